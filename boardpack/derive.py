@@ -1,0 +1,270 @@
+"""Everything a paper shows that is worked out rather than typed.
+
+Pure functions only: counts, summary sentences, due-date wording, overdue flags, RAG
+colours, and the view of a paper that every renderer reads. No I/O here, so the
+renderers (HTML/PDF and Word) can never disagree about what a paper says.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Literal
+
+from .model import DONE, STATUSES, DueStep, Item, Paper, Report, When
+
+
+@dataclass(frozen=True)
+class Colour:
+    """How a status is painted: a fill and a text colour that passes WCAG AA on it."""
+
+    fill: str
+    ink: str
+
+
+PALETTE: dict[str, Colour] = {
+    "GREEN": Colour("00703C", "FFFFFF"),
+    "NEW GREEN": Colour("A7E3B7", "0B0C0C"),
+    "AMBER": Colour("FFBF47", "0B0C0C"),
+    "RED": Colour("B3261E", "FFFFFF"),
+    "WHITE": Colour("FFFFFF", "0B0C0C"),
+    "CLOSED": Colour("505A5F", "FFFFFF"),
+}
+"""Fills chosen so GREEN and NEW GREEN differ at a glance and every word reads at 4.5:1 or better."""
+
+
+def contrast_ratio(fill: str, ink: str) -> float:
+    """WCAG 2 contrast ratio between two hex colours."""
+
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(fill), luminance(ink)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+# --- counts and sentences -------------------------------------------------------------
+
+
+def count_statuses(items: Iterable[Item]) -> Counter[str]:
+    """Items per status, in vocabulary order; items without a status count as ''."""
+    counts = Counter(item.status or "" for item in items)
+    return Counter({s: counts[s] for s in (*STATUSES, "") if counts[s]})
+
+
+def _phrases(counts: Counter[str]) -> list[str]:
+    """The parts of a summary sentence, one per group of statuses."""
+    complete = counts["GREEN"] + counts["NEW GREEN"]
+    parts = []
+    if complete:
+        new = counts["NEW GREEN"]
+        if new == complete:
+            parts.append(f"{complete} newly complete")
+        elif new:
+            parts.append(f"{complete} complete ({new} newly)")
+        else:
+            parts.append(f"{complete} complete")
+    if counts["CLOSED"]:
+        parts.append(f"{counts['CLOSED']} closed")
+    if counts["AMBER"]:
+        parts.append(f"{counts['AMBER']} in progress")
+    if counts["RED"]:
+        parts.append(f"{counts['RED']} RED")
+    if counts[""]:
+        parts.append(f"{counts['']} without a status")
+    return parts
+
+
+def summary_sentence(counts: Counter[str], noun: str = "action") -> str:
+    """'There are 7 actions for the force: 1 complete, 1 closed and 5 in progress.'
+
+    WHITE items are not the force's to deliver, so they are counted in a sentence of their
+    own. Grammatical for none, one and many; never typed, so it cannot drift from the table.
+    """
+    white = counts["WHITE"]
+    own = Counter({s: n for s, n in counts.items() if s != "WHITE"})
+    total = sum(own.values())
+    others = f"{white} is for another organisation to deliver" if white == 1 else f"{white} are for other organisations to deliver"
+    if total == 0:
+        return f"There are no {noun}s for the force" + (f"; {others}." if white else ".")
+    head = f"There is 1 {noun} for the force" if total == 1 else f"There are {total} {noun}s for the force"
+    parts = _phrases(own)
+    if set(own) == {""}:  # nothing has a status (response papers): the count alone
+        sentence = head + "."
+    elif len(parts) == 1:
+        only = parts[0].split(" ", 1)[1]
+        sentence = f"{head}, which is {only}." if total == 1 else f"{head}, all {only}."
+    else:
+        sentence = f"{head}: {', '.join(parts[:-1])} and {parts[-1]}."
+    if white:
+        sentence += f" {white} more {others.split(' ', 1)[1]}."
+    return sentence
+
+
+# --- dates ---------------------------------------------------------------------------
+
+
+def due_lines(due: tuple[DueStep, ...], unset: str | None) -> tuple[str, ...]:
+    """The stacked lines of a due-date history: first date, 'Extended to ...', 'Now ...'."""
+    if not due:
+        return (unset,) if unset else ()
+    lines = []
+    for n, step in enumerate(due):
+        words = str(step.date)
+        if n > 0:
+            words = ("Now " if n == len(due) - 1 else "Extended to ") + words
+        if step.note:
+            words += f" {step.note}"
+        lines.append(words)
+    return tuple(lines)
+
+
+def is_overdue(status: str | None, due: tuple[DueStep, ...], period: When) -> bool:
+    """Past its current due date at the end of the period, and not finished or RED already."""
+    if not due or status in DONE or status in ("WHITE", "RED"):
+        return False
+    return due[-1].date.last_day < period.last_day
+
+
+def byline(report: Report) -> str | None:
+    """'A national report HMICFRS', as the seeds print it."""
+    if not report.scope:
+        return None
+    scope = report.scope
+    article = "An" if scope[0].lower() in "aeiou" else "A"
+    tail = scope.split()[-1].lower()
+    noun = "" if tail in {"report", "review", "inspection", "investigation", "super-complaint", "assessment"} else " report"
+    return f"{article} {scope}{noun} {report.by}"
+
+
+# --- the view every renderer reads -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusView:
+    word: str
+    note: str | None
+    fill: str
+    ink: str
+    css: str
+
+
+def status_view(word: str | None, note: str | None = None) -> StatusView | None:
+    if word is None:
+        return None
+    colour = PALETTE[word]
+    return StatusView(word, note, colour.fill, colour.ink, word.lower().replace(" ", "-"))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One table row: an item, or one of its tasks under it."""
+
+    kind: Literal["item", "task"]
+    ref: str
+    lead_in: str | None
+    to: str | None
+    text: str
+    status: StatusView | None
+    due: tuple[str, ...]
+    overdue: bool
+    owner: str | None
+    lead: str | None
+    rationale: str | None
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class ReportView:
+    number: int
+    anchor: str
+    title: str
+    byline: str | None
+    published: str | None
+    sentence: str
+    summary: str | None
+    counts: dict[str, int]
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class LegendRow:
+    status: StatusView
+    definition: str
+
+
+@dataclass(frozen=True)
+class PaperView:
+    """A paper as its readers see it; what the templates receive."""
+
+    name: str
+    title: str
+    appendix: str | None
+    period: str
+    committee: str
+    organisation: str
+    classification: str | None
+    layout: str
+    header: str
+    legend: tuple[LegendRow, ...]
+    reports: tuple[ReportView, ...]
+    counts: dict[str, int]
+    has_status: bool
+    has_due: bool
+    has_owner: bool
+    overdue: int
+
+
+def _rows(report: Report, period: When) -> Iterable[Row]:
+    unset = f"No date set by {report.by}"
+    for item in report.items:
+        yield Row(
+            kind="item", ref=item.ref, lead_in=item.type, to=f"To {item.to}" if item.to else None, text=item.text,
+            status=status_view(item.status, item.status_note), due=due_lines(item.due, unset),
+            overdue=is_overdue(item.status, item.due, period), owner=item.owner,
+            lead=item.lead, rationale=item.rationale, comment=item.comment,
+        )
+        for task in item.tasks:
+            yield Row(
+                kind="task", ref=task.ref, lead_in=None, to=None, text=task.text,
+                status=status_view(task.status, task.status_note), due=due_lines(task.due, None),
+                overdue=is_overdue(task.status, task.due, period), owner=None, lead=None,
+                rationale=task.rationale, comment=task.position,
+            )
+
+
+def view(paper: Paper, name: str) -> PaperView:
+    """Derive the whole view of a paper; `name` is the output file stem."""
+    info = paper.paper
+    noun = "action" if info.layout == "tracker" else "recommendation"
+    reports = []
+    for n, report in enumerate(paper.reports, start=1):
+        counts = count_statuses(report.items)
+        reports.append(ReportView(
+            number=n, anchor=f"report-{n}", title=report.title, byline=byline(report),
+            published=f"Published {report.published}" if report.published else None,
+            sentence=summary_sentence(counts, noun), summary=report.summary, counts=dict(counts),
+            rows=tuple(_rows(report, info.period)),
+        ))
+    all_items = [item for report in paper.reports for item in report.items]
+    rows = [row for report in reports for row in report.rows]
+    used = {item.status for item in all_items}
+    legend = dict(paper.legend)
+    for extra, words in (("NEW GREEN", "Implemented since the last report"), ("CLOSED", "Closed: no further action will be taken")):
+        if extra in used and extra not in legend:
+            legend[extra] = words
+    appendix = f"Appendix {info.appendix}" if info.appendix else None
+    period = str(info.period)
+    return PaperView(
+        name=name, title=info.title, appendix=appendix, period=period, committee=info.committee,
+        organisation=info.organisation, classification=info.classification, layout=info.layout,
+        header=" · ".join(p for p in (appendix, period, info.classification) if p),
+        legend=tuple(LegendRow(status_view(s), legend[s]) for s in STATUSES if s in legend),  # type: ignore[arg-type]
+        reports=tuple(reports), counts=dict(count_statuses(all_items)),
+        has_status=info.layout == "tracker" or any(r.status for r in rows),
+        has_due=info.layout == "tracker" or any(item.due for item in all_items),
+        has_owner=any(item.owner for item in all_items),
+        overdue=sum(r.overdue for r in rows),
+    )

@@ -1,0 +1,173 @@
+"""Load paper files: safe YAML that remembers where every value came from.
+
+PyYAML's safe loader builds plain Python values; we walk its node tree ourselves so
+that each value keeps its line and column, which lets later stages (validation,
+the semantic rules) point at the exact place of a mistake. Aliases are refused
+outright: papers never need them and they are the vehicle of "billion laughs" bombs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import DataError, Problem
+
+Path_ = tuple[str | int, ...]
+
+RAW_TEXT_KEYS = frozenset({"ref", "appendix"})
+"""Keys whose values are labels: `ref: 1.10` must stay "1.10", not become the float 1.1."""
+
+
+@dataclass
+class Source:
+    """One paper file as loaded: its plain data and the position of every value."""
+
+    path: Path
+    label: str
+    """How messages name the file: the path as the user gave it."""
+    data: Any
+    text: str
+    value_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        """1-based (line, column) of a value, or of its nearest enclosing value."""
+        marks = self.key_marks if key else self.value_marks
+        for end in range(len(path), -1, -1):
+            sub = path[:end]
+            if sub in marks:
+                return marks[sub]
+            if sub in self.value_marks:
+                return self.value_marks[sub]
+        return (1, 1)
+
+    def problem(self, path: Path_, message: str, *, severity: str = "error", key: bool = False) -> Problem:
+        line, column = self.position(path, key=key)
+        return Problem(self.label, line, column, format_path(path), message, severity)  # type: ignore[arg-type]
+
+
+def format_path(path: Path_) -> str:
+    """('reports', 2, 'items', 0, 'status') -> 'reports[2].items[0].status'."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, minus aliases."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "anchors and aliases (*name) are not allowed in paper files; write the value out",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def load_text(text: str, path: Path, label: str | None = None) -> Source:
+    """Parse one paper's YAML text; raise DataError naming the line on malformed YAML."""
+    label = label or str(path)
+    source = Source(path=path, label=label, data=None, text=text)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise DataError([Problem(label, 1, 1, "", "the file is empty; a paper needs `paper:` and `reports:`")])
+        problems: list[Problem] = []
+        source.data = _build(node, (), loader, source, problems)
+        if problems:
+            raise DataError(problems)
+    except yaml.MarkedYAMLError as exc:
+        raise DataError([_yaml_problem(exc, text, label)]) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML parse error carries a mark
+        raise DataError([Problem(label, 0, 0, "", f"not valid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+    return source
+
+
+def load_file(path: Path, label: str | None = None) -> Source:
+    """Read and parse one paper file."""
+    label = label or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError([Problem(label, 0, 0, "", f"cannot read the file: {exc.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError([Problem(label, line, 0, "", "the file is not UTF-8 text; save it as UTF-8")]) from None
+    return load_text(text, path, label)
+
+
+_PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
+
+
+def _build(node: yaml.Node, path: Path_, loader: _Loader, source: Source, problems: list[Problem]) -> Any:
+    source.value_marks[path] = _mark(node)
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+        raise yaml.MarkedYAMLError(None, None, f"could not determine a constructor for the tag {node.tag!r}",
+                                   node.start_mark)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise yaml.MarkedYAMLError(None, None, "merge keys (<<) are not allowed in paper files", key_node.start_mark)
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int)):
+                line, col = _mark(key_node)
+                problems.append(Problem(source.label, line, col, format_path(path), f"{key!r} cannot be a key"))
+                continue
+            sub = path + (str(key),)
+            source.key_marks[sub] = _mark(key_node)
+            if str(key) in out:
+                line, col = _mark(key_node)
+                problems.append(Problem(source.label, line, col, format_path(sub),
+                                        f"'{key}' is given twice in the same block; keep one"))
+                continue
+            if key in RAW_TEXT_KEYS and isinstance(value_node, yaml.ScalarNode) and not value_node.style:
+                source.value_marks[sub] = _mark(value_node)
+                out[str(key)] = value_node.value
+            else:
+                out[str(key)] = _build(value_node, sub, loader, source, problems)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(child, path + (i,), loader, source, problems) for i, child in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, label: str) -> Problem:
+    """Turn PyYAML's message into one a secretary can act on."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 0
+    column = mark.column + 1 if mark else 0
+    problem = exc.problem or str(exc)
+    lines = text.splitlines()
+    source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "\t" in source_line and ("'\\t'" in problem or "tab" in problem):
+        message = "a tab character is used for indentation; YAML allows spaces only"
+    elif "are not allowed in paper files" in problem:
+        message = problem
+    elif "could not determine a constructor" in problem:
+        message = f"{problem.split('for the tag')[-1].strip()} tags are not allowed; paper files hold plain text, numbers, dates, lists and keys"
+    elif "mapping values are not allowed" in problem:
+        message = "unexpected ':' in a value; put text containing ': ' in quotes, or use a block (`key: |`)"
+    elif "found character" in problem and "cannot start any token" in problem:
+        message = f"{problem}; put the value in quotes"
+    else:
+        message = f"not valid YAML: {problem}"
+        if exc.context:
+            message += f" ({exc.context})"
+    return Problem(label, line, column, "", message)

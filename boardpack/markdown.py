@@ -1,0 +1,64 @@
+"""Rich text fields: one Markdown dialect, parsed once, rendered to HTML and to Word.
+
+CommonMark with footnotes and `[words]{.underline}` spans. Raw HTML is never passed
+through (it is shown as typed), images are not a thing a paper has (so no fetch can be
+triggered from data), and links keep only web and mail addresses.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Sequence
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+ALLOWED_CLASSES = frozenset({"underline"})
+
+
+def _validate_link(url: str) -> bool:
+    return url.strip().lower().startswith(SAFE_SCHEMES)
+
+
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    """The one configured parser; building it is not free, so it is shared."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.use(footnote_plugin).use(attrs_plugin, spans=True)
+    md.disable(["image", "html_inline", "html_block"])
+    md.validateLink = _validate_link  # type: ignore[method-assign]
+    return md
+
+
+def _sanitise(tokens: Sequence[Token]) -> None:
+    """Keep only the attributes we render: href on links and the underline class on spans."""
+    for token in tokens:
+        if token.children:
+            _sanitise(token.children)
+        if token.type == "span_open":
+            classes = [c for c in str(token.attrs.get("class", "")).split() if c in ALLOWED_CLASSES]
+            token.attrs = {"class": " ".join(classes)} if classes else {}
+        elif token.type == "link_open":
+            token.attrs = {"href": token.attrs["href"]} if "href" in token.attrs else {}
+        elif token.type not in ("footnote_ref", "ordered_list_open"):
+            token.attrs = {k: v for k, v in token.attrs.items() if k in ("start",)}
+
+
+def parse(text: str, env: dict[str, Any] | None = None) -> list[Token]:
+    """Tokens of a rich-text field, with unsafe attributes already removed."""
+    tokens = parser().parse(text, env if env is not None else {})
+    _sanitise(tokens)
+    return tokens
+
+
+def to_html(text: str | None, doc_id: str = "") -> str:
+    """Render a field to an HTML fragment. `doc_id` keeps footnote ids unique in a page."""
+    if not text:
+        return ""
+    env: dict[str, Any] = {"docId": doc_id} if doc_id else {}
+    md = parser()
+    tokens = parse(text, env)
+    return md.renderer.render(tokens, md.options, env)

@@ -1,0 +1,204 @@
+"""The paper data model: the one place that says what a paper file may hold.
+
+Every field is typed and documented here; the validation library enforces the
+types, unknown keys and vocabularies, and the rules that span several fields
+(RED needs a rationale, due dates go forward, ...) live in `validate`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+STATUSES = ("GREEN", "NEW GREEN", "AMBER", "RED", "WHITE", "CLOSED")
+"""The RAG vocabulary, in the order the legend and the counts use."""
+
+Status = Literal["GREEN", "NEW GREEN", "AMBER", "RED", "WHITE", "CLOSED"]
+ItemType = Literal["Recommendation", "Area for Improvement", "Suggested Action", "Cause of Concern"]
+Layout = Literal["tracker", "response"]
+
+DONE = frozenset({"GREEN", "NEW GREEN", "CLOSED"})
+"""Statuses under which nothing is left to do."""
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+@dataclass(frozen=True, order=True)
+class When:
+    """A date known to the month or to the day, as committee papers give them."""
+
+    year: int
+    month: int
+    day: int | None = None
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day the date covers: 'September 2021' runs to the 30th."""
+        if self.day is not None:
+            return dt.date(self.year, self.month, self.day)
+        return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, self.day or 1)
+
+    def __str__(self) -> str:
+        month = calendar.month_name[self.month]
+        if self.day is None:
+            return f"{month} {self.year}"
+        return f"{self.day} {month} {self.year}"
+
+
+def parse_when(value: Any) -> When:
+    """Accept 2021-09, 2021-09-30 or a YAML date; anything else is a user error."""
+    if isinstance(value, When):
+        return value
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return When(value.year, value.month, value.day)
+    if isinstance(value, str):
+        match = _MONTH.match(value.strip())
+        if match:
+            year, month, day = (int(g) if g else None for g in match.groups())
+            assert year is not None and month is not None
+            try:
+                dt.date(year, month, day or 1)
+            except ValueError as exc:
+                raise ValueError(f"{value!r} is not a real date ({exc})") from None
+            return When(year, month, day)
+    raise ValueError(f"{value!r} is not a date; write YYYY-MM (a month) or YYYY-MM-DD (a day)")
+
+
+Date = Annotated[When, BeforeValidator(parse_when)]
+Text = Annotated[str, Field(min_length=1)]
+Markdown = Annotated[str, Field(min_length=1)]
+"""Rich text: Markdown with footnotes, links and `[words]{.underline}`; raw HTML is shown as text."""
+
+
+class Strict(BaseModel):
+    """Unknown keys are mistakes (usually typos), never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class DueStep(Strict):
+    """One step of a due-date history: the first date, then each extension."""
+
+    date: Date
+    note: str | None = None
+    """Why the date was set or moved: 'pending the results of benchmarking'."""
+
+
+def _due_steps(value: Any) -> Any:
+    """A single date is a history of one; a bare date in the list is a step without a note."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        value = [value]
+    return [step if isinstance(step, dict) else {"date": step} for step in value]
+
+
+class Task(Strict):
+    """A numbered sub-task of an item, with its own RAG status."""
+
+    ref: Text
+    text: Markdown
+    """What is to be done ('Task')."""
+    position: Markdown | None = None
+    """Where it stands ('Current position')."""
+    status: Status | None = None
+    status_note: str | None = None
+    rationale: Markdown | None = None
+    due: Annotated[tuple[DueStep, ...], BeforeValidator(_due_steps)] = ()
+
+    @field_validator("ref", mode="before")
+    @classmethod
+    def _ref_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) else value
+
+
+class Item(Strict):
+    """One recommendation (or area for improvement, ...) and the force's response."""
+
+    ref: Text
+    """The number printed in the No. column: '1', '3a'."""
+    type: ItemType | None = None
+    """The lead-in printed before the text."""
+    to: str | None = None
+    """The body a recommendation is addressed to: 'To chief constables'."""
+    text: Markdown
+    status: Status | None = None
+    status_note: str | None = None
+    """A qualifier printed with the status: 'pending Transform changes'."""
+    rationale: Markdown | None = None
+    """Why an item is RED; required for RED."""
+    due: Annotated[tuple[DueStep, ...], BeforeValidator(_due_steps)] = ()
+    """First due date, then each extension; the last is current. None: no date set."""
+    owner: str | None = None
+    """The response layout's 'Force Task Owner'."""
+    lead: str | None = None
+    """Who delivers a WHITE item."""
+    comment: Markdown | None = None
+    tasks: tuple[Task, ...] = ()
+
+    @field_validator("ref", mode="before")
+    @classmethod
+    def _ref_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, (int, float)) else value
+
+
+class Report(Strict):
+    """One inspection report or review, printed as a section with its own table."""
+
+    title: Text
+    scope: str | None = None
+    """What kind of report: 'national', 'force', 'national joint thematic'."""
+    by: str = "HMICFRS"
+    """Who published it: 'HMICFRS', 'HMICFRS and HMCPSi'."""
+    published: Date | None = None
+    summary: Markdown | None = None
+    """Optional words printed after the derived summary sentence (never instead of it)."""
+    items: tuple[Item, ...] = ()
+
+
+class PaperInfo(Strict):
+    """The title block and running header."""
+
+    title: Text
+    appendix: str | None = None
+    period: Date
+    """The month reported on; overdue is judged against its end."""
+    committee: Text
+    organisation: Text
+    layout: Layout
+    classification: str | None = None
+    previous: str | None = None
+    """Last period's paper file, relative to this one."""
+
+    @field_validator("appendix", mode="before")
+    @classmethod
+    def _appendix_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
+DEFAULT_LEGEND: dict[str, str] = {
+    "GREEN": "The recommendation is implemented",
+    "AMBER": "The recommendation is subject to ongoing work and monitoring but is anticipated will be implemented",
+    "RED": "The recommendation is beyond designated deadline or cannot / will not be implemented (rationale required)",
+    "WHITE": "The recommendation is not CoLP responsibility to deliver or is dependent upon another organisation delivering a product.",
+}
+
+
+class Paper(Strict):
+    """A whole paper file."""
+
+    paper: PaperInfo
+    legend: dict[Status, Text] = Field(default_factory=lambda: dict(DEFAULT_LEGEND))
+    """Definition of each colour, printed as the tracker's first table."""
+    reports: tuple[Report, ...] = Field(min_length=1)

@@ -1,0 +1,161 @@
+"""Check a loaded paper: the typed model first, then the rules that span fields.
+
+Every problem in a file is collected and reported at once, each with the file, line and
+column it comes from, what is wrong and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from pathlib import Path
+from typing import Any, Iterator
+
+from pydantic import BaseModel, ValidationError
+
+from .derive import is_overdue
+from .errors import Problem
+from .load import Path_, Source
+from .model import DONE, STATUSES, DueStep, Item, Paper, Task
+
+# The wording of a few pydantic error types, rewritten for people who edit YAML, not Python.
+_TYPE_WORDS = {
+    "string_type": "must be text",
+    "int_type": "must be a whole number",
+    "list_type": "must be a list (lines starting with '- ')",
+    "tuple_type": "must be a list (lines starting with '- ')",
+    "dict_type": "must be a block of `key: value` lines",
+    "model_type": "must be a block of `key: value` lines",
+    "model_attributes_type": "must be a block of `key: value` lines",
+    "string_too_short": "must not be empty",
+    "too_short": "must not be empty",
+}
+
+
+def validate(source: Source) -> tuple[Paper | None, list[Problem]]:
+    """Return the typed paper (None when the model rejects it) and every problem found."""
+    try:
+        paper = Paper.model_validate(source.data, strict=False)
+    except ValidationError as exc:
+        return None, [_model_problem(source, err) for err in exc.errors(include_url=False)]
+    return paper, list(_rules(source, paper))
+
+
+def _model_problem(source: Source, err: Any) -> Problem:
+    loc: Path_ = tuple(err["loc"])
+    kind = err["type"]
+    value = err.get("input")
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        allowed = _fields_at(loc[:-1])
+        return source.problem(loc, f"unknown key '{name}'{_did_you_mean(name, allowed)}; allowed: {', '.join(allowed)}", key=True)
+    if kind == "missing":
+        return source.problem(loc[:-1], f"'{loc[-1]}' is missing; it is required here")
+    if kind == "literal_error":
+        allowed = [a.strip("'") for a in err["ctx"]["expected"].replace(" or ", ", ").split(", ")]
+        what = "a status" if loc and loc[-1] in ("status",) or (len(loc) >= 2 and loc[-2] == "legend") else f"an allowed {loc[-1]}"
+        shown = value if not isinstance(value, str) else f"'{value}'"
+        return source.problem(loc, f"{shown} is not {what}{_did_you_mean(str(value), allowed)}; allowed: {', '.join(allowed)}")
+    if kind == "value_error":
+        return source.problem(loc, str(err["ctx"]["error"]))
+    if kind in _TYPE_WORDS:
+        return source.problem(loc, f"{_TYPE_WORDS[kind]} (found {_describe(value)})")
+    return source.problem(loc, err["msg"])
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a block of keys"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return repr(value)
+
+
+def _did_you_mean(word: str, allowed: list[str]) -> str:
+    close = difflib.get_close_matches(word, allowed, n=1, cutoff=0.6)
+    if not close:
+        close = [a for a in allowed if a.lower() == word.lower()]
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _fields_at(loc: Path_) -> list[str]:
+    """The keys allowed at a location, found by walking the model's field types."""
+    model: Any = Paper
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
+            return []
+        model = _inner_model(model.model_fields[part].annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _inner_model(annotation: Any) -> Any:
+    """Find the model class inside Optional[...], tuple[...], Annotated[...]."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    if isinstance(annotation, types.UnionType):  # pragma: no cover - covered by get_args
+        return None
+    return None
+
+
+def _rules(source: Source, paper: Paper) -> Iterator[Problem]:
+    """The rules no type can express."""
+    info = paper.paper
+    if info.previous is not None:
+        previous = source.path.parent / info.previous
+        if not previous.is_file():
+            yield source.problem(("paper", "previous"), f"'{info.previous}' is not a file next to this one")
+    for r, report in enumerate(paper.reports):
+        seen: dict[str, int] = {}
+        for i, item in enumerate(report.items):
+            at: Path_ = ("reports", r, "items", i)
+            if item.ref in seen:
+                yield source.problem(at + ("ref",), f"ref '{item.ref}' is used twice in this report "
+                                     f"(first at items[{seen[item.ref]}]); refs must be unique in a report")
+            seen.setdefault(item.ref, i)
+            if info.layout == "tracker" and item.status is None:
+                yield source.problem(at, "'status' is missing; the tracker layout needs one of " + ", ".join(STATUSES))
+            if item.status == "WHITE" and not item.lead:
+                yield source.problem(at + ("status",), "a WHITE item needs `lead:` naming who delivers it")
+            yield from _common(source, at, item, info.period)
+            if item.status in DONE:
+                open_tasks = [t.ref for t in item.tasks if t.status in ("AMBER", "RED")]
+                if open_tasks:
+                    yield source.problem(at + ("status",), f"the item is {item.status} but task(s) {', '.join(open_tasks)} "
+                                         "are still open; close the tasks or change the item's status", severity="warning")
+            task_seen: set[str] = set()
+            for t, task in enumerate(item.tasks):
+                tat = at + ("tasks", t)
+                if task.ref in task_seen:
+                    yield source.problem(tat + ("ref",), f"task ref '{task.ref}' is used twice in this item")
+                task_seen.add(task.ref)
+                yield from _common(source, tat, task, info.period)
+
+
+def _common(source: Source, at: Path_, entry: Item | Task, period: Any) -> Iterator[Problem]:
+    """Rules shared by items and tasks: RED rationale, due-date order, overdue."""
+    if entry.status == "RED" and not entry.rationale:
+        yield source.problem(at + ("status",), "a RED status needs `rationale:` saying why (the legend says 'rationale required')")
+    yield from _due_order(source, at, entry.due)
+    if is_overdue(entry.status, entry.due, period):
+        current = entry.due[-1].date
+        yield source.problem(at + ("due",), f"overdue: due {current}, before the end of the period ({period}), "
+                             f"but {entry.status or 'no status'}; set RED or extend the due date", severity="warning")
+
+
+def _due_order(source: Source, at: Path_, due: tuple[DueStep, ...]) -> Iterator[Problem]:
+    for n in range(1, len(due)):
+        if due[n].date.last_day < due[n - 1].date.last_day:
+            yield source.problem(at + ("due", n), f"due dates go backwards: {due[n].date} comes after "
+                                 f"{due[n - 1].date}; list the first date first and each extension after it")
+
