@@ -30,6 +30,7 @@ def parser() -> MarkdownIt:
     md.use(footnote_plugin).use(attrs_plugin, spans=True)
     md.disable(["image", "html_inline", "html_block"])
     md.validateLink = _validate_link  # type: ignore[method-assign]
+    md.add_render_rule("footnote_ref", _footnote_call)
     return md
 
 
@@ -54,11 +55,36 @@ def parse(text: str, env: dict[str, Any] | None = None) -> list[Token]:
     return tokens
 
 
-def to_html(text: str | None, doc_id: str = "") -> str:
-    """Render a field to an HTML fragment. `doc_id` keeps footnote ids unique in a page."""
+def _footnote_call(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    """A footnote is printed where it is called: the page's footnote area in print, inline on screen."""
+    body = env.get("notes", {}).get(tokens[idx].meta["id"], "")
+    return f'<span class="footnote">{body}</span>'
+
+
+def _split_notes(tokens: list[Token]) -> tuple[list[Token], dict[int, list[Token]]]:
+    """Separate the footnote definitions from the body; each note as its inline tokens."""
+    if not any(t.type == "footnote_block_open" for t in tokens):
+        return tokens, {}
+    start = next(i for i, t in enumerate(tokens) if t.type == "footnote_block_open")
+    notes: dict[int, list[Token]] = {}
+    current = -1
+    for token in tokens[start:]:
+        if token.type == "footnote_open":
+            current = token.meta["id"]
+            notes[current] = []
+        elif token.type == "inline" and current >= 0:
+            if notes[current]:
+                notes[current].append(Token("softbreak", "br", 0))
+            notes[current].extend(token.children or [])
+    return tokens[:start], notes
+
+
+def to_html(text: str | None) -> str:
+    """Render a field to an HTML fragment."""
     if not text:
         return ""
-    env: dict[str, Any] = {"docId": doc_id} if doc_id else {}
     md = parser()
-    tokens = parse(text, env)
+    env: dict[str, Any] = {}
+    tokens, notes = _split_notes(parse(text, env))
+    env["notes"] = {n: md.renderer.renderInline(children, md.options, env) for n, children in notes.items()}
     return md.renderer.render(tokens, md.options, env)

@@ -1,0 +1,52 @@
+"""Paper view to HTML through the Jinja2 templates in `templates/`.
+
+Autoescaping is on and undefined names are errors, so a template typo fails the build
+instead of printing nothing. Data only ever fills template variables; it is never
+compiled as template code.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from ..derive import PALETTE, PaperView, status_view
+from ..errors import RenderError
+from ..markdown import to_html
+
+
+def _markdown(text: str | None) -> Markup:
+    return Markup(to_html(text))  # noqa: S704 - to_html escapes all text and drops raw HTML
+
+
+@lru_cache(maxsize=8)
+def environment(templates: Path) -> jinja2.Environment:
+    """One environment per templates folder, so compiled templates are reused across papers."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["markdown"] = _markdown
+    return env
+
+
+def render_html(view: PaperView, templates: Path) -> str:
+    """The paper as a standalone web page (styles inlined), also the input of the PDF."""
+    name = f"{view.layout}.html"
+    try:
+        template = environment(templates).get_template(name)
+        palette = [status_view(word) for word in PALETTE]
+        return template.render(paper=view, palette=palette)
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(f"{view.name}.html", "render", f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise RenderError(f"{view.name}.html", "render", f"template '{exc.name}' not found in {templates}") from None
+    except jinja2.UndefinedError as exc:
+        raise RenderError(f"{view.name}.html", "render", f"template {name}: {exc.message}") from None
