@@ -33,10 +33,14 @@ class TemplateOnlyFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-def render_pdf(html: str, templates: Path) -> bytes:
-    """Lay out and write one paper; the same HTML always gives the same bytes."""
+def render_pdf(html: str, templates: Path) -> tuple[bytes, int]:
+    """Lay out and write one paper; return the PDF and its page count.
+
+    The same HTML always gives the same bytes: nothing time-dependent is written.
+    """
     fetcher = TemplateOnlyFetcher(templates)
-    document = HTML(string=html, base_url=str(templates.resolve()) + "/", url_fetcher=fetcher)
-    pdf = document.write_pdf(pdf_variant=PDF_VARIANT, uncompressed_pdf=False)
+    source = HTML(string=html, base_url=str(templates.resolve()) + "/", url_fetcher=fetcher)
+    document = source.render(pdf_variant=PDF_VARIANT)
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     assert pdf is not None
-    return pdf
+    return pdf, len(document.pages)

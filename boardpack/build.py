@@ -1,0 +1,224 @@
+"""The pipeline: load, validate, derive, render, write, in that order.
+
+Every paper is checked before anything is rendered, and nothing is written until a
+paper's outputs have all rendered, so bad data or a broken template never costs the
+secretariat last quarter's files.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from . import __version__
+from .derive import PaperView, view
+from .errors import BoardpackError, DataError, Problem, RenderError
+from .load import load_file
+from .model import Paper
+from .validate import validate
+from .write import fingerprint, read_manifest, write_atomic, write_manifest
+
+FORMATS = ("pdf", "docx", "html")
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TEMPLATES = ROOT / "templates"
+
+
+@dataclass
+class Checked:
+    """A paper file after load and validate."""
+
+    path: Path
+    label: str
+    paper: Paper | None
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+@dataclass
+class Built:
+    """What happened to one paper in a build."""
+
+    name: str
+    outputs: list[Path] = field(default_factory=list)
+    pages: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    skipped: bool = False
+    error: str | None = None
+
+
+def find_papers(paths: Sequence[Path] | None, data_dir: Path) -> list[Path]:
+    """The files named, or every paper file in the data folder."""
+    if paths:
+        missing = [p for p in paths if not p.is_file()]
+        if missing:
+            raise DataError([Problem(str(p), 0, 0, "", "no such file") for p in missing])
+        return list(paths)
+    if not data_dir.is_dir():
+        raise DataError([Problem(str(data_dir), 0, 0, "", "no such folder; put paper files (*.yaml) in it")])
+    return sorted([*data_dir.glob("*.yaml"), *data_dir.glob("*.yml")])
+
+
+def check(paths: Iterable[Path]) -> list[Checked]:
+    """Load and validate each file; every problem of every file is kept."""
+    results = []
+    for path in paths:
+        label = _label(path)
+        try:
+            source = load_file(path, label)
+        except DataError as exc:
+            results.append(Checked(path, label, None, exc.problems))
+            continue
+        paper, problems = validate(source)
+        results.append(Checked(path, label, paper, sorted(problems)))
+    return results
+
+
+def _label(path: Path) -> str:
+    """Name a file as the user would: relative to the current folder where possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def render_paper(paper: Paper, name: str, templates: Path, formats: Sequence[str]) -> tuple[dict[str, bytes], int | None]:
+    """Render one paper to every requested format, in memory; return outputs and PDF pages."""
+    from .render.html import render_html
+
+    paper_view = view(paper, name)
+    outputs: dict[str, bytes] = {}
+    pages = None
+    html = render_html(paper_view, templates)
+    if "html" in formats:
+        outputs["html"] = html.encode("utf-8")
+    if "pdf" in formats:
+        from .render.pdf import render_pdf
+
+        outputs["pdf"], pages = _stage(name, "pdf", lambda: render_pdf(html, templates))
+    if "docx" in formats:
+        from .render.docx import render_docx
+
+        outputs["docx"] = _stage(name, "docx", lambda: render_docx(paper_view, templates / f"{paper_view.layout}.docx"))
+    return outputs, pages
+
+
+def _stage(name: str, fmt: str, work: Callable[[], object]) -> object:
+    try:
+        return work()
+    except BoardpackError:
+        raise
+    except Exception as exc:  # a template edit the renderer cannot digest
+        raise RenderError(f"{name}.{fmt}", "render", f"{type(exc).__name__}: {exc}") from exc
+
+
+def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...]) -> tuple[dict[str, bytes], int | None, float]:
+    """Worker entry point: re-validating is cheaper than pickling the model across processes."""
+    started = time.perf_counter()
+    source = load_file(path)
+    paper, _ = validate(source)
+    assert paper is not None
+    outputs, pages = render_paper(paper, name, templates, formats)
+    return outputs, pages, time.perf_counter() - started
+
+
+def inputs_of(checked: Checked, templates: Path, formats: Sequence[str]) -> str:
+    """Fingerprint of everything a paper's outputs depend on."""
+    files = [checked.path]
+    if checked.paper and checked.paper.paper.previous:
+        files.append(checked.path.parent / checked.paper.paper.previous)
+    files += sorted(p for p in templates.rglob("*") if p.is_file())
+    return fingerprint(files, __version__, ",".join(sorted(formats)))
+
+
+def build(
+    paths: Sequence[Path] | None = None,
+    *,
+    data_dir: Path = Path("data"),
+    out_dir: Path = Path("build"),
+    templates: Path = DEFAULT_TEMPLATES,
+    formats: Sequence[str] = FORMATS,
+    force: bool = False,
+    jobs: int | None = None,
+    on_paper: Callable[[Built], None] | None = None,
+) -> list[Built]:
+    """Check every paper, then render and write those whose inputs changed.
+
+    Raises DataError (before anything is written) if any paper has errors. A paper
+    whose rendering fails keeps its previous outputs; its Built carries the error.
+    """
+    checked = check(find_papers(paths, data_dir))
+    errors = [p for c in checked for p in c.problems if p.severity == "error"]
+    if errors:
+        raise DataError([p for c in checked for p in c.problems])
+    formats = tuple(f for f in FORMATS if f in formats)
+    manifest = read_manifest(out_dir)
+    todo: list[tuple[Checked, str, str]] = []
+    results: dict[str, Built] = {}
+    for c in checked:
+        assert c.paper is not None
+        name = c.path.stem
+        key = inputs_of(c, templates, formats)
+        outputs = [out_dir / f"{name}.{fmt}" for fmt in formats]
+        entry = manifest.get(name, {})
+        built = Built(name, outputs, entry.get("pages"), view_counts(c.paper), c.warnings)
+        results[name] = built
+        if not force and entry.get("inputs") == key and all(p.is_file() for p in outputs):
+            built.skipped = True
+            if on_paper:
+                on_paper(built)
+        else:
+            todo.append((c, name, key))
+
+    def finish(c: Checked, name: str, key: str, outcome: tuple[dict[str, bytes], int | None, float] | BaseException) -> None:
+        built = results[name]
+        if isinstance(outcome, BaseException):
+            built.error = str(outcome) if isinstance(outcome, BoardpackError) else f"Error building '{name}' (render): {type(outcome).__name__}: {outcome}"
+        else:
+            rendered, pages, seconds = outcome
+            for fmt in formats:
+                write_atomic(out_dir / f"{name}.{fmt}", rendered[fmt])
+            built.pages, built.seconds = pages, seconds
+            manifest[name] = {"inputs": key, "pages": pages, "outputs": [f"{name}.{fmt}" for fmt in formats]}
+            write_manifest(out_dir, manifest)
+        if on_paper:
+            on_paper(built)
+
+    workers = min(jobs or os.cpu_count() or 1, len(todo))
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [(c, name, key, pool.submit(_render_job, c.path, name, templates, formats)) for c, name, key in todo]
+            for c, name, key, future in futures:
+                try:
+                    finish(c, name, key, future.result())
+                except Exception as exc:  # noqa: BLE001 - reported per paper
+                    finish(c, name, key, exc)
+    else:
+        for c, name, key in todo:
+            try:
+                finish(c, name, key, _render_job(c.path, name, templates, formats))
+            except Exception as exc:  # noqa: BLE001 - reported per paper
+                finish(c, name, key, exc)
+    return [results[c.path.stem] for c in checked]
+
+
+def view_counts(paper: Paper) -> dict[str, int]:
+    """RAG counts of a whole paper, for the one-line summary."""
+    from .derive import count_statuses
+
+    return dict(count_statuses(item for report in paper.reports for item in report.items))
+
+
+__all__ = ["FORMATS", "Built", "Checked", "PaperView", "build", "check", "find_papers", "render_paper"]

@@ -1,0 +1,171 @@
+"""The command line: parse, call the library, print, map errors to exit codes.
+
+Exit codes: 0 done (warnings allowed), 1 errors in the data or a paper failed to
+build, 2 the command was used wrongly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Sequence, TextIO
+
+from . import __version__
+from .build import DEFAULT_TEMPLATES, FORMATS, Built, build, check, find_papers
+from .derive import count_statuses
+from .errors import BoardpackError, DataError, UsageError
+from .write import clean
+
+COMMANDS = ("build", "check", "clean")
+
+DESCRIPTION = """\
+Build committee papers (PDF, Word and HTML) from the YAML files in data/.
+
+  python generate.py                      check and build every paper in data/ into build/
+  python generate.py build FILE...        build the papers named
+  python generate.py build --format pdf   build PDFs only
+  python generate.py check [FILE...]      check the data only; print counts per report
+  python generate.py clean                empty build/
+
+Papers whose data and templates have not changed since the last build are skipped
+(--force rebuilds them). Exit codes: 0 done, 1 data errors or a failed paper, 2 usage.
+"""
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    chosen = tuple(v.strip().lower() for v in value.split(",") if v.strip())
+    unknown = [v for v in chosen if v not in FORMATS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown) or value!r}; allowed: {', '.join(FORMATS)}")
+    return chosen
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data", type=Path, default=Path("data"), metavar="DIR", help="folder of paper files (default: data)")
+    common.add_argument("--debug", action="store_true", help="show Python tracebacks for unexpected failures")
+
+    parser = argparse.ArgumentParser(prog="boardpack", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"boardpack {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    b = sub.add_parser("build", parents=[common], help="check, then build papers into build/ (the default)",
+                       description="Check every paper, then build PDF, Word and HTML outputs of those that changed.")
+    b.add_argument("files", nargs="*", type=Path, metavar="FILE", help="paper files (default: every *.yaml in --data)")
+    b.add_argument("--format", type=_formats, default=FORMATS, metavar="LIST", help="comma-separated: pdf,docx,html (default: all)")
+    b.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="output folder (default: build)")
+    b.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, metavar="DIR", help="templates folder")
+    b.add_argument("--force", action="store_true", help="rebuild papers even if nothing changed")
+    b.add_argument("--jobs", type=int, default=None, metavar="N", help="papers built at once (default: one per core)")
+
+    c = sub.add_parser("check", parents=[common], help="check paper files and print their counts; write nothing",
+                       description="Check paper files: print every problem and a summary per paper and report.")
+    c.add_argument("files", nargs="*", type=Path, metavar="FILE", help="paper files (default: every *.yaml in --data)")
+
+    k = sub.add_parser("clean", parents=[common], help="empty the build folder",
+                       description="Remove every file boardpack wrote in the build folder.")
+    k.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="output folder (default: build)")
+    return parser
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{status or 'no status'} {n}" for status, n in counts.items()) or "no items"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    results = check(find_papers(args.files, args.data))
+    failed = False
+    for result in results:
+        for problem in result.problems:
+            print(problem, file=err)
+        failed = failed or bool(result.errors)
+        if result.paper is None:
+            print(f"{result.label}: {_plural(len(result.errors), 'error')}; not checked further", file=out)
+            continue
+        items = [item for report in result.paper.reports for item in report.items]
+        verdict = "ok" if not result.errors else _plural(len(result.errors), "error")
+        print(f"{result.label}: {verdict} · {_plural(len(result.paper.reports), 'report')} · "
+              f"{_plural(len(items), 'item')} ({_counts(dict(count_statuses(items)))}) · "
+              f"{_plural(len(result.warnings), 'warning')}", file=out)
+        for n, report in enumerate(result.paper.reports, start=1):
+            print(f"  {n:>2}. {report.title}: {_plural(len(report.items), 'item')} ({_counts(dict(count_statuses(report.items)))})", file=out)
+    return 1 if failed else 0
+
+
+def _run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
+
+    def report(built: Built) -> None:
+        if built.error:
+            print(f"FAILED  {built.name}: {built.error}; the previous outputs were kept", file=err)
+            return
+        for warning in built.warnings:
+            print(warning, file=err)
+        outputs = ", ".join(p.name for p in built.outputs)
+        if built.skipped:
+            print(f"skipped {built.name}: unchanged ({outputs}); --force rebuilds", file=out)
+            return
+        pages = f"{built.pages} pages · " if built.pages else ""
+        print(f"built   {built.name}: {outputs} · {pages}{_counts(built.counts)} · "
+              f"{_plural(len(built.warnings), 'warning')} · {built.seconds:.1f} s", file=out)
+        out.flush()
+
+    results = build(args.files, data_dir=args.data, out_dir=args.out, templates=args.templates,
+                    formats=args.format, force=args.force, jobs=args.jobs, on_paper=report)
+    failed = [b for b in results if b.error]
+    if not results:
+        print(f"no paper files in {args.data}/", file=err)
+    elif failed:
+        print(f"{_plural(len(failed), 'paper')} failed; see above", file=err)
+    return 1 if failed else 0
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    """Run the command line; return the exit code instead of exiting, for tests."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
+        argv.insert(0, "build")
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        if args.command == "check":
+            return _run_check(args, out, err)
+        if args.command == "clean":
+            removed = clean(args.out)
+            print(f"removed {_plural(removed, 'file')} from {args.out}/", file=out)
+            return 0
+        return _run_build(args, out, err)
+    except DataError as exc:
+        for problem in exc.problems:
+            print(problem, file=err)
+        errors = sum(p.severity == "error" for p in exc.problems)
+        print(f"{_plural(errors, 'error')}: nothing was built; the previous outputs are unchanged", file=err)
+        return exc.exit_code
+    except BoardpackError as exc:
+        print(f"error: {exc}", file=err)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted; outputs already written are complete, the rest are unchanged", file=err)
+        return 130
+    except Exception:
+        if args.debug or os.environ.get("BOARDPACK_DEBUG"):
+            raise
+        print("error: boardpack failed unexpectedly; run again with --debug and report this:", file=err)
+        traceback.print_exc(limit=1, file=err)
+        return 1
+
+
+def main_entry() -> None:
+    """The `boardpack` console script."""
+    sys.exit(main())
