@@ -163,7 +163,7 @@ class Row:
     """One table row: an item, or one of its tasks under it."""
 
     kind: Literal["item", "task"]
-    ref: str
+    ref: str | None
     lead_in: str | None
     to: str | None
     text: str

@@ -126,8 +126,9 @@ class Task(Strict):
 class Item(Strict):
     """One recommendation (or area for improvement, ...) and the force's response."""
 
-    ref: Text
-    """The number printed in the No. column: '1', '3a'."""
+    ref: Text | None = None
+    """The number printed in the No. column: '1', '3a'. Leave it out only where the
+    inspection report itself gives the recommendation no number."""
     type: ItemType | None = None
     """The lead-in printed before the text."""
     to: str | None = None

@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from pathlib import Path
 from typing import Any, Iterator
 
 from pydantic import BaseModel, ValidationError
@@ -38,7 +37,11 @@ def validate(source: Source) -> tuple[Paper | None, list[Problem]]:
     try:
         paper = Paper.model_validate(source.data, strict=False)
     except ValidationError as exc:
-        return None, [_model_problem(source, err) for err in exc.errors(include_url=False)]
+        errors = exc.errors(include_url=False)
+        # A list whose entries failed is then also "too short"; that echo would only confuse.
+        deeper = {tuple(e["loc"][:n]) for e in errors for n in range(len(e["loc"]))}
+        errors = [e for e in errors if not (e["type"] in ("too_short", "string_too_short") and tuple(e["loc"]) in deeper)]
+        return None, [_model_problem(source, err) for err in errors]
     return paper, list(_rules(source, paper))
 
 
@@ -119,10 +122,11 @@ def _rules(source: Source, paper: Paper) -> Iterator[Problem]:
         seen: dict[str, int] = {}
         for i, item in enumerate(report.items):
             at: Path_ = ("reports", r, "items", i)
-            if item.ref in seen:
+            if item.ref is not None and item.ref in seen:
                 yield source.problem(at + ("ref",), f"ref '{item.ref}' is used twice in this report "
                                      f"(first at items[{seen[item.ref]}]); refs must be unique in a report")
-            seen.setdefault(item.ref, i)
+            if item.ref is not None:
+                seen.setdefault(item.ref, i)
             if info.layout == "tracker" and item.status is None:
                 yield source.problem(at, "'status' is missing; the tracker layout needs one of " + ", ".join(STATUSES))
             if item.status == "WHITE" and not item.lead:

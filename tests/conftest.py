@@ -1,0 +1,80 @@
+"""Shared fixtures: small paper files written from dicts, and the repository's folders."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TEMPLATES = ROOT / "templates"
+DATA = ROOT / "data"
+
+MINIMAL: dict[str, Any] = {
+    "paper": {
+        "title": "HMICFRS Report Recommendations",
+        "appendix": "A",
+        "period": "2021-09",
+        "committee": "Police Authority Board",
+        "organisation": "City of London Police",
+        "layout": "tracker",
+        "classification": "OFFICIAL",
+    },
+    "reports": [
+        {
+            "title": "A review of 'Fraud: Time to choose'",
+            "scope": "national",
+            "by": "HMICFRS",
+            "published": "2021-08-05",
+            "items": [
+                {"ref": "1", "type": "Recommendation", "text": "Follow the guidance.", "status": "AMBER",
+                 "due": ["2021-09", {"date": "2021-11", "note": "to further assess performance"}],
+                 "comment": "Being considered by the force."},
+                {"ref": "2", "type": "Area for Improvement", "text": "Improve data.", "status": "NEW GREEN",
+                 "due": "2021-07", "comment": "**Done** in July.",
+                 "tasks": [{"ref": "2.1", "text": "Write the report.", "position": "Written.", "status": "GREEN"}]},
+                {"ref": "3", "type": "Recommendation", "text": "Fix the backlog.", "status": "RED",
+                 "rationale": "Vacancies in the unit.", "due": ["2021-06", "2021-12"]},
+                {"ref": "4", "type": "Suggested Action", "to": "the Home Office", "text": "Change the law.",
+                 "status": "WHITE", "lead": "Home Office"},
+                {"ref": "5", "type": "Cause of Concern", "text": "Old matter.", "status": "CLOSED", "due": "2021-01"},
+            ],
+        },
+        {"title": "State of Policing 2020", "published": "2021-07", "items": []},
+    ],
+}
+
+
+def minimal() -> dict[str, Any]:
+    """A fresh copy of a small valid tracker paper, to change in a test."""
+    return copy.deepcopy(MINIMAL)
+
+
+def write_tree(root: Path, tree: dict[str, Any]) -> None:
+    """Write files from a dict: str values are file text, dict values are folders."""
+    for name, value in tree.items():
+        path = root / name
+        if isinstance(value, dict):
+            path.mkdir(parents=True, exist_ok=True)
+            write_tree(path, value)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(value, encoding="utf-8")
+
+
+@pytest.fixture
+def paper_file(tmp_path: Path) -> Callable[..., Path]:
+    """Write a paper (dict or YAML text) to tmp_path/data/NAME.yaml and return its path."""
+
+    def make(content: dict[str, Any] | str, name: str = "paper") -> Path:
+        text = content if isinstance(content, str) else yaml.safe_dump(content, sort_keys=False, allow_unicode=True)
+        path = tmp_path / "data" / f"{name}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return make

@@ -1,0 +1,104 @@
+"""What is worked out, never typed: sentences, due-date wording, overdue, colours."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from boardpack.derive import PALETTE, byline, contrast_ratio, due_lines, is_overdue, summary_sentence, view
+from boardpack.model import DueStep, Paper, Report, When, parse_when
+
+from .conftest import minimal
+
+
+@pytest.mark.parametrize(("counts", "sentence"), [
+    ({}, "There are no actions for the force."),
+    ({"AMBER": 1}, "There is 1 action for the force, which is in progress."),
+    ({"AMBER": 3}, "There are 3 actions for the force, all in progress."),
+    ({"GREEN": 1, "CLOSED": 1, "AMBER": 5}, "There are 7 actions for the force: 1 complete, 1 closed and 5 in progress."),
+    ({"GREEN": 2, "NEW GREEN": 1, "RED": 1}, "There are 4 actions for the force: 3 complete (1 newly) and 1 RED."),
+    ({"NEW GREEN": 2}, "There are 2 actions for the force, all newly complete."),
+    ({"WHITE": 1}, "There are no actions for the force; 1 is for another organisation to deliver."),
+    ({"CLOSED": 1, "AMBER": 5, "NEW GREEN": 1, "WHITE": 6},
+     "There are 7 actions for the force: 1 newly complete, 1 closed and 5 in progress. "
+     "6 more are for other organisations to deliver."),
+])
+def test_summary_sentence_is_grammatical_for_none_one_and_many(counts, sentence) -> None:
+    assert summary_sentence(Counter(counts)) == sentence
+
+
+def test_summary_sentence_of_a_response_paper_without_statuses() -> None:
+    assert summary_sentence(Counter({"": 16}), "recommendation") == "There are 16 recommendations for the force."
+
+
+def test_due_history_reads_first_extended_now() -> None:
+    steps = (DueStep(date="2020-02"), DueStep(date="2020-09"), DueStep(date="2021-02"),
+             DueStep(date="2021-06", note="pending the results of benchmarking"))
+    assert due_lines(steps, None) == ("February 2020", "Extended to September 2020", "Extended to February 2021",
+                                      "Now June 2021 pending the results of benchmarking")
+
+
+def test_due_unset_names_who_sets_it() -> None:
+    assert due_lines((), "No date set by HMICFRS") == ("No date set by HMICFRS",)
+    assert due_lines((DueStep(date="2021-12", note="for review"),), None) == ("December 2021 for review",)
+
+
+@pytest.mark.parametrize(("status", "due", "overdue"), [
+    ("AMBER", "2021-08", True),
+    ("AMBER", "2021-09", False),
+    ("AMBER", "2021-09-29", True),
+    ("RED", "2021-08", False),
+    ("GREEN", "2021-01", False),
+    ("WHITE", "2021-01", False),
+    (None, "2021-01", True),
+])
+def test_overdue_is_judged_against_the_end_of_the_period(status, due, overdue) -> None:
+    assert is_overdue(status, (DueStep(date=due),), parse_when("2021-09")) is overdue
+
+
+def test_dates_print_at_their_precision() -> None:
+    assert str(parse_when("2021-09")) == "September 2021"
+    assert str(parse_when("2021-08-05")) == "5 August 2021"
+    assert parse_when("2021-02").last_day.day == 28
+    with pytest.raises(ValueError, match="not a real date"):
+        parse_when("2021-02-30")
+
+
+def test_byline_reads_like_the_seed() -> None:
+    assert byline(Report(title="x", scope="national", by="HMICFRS")) == "A national report HMICFRS"
+    assert byline(Report(title="x", scope="independent review", by="Baroness Casey")) == "An independent review Baroness Casey"
+    assert byline(Report(title="x")) is None
+
+
+@pytest.mark.parametrize("status", list(PALETTE))
+def test_every_status_colour_passes_wcag_aa(status) -> None:
+    assert contrast_ratio(PALETTE[status].fill, PALETTE[status].ink) >= 4.5
+
+
+def test_new_green_is_distinct_from_green() -> None:
+    assert PALETTE["NEW GREEN"].fill != PALETTE["GREEN"].fill
+
+
+def test_view_puts_tasks_under_their_item_with_their_own_status() -> None:
+    paper_view = view(Paper.model_validate(minimal()), "p")
+    rows = paper_view.reports[0].rows
+    assert [(r.kind, r.ref) for r in rows][:3] == [("item", "1"), ("item", "2"), ("task", "2.1")]
+    assert rows[2].status.word == "GREEN" and rows[1].status.word == "NEW GREEN"
+    assert paper_view.header == "Appendix A · September 2021 · OFFICIAL"
+    assert paper_view.reports[0].published == "Published 5 August 2021"
+    assert rows[3].due == ("June 2021", "Now December 2021")
+    assert rows[4].to == "To the Home Office" and rows[4].due == ("No date set by HMICFRS",)
+
+
+def test_legend_gains_rows_for_new_green_and_closed_only_when_used() -> None:
+    data = minimal()
+    statuses = [row.status.word for row in view(Paper.model_validate(data), "p").legend]
+    assert statuses == ["GREEN", "NEW GREEN", "AMBER", "RED", "WHITE", "CLOSED"]
+    data["reports"][0]["items"] = data["reports"][0]["items"][:1]
+    statuses = [row.status.word for row in view(Paper.model_validate(data), "p").legend]
+    assert statuses == ["GREEN", "AMBER", "RED", "WHITE"]
+
+
+def test_when_orders_months_before_days_in_them() -> None:
+    assert When(2021, 9) < When(2021, 10) and When(2021, 9).last_day > When(2021, 9, 5).last_day

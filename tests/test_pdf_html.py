@@ -1,0 +1,218 @@
+"""The PDF and HTML papers: open what was built and check what a reader sees."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pdfplumber
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from boardpack import build
+from boardpack.derive import PALETTE, view
+from boardpack.model import Paper
+from boardpack.render.html import render_html
+from boardpack.render.pdf import TemplateOnlyFetcher, render_pdf
+
+from .conftest import DATA, TEMPLATES, minimal
+
+TRACKER = DATA / "2021-09-hmicfrs-tracker.yaml"
+RESPONSE = DATA / "2023-05-casey-response.yaml"
+STATUS_WORDS = re.compile(r"\b(NEW GREEN|GREEN|AMBER|RED|WHITE|CLOSED)\b")
+
+
+@pytest.fixture(scope="module")
+def seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Both reference papers built once, as PDF and HTML."""
+    out = tmp_path_factory.mktemp("build")
+    results = build([TRACKER, RESPONSE], out_dir=out, formats=("pdf", "html"))
+    assert [r.error for r in results] == [None, None]
+    return out
+
+
+def _paper(data: dict) -> Paper:
+    return Paper.model_validate(data)
+
+
+def _pdf_text(path: Path) -> str:
+    with pdfplumber.open(path) as pdf:
+        return "\n".join(page.extract_text() or "" for page in pdf.pages)
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def test_every_ref_status_and_sentence_of_the_tracker_is_in_the_pdf(seeds: Path) -> None:
+    paper = Paper.model_validate(yaml.safe_load(TRACKER.read_text(encoding="utf-8")))
+    paper_view = view(paper, "t")
+    text = _flat(_pdf_text(seeds / "2021-09-hmicfrs-tracker.pdf"))
+    for report in paper_view.reports:
+        assert _flat(report.sentence) in text, report.sentence
+        assert _flat(report.title) in text, report.title
+    with pdfplumber.open(seeds / "2021-09-hmicfrs-tracker.pdf") as pdf:
+        cells = [w["text"] for page in pdf.pages for w in page.extract_words()]
+    for report in paper_view.reports:
+        for row in report.rows:
+            assert row.ref is None or row.ref in cells, row.ref
+    expected = Counter_of(r.status.word for rep in paper_view.reports for r in rep.rows if r.status)
+    found = Counter_of(STATUS_WORDS.findall(text))
+    for word, n in expected.items():
+        assert found[word] >= n, word  # the legend adds one of each
+
+
+def Counter_of(words):  # noqa: N802 - reads as the Counter it returns
+    from collections import Counter
+
+    return Counter(words)
+
+
+def test_title_block_header_and_page_footer(seeds: Path) -> None:
+    with pdfplumber.open(seeds / "2021-09-hmicfrs-tracker.pdf") as pdf:
+        first = pdf.pages[0].extract_text()
+        total = len(pdf.pages)
+        last = pdf.pages[-1].extract_text()
+    for words in ("City of London Police", "Police Authority Board", "Appendix A", "September 2021", "HMICFRS Report Recommendations"):
+        assert words in first
+    assert f"Page 1 of {total}" in first and f"Page {total} of {total}" in last
+    assert "Appendix A · September 2021" in last  # the running header
+
+
+def test_rag_cells_are_filled_with_their_status_colour(seeds: Path) -> None:
+    checked = 0
+    with pdfplumber.open(seeds / "2021-09-hmicfrs-tracker.pdf") as pdf:
+        for page in pdf.pages:
+            fills = [r for r in page.rects if r.get("fill")]
+            words = page.extract_words(extra_attrs=["fontname"])
+            for n, word in enumerate(words):
+                # Status words are bold; NEW GREEN is two words, judged by its second.
+                if "Bold" not in word["fontname"] or word["text"] not in PALETTE or word["text"] == "NEW":
+                    continue
+                status = word["text"]
+                if status == "GREEN" and n and words[n - 1]["text"] == "NEW" and abs(words[n - 1]["top"] - word["top"]) < 1:
+                    status = "NEW GREEN"
+                x, y = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
+                under = [r for r in fills if r["x0"] <= x <= r["x1"] and r["top"] <= y <= r["bottom"]]
+                assert under, f"{status} on page {page.page_number} has no fill"
+                hex_colour = "".join(f"{round(c * 255):02X}" for c in under[-1]["non_stroking_color"])
+                assert hex_colour == PALETTE[status].fill, (status, page.page_number)
+                checked += 1
+    assert checked >= 60
+
+
+def test_header_row_repeats_on_every_page_of_a_long_table(seeds: Path) -> None:
+    with pdfplumber.open(seeds / "2023-05-casey-response.pdf") as pdf:
+        assert len(pdf.pages) >= 5
+        for page in pdf.pages:
+            text = page.extract_text()
+            assert "Recommendation" in text and "Force Task Owner" in text and "Force Progress & Response" in text, page.page_number
+
+
+def test_pdf_has_metadata_bookmarks_language_and_tags(seeds: Path) -> None:
+    reader = PdfReader(seeds / "2021-09-hmicfrs-tracker.pdf")
+    assert reader.metadata.title.startswith("HMICFRS Report Recommendations")
+    assert reader.metadata.author == "City of London Police"
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en-GB"
+    assert bool(root["/MarkInfo"]["/Marked"])
+    titles = []
+
+    def walk(outline):
+        for entry in outline:
+            if isinstance(entry, list):
+                walk(entry)
+            else:
+                titles.append(entry.title)
+
+    walk(reader.outline)
+    paper = Paper.model_validate(yaml.safe_load(TRACKER.read_text(encoding="utf-8")))
+    for report in paper.reports:
+        assert report.title in titles
+    fonts = {f for page in reader.pages for f in _fonts(page)}
+    assert fonts and all(embedded for _, embedded in fonts)
+
+
+def _fonts(page) -> set[tuple[str, bool]]:
+    out = set()
+    for font in (page.get("/Resources", {}).get("/Font", {}) or {}).values():
+        font = font.get_object()
+        descriptor = font.get("/FontDescriptor")
+        if descriptor is None and "/DescendantFonts" in font:
+            descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+        descriptor = descriptor.get_object() if descriptor is not None else {}
+        out.add((str(font.get("/BaseFont")), any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))))
+    return out
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    paper_view = view(_paper(minimal()), "p")
+    html = render_html(paper_view, TEMPLATES)
+    first, _ = render_pdf(html, TEMPLATES)
+    second, _ = render_pdf(render_html(paper_view, TEMPLATES), TEMPLATES)
+    assert html == render_html(paper_view, TEMPLATES)
+    assert first == second
+
+
+def test_data_is_shown_never_interpreted() -> None:
+    data = minimal()
+    item = data["reports"][0]["items"][0]
+    item["text"] = "<script>alert(1)</script> {{ 7*7 }} {% raw %} & <b>bold?</b>"
+    item["comment"] = "![x](file:///etc/passwd) <img src=\"file:///etc/passwd\"> [link](javascript:alert(1))"
+    html = render_html(view(_paper(data), "p"), TEMPLATES)
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "{{ 7*7 }}" in html and "49" not in html.replace("2049", "")
+    assert "<img" not in html and 'href="javascript' not in html
+    pdf, _ = render_pdf(html, TEMPLATES)
+    text = _flat(" ".join(p.extract_text() for p in PdfReader(__import__("io").BytesIO(pdf)).pages))
+    assert "<script>alert(1)</script> {{ 7*7 }}" in text
+    assert "root:x:0" not in text
+
+
+def test_fetcher_refuses_files_outside_templates_and_network(tmp_path: Path) -> None:
+    fetcher = TemplateOnlyFetcher(TEMPLATES)
+    for url in ("file:///etc/passwd", "http://127.0.0.1/x.css", "https://example.org/a.png",
+                f"file://{TEMPLATES}/../pyproject.toml", "data:text/plain,hi"):
+        with pytest.raises(ValueError, match="refused"):
+            fetcher.fetch(url)
+    assert fetcher.fetch(f"file://{TEMPLATES / 'paper.css'}") is not None
+
+
+def test_a_huge_comment_is_never_clipped() -> None:
+    data = minimal()
+    words = [f"w{n:05d}" for n in range(3000)]
+    data["reports"][0]["items"][0]["comment"] = " ".join(words) + " THE-END"
+    assert len(data["reports"][0]["items"][0]["comment"]) > 20_000
+    pdf, pages = render_pdf(render_html(view(_paper(data), "p"), TEMPLATES), TEMPLATES)
+    reader = PdfReader(__import__("io").BytesIO(pdf))
+    text = " ".join(p.extract_text() for p in reader.pages)
+    assert pages >= 3 and "THE-END" in text
+    found = set(re.findall(r"w\d{5}", text))
+    assert len(found) == len(words)
+
+
+def test_markdown_becomes_lists_links_and_footnotes() -> None:
+    data = minimal()
+    data["reports"][0]["items"][0]["comment"] = (
+        "[Current position]{.underline} in hand[^1].\n\n- first bullet\n- second bullet\n\n"
+        "1. one\n2. two\n\nSee [the report](https://www.justiceinspectorates.gov.uk/hmicfrs/).\n\n"
+        "[^1]: A real footnote.\n")
+    html = render_html(view(_paper(data), "p"), TEMPLATES)
+    assert '<span class="underline">Current position</span>' in html
+    assert "<li>first bullet</li>" in html and "<ol>" in html
+    assert '<a href="https://www.justiceinspectorates.gov.uk/hmicfrs/">the report</a>' in html
+    pdf, _ = render_pdf(html, TEMPLATES)
+    with pdfplumber.open(__import__("io").BytesIO(pdf)) as doc:
+        page = doc.pages[0]
+        footnote = [w for w in page.extract_words() if w["text"] == "footnote."]
+        assert footnote and footnote[0]["top"] > page.height * 0.8  # at the foot of the page
+        assert any(a.get("uri") == "https://www.justiceinspectorates.gov.uk/hmicfrs/" for a in page.annots)
+
+
+def test_html_page_stands_alone_and_adapts_to_small_screens(seeds: Path) -> None:
+    html = (seeds / "2021-09-hmicfrs-tracker.html").read_text(encoding="utf-8")
+    assert '<html lang="en-GB">' in html and 'name="viewport"' in html
+    assert "<link" not in html and "<script" not in html  # styles inlined, nothing fetched
+    assert "@media screen and (max-width" in html and "@media print" in html
+    assert html.count("<h2") == 20

@@ -1,0 +1,128 @@
+"""Bad input is reported with the file, the line, what is wrong and what is allowed."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from boardpack import check
+from boardpack.errors import DataError
+from boardpack.load import load_text
+
+from .conftest import FIXTURES, minimal
+
+INVALID = sorted((FIXTURES / "invalid").glob("*.yaml"))
+
+
+def _expectation(path: Path) -> tuple[str, str]:
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    match = re.match(r"# expect: (\d+:\d+): (.*)$", first)
+    assert match, f"{path.name} must start with '# expect: LINE:COL: message'"
+    return match.group(1), match.group(2)
+
+
+@pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
+def test_each_kind_of_mistake_names_file_line_and_fix(path: Path) -> None:
+    position, message = _expectation(path)
+    (result,) = check([path])
+    errors = [str(p) for p in result.errors]
+    assert any(e.startswith(f"{result.label}:{position}:") and message in e for e in errors), errors
+
+
+def test_every_problem_in_a_file_is_reported_at_once(paper_file) -> None:
+    data = minimal()
+    data["reports"][0]["items"][0]["status"] = "AMBR"
+    data["reports"][0]["items"][1]["staus"] = "GREEN"
+    data["reports"][0]["items"][2]["due"] = "Sept 2021"
+    (result,) = check([paper_file(data)])
+    assert len(result.errors) == 3
+    assert {p.where for p in result.errors} == {
+        "reports[0].items[0].status", "reports[0].items[1].staus", "reports[0].items[2].due[0].date"}
+
+
+def test_rules_are_all_reported_together(paper_file) -> None:
+    data = minimal()
+    items = data["reports"][0]["items"]
+    del items[2]["rationale"]
+    del items[3]["lead"]
+    items[1]["ref"] = "1"
+    (result,) = check([paper_file(data)])
+    messages = " | ".join(p.message for p in result.errors)
+    assert "RED status needs `rationale:`" in messages
+    assert "WHITE item needs `lead:`" in messages
+    assert "ref '1' is used twice" in messages
+
+
+def test_overdue_item_is_a_warning_not_an_error(paper_file) -> None:
+    data = minimal()
+    data["reports"][0]["items"][0]["due"] = "2021-08"
+    (result,) = check([paper_file(data)])
+    assert not result.errors
+    (warning,) = result.warnings
+    assert "overdue: due August 2021" in warning.message and "set RED or extend" in warning.message
+    assert warning.line > 0
+
+
+def test_due_in_the_period_itself_is_not_overdue(paper_file) -> None:
+    data = minimal()
+    data["reports"][0]["items"][0]["due"] = "2021-09"
+    (result,) = check([paper_file(data)])
+    assert result.warnings == []
+
+
+def test_done_item_with_open_task_is_a_warning(paper_file) -> None:
+    data = minimal()
+    data["reports"][0]["items"][1]["tasks"][0]["status"] = "AMBER"
+    (result,) = check([paper_file(data)])
+    assert not result.errors
+    assert any("task(s) 2.1 are still open" in w.message for w in result.warnings)
+
+
+def test_status_is_optional_in_the_response_layout(paper_file) -> None:
+    data = minimal()
+    data["paper"]["layout"] = "response"
+    for item in data["reports"][0]["items"]:
+        item.pop("status")
+        item.pop("rationale", None)
+    (result,) = check([paper_file(data)])
+    assert result.errors == []
+
+
+def test_task_refs_may_look_like_numbers_and_stay_text(paper_file) -> None:
+    text = (FIXTURES / "valid" / "numeric-refs.yaml").read_text(encoding="utf-8")
+    (result,) = check([paper_file(text)])
+    assert result.errors == []
+    assert [t.ref for t in result.paper.reports[0].items[0].tasks] == ["1.1", "1.10"]
+    assert result.paper.reports[0].items[0].ref == "1"
+
+
+def test_previous_paper_must_exist(paper_file) -> None:
+    data = minimal()
+    data["paper"]["previous"] = "2021-06-hmicfrs.yaml"
+    (result,) = check([paper_file(data)])
+    assert any("'2021-06-hmicfrs.yaml' is not a file next to this one" in p.message for p in result.errors)
+
+
+def test_alias_bomb_is_refused_at_the_first_alias() -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 30)]
+    started = time.perf_counter()
+    with pytest.raises(DataError) as info:
+        load_text("\n".join(lines), Path("bomb.yaml"))
+    assert "aliases" in str(info.value)
+    assert time.perf_counter() - started < 5  # expanding it would take longer than the universe
+
+
+def test_non_utf8_file_is_named_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("paper:\n  title: caf\xe9\n".encode("latin-1"))
+    (result,) = check([path])
+    assert "2" == str(result.errors[0].line) and "UTF-8" in result.errors[0].message
+
+
+def test_empty_file_says_what_a_paper_needs(paper_file) -> None:
+    (result,) = check([paper_file("")])
+    assert "a paper needs `paper:` and `reports:`" in result.errors[0].message
