@@ -1,0 +1,64 @@
+#!/bin/sh
+# Set up boardpack on this machine, then build the papers or run the tests.
+#
+#   ./run.sh build [ARGS...]   system packages, .venv, dependencies; then python generate.py ARGS
+#   ./run.sh test  [ARGS...]   the same plus LibreOffice and poppler; then pytest ARGS
+#
+# System packages are installed with apt-get when it can be done without asking
+# (as root, or with password-less sudo); otherwise the missing ones are listed.
+set -eu
+cd "$(dirname "$0")"
+
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+# WeasyPrint draws text with Pango and subsets fonts with HarfBuzz; the papers use Liberation Sans.
+BUILD_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 fonts-dejavu-core"
+# The tests open the Word files in LibreOffice (the real client) and read PDFs with poppler.
+TEST_PACKAGES="libreoffice-writer-nogui poppler-utils"
+
+need_packages() {
+    missing=""
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing="$missing $pkg"
+    done
+    [ -z "$missing" ] && return 0
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "run.sh: please install the equivalents of:$missing" >&2
+        return 0
+    fi
+    if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else
+        echo "run.sh: please install with apt-get:$missing" >&2
+        return 0
+    fi
+    echo "run.sh: installing$missing"
+    $SUDO apt-get update -qq
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+setup_python() {
+    if [ ! -x "$VENV/bin/python" ]; then
+        "$PYTHON" -m venv "$VENV" 2>/dev/null || { need_packages python3-venv; "$PYTHON" -m venv "$VENV"; }
+    fi
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[test]"
+}
+
+command=${1:-build}
+[ $# -gt 0 ] && shift
+case "$command" in
+    build)
+        need_packages $BUILD_PACKAGES
+        setup_python
+        exec "$VENV/bin/python" generate.py "$@"
+        ;;
+    test)
+        need_packages $BUILD_PACKAGES $TEST_PACKAGES
+        setup_python
+        exec "$VENV/bin/python" -m pytest "$@"
+        ;;
+    *)
+        echo "usage: ./run.sh build [generate.py arguments] | ./run.sh test [pytest arguments]" >&2
+        exit 2
+        ;;
+esac
