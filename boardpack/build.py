@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from . import __version__
 from .derive import PaperView, view
@@ -21,6 +22,8 @@ from .load import load_file
 from .model import Paper
 from .validate import validate
 from .write import fingerprint, read_manifest, write_atomic, write_manifest
+
+T = TypeVar("T")
 
 FORMATS = ("pdf", "docx", "html")
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,7 +118,7 @@ def render_paper(paper: Paper, name: str, templates: Path, formats: Sequence[str
     return outputs, pages
 
 
-def _stage(name: str, fmt: str, work: Callable[[], object]) -> object:
+def _stage(name: str, fmt: str, work: Callable[[], T]) -> T:
     try:
         return work()
     except BoardpackError:

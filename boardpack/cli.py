@@ -10,8 +10,9 @@ import argparse
 import os
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import TextIO
 
 from . import __version__
 from .build import DEFAULT_TEMPLATES, FORMATS, Built, build, check, find_papers

@@ -8,8 +8,9 @@ renderers (HTML/PDF and Word) can never disagree about what a paper says.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import Literal
 
 from .model import DONE, STATUSES, DueStep, Item, Paper, Report, When
 
@@ -50,7 +51,7 @@ def contrast_ratio(fill: str, ink: str) -> float:
 
 def count_statuses(items: Iterable[Item]) -> Counter[str]:
     """Items per status, in vocabulary order; items without a status count as ''."""
-    counts = Counter(item.status or "" for item in items)
+    counts: Counter[str] = Counter(item.status or "" for item in items)
     return Counter({s: counts[s] for s in (*STATUSES, "") if counts[s]})
 
 

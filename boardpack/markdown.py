@@ -7,8 +7,9 @@ triggered from data), and links keep only web and mail addresses.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -86,5 +87,6 @@ def to_html(text: str | None) -> str:
     md = parser()
     env: dict[str, Any] = {}
     tokens, notes = _split_notes(parse(text, env))
-    env["notes"] = {n: md.renderer.renderInline(children, md.options, env) for n, children in notes.items()}
-    return md.renderer.render(tokens, md.options, env)
+    renderer: Any = md.renderer
+    env["notes"] = {n: renderer.renderInline(children, md.options, env) for n, children in notes.items()}
+    return str(renderer.render(tokens, md.options, env))

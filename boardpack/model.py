@@ -188,7 +188,7 @@ class PaperInfo(Strict):
         return str(value) if isinstance(value, int) else value
 
 
-DEFAULT_LEGEND: dict[str, str] = {
+DEFAULT_LEGEND: dict[Status, str] = {
     "GREEN": "The recommendation is implemented",
     "AMBER": "The recommendation is subject to ongoing work and monitoring but is anticipated will be implemented",
     "RED": "The recommendation is beyond designated deadline or cannot / will not be implemented (rationale required)",

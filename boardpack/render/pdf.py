@@ -13,7 +13,7 @@ PDF_VARIANT = "pdf/ua-1"
 """Tagged for screen readers; see README ('PDF flavour') for why not PDF/A as well."""
 
 
-class TemplateOnlyFetcher(URLFetcher):
+class TemplateOnlyFetcher(URLFetcher):  # type: ignore[misc]
     """Serves `file:` URLs inside the templates folder and refuses everything else.
 
     Paper data is untrusted: no network protocol, no redirect, no file elsewhere on disk.
