@@ -7,6 +7,7 @@ renderers (HTML/PDF and Word) can never disagree about what a paper says.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -204,6 +205,8 @@ class PaperView:
     title: str
     appendix: str | None
     period: str
+    period_start: dt.date
+    """First day of the period: the document date of the outputs, never the clock."""
     committee: str
     organisation: str
     classification: str | None
@@ -259,7 +262,7 @@ def view(paper: Paper, name: str) -> PaperView:
     appendix = f"Appendix {info.appendix}" if info.appendix else None
     period = str(info.period)
     return PaperView(
-        name=name, title=info.title, appendix=appendix, period=period, committee=info.committee,
+        name=name, title=info.title, appendix=appendix, period=period, period_start=info.period.first_day, committee=info.committee,
         organisation=info.organisation, classification=info.classification, layout=info.layout,
         header=" · ".join(p for p in (appendix, period, info.classification) if p),
         legend=tuple(LegendRow(status_view(s), legend[s]) for s in STATUSES if s in legend),  # type: ignore[arg-type]

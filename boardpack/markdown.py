@@ -62,22 +62,42 @@ def _footnote_call(self: Any, tokens: Sequence[Token], idx: int, options: Any, e
     return f'<span class="footnote">{body}</span>'
 
 
-def _split_notes(tokens: list[Token]) -> tuple[list[Token], dict[int, list[Token]]]:
-    """Separate the footnote definitions from the body; each note as its inline tokens."""
-    if not any(t.type == "footnote_block_open" for t in tokens):
-        return tokens, {}
-    start = next(i for i, t in enumerate(tokens) if t.type == "footnote_block_open")
+def split_notes(tokens: Sequence[Token]) -> tuple[list[Token], dict[int, list[Token]]]:
+    """Body tokens, and each footnote's own block tokens by markdown-it id.
+
+    Both renderers place a note where it is called (a page footnote in the PDF, a Word
+    footnote in the .docx), so the definitions are taken out of the body.
+    """
+    main: list[Token] = []
     notes: dict[int, list[Token]] = {}
-    current = -1
-    for token in tokens[start:]:
-        if token.type == "footnote_open":
-            current = token.meta["id"]
-            notes[current] = []
-        elif token.type == "inline" and current >= 0:
-            if notes[current]:
-                notes[current].append(Token("softbreak", "br", 0))
-            notes[current].extend(token.children or [])
-    return tokens[:start], notes
+    current: list[Token] | None = None
+    in_block = False
+    for token in tokens:
+        if token.type == "footnote_block_open":
+            in_block = True
+        elif token.type == "footnote_block_close":
+            in_block = False
+        elif token.type == "footnote_open":
+            current = notes.setdefault(int(token.meta["id"]), [])
+        elif token.type == "footnote_close":
+            current = None
+        elif in_block:
+            if current is not None:
+                current.append(token)
+        else:
+            main.append(token)
+    return main, notes
+
+
+def _inline(block: list[Token]) -> list[Token]:
+    """A note's paragraphs as one run of inline tokens, paragraphs joined by line breaks."""
+    out: list[Token] = []
+    for token in block:
+        if token.type == "inline":
+            if out:
+                out.append(Token("softbreak", "br", 0))
+            out.extend(token.children or [])
+    return out
 
 
 def to_html(text: str | None) -> str:
@@ -86,7 +106,7 @@ def to_html(text: str | None) -> str:
         return ""
     md = parser()
     env: dict[str, Any] = {}
-    tokens, notes = _split_notes(parse(text, env))
+    tokens, notes = split_notes(parse(text, env))
     renderer: Any = md.renderer
-    env["notes"] = {n: renderer.renderInline(children, md.options, env) for n, children in notes.items()}
+    env["notes"] = {n: renderer.renderInline(_inline(block), md.options, env) for n, block in notes.items()}
     return str(renderer.render(tokens, md.options, env))

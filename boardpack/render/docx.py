@@ -14,12 +14,14 @@ import io
 import math
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.exceptions import PackageNotFoundError
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part, XmlPart
 from docx.oxml import OxmlElement, parse_xml
@@ -40,7 +42,6 @@ __all__ = ["render_docx", "normalise_package", "clean_text"]
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-_FALLBACK_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -52,9 +53,9 @@ LEVEL_INDENT = 360
 
 
 def clean_text(text: str) -> str:
-    """Normalise line ends and drop what XML 1.0 cannot hold.
+    r"""Normalise line ends and drop what XML 1.0 cannot hold.
 
-    Form feeds and vertical tabs (pasted from Word) become '\\v', which the writers turn
+    Form feeds and vertical tabs (pasted from Word) become '\v', which the writers turn
     into line breaks; other C0 controls, U+FFFE/U+FFFF and lone surrogates are dropped.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\v")
@@ -70,7 +71,7 @@ def _plain(text: str | None) -> Markup:
     """A plain field as escaped markup; newlines and vertical tabs become line breaks."""
     if not text:
         return Markup("")
-    return Markup(_shield(str(escape(clean_text(text).replace("\v", "\n")))))
+    return Markup(_shield(str(escape(clean_text(text).replace("\v", "\n")))))  # noqa: S704 - escaped here
 
 
 def _run(text: str | None, color: str | None = None) -> Markup:
@@ -78,7 +79,7 @@ def _run(text: str | None, color: str | None = None) -> Markup:
     if not text:
         return Markup("")
     props = f'<w:rPr><w:color w:val="{color.upper()}"/></w:rPr>' if color and _HEX.match(color) else ""
-    return Markup(f'<w:r>{props}<w:t xml:space="preserve">{_plain(text)}</w:t></w:r>')
+    return Markup(f'<w:r>{props}<w:t xml:space="preserve">{_plain(text)}</w:t></w:r>')  # noqa: S704 - text escaped by _plain
 
 
 class Block:
@@ -146,13 +147,14 @@ class _Footnotes:
     """Real Word footnotes: references go into the body now, the notes into footnotes.xml after rendering."""
 
     def __init__(self, doc: Any) -> None:
-        part = next((r.target_part for r in doc.part.rels.values() if r.reltype == RT.FOOTNOTES and not r.is_external),
-                    None)
+        part = next((r.target_part for r in doc.part.rels.values() if r.reltype == RT.FOOTNOTES and not r.is_external), None)
         if part is None:
-            blob = (f'<w:footnotes {nsdecls("w", "r")}>'
-                    '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
-                    '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r>'
-                    "</w:p></w:footnote></w:footnotes>").encode()
+            blob = (
+                f"<w:footnotes {nsdecls('w', 'r')}>"
+                '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+                '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r>'
+                "</w:p></w:footnote></w:footnotes>"
+            ).encode()
             part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, blob, doc.part.package)
             doc.part.relate_to(part, RT.FOOTNOTES)
         self.part = part
@@ -223,10 +225,10 @@ class Words:
         With `empty`, a missing field still gives one empty paragraph (a table cell needs one).
         """
         style_id = self.styles.paragraph(style, "Normal")
-        body = parse_xml(f'<w:body {nsdecls("w", "r")}/>')
+        body = parse_xml(f"<w:body {nsdecls('w', 'r')}/>")
         if text and text.strip():
             tokens = markdown.parse(clean_text(text))
-            main, notes = _split_notes(tokens)
+            main, notes = markdown.split_notes(tokens)
             _Writer(self, body, style_id, self.doc.part, notes).write(main, lead)
         elif lead or empty:
             writer = _Writer(self, body, style_id, self.doc.part, {})
@@ -236,7 +238,7 @@ class Words:
         return Block(body) if len(body) else None
 
     def footnote(self, tokens: Sequence[Token]) -> int:
-        body = parse_xml(f'<w:body {nsdecls("w", "r")}/>')
+        body = parse_xml(f"<w:body {nsdecls('w', 'r')}/>")
         style_id = self.note_text_style or self.styles.paragraph("Normal")
         _Writer(self, body, style_id, self.footnotes.part, {}).write(tokens, None)
         if not len(body):
@@ -259,30 +261,7 @@ class Words:
             return None
         num = self.numbering.add_num(self.number_abstract)
         num.add_lvlOverride(ilvl=depth).add_startOverride(start)
-        return num.numId
-
-
-def _split_notes(tokens: Sequence[Token]) -> tuple[list[Token], dict[int, list[Token]]]:
-    """Body tokens, and each footnote's own tokens by markdown-it id."""
-    main: list[Token] = []
-    notes: dict[int, list[Token]] = {}
-    current: list[Token] | None = None
-    in_block = False
-    for token in tokens:
-        if token.type == "footnote_block_open":
-            in_block = True
-        elif token.type == "footnote_block_close":
-            in_block = False
-        elif token.type == "footnote_open":
-            current = notes.setdefault(int(token.meta["id"]), [])
-        elif token.type == "footnote_close":
-            current = None
-        elif in_block:
-            if current is not None:
-                current.append(token)
-        else:
-            main.append(token)
-    return main, notes
+        return int(num.numId)
 
 
 def _r_element(style_id: str | None, bold: bool = False, italic: bool = False, underline: bool = False) -> Any:
@@ -325,8 +304,7 @@ def _append_text(run: Any, text: str) -> None:
 class _Writer:
     """One pass over a field's tokens, appending w:p elements to a detached body."""
 
-    def __init__(self, words: Words, body: Any, style_id: str | None, link_part: Any,
-                 notes: dict[int, list[Token]]) -> None:
+    def __init__(self, words: Words, body: Any, style_id: str | None, link_part: Any, notes: dict[int, list[Token]]) -> None:
         self.words = words
         self.body = body
         self.style_id = style_id
@@ -479,6 +457,8 @@ class _Writer:
                     self.target = link
                     self.in_link = True
             elif kind == "link_close":
+                if self.in_link and not len(self.target):
+                    self.p.remove(self.target)
                 self.target = self.p
                 self.in_link = False
             elif kind == "footnote_ref":
@@ -528,9 +508,8 @@ def _row(words: Words, row: Row) -> dict[str, Any]:
         "overdue": row.overdue,
         "owner": _plain(row.owner),
         "lead": _run(f"Lead: {row.lead}", status.ink if status else None) if row.lead else Markup(""),
-        "rationale": words.block(row.rationale, "Table Text", lead="Rationale:"),
-        "comment": words.block(row.comment, "Table Text", lead="Current position:" if task and row.comment else None,
-                               empty=True),
+        "rationale": words.block(row.rationale, "Table Text", lead="Rationale:") if row.rationale else None,
+        "comment": words.block(row.comment, "Table Text", lead="Current position:" if task and row.comment else None, empty=True),
     }
 
 
@@ -561,8 +540,12 @@ def build_context(view: PaperView, words: Words) -> dict[str, Any]:
         "layout": view.layout,
         "header": _plain(view.header),
         "legend": [
-            {"fill": _fill(entry.status), "word": _run(entry.status.word, entry.status.ink),
-             "status": entry.status.word, "definition": _plain(entry.definition)}
+            {
+                "fill": _fill(entry.status),
+                "word": _run(entry.status.word, entry.status.ink),
+                "status": entry.status.word,
+                "definition": _plain(entry.definition),
+            }
             for entry in view.legend
         ],
         "reports": [_report(words, report) for report in view.reports],
@@ -583,9 +566,11 @@ def _twips(length: int | None, default: int) -> int:
 
 def _fit_tables(doc: Any) -> None:
     """Full-width tables whose optional columns were left out get the page width back."""
-    section = doc.sections[-1]
-    text_width = (_twips(section.page_width, 16838) - _twips(section.left_margin, 1134)
-                  - _twips(section.right_margin, 1134))
+    sections = doc.sections
+    if not len(sections):
+        return
+    section = sections[-1]
+    text_width = _twips(section.page_width, 16838) - _twips(section.left_margin, 1134) - _twips(section.right_margin, 1134)
     for tbl in doc.element.body.iter(qn("w:tbl")):
         tbl_w = tbl.find(f"{qn('w:tblPr')}/{qn('w:tblW')}")
         if tbl_w is None or tbl_w.get(qn("w:type")) != "pct" or tbl_w.get(qn("w:w")) not in ("5000", "100%"):
@@ -594,7 +579,7 @@ def _fit_tables(doc: Any) -> None:
         if not rows:
             continue
         cells = rows[0].findall(qn("w:tc"))
-        widths = []
+        widths: list[int] = []
         for tc in cells:
             tc_w = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
             span = tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}")
@@ -618,14 +603,14 @@ def _fit_tables(doc: Any) -> None:
             tcs = tr.findall(qn("w:tc"))
             if len(tcs) != len(scaled):
                 continue
-            for tc, width in zip(tcs, scaled):
+            for tc, width in zip(tcs, scaled, strict=True):
                 tc_w = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
                 if tc_w is not None:
                     tc_w.set(qn("w:w"), str(width))
                     tc_w.set(qn("w:type"), "dxa")
 
 
-KEEP_WHOLE_LINES = 15
+KEEP_WHOLE_LINES = 20
 """Rows estimated at up to this many lines are kept on one page; longer ones may break."""
 
 
@@ -641,8 +626,7 @@ def _keep_short_rows(doc: Any) -> None:
                 tc_w = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
                 width = int(tc_w.get(qn("w:w"), "2000")) if tc_w is not None and tc_w.get(qn("w:type"), "dxa") == "dxa" else 2000
                 per_line = max(8, (width - 170) // 110)
-                cell_lines = sum(max(1, math.ceil(len("".join(p.itertext())) / per_line))
-                                 for p in tc.iter(qn("w:p")))
+                cell_lines = sum(max(1, math.ceil(sum(len(t.text or "") for t in p.iter(qn("w:t"))) / per_line)) for p in tc.iter(qn("w:p")))
                 lines = max(lines, cell_lines)
             if lines <= KEEP_WHOLE_LINES:
                 if trpr is None:
@@ -653,17 +637,49 @@ def _keep_short_rows(doc: Any) -> None:
                     trpr.insert(0, OxmlElement("w:cantSplit"))
 
 
-def _period_date(period: str) -> dt.datetime:
-    """The first day of the reported period: a fixed, meaningful document date."""
-    for fmt in ("%B %Y", "%d %B %Y"):
-        try:
-            return dt.datetime.strptime(period, fmt).replace(tzinfo=dt.timezone.utc)
-        except ValueError:
-            continue
-    return _FALLBACK_DATE
+_TCPR_ORDER = {
+    qn(f"w:{tag}"): n
+    for n, tag in enumerate(
+        (
+            "cnfStyle",
+            "tcW",
+            "gridSpan",
+            "hMerge",
+            "vMerge",
+            "tcBorders",
+            "shd",
+            "noWrap",
+            "tcMar",
+            "textDirection",
+            "tcFitText",
+            "vAlign",
+            "hideMark",
+            "headers",
+            "cellIns",
+            "cellDel",
+            "cellMerge",
+            "tcPrChange",
+        )
+    )
+}
+
+
+def _order_cell_properties(doc: Any) -> None:
+    """Put cell properties in schema order: docxtpl's cellbg inserts w:shd first, which Word may reject."""
+    for tcpr in doc.element.body.iter(qn("w:tcPr")):
+        children = list(tcpr)
+        ordered = sorted(children, key=lambda child: _TCPR_ORDER.get(child.tag, len(_TCPR_ORDER)))
+        if ordered != children:
+            for child in children:
+                tcpr.remove(child)
+            tcpr.extend(ordered)
 
 
 def _properties(doc: Any, view: PaperView) -> None:
+    package = doc.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype != RT.CORE_PROPERTIES and rel.reltype.endswith("/metadata/core-properties"):
+            del package.rels[rid]  # LibreOffice's spelling; python-docx adds its own core.xml beside it
     props = doc.core_properties
     props.title = clean_text(view.title).replace("\v", " ")
     props.author = clean_text(view.organisation).replace("\v", " ")
@@ -672,9 +688,10 @@ def _properties(doc: Any, view: PaperView) -> None:
     props.keywords = clean_text(view.classification or "").replace("\v", " ")
     props.comments = ""
     props.category = view.layout
-    props.created = props.modified = _period_date(view.period)
-    props.last_printed = _FALLBACK_DATE
+    props.created = props.modified = dt.datetime.combine(view.period_start, dt.time(), tzinfo=dt.UTC)
     props.revision = 1
+    for printed in props._element.findall(qn("cp:lastPrinted")):
+        props._element.remove(printed)
 
 
 def normalise_package(data: bytes) -> bytes:
@@ -684,7 +701,7 @@ def normalise_package(data: bytes) -> bytes:
     the package relationships, then every other part in name order.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as src:
-        names = src.namelist()
+        names = list(dict.fromkeys(src.namelist()))
         order = sorted(names, key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n))
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w") as dst:
@@ -697,13 +714,13 @@ def normalise_package(data: bytes) -> bytes:
     return out.getvalue()
 
 
-class _Template(DocxTemplate):
+class _Template(DocxTemplate):  # type: ignore[misc]
     """docxtpl with one fix: `{% cellbg %}` also works on cells whose properties are empty or absent (#559)."""
 
     def patch_xml(self, src_xml: str) -> str:
         src_xml = re.sub(r"<w:tcPr\s*/>", "<w:tcPr></w:tcPr>", src_xml)
         src_xml = re.sub(r"(<w:tc(?:\s[^>]*)?>)(?!<w:tcPr[\s>])", r"\1<w:tcPr></w:tcPr>", src_xml)
-        return super().patch_xml(src_xml)
+        return str(super().patch_xml(src_xml))
 
 
 def render_docx(view: PaperView, template: Path) -> bytes:
@@ -712,7 +729,7 @@ def render_docx(view: PaperView, template: Path) -> bytes:
     try:
         tpl = _Template(str(template))
         doc = tpl.get_docx()
-    except Exception as exc:  # a missing or damaged template is a user mistake, not a crash
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, PackageNotFoundError) as exc:
         raise RenderError(paper, "template", f"cannot open Word template {template}: {exc}") from exc
     words = Words(doc)
     context = build_context(view, words)
@@ -720,11 +737,11 @@ def render_docx(view: PaperView, template: Path) -> bytes:
     try:
         tpl.render(context, jinja_env=env, autoescape=True)
     except TemplateError as exc:
-        where = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
         near = " ".join(line.strip() for line in getattr(exc, "docx_context", []) if line.strip())
-        hint = f" near: {near[:200]}" if near else ""
-        raise RenderError(paper, "render", f"template {template}{where}: {exc.message or exc}{hint}") from exc
+        hint = f" (near: {near[:200]})" if near else ""
+        raise RenderError(paper, "render", f"template {template}: {exc.message or exc}{hint}") from exc
     words.footnotes.flush()
+    _order_cell_properties(tpl.docx)
     _fit_tables(tpl.docx)
     _keep_short_rows(tpl.docx)
     _properties(tpl.docx, view)

@@ -1,0 +1,560 @@
+"""Generate the Word templates `templates/tracker.docx` and `templates/response.docx`.
+
+The templates are docxtpl documents a secretary can open in Word and restyle: every
+look (fonts, colours, spacing, list bullets, table borders) lives in named styles and
+numbering definitions, never in direct formatting, so changing a style changes every
+paper built from the template. Run from the project root:
+
+    .venv/bin/python scripts/make_docx_templates.py
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Pt, RGBColor, Twips
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from boardpack.render.docx import normalise_package  # noqa: E402
+
+FONT = "Arial"
+INK = "0B0C0C"
+ACCENT = "1D3557"
+"""Navy used for headings and the table header row."""
+RULE = "8A8F94"
+
+PAGE_W, PAGE_H = 16838, 11906
+"""A4 landscape in twentieths of a point."""
+MARGIN = 1134
+TEXT_W = PAGE_W - 2 * MARGIN
+MARKER_W = 600
+"""Width of the docxtpl marker cells ({%tc ... %}) that vanish on rendering; the renderer
+re-fits the remaining columns to the page, keeping their proportions."""
+
+APP_XML = (
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+    b'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+    b"<Template>Normal.dotm</Template><Application>boardpack</Application><DocSecurity>0</DocSecurity>"
+    b"<ScaleCrop>false</ScaleCrop><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
+    b"<HyperlinksChanged>false</HyperlinksChanged></Properties>"
+)
+"""Extended properties without the sample document's stale page and word counts."""
+
+KEEP_STYLES = {
+    "Normal",
+    "Default Paragraph Font",
+    "Normal Table",
+    "No List",
+    "Title",
+    "Subtitle",
+    "Heading 1",
+    "Heading 2",
+    "Heading 3",
+    "Body Text",
+    "List Bullet",
+    "List Number",
+    "List Continue",
+    "Header",
+    "Footer",
+    "Table Grid",
+}
+
+
+# --- package and styles ------------------------------------------------------------------
+
+
+def _el(tag: str, **attrs: str) -> Any:
+    element = OxmlElement(tag)
+    for key, value in attrs.items():
+        element.set(qn(f"w:{key}"), value)
+    return element
+
+
+def _prune_package(doc: DocumentObject) -> None:
+    """Drop the parts of python-docx's sample document that a template has no use for."""
+    package = doc.part.package
+    for rId, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            del package.rels[rId]
+    for rId, rel in list(doc.part.rels.items()):
+        if rel.reltype in (RT.CUSTOM_XML, "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"):
+            del doc.part.rels[rId]
+    for rel in package.rels.values():
+        if rel.reltype == RT.EXTENDED_PROPERTIES:
+            rel.target_part._blob = APP_XML
+    settings = doc.settings.element
+    for tag in ("w:savePreviewPicture", "w:rsids"):
+        for child in settings.findall(qn(tag)):
+            settings.remove(child)
+    for setting in settings.iter(qn("w:compatSetting")):
+        if setting.get(qn("w:name")) == "compatibilityMode":
+            setting.set(qn("w:val"), "15")
+    lang = settings.find(qn("w:themeFontLang"))
+    if lang is not None:
+        lang.set(qn("w:val"), "en-GB")
+        lang.attrib.pop(qn("w:eastAsia"), None)
+
+
+def _defaults(doc: DocumentObject) -> None:
+    """Arial 10pt, British English, single spacing: what every style inherits."""
+    styles = doc.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    defaults.getparent().remove(defaults)
+    styles.insert(
+        0,
+        parse_xml(
+            f"<w:docDefaults {nsdecls('w')}>"
+            "<w:rPrDefault><w:rPr>"
+            f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
+            f'<w:color w:val="{INK}"/><w:sz w:val="20"/><w:szCs w:val="20"/>'
+            '<w:lang w:val="en-GB" w:eastAsia="en-GB" w:bidi="ar-SA"/>'
+            "</w:rPr></w:rPrDefault>"
+            '<w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
+            "</w:docDefaults>"
+        ),
+    )
+
+
+def _prune_styles(doc: DocumentObject) -> None:
+    """Keep a short, meaningful style list, reset to inherit from the defaults."""
+    for style in list(doc.styles):
+        if style.name not in KEEP_STYLES:
+            style.element.getparent().remove(style.element)
+            continue
+        for tag in ("w:pPr", "w:rPr", "w:link", "w:rsid", "w:tblPr"):
+            for child in style.element.findall(qn(tag)):
+                style.element.remove(child)
+
+
+def _style(
+    doc: DocumentObject,
+    name: str,
+    kind: WD_STYLE_TYPE = WD_STYLE_TYPE.PARAGRAPH,
+    *,
+    based_on: str | None = "Normal",
+    next_style: str | None = None,
+    size: float | None = None,
+    bold: bool | None = None,
+    italic: bool | None = None,
+    underline: bool | None = None,
+    color: str | None = None,
+    before: float | None = None,
+    after: float | None = None,
+    keep_next: bool = False,
+    align: WD_ALIGN_PARAGRAPH | None = None,
+    builtin: bool = False,
+    style_id: str | None = None,
+) -> Any:
+    try:
+        style = doc.styles[name]
+    except KeyError:
+        style = doc.styles.add_style(name, kind, builtin=builtin)
+    if style_id:
+        style.element.set(qn("w:styleId"), style_id)
+    if based_on and kind != WD_STYLE_TYPE.TABLE:
+        style.base_style = doc.styles[based_on]
+    style.quick_style = True
+    style.hidden = False
+    style.unhide_when_used = False
+    font = style.font
+    if size is not None:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    if italic is not None:
+        font.italic = italic
+    if underline is not None:
+        font.underline = underline
+    if color is not None:
+        font.color.rgb = RGBColor.from_string(color)
+    if kind == WD_STYLE_TYPE.PARAGRAPH:
+        if next_style:
+            style.next_paragraph_style = doc.styles[next_style]
+        fmt = style.paragraph_format
+        if before is not None:
+            fmt.space_before = Pt(before)
+        if after is not None:
+            fmt.space_after = Pt(after)
+        if keep_next:
+            fmt.keep_with_next = True
+        if align is not None:
+            fmt.alignment = align
+    return style
+
+
+def _define_styles(doc: DocumentObject) -> None:
+    _style(doc, "Normal", based_on=None)
+    title = _style(doc, "Title", size=22, bold=True, color=ACCENT, before=6, after=12, next_style="Body Text")
+    title.paragraph_format.keep_with_next = True
+    _style(doc, "Subtitle", size=12, color=INK, after=2, next_style="Subtitle", keep_next=True)
+    for level, (size, before, after) in enumerate(((15, 18, 4), (12, 12, 4), (11, 10, 3)), start=1):
+        heading = _style(doc, f"Heading {level}", size=size, bold=True, color=ACCENT, before=before, after=after, keep_next=True, next_style="Body Text")
+        heading.paragraph_format.keep_together = True
+        heading.element.get_or_add_pPr().append(_el("w:outlineLvl", val=str(level - 1)))
+    _style(doc, "Body Text", size=11, after=6)
+    _style(doc, "Byline", based_on="Body Text", italic=True, after=0, keep_next=True, next_style="Byline")
+    _style(doc, "Report Summary", based_on="Body Text", before=6, after=8, keep_next=True, next_style="Body Text")
+    _style(doc, "Table Text", size=10, after=4)
+    _style(doc, "Table Heading", based_on="Table Text", bold=True, color="FFFFFF", keep_next=True)
+    _style(doc, "Template Marker", based_on="Table Text", size=7, color=RULE, after=0)
+    _style(doc, "RAG Status", based_on="Table Text", bold=True, after=2)
+    _style(doc, "RAG Note", based_on="Table Text", size=9)
+    _style(doc, "Overdue", based_on="Table Text", bold=True, color="B3261E", before=2)
+    _style(doc, "Addressee", based_on="Table Text", bold=True, after=2)
+    for name in ("List Bullet", "List Number"):
+        _style(doc, name, based_on="Table Text", after=2)
+    cont = _style(doc, "List Continue", based_on="Table Text", after=2)
+    cont.paragraph_format.left_indent = Twips(360)
+    _style(doc, "Header", size=9, color="505A5F", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _style(doc, "Footer", size=9, color="505A5F", align=WD_ALIGN_PARAGRAPH.CENTER)
+    _style(doc, "footnote text", builtin=True, size=8, after=2, style_id="FootnoteText")
+    _style(doc, "Lead In", WD_STYLE_TYPE.CHARACTER, based_on="Default Paragraph Font", underline=True)
+    _style(doc, "Hyperlink", WD_STYLE_TYPE.CHARACTER, based_on="Default Paragraph Font", underline=True, color="1D70B8", builtin=True)
+    ref = _style(doc, "footnote reference", WD_STYLE_TYPE.CHARACTER, based_on="Default Paragraph Font", builtin=True, style_id="FootnoteReference")
+    ref.font.superscript = True
+    _table_style(doc)
+
+
+def _table_style(doc: DocumentObject) -> None:
+    """Borders, cell padding and the navy header row, as a table style Word can edit."""
+    style = _style(doc, "Paper Table", WD_STYLE_TYPE.TABLE, based_on=None)
+    style.element.insert(1, _el("w:basedOn", val="TableNormal"))
+    border = f'w:val="single" w:sz="4" w:space="0" w:color="{RULE}"'
+    style.element.append(
+        parse_xml(
+            f"<w:tblPr {nsdecls('w')}><w:tblBorders>"
+            + "".join(f"<w:{side} {border}/>" for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+            + '</w:tblBorders><w:tblCellMar><w:top w:w="57" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>'
+            '<w:bottom w:w="57" w:type="dxa"/><w:right w:w="85" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+        )
+    )
+    style.element.append(
+        parse_xml(
+            f'<w:tblStylePr {nsdecls("w")} w:type="firstRow"><w:rPr><w:b/><w:color w:val="FFFFFF"/></w:rPr>'
+            f'<w:tblPr/><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{ACCENT}"/></w:tcPr>'
+            "</w:tblStylePr>"
+        )
+    )
+
+
+def _lvl(ilvl: int, fmt: str, text: str, style: str | None) -> str:
+    indent = 360 * (ilvl + 1)
+    pstyle = f'<w:pStyle w:val="{style}"/>' if style else ""
+    font = f'<w:rPr><w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:hint="default"/></w:rPr>' if fmt == "bullet" else ""
+    return (
+        f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>{pstyle}'
+        f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
+        f'<w:pPr><w:ind w:left="{indent}" w:hanging="360"/></w:pPr>{font}</w:lvl>'
+    )
+
+
+def _define_numbering(doc: DocumentObject) -> None:
+    """One bullet and one numbered multi-level definition, linked to List Bullet / List Number."""
+    bullets = "".join(_lvl(i, "bullet", "•–•–•–•–•"[i], "ListBullet" if i == 0 else None) for i in range(9))
+    formats = ("decimal", "lowerLetter", "lowerRoman") * 3
+    numbers = "".join(_lvl(i, formats[i], f"%{i + 1}.", "ListNumber" if i == 0 else None) for i in range(9))
+    xml = (
+        f"<w:numbering {nsdecls('w')}>"
+        f'<w:abstractNum w:abstractNumId="0"><w:nsid w:val="4B500001"/><w:multiLevelType w:val="multilevel"/>'
+        f'<w:name w:val="Paper Bullets"/>{bullets}</w:abstractNum>'
+        f'<w:abstractNum w:abstractNumId="1"><w:nsid w:val="4B500002"/><w:multiLevelType w:val="multilevel"/>'
+        f'<w:name w:val="Paper Numbers"/>{numbers}</w:abstractNum>'
+        '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>'
+        '<w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>'
+        "</w:numbering>"
+    )
+    doc.part.numbering_part._element = parse_xml(xml)
+    for name, num_id in (("List Bullet", 1), ("List Number", 2)):
+        num_pr = doc.styles[name].element.get_or_add_pPr().get_or_add_numPr()
+        num_pr.get_or_add_numId().val = num_id
+
+
+def _footnotes_part(doc: DocumentObject) -> None:
+    """An empty footnotes part (separators only), so rendered notes are real Word footnotes."""
+    spacing = '<w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+    blob = (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        f"<w:footnotes {nsdecls('w', 'r')}>"
+        f'<w:footnote w:type="separator" w:id="-1"><w:p>{spacing}<w:r><w:separator/></w:r></w:p></w:footnote>'
+        f'<w:footnote w:type="continuationSeparator" w:id="0"><w:p>{spacing}<w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
+        "</w:footnotes>"
+    ).encode()
+    part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, blob, doc.part.package)
+    doc.part.relate_to(part, RT.FOOTNOTES)
+    settings = doc.settings.element
+    settings.find(qn("w:compat")).addprevious(parse_xml(f'<w:footnotePr {nsdecls("w")}><w:footnote w:id="-1"/><w:footnote w:id="0"/></w:footnotePr>'))
+
+
+# --- page furniture ------------------------------------------------------------------------
+
+
+def _field(paragraph: Paragraph, instruction: str) -> None:
+    """A real Word field (PAGE, NUMPAGES) with a cached result of 1."""
+    for kind in ("begin", None, "separate", "1", "end"):
+        run = paragraph.add_run()
+        if kind is None:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = f" {instruction} "
+            run._r.append(instr)
+        elif kind == "1":
+            run.text = "1"
+        else:
+            run._r.append(_el("w:fldChar", fldCharType=kind))
+
+
+def _section(doc: DocumentObject) -> None:
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Twips(PAGE_W), Twips(PAGE_H)
+    section.left_margin = section.right_margin = Twips(MARGIN)
+    section.top_margin = section.bottom_margin = Twips(MARGIN)
+    section.header_distance = section.footer_distance = Twips(567)
+    header = section.header.paragraphs[0]
+    header.style = doc.styles["Header"]
+    header.add_run("{{ header }}")
+    footer = section.footer.paragraphs[0]
+    footer.style = doc.styles["Footer"]
+    footer.add_run("Page ")
+    _field(footer, "PAGE")
+    footer.add_run(" of ")
+    _field(footer, "NUMPAGES")
+
+
+# --- body ----------------------------------------------------------------------------------
+
+
+def _p(container: Any, text: str = "", style: str = "Table Text") -> Paragraph:
+    paragraph = container.add_paragraph(style=style)
+    if text:
+        paragraph.add_run(text)
+    return cast(Paragraph, paragraph)
+
+
+def _title_block(doc: DocumentObject) -> None:
+    _p(doc, "{{ organisation }}", "Subtitle")
+    _p(doc, "{{ committee }}", "Subtitle")
+    _p(doc, "{%p if appendix %}", "Subtitle")
+    _p(doc, "{{ appendix }}", "Subtitle")
+    _p(doc, "{%p endif %}", "Subtitle")
+    _p(doc, "{{ period }}", "Subtitle")
+    _p(doc, "{%p if classification %}", "Subtitle")
+    _p(doc, "{{ classification }}", "Subtitle")
+    _p(doc, "{%p endif %}", "Subtitle")
+    _p(doc, "{{ title }}", "Title")
+
+
+def _table(doc: DocumentObject, widths: list[int], rows: int) -> Table:
+    table = doc.add_table(rows=rows, cols=len(widths))
+    table.style = doc.styles["Paper Table"]
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    for child in tbl_pr.findall(qn("w:tblW")):
+        tbl_pr.remove(child)
+    tbl_pr.append(_el("w:tblW", w="5000", type="pct"))
+    look = tbl_pr.find(qn("w:tblLook"))
+    if look is None:
+        look = _el("w:tblLook")
+        tbl_pr.append(look)
+    for key, value in (("val", "0420"), ("firstRow", "1"), ("lastRow", "0"), ("firstColumn", "0"), ("lastColumn", "0"), ("noHBand", "1"), ("noVBand", "1")):
+        look.set(qn(f"w:{key}"), value)
+    for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(width))
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = Twips(width)
+    return cast(Table, table)
+
+
+def _header_row(table: Table, labels: list[str]) -> None:
+    row = table.rows[0]
+    row._tr.get_or_add_trPr().append(_el("w:tblHeader"))
+    for cell, label in zip(row.cells, labels, strict=True):
+        style = "Template Marker" if label.startswith("{%") else "Table Heading"
+        cell.paragraphs[0].style = cast(Any, table.part).document.styles[style]
+        cell.paragraphs[0].add_run(label)
+
+
+def _marker_row(table: Table, index: int, text: str) -> None:
+    row = table.rows[index]
+    cell = row.cells[0].merge(row.cells[-1])
+    cell.paragraphs[0].style = cast(Any, table.part).document.styles["Table Text"]
+    cell.paragraphs[0].add_run(text)
+
+
+def _fill(cell: Any, lines: Sequence[tuple[str, ...]]) -> None:
+    """Fill a cell with paragraphs: (style, text) or (style, lead-in, text)."""
+    doc = cell.part.document
+    first = True
+    for line in lines:
+        paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
+        first = False
+        paragraph.style = doc.styles[line[0]]
+        if len(line) == 3:
+            paragraph.add_run(line[1], style=doc.styles["Lead In"])
+            paragraph.add_run(line[2])
+        else:
+            for part in line[1].split("\x00"):
+                paragraph.add_run(part)
+
+
+REF = [("Table Text", "{{ row.ref }}")]
+RECOMMENDATION = [
+    ("Table Text", "{%p if row.to %}"),
+    ("Addressee", "{{ row.to }}"),
+    ("Table Text", "{%p endif %}"),
+    ("Table Text", "{{p row.text }}"),
+]
+STATUS = [
+    ("RAG Status", "{% cellbg row.fill %}\x00{{r row.status }}"),
+    ("RAG Note", "{%p if row.status_note %}"),
+    ("RAG Note", "{{r row.status_note }}"),
+    ("RAG Note", "{%p endif %}"),
+    ("RAG Note", "{%p if row.lead %}"),
+    ("RAG Note", "{{r row.lead }}"),
+    ("RAG Note", "{%p endif %}"),
+]
+DUE = [
+    ("Table Text", "{{ row.due }}"),
+    ("Overdue", "{%p if row.overdue %}"),
+    ("Overdue", "Overdue"),
+    ("Overdue", "{%p endif %}"),
+]
+COMMENT = [
+    ("Table Text", "{%p if row.rationale %}"),
+    ("Table Text", "{{p row.rationale }}"),
+    ("Table Text", "{%p endif %}"),
+    ("Table Text", "{{p row.comment }}"),
+]
+
+
+def _legend(doc: DocumentObject) -> None:
+    table = _table(doc, [2600, TEXT_W - 2600], 4)
+    _header_row(table, ["Traffic Light Colour", "Definition of target achievement"])
+    _marker_row(table, 1, "{%tr for entry in legend %}")
+    cells = table.rows[2].cells
+    _fill(cells[0], [("RAG Status", "{% cellbg entry.fill %}\x00{{r entry.word }}")])
+    _fill(cells[1], [("Table Text", "{{ entry.definition }}")])
+    _marker_row(table, 3, "{%tr endfor %}")
+
+
+def _reports(doc: DocumentObject, build_table: Callable[[DocumentObject], None]) -> None:
+    _p(doc, "{%p for report in reports %}", "Body Text")
+    _p(doc, "{{ report.title }}", "Heading 1")
+    for field in ("byline", "published"):
+        _p(doc, f"{{%p if report.{field} %}}", "Byline")
+        _p(doc, f"{{{{ report.{field} }}}}", "Byline")
+        _p(doc, "{%p endif %}", "Byline")
+    _p(doc, "{%p if report.rows %}", "Report Summary")
+    _p(doc, "{{ report.sentence }}", "Report Summary")
+    _p(doc, "{%p else %}", "Body Text")
+    _p(doc, "{{ report.sentence }}", "Body Text")
+    _p(doc, "{%p endif %}", "Body Text")
+    _p(doc, "{%p if report.summary %}", "Body Text")
+    _p(doc, "{{p report.summary }}", "Body Text")
+    _p(doc, "{%p endif %}", "Body Text")
+    _p(doc, "{%p if report.rows %}", "Body Text")
+    build_table(doc)
+    _p(doc, "{%p endif %}", "Body Text")
+    _p(doc, "{%p endfor %}", "Body Text")
+    _p(doc, "", "Body Text")
+
+
+def _tracker_table(doc: DocumentObject) -> None:
+    widths = [700, 5000, 1500, 1600]
+    widths.append(TEXT_W - sum(widths))
+    table = _table(doc, widths, 4)
+    _header_row(table, ["No.", "Recommendations & Areas for Improvement", "Status", "Due Date", "Comment"])
+    _marker_row(table, 1, "{%tr for row in report.rows %}")
+    for cell, lines in zip(table.rows[2].cells, (REF, RECOMMENDATION, STATUS, DUE, COMMENT), strict=True):
+        _fill(cell, lines)
+    _marker_row(table, 3, "{%tr endfor %}")
+
+
+def _response_table(doc: DocumentObject) -> None:
+    """Owner, Status and Due Date sit between docxtpl {%tc %} markers: shown only when the paper has them."""
+    optional = (
+        ("has_owner", "Force Task Owner", 1315, [("Table Text", "{{ row.owner }}")]),
+        ("has_status", "Status", 990, STATUS),
+        ("has_due", "Due Date", 1100, DUE),
+    )
+    widths, labels, contents = [450, 3170], ["No.", "Recommendation"], [REF, RECOMMENDATION]
+    for flag, label, width, lines in optional:
+        widths += [MARKER_W, width, MARKER_W]
+        labels += [f"{{%tc if {flag} %}}", label, "{%tc endif %}"]
+        contents += [[("Template Marker", f"{{%tc if {flag} %}}")], lines, [("Template Marker", "{%tc endif %}")]]
+    widths.append(TEXT_W - sum(widths))
+    labels.append("Force Progress & Response")
+    contents.append(COMMENT)
+    table = _table(doc, widths, 4)
+    _header_row(table, labels)
+    _marker_row(table, 1, "{%tr for row in report.rows %}")
+    for cell, lines in zip(table.rows[2].cells, contents, strict=True):
+        _fill(cell, lines)
+    _marker_row(table, 3, "{%tr endfor %}")
+
+
+def build(layout: str) -> bytes:
+    """The template for one layout, as reproducible .docx bytes."""
+    doc = Document()
+    _prune_package(doc)
+    _defaults(doc)
+    _prune_styles(doc)
+    _define_styles(doc)
+    _define_numbering(doc)
+    _footnotes_part(doc)
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    _section(doc)
+    _title_block(doc)
+    if layout == "tracker":
+        _legend(doc)
+        _reports(doc, _tracker_table)
+    else:
+        _p(doc, "{%p if has_status %}", "Body Text")
+        _legend(doc)
+        _p(doc, "{%p endif %}", "Body Text")
+        _reports(doc, _response_table)
+    props = doc.core_properties
+    props.title = f"boardpack {layout} template"
+    props.author = props.last_modified_by = "boardpack"
+    props.subject = props.keywords = props.comments = props.category = ""
+    props.created = props.modified = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    props.revision = 1
+    out = io.BytesIO()
+    doc.save(out)
+    return normalise_package(out.getvalue())
+
+
+def main() -> None:
+    for layout in ("tracker", "response"):
+        path = ROOT / "templates" / f"{layout}.docx"
+        path.write_bytes(build(layout))
+        print(path.relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,662 @@
+"""The Word renderer: real content in real Word structures, safe with hostile text, reproducible.
+
+Each docxtpl trap has a guard here: autoescape (#557, #634), cellbg on a short <w:tcPr/>
+(#559, #342), nested row loops (#547) and tags split across runs by Word (#440).
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import io
+import os
+import shutil
+import subprocess
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from docx.shared import RGBColor
+from lxml import etree
+
+from boardpack.derive import PALETTE, PaperView, view
+from boardpack.errors import RenderError
+from boardpack.model import Paper
+from boardpack.render.docx import render_docx
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES = ROOT / "templates"
+TRACKER = TEMPLATES / "tracker.docx"
+RESPONSE = TEMPLATES / "response.docx"
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS = {"w": W, "r": R}
+
+PAPER: dict[str, Any] = {
+    "paper": {
+        "title": "HMICFRS Report Recommendations & <select> tracker",
+        "appendix": "A",
+        "period": "2021-09",
+        "committee": "Police Authority Board",
+        "organisation": "City of London Police",
+        "layout": "tracker",
+        "classification": "OFFICIAL & SENSITIVE",
+    },
+    "reports": [
+        {
+            "title": "A review of 'Fraud: Time to choose' {{ 7*7 }}",
+            "scope": "national",
+            "published": "2021-08-05",
+            "summary": "See the [inspection report](https://www.justiceinspectorates.gov.uk/hmicfrs/) for context.",
+            "items": [
+                {
+                    "ref": "R1",
+                    "type": "Recommendation",
+                    "to": "chief constables",
+                    "text": "Follow <script>alert('x')</script> & report {% if x %}{{ 7*7 }}{% endif %}.",
+                    "status": "AMBER",
+                    "status_note": "pending Transform changes",
+                    "due": ["2021-09", {"date": "2021-11", "note": "to further assess performance"}],
+                    "comment": (
+                        "[Current position:]{.underline} Being considered[^1].\n\n"
+                        "- first bullet\n- second bullet\n  - nested bullet\n\n"
+                        "1. step one\n2. step two\n\n"
+                        "Between the lists, *italic* and **bold** and a [link](https://example.org/a?b=1&c=2).\n\n"
+                        "3) step three\n4) step four\n\n"
+                        "[^1]: Note text with a [source](https://example.org/note).\n"
+                    ),
+                },
+                {
+                    "ref": "R2",
+                    "type": "Area for Improvement",
+                    "text": "Improve data.",
+                    "status": "NEW GREEN",
+                    "due": "2021-07",
+                    "comment": "**Done** in July.",
+                    "tasks": [
+                        {"ref": "R2.1", "text": "Write the report.", "position": "Written.", "status": "GREEN"},
+                        {"ref": "R2.2", "text": "Publish the report.", "position": "Drafting.", "status": "AMBER", "due": "2021-12"},
+                    ],
+                },
+                {
+                    "ref": "R3",
+                    "type": "Recommendation",
+                    "text": "Fix the backlog.",
+                    "status": "RED",
+                    "rationale": "Vacancies in the unit.",
+                    "due": ["2021-06", "2021-12"],
+                    "comment": "Recruiting: Ελληνικά, 中文, עברית, Ünïcødé.",
+                },
+                {"ref": "R4", "type": "Suggested Action", "text": "Change the law.", "status": "WHITE", "lead": "Home Office"},
+                {"ref": "R5", "type": "Cause of Concern", "text": "Old matter.", "status": "CLOSED", "due": "2021-01"},
+                {"ref": "R6", "text": "Late matter.", "status": "AMBER", "due": "2021-03", "comment": "Late."},
+            ],
+        },
+        {"title": "State of Policing 2020", "published": "2021-07", "items": []},
+        {
+            "title": "Second table",
+            "items": [
+                {"ref": "R7", "type": "Recommendation", "text": "Keep tables apart.", "status": "GREEN", "due": "2021-05"},
+            ],
+        },
+    ],
+}
+
+REFS = ["R1", "R2", "R2.1", "R2.2", "R3", "R4", "R5", "R6", "R7"]
+
+
+def paper_view(data: dict[str, Any] | None = None, name: str = "appendix-a") -> PaperView:
+    return view(Paper.model_validate(copy.deepcopy(data or PAPER)), name)
+
+
+def response_data(**changes: Any) -> dict[str, Any]:
+    data = copy.deepcopy(PAPER)
+    data["paper"]["layout"] = "response"
+    for report in data["reports"]:
+        for item in report["items"]:
+            item["owner"] = "Economic Crime Directorate"
+    data["paper"].update(changes)
+    return data
+
+
+def open_docx(blob: bytes) -> Any:
+    return docx.Document(io.BytesIO(blob))
+
+
+def text(element: Any) -> str:
+    """All the text of an element; line breaks as newlines."""
+    out = []
+    for node in element.iter(qn("w:t"), qn("w:br"), qn("w:tab")):
+        out.append(node.text or "" if node.tag == qn("w:t") else "\n" if node.tag == qn("w:br") else "\t")
+    return "".join(out)
+
+
+def paras(element: Any) -> list[str]:
+    return [text(p) for p in element.iter(qn("w:p"))]
+
+
+def part_xml(blob: bytes, name: str) -> Any:
+    """A part parsed strictly: any malformed XML fails here, unlike docxtpl's recovering parser."""
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        return etree.fromstring(archive.read(name))
+
+
+def entries(blob: bytes) -> list[tuple[str, bytes]]:
+    """A package's parts in order, uncompressed: equal whatever zlib compressed them."""
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        return [(name, archive.read(name)) for name in archive.namelist()]
+
+
+def data_tables(doc: Any) -> list[Any]:
+    return [t for t in doc.tables if t.rows and text(t.rows[0].cells[0]._tc) == "No."]
+
+
+def body_rows(table: Any) -> list[Any]:
+    return [row for row in table.rows[1:]]
+
+
+def column(table: Any, label: str) -> int:
+    labels = [text(cell._tc) for cell in table.rows[0].cells]
+    return labels.index(label)
+
+
+def cell_fill(tc: Any) -> str | None:
+    shd = tc.find(f"{qn('w:tcPr')}/{qn('w:shd')}")
+    return shd.get(qn("w:fill")) if shd is not None else None
+
+
+@pytest.fixture(scope="module")
+def tracker_blob() -> bytes:
+    return render_docx(paper_view(), TRACKER)
+
+
+@pytest.fixture(scope="module")
+def tracker(tracker_blob: bytes) -> Any:
+    return open_docx(tracker_blob)
+
+
+@pytest.fixture(scope="module")
+def document_text(tracker: Any) -> str:
+    return text(tracker.element.body)
+
+
+# --- structure and content ----------------------------------------------------------------
+
+
+def test_a4_landscape_with_running_header_and_page_x_of_y(tracker: Any) -> None:
+    section = tracker.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (297, 210)
+    assert text(section.header._element) == "Appendix A · September 2021 · OFFICIAL & SENSITIVE"
+    footer = section.footer._element
+    instructions = [t.text.strip() for t in footer.iter(qn("w:instrText"))]
+    assert instructions == ["PAGE", "NUMPAGES"]
+    assert text(footer).startswith("Page ") and " of " in text(footer)
+    assert len(footer.findall(f".//{qn('w:fldChar')}")) == 6
+
+
+def test_title_block_in_named_styles(tracker: Any) -> None:
+    styled = [(p.style.name, p.text) for p in tracker.paragraphs[:8]]
+    assert ("Subtitle", "City of London Police") in styled
+    assert ("Subtitle", "Police Authority Board") in styled
+    assert ("Subtitle", "Appendix A") in styled
+    assert ("Subtitle", "September 2021") in styled
+    assert ("Title", "HMICFRS Report Recommendations & <select> tracker") in styled
+
+
+def test_one_heading_1_per_report(tracker: Any) -> None:
+    headings = [p.text for p in tracker.paragraphs if p.style.name == "Heading 1"]
+    assert headings == [r["title"] for r in PAPER["reports"]]
+
+
+def test_byline_sentence_and_markdown_summary(tracker: Any, document_text: str) -> None:
+    paragraphs = [(p.style.name, p.text) for p in tracker.paragraphs]
+    assert ("Byline", "A national report HMICFRS") in paragraphs
+    assert ("Byline", "Published 5 August 2021") in paragraphs
+    sentence = paper_view().reports[0].sentence
+    assert ("Report Summary", sentence) in paragraphs
+    assert ("Body Text", "There are no actions for the force.") in paragraphs
+    assert "See the inspection report for context." in document_text
+
+
+def test_every_ref_and_status_word_in_one_table_per_report(tracker: Any) -> None:
+    tables = data_tables(tracker)
+    assert len(tables) == 2  # the report without items has no table
+    refs = [text(row.cells[0]._tc) for t in tables for row in body_rows(t)]
+    assert refs == REFS  # tasks follow their item in the one flat row loop (#547)
+    statuses = [paras(row.cells[column(t, "Status")]._tc)[0] for t in tables for row in body_rows(t)]
+    assert statuses == ["AMBER", "NEW GREEN", "GREEN", "AMBER", "RED", "WHITE", "CLOSED", "AMBER", "GREEN"]
+
+
+def test_rag_cells_shaded_with_the_status_colour(tracker: Any) -> None:
+    shaded = 0
+    for table in data_tables(tracker):
+        index = column(table, "Status")
+        for row in body_rows(table):
+            tc = row.cells[index]._tc
+            word = paras(tc)[0]
+            assert cell_fill(tc) == PALETTE[word].fill, word
+            ink = tc.find(f".//{qn('w:r')}/{qn('w:rPr')}/{qn('w:color')}")
+            assert ink.get(qn("w:val")) == PALETTE[word].ink
+            shaded += 1
+    assert shaded == len(REFS)
+
+
+def test_cell_properties_in_schema_order(tracker_blob: bytes) -> None:
+    order = ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd"]
+    for tcpr in part_xml(tracker_blob, "word/document.xml").iter(f"{{{W}}}tcPr"):
+        tags = [etree.QName(child).localname for child in tcpr]
+        known = [tag for tag in tags if tag in order]
+        assert known == sorted(known, key=order.index), tags
+
+
+def test_legend_table_is_shaded(tracker: Any) -> None:
+    legend = tracker.tables[0]
+    assert [text(c._tc) for c in legend.rows[0].cells] == ["Traffic Light Colour", "Definition of target achievement"]
+    words = []
+    for row in legend.rows[1:]:
+        word = text(row.cells[0]._tc)
+        words.append(word)
+        assert cell_fill(row.cells[0]._tc) == PALETTE[word].fill
+    assert words == ["GREEN", "NEW GREEN", "AMBER", "RED", "WHITE", "CLOSED"]
+
+
+def test_header_rows_repeat_and_body_rows_may_break(tracker: Any) -> None:
+    for table in [tracker.tables[0], *data_tables(tracker)]:
+        header = table.rows[0]._tr
+        assert header.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
+        for row in body_rows(table):
+            assert row._tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is None
+
+
+def test_long_rows_may_split_short_rows_do_not() -> None:
+    data = copy.deepcopy(PAPER)
+    data["reports"][0]["items"][5]["comment"] = "\n\n".join(f"Paragraph {n} of a long update." for n in range(60))
+    doc = open_docx(render_docx(paper_view(data), TRACKER))
+    rows = {text(row.cells[0]._tc): row._tr for row in body_rows(data_tables(doc)[0])}
+    assert rows["R6"].find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is None
+    assert rows["R5"].find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
+
+
+def test_row_details(tracker: Any) -> None:
+    table = data_tables(tracker)[0]
+    rows = {text(row.cells[0]._tc): row.cells for row in body_rows(table)}
+    rec, status, due, comment = (column(table, label) for label in ("Recommendations & Areas for Improvement", "Status", "Due Date", "Comment"))
+    first = rows["R1"][rec]._tc
+    assert paras(first) == ["To chief constables", "Recommendation Follow <script>alert('x')</script> & report {% if x %}{{ 7*7 }}{% endif %}."]
+    lead_in = first.findall(f".//{qn('w:r')}")[1]
+    assert text(lead_in) == "Recommendation"
+    assert lead_in.find(f"{qn('w:rPr')}/{qn('w:rStyle')}").get(qn("w:val")) == "LeadIn"
+    assert tracker.styles["Lead In"].font.underline is True
+    assert paras(rows["R1"][status]._tc) == ["AMBER", "pending Transform changes"]
+    assert paras(rows["R1"][due]._tc) == ["September 2021\nNow November 2021 to further assess performance"]
+    assert paras(rows["R6"][due]._tc) == ["March 2021", "Overdue"]
+    assert "Overdue" not in text(rows["R1"][due]._tc)
+    assert "Rationale: Vacancies in the unit." in paras(rows["R3"][comment]._tc)
+    assert "Rationale" not in text(rows["R1"][comment]._tc)
+    assert paras(rows["R4"][status]._tc) == ["WHITE", "Lead: Home Office"]
+    assert text(rows["R2.1"][rec]._tc) == "Task Write the report."
+    assert text(rows["R2.1"][comment]._tc) == "Current position: Written."
+    assert text(rows["R4"][due]._tc) == "No date set by HMICFRS"
+
+
+def test_markdown_lists_use_word_numbering(tracker: Any) -> None:
+    numbering = tracker.part.numbering_part.element
+    cell = data_tables(tracker)[0].rows[1].cells[-1]._tc
+    items = []
+    for p in cell.iter(qn("w:p")):
+        style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        num_pr = p.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+        if num_pr is None:
+            continue
+        ilvl = int(num_pr.find(qn("w:ilvl")).get(qn("w:val")))
+        num_id = int(num_pr.find(qn("w:numId")).get(qn("w:val")))
+        num = numbering.num_having_numId(num_id)
+        abstract = numbering.find(f"{qn('w:abstractNum')}[@{qn('w:abstractNumId')}='{num.abstractNumId.val}']")
+        fmt = abstract.find(f"{qn('w:lvl')}[@{qn('w:ilvl')}='{ilvl}']/{qn('w:numFmt')}").get(qn("w:val"))
+        start = num.find(f"{qn('w:lvlOverride')}/{qn('w:startOverride')}")
+        items.append((text(p), style.get(qn("w:val")), ilvl, num_id, fmt, int(start.get(qn("w:val"))) if start is not None else None))
+    bullets = [i for i in items if i[1] == "ListBullet"]
+    numbers = [i for i in items if i[1] == "ListNumber"]
+    assert [(t, lvl, fmt) for t, _, lvl, _, fmt, _ in bullets] == [
+        ("first bullet", 0, "bullet"),
+        ("second bullet", 0, "bullet"),
+        ("nested bullet", 1, "bullet"),
+    ]
+    assert [(t, fmt) for t, _, _, _, fmt, _ in numbers] == [
+        ("step one", "decimal"),
+        ("step two", "decimal"),
+        ("step three", "decimal"),
+        ("step four", "decimal"),
+    ]
+    assert numbers[0][3] == numbers[1][3] != numbers[2][3] == numbers[3][3]  # the second list restarts
+    assert (numbers[0][5], numbers[2][5]) == (1, 3)
+
+
+def test_inline_formatting_and_real_hyperlinks(tracker: Any, tracker_blob: bytes) -> None:
+    cell = data_tables(tracker)[0].rows[1].cells[-1]._tc
+    runs = {text(r): r for r in cell.iter(qn("w:r"))}
+    assert runs["bold"].find(f"{qn('w:rPr')}/{qn('w:b')}") is not None
+    assert runs["italic"].find(f"{qn('w:rPr')}/{qn('w:i')}") is not None
+    assert runs["Current position:"].find(f"{qn('w:rPr')}/{qn('w:u')}").get(qn("w:val")) == "single"
+    links = cell.findall(f".//{qn('w:hyperlink')}")
+    assert [text(link) for link in links] == ["link"]
+    rel = tracker.part.rels[links[0].get(qn("r:id"))]
+    assert rel.is_external and rel.target_ref == "https://example.org/a?b=1&c=2"
+    summary = [p for p in tracker.paragraphs if "inspection report" in text(p._p)][0]
+    link = summary._p.find(qn("w:hyperlink"))
+    assert tracker.part.rels[link.get(qn("r:id"))].target_ref == "https://www.justiceinspectorates.gov.uk/hmicfrs/"
+
+
+def test_footnotes_are_real_word_footnotes(tracker_blob: bytes) -> None:
+    document = part_xml(tracker_blob, "word/document.xml")
+    refs = document.xpath("//w:footnoteReference/@w:id", namespaces=NS)
+    assert len(refs) == 1
+    notes = part_xml(tracker_blob, "word/footnotes.xml")
+    note = notes.xpath(f"//w:footnote[@w:id='{refs[0]}']", namespaces=NS)[0]
+    assert "Note text with a source." in "".join(note.itertext())
+    assert note.xpath(".//w:footnoteRef", namespaces=NS)
+    link = note.xpath(".//w:hyperlink/@r:id", namespaces=NS)[0]
+    rels = part_xml(tracker_blob, "word/_rels/footnotes.xml.rels")
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+    assert targets[link] == "https://example.org/note"
+    assert "[^1]" not in text(document)
+
+
+def test_document_parts_are_well_formed_word(tracker_blob: bytes) -> None:
+    document = part_xml(tracker_blob, "word/document.xml")
+    for tc in document.iter(f"{{{W}}}tc"):
+        assert etree.QName(tc[-1]).localname == "p"  # Word needs a paragraph to close every cell
+    body = document.find(f"{{{W}}}body")
+    assert etree.QName(body[-2]).localname == "p" and etree.QName(body[-1]).localname == "sectPr"
+    numbering = part_xml(tracker_blob, "word/numbering.xml")
+    defined = set(numbering.xpath("//w:num/@w:numId", namespaces=NS))
+    assert set(document.xpath("//w:numPr/w:numId/@w:val", namespaces=NS)) <= defined
+    leftovers = [t for t in document.itertext() if "{%tr" in t or "{%p" in t or "{%tc" in t or "cellbg" in t]
+    assert leftovers == []
+
+
+# --- hostile text -------------------------------------------------------------------------
+
+
+def test_markup_and_template_syntax_in_data_print_literally(document_text: str, tracker: Any) -> None:
+    assert "Follow <script>alert('x')</script> & report {% if x %}{{ 7*7 }}{% endif %}." in document_text
+    assert "A review of 'Fraud: Time to choose' {{ 7*7 }}" in document_text
+    assert "HMICFRS Report Recommendations & <select> tracker" in document_text
+    assert "49" not in document_text
+    assert "Recruiting: Ελληνικά, 中文, עברית, Ünïcødé." in document_text
+    assert tracker.core_properties.title == "HMICFRS Report Recommendations & <select> tracker"
+
+
+def test_control_characters_never_corrupt_the_file() -> None:
+    data = copy.deepcopy(PAPER)
+    item = data["reports"][0]["items"][1]
+    item["text"] = "before\vafter\fpage\x00nul\x1besc\x08bs\ufffeend"
+    item["comment"] = "line one\vline two"
+    data["reports"][0]["title"] = "Title\vwith\x07bell"
+    data["reports"][0]["items"][2]["status_note"] = "note\x0bbroken"
+    blob = render_docx(paper_view(data), TRACKER)
+    part_xml(blob, "word/document.xml")  # strict parse: no recovery
+    raw = zipfile.ZipFile(io.BytesIO(blob)).read("word/document.xml").decode("utf-8")
+    assert not any(ch in raw for ch in "\x00\x07\x08\x0b\x0c\x1b\ufffe")
+    doc = open_docx(blob)
+    rows = {text(row.cells[0]._tc): row.cells for row in body_rows(data_tables(doc)[0])}
+    assert text(rows["R2"][1]._tc) == "Area for Improvement before\nafter\npagenulescbsend"
+    assert text(rows["R2"][-1]._tc) == "line one\nline two"
+    assert [p.text for p in doc.paragraphs if p.style.name == "Heading 1"][0] == "Title\nwithbell"
+    assert "note\nbroken" in text(rows["R3"][2]._tc)
+
+
+def test_docxtpl_unescape_markers_in_data_stay_as_typed() -> None:
+    data = copy.deepcopy(PAPER)
+    data["reports"][0]["items"][0]["comment"] = "a {\\_{ b }\\_} c {\\_% d %\\_} e"  # Markdown escapes: literal _
+    data["reports"][0]["items"][0]["status_note"] = "n {_% y %_}"
+    data["reports"][0]["title"] = "t {_{ x }_}"
+    doc = open_docx(render_docx(paper_view(data), TRACKER))
+    body = text(doc.element.body)
+    assert "a {_{ b }_} c {_% d %_} e" in body
+    assert "n {_% y %_}" in body
+    assert "t {_{ x }_}" in body
+
+
+# --- reproducibility ----------------------------------------------------------------------
+
+
+def test_two_renders_are_byte_identical(tracker_blob: bytes) -> None:
+    again = render_docx(paper_view(), TRACKER)
+    assert again == tracker_blob
+    with zipfile.ZipFile(io.BytesIO(tracker_blob)) as archive:
+        infos = archive.infolist()
+    assert infos[0].filename == "[Content_Types].xml"
+    assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
+    assert len({info.filename for info in infos}) == len(infos)
+
+
+def test_core_properties_come_from_the_paper(tracker: Any) -> None:
+    props = tracker.core_properties
+    assert props.author == "City of London Police"
+    assert props.subject == "Police Authority Board"
+    assert props.created.date().isoformat() == props.modified.date().isoformat() == "2021-09-01"
+    assert props.last_modified_by == "City of London Police"
+
+
+def test_committed_templates_match_the_generator() -> None:
+    spec = importlib.util.spec_from_file_location("make_docx_templates", ROOT / "scripts" / "make_docx_templates.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for layout, path in (("tracker", TRACKER), ("response", RESPONSE)):
+        assert entries(module.build(layout)) == entries(path.read_bytes()), f"run scripts/make_docx_templates.py ({layout})"
+
+
+# --- response layout ----------------------------------------------------------------------
+
+
+def test_response_layout_columns() -> None:
+    doc = open_docx(render_docx(paper_view(response_data()), RESPONSE))
+    table = data_tables(doc)[0]
+    assert [text(c._tc) for c in table.rows[0].cells] == ["No.", "Recommendation", "Force Task Owner", "Status", "Due Date", "Force Progress & Response"]
+    assert [text(r.cells[0]._tc) for r in body_rows(table)] == REFS[:-1]
+    assert text(body_rows(table)[0].cells[2]._tc) == "Economic Crime Directorate"
+    for row in body_rows(table):
+        word = paras(row.cells[3]._tc)[0]
+        assert cell_fill(row.cells[3]._tc) == PALETTE[word].fill
+    widths = [int(w) for w in table._tbl.xpath("./w:tblGrid/w:gridCol/@w:w")]
+    assert len(widths) == 6 and sum(widths) == 16838 - 2 * 1134
+
+
+def test_response_layout_without_status_or_due_drops_those_columns() -> None:
+    data = response_data()
+    for report in data["reports"]:
+        for item in report["items"]:
+            for key in ("status", "status_note", "rationale", "lead", "due"):
+                item.pop(key, None)
+            for task in item.get("tasks", []):
+                task.pop("status", None)
+                task.pop("due", None)
+    doc = open_docx(render_docx(paper_view(data), RESPONSE))
+    assert len(doc.tables) == 2  # no legend without statuses
+    table = data_tables(doc)[0]
+    assert [text(c._tc) for c in table.rows[0].cells] == ["No.", "Recommendation", "Force Task Owner", "Force Progress & Response"]
+    for row in table.rows:
+        assert len(row.cells) == 4
+    widths = [int(w) for w in table._tbl.xpath("./w:tblGrid/w:gridCol/@w:w")]
+    assert len(widths) == 4 and sum(widths) == 16838 - 2 * 1134
+
+
+# --- templates a secretary edits -----------------------------------------------------------
+
+
+def test_template_tags_split_across_runs_still_render(tmp_path: Path) -> None:
+    """Word splits a tag into several runs after edits (#440)."""
+    doc = docx.Document(str(TRACKER))
+    heading = next(p for p in doc.paragraphs if p.text == "{{ report.title }}")
+    run = heading.runs[0]._r
+    for piece in reversed(["{{ rep", "ort.ti", "tle }}"]):
+        clone = copy.deepcopy(run)
+        clone.find(qn("w:t")).text = piece
+        run.addnext(clone)
+        run.addnext(etree.SubElement(etree.Element(qn("w:tmp")), qn("w:proofErr"), {qn("w:type"): "spellStart"}))
+    heading._p.remove(run)
+    path = tmp_path / "split.docx"
+    doc.save(str(path))
+    assert any(p.text == "{{ report.title }}" and len(p.runs) == 3 for p in docx.Document(str(path)).paragraphs)
+    out = open_docx(render_docx(paper_view(), path))
+    assert [p.text for p in out.paragraphs if p.style.name == "Heading 1"] == [r["title"] for r in PAPER["reports"]]
+
+
+@pytest.mark.parametrize("strip", ["children", "element"])
+def test_cellbg_on_short_or_missing_cell_properties(tmp_path: Path, strip: str) -> None:
+    """`{% cellbg %}` on <w:tcPr/> put w:shd outside the cell properties (#559)."""
+    doc = docx.Document(str(TRACKER))
+    for tc in doc.element.body.iter(qn("w:tc")):
+        if "cellbg" in text(tc):
+            tcpr = tc.find(qn("w:tcPr"))
+            if strip == "children":
+                for child in list(tcpr):
+                    tcpr.remove(child)
+            else:
+                tc.remove(tcpr)
+    path = tmp_path / "short.docx"
+    doc.save(str(path))
+    assert (b"<w:tcPr/>" in zipfile.ZipFile(path).read("word/document.xml")) == (strip == "children")
+    out = open_docx(render_docx(paper_view(), path))
+    for table, index in [(out.tables[0], 0), *((t, 2) for t in data_tables(out))]:
+        for row in body_rows(table):
+            tc = row.cells[index]._tc
+            word = paras(tc)[0]
+            assert cell_fill(tc) == PALETTE[word].fill
+            assert tc.find(qn("w:shd")) is None
+
+
+def test_restyled_template_changes_the_output(tmp_path: Path) -> None:
+    doc = docx.Document(str(TRACKER))
+    heading = doc.styles["Heading 1"]
+    heading.font.name = "Georgia"
+    heading.font.color.rgb = RGBColor(0x8B, 0x00, 0x00)
+    path = tmp_path / "restyled.docx"
+    doc.save(str(path))
+    before = open_docx(render_docx(paper_view(), TRACKER))
+    after = open_docx(render_docx(paper_view(), path))
+    assert before.styles["Heading 1"].font.name != "Georgia"
+    assert after.styles["Heading 1"].font.name == "Georgia"
+    assert after.styles["Heading 1"].font.color.rgb == RGBColor(0x8B, 0x00, 0x00)
+    headings = [p for p in after.paragraphs if p.style.name == "Heading 1"]
+    assert len(headings) == 3
+    for paragraph in headings:  # no direct formatting that would hide the style
+        assert paragraph._p.find(f".//{qn('w:rPr')}") is None
+
+
+def test_autoescape_is_on_for_template_expressions(tmp_path: Path) -> None:
+    """Without autoescape a '<' from a template expression breaks the XML (#557, #634)."""
+    doc = docx.Document(str(TRACKER))
+    doc.add_paragraph('{{ "<Chips>" }} {{ layout }}')
+    path = tmp_path / "expression.docx"
+    doc.save(str(path))
+    out = open_docx(render_docx(paper_view(), path))
+    assert "<Chips> tracker" in [p.text for p in out.paragraphs]
+
+
+def test_template_mistake_is_a_render_error(tmp_path: Path) -> None:
+    doc = docx.Document(str(TRACKER))
+    doc.add_paragraph("{{ no_such_field }}")
+    path = tmp_path / "broken.docx"
+    doc.save(str(path))
+    with pytest.raises(RenderError) as caught:
+        render_docx(paper_view(), path)
+    assert caught.value.paper == "appendix-a.docx" and caught.value.stage == "render"
+    assert "no_such_field" in str(caught.value) and "broken.docx" in str(caught.value)
+    with pytest.raises(RenderError):
+        render_docx(paper_view(), tmp_path / "missing.docx")
+
+
+# --- speed -------------------------------------------------------------------------------
+
+
+def hundred_rows() -> dict[str, Any]:
+    data = copy.deepcopy(PAPER)
+    items = []
+    for n in range(1, 51):
+        items.append(
+            {
+                "ref": f"{n}",
+                "type": "Recommendation",
+                "text": f"Recommendation {n} with **bold** words. " * 4,
+                "status": ("GREEN", "AMBER", "RED", "WHITE")[n % 4],
+                "due": ["2021-06", "2022-01"],
+                "rationale": "Late." if n % 4 == 2 else None,
+                "lead": "Home Office" if n % 4 == 3 else None,
+                "comment": f"Update {n}[^1]:\n\n- a point\n- another [link](https://example.org/{n})\n\n"
+                "1. first\n2. second\n\n" + "More words. " * 30 + "\n\n[^1]: A note.",
+                "tasks": [{"ref": f"{n}.1", "text": "A task.", "position": "In hand.", "status": "AMBER"}],
+            }
+        )
+    for item in items:
+        if item["rationale"] is None:
+            del item["rationale"]
+        if item["lead"] is None:
+            del item["lead"]
+    data["reports"] = [{"title": "Big report", "items": items}]
+    return data
+
+
+def test_a_hundred_row_paper_renders_quickly() -> None:
+    big = paper_view(hundred_rows())
+    assert sum(len(r.rows) for r in big.reports) == 100
+    start = time.perf_counter()
+    blob = render_docx(big, TRACKER)
+    elapsed = time.perf_counter() - start
+    assert len(body_rows(data_tables(open_docx(blob))[0])) == 100
+    assert elapsed < 2.0, f"100 rows took {elapsed:.2f}s"
+
+
+# --- LibreOffice -------------------------------------------------------------------------
+
+
+def soffice(tmp_path: Path, *args: str) -> None:
+    exe = shutil.which("soffice")
+    if exe is None:
+        if os.environ.get("BOARDPACK_REQUIRE_SOFFICE"):
+            pytest.fail("LibreOffice (soffice) is required here (BOARDPACK_REQUIRE_SOFFICE) but not installed")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run([exe, f"-env:UserInstallation={profile}", "--headless", *args], check=True, capture_output=True, timeout=240)
+
+
+def test_libreoffice_pdf_contains_every_ref(tmp_path: Path, tracker_blob: bytes) -> None:
+    source = tmp_path / "appendix-a.docx"
+    source.write_bytes(tracker_blob)
+    soffice(tmp_path, "--convert-to", "pdf", "--outdir", str(tmp_path), str(source))
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    words = subprocess.run([pdftotext, "-layout", str(tmp_path / "appendix-a.pdf"), "-"], check=True, capture_output=True, text=True).stdout
+    tokens = set(words.split())
+    for ref in REFS:
+        assert ref in tokens, ref
+    assert "Page 1 of" in words
+    assert "{{ 7*7 }}" in words and "<script>alert('x')</script>" in words
+
+
+def test_template_resaved_by_libreoffice_still_renders(tmp_path: Path) -> None:
+    outdir = tmp_path / "resaved"
+    soffice(tmp_path, "--convert-to", "docx", "--outdir", str(outdir), str(TRACKER))
+    resaved = outdir / "tracker.docx"
+    assert resaved.read_bytes() != TRACKER.read_bytes()
+    blob = render_docx(paper_view(), resaved)
+    assert blob == render_docx(paper_view(), resaved)
+    doc = open_docx(blob)
+    assert [p.text for p in doc.paragraphs if p.style.name == "Heading 1"] == [r["title"] for r in PAPER["reports"]]
+    tables = data_tables(doc)
+    assert [text(row.cells[0]._tc) for t in tables for row in body_rows(t)] == REFS
+    for table in tables:
+        for row in body_rows(table):
+            tc = row.cells[2]._tc
+            assert cell_fill(tc) == PALETTE[paras(tc)[0]].fill
+    assert "Follow <script>alert('x')</script> & report {% if x %}{{ 7*7 }}{% endif %}." in text(doc.element.body)
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        names = archive.namelist()
+    assert len(names) == len(set(names)) and "word/footnotes.xml" in names
