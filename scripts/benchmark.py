@@ -43,11 +43,11 @@ def main() -> None:
     soffice = shutil.which("soffice")
     print(f"{'paper':32} {'check':>7} {'html':>7} {'pdf':>7} {'pages':>5} {'pages/s':>7} {'docx':>7} {'soffice':>8}")
     for path in papers:
-        t_check, (checked,) = timed(lambda: check([path]))
+        t_check, (checked,) = timed(lambda path=path: check([path]))
         paper_view = view(checked.paper, path.stem)
-        t_html, html = timed(lambda: render_html(paper_view, TEMPLATES))
-        t_pdf, (pdf, pages) = timed(lambda: render_pdf(html, TEMPLATES))
-        t_docx, docx = timed(lambda: render_docx(paper_view, TEMPLATES / f"{paper_view.layout}.docx"))
+        t_html, html = timed(lambda pv=paper_view: render_html(pv, TEMPLATES))
+        t_pdf, (pdf, pages) = timed(lambda h=html: render_pdf(h, TEMPLATES))
+        t_docx, docx = timed(lambda pv=paper_view: render_docx(pv, TEMPLATES / f"{pv.layout}.docx"))
         t_office = float("nan")
         if soffice:
             with tempfile.TemporaryDirectory() as tmp:
@@ -56,7 +56,7 @@ def main() -> None:
                 args = [soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to", "pdf",
                         "--outdir", tmp, str(source)]
                 subprocess.run(args, check=True, capture_output=True)  # warm LibreOffice's profile first
-                t_office, _ = timed(lambda: subprocess.run(args, check=True, capture_output=True), repeat=2)
+                t_office, _ = timed(lambda a=args: subprocess.run(a, check=True, capture_output=True), repeat=2)
         print(f"{path.stem:32} {t_check:7.3f} {t_html:7.3f} {t_pdf:7.2f} {pages:5d} {pages / t_pdf:7.1f} {t_docx:7.2f} {t_office:8.2f}")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "build"
