@@ -138,12 +138,17 @@ def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...]
 
 
 def inputs_of(checked: Checked, templates: Path, formats: Sequence[str]) -> str:
-    """Fingerprint of everything a paper's outputs depend on."""
-    files = [checked.path]
+    """Fingerprint of everything a paper's outputs depend on.
+
+    The data files count by content and by modification time, so saving (or touching)
+    a paper file rebuilds that paper, as a secretary would expect.
+    """
+    data = [checked.path]
     if checked.paper and checked.paper.paper.previous:
-        files.append(checked.path.parent / checked.paper.paper.previous)
-    files += sorted(p for p in templates.rglob("*") if p.is_file())
-    return fingerprint(files, __version__, ",".join(sorted(formats)))
+        data.append(checked.path.parent / checked.paper.paper.previous)
+    stamps = [str(p.stat().st_mtime_ns) for p in data if p.is_file()]
+    files = data + sorted(p for p in templates.rglob("*") if p.is_file())
+    return fingerprint(files, __version__, ",".join(sorted(formats)), *stamps)
 
 
 def build(

@@ -67,6 +67,9 @@ def test_build_writes_every_format_then_skips_unchanged_papers(project: Path) ->
     code, out, _ = run("build", "--format", "pdf,html")
     assert "built   alpha" in out and "skipped beta" in out
     assert (project / "build" / "beta.pdf").stat().st_mtime_ns == stamp
+    os.utime(project / "data" / "beta.yaml", ns=(stamp + 10**9, stamp + 10**9))
+    code, out, _ = run("build", "--format", "pdf,html")
+    assert "skipped alpha" in out and "built   beta" in out  # touched: rebuilt alone
     code, out, _ = run("build", "--format", "pdf,html", "--force", "data/beta.yaml")
     assert "built   beta" in out and "alpha" not in out
 
