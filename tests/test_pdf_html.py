@@ -216,3 +216,10 @@ def test_html_page_stands_alone_and_adapts_to_small_screens(seeds: Path) -> None
     assert "<link" not in html and "<script" not in html  # styles inlined, nothing fetched
     assert "@media screen and (max-width" in html and "@media print" in html
     assert html.count("<h2") == 20
+
+
+def test_an_item_without_a_number_prints_an_empty_number_cell() -> None:
+    data = minimal()
+    del data["reports"][0]["items"][0]["ref"]
+    html = render_html(view(_paper(data), "p"), TEMPLATES)
+    assert '<th scope="row" class="ref"></th>' in html and "None" not in html
