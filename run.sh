@@ -40,8 +40,13 @@ setup_python() {
     if [ ! -x "$VENV/bin/python" ]; then
         "$PYTHON" -m venv "$VENV" 2>/dev/null || { need_packages python3-venv; "$PYTHON" -m venv "$VENV"; }
     fi
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[test]"
+    # Reinstall only when the dependencies changed, so a rebuild starts at once.
+    stamp="$VENV/.boardpack-installed"
+    want=$(cksum pyproject.toml | cut -d' ' -f1)
+    [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return 0
+    "$VENV/bin/python" -m pip install -qq --disable-pip-version-check --upgrade pip
+    "$VENV/bin/python" -m pip install -qq --disable-pip-version-check -e ".[test]"
+    echo "$want" > "$stamp"
 }
 
 command=${1:-build}
