@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from . import __version__
-from .derive import PaperView, view
+from .derive import count_statuses, view
 from .errors import BoardpackError, DataError, Problem, RenderError
 from .load import load_file
 from .model import Paper
@@ -224,9 +224,7 @@ def build(
 
 def view_counts(paper: Paper) -> dict[str, int]:
     """RAG counts of a whole paper, for the one-line summary."""
-    from .derive import count_statuses
-
     return dict(count_statuses(item for report in paper.reports for item in report.items))
 
 
-__all__ = ["FORMATS", "Built", "Checked", "PaperView", "build", "check", "find_papers", "render_paper"]
+__all__ = ["FORMATS", "Built", "Checked", "build", "check", "find_papers", "render_paper"]

@@ -7,7 +7,6 @@ column it comes from, what is wrong and what is allowed.
 from __future__ import annotations
 
 import difflib
-import types
 import typing
 from collections.abc import Iterator
 from typing import Any
@@ -107,8 +106,6 @@ def _inner_model(annotation: Any) -> Any:
         found = _inner_model(arg)
         if found is not None:
             return found
-    if isinstance(annotation, types.UnionType):  # pragma: no cover - covered by get_args
-        return None
     return None
 
 
