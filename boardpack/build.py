@@ -104,7 +104,8 @@ def render_paper(paper: Paper, name: str, templates: Path, formats: Sequence[str
     paper_view = view(paper, name)
     outputs: dict[str, bytes] = {}
     pages = None
-    html = render_html(paper_view, templates)
+    # The HTML is the PDF's source too; a Word-only build neither needs nor depends on it.
+    html = render_html(paper_view, templates) if {"html", "pdf"} & set(formats) else ""
     if "html" in formats:
         outputs["html"] = html.encode("utf-8")
     if "pdf" in formats:
