@@ -18,7 +18,7 @@ from typing import TypeVar
 from . import __version__
 from .derive import count_statuses, view
 from .errors import BoardpackError, DataError, Problem, RenderError
-from .load import load_file
+from .load import load_file, previous_path
 from .model import Paper
 from .validate import validate
 from .write import fingerprint, read_manifest, write_atomic, write_manifest
@@ -146,7 +146,9 @@ def inputs_of(checked: Checked, templates: Path, formats: Sequence[str]) -> str:
     """
     data = [checked.path]
     if checked.paper and checked.paper.paper.previous:
-        data.append(checked.path.parent / checked.paper.paper.previous)
+        previous, _ = previous_path(checked.path, checked.paper.paper.previous)
+        if previous is not None:
+            data.append(previous)
     stamps = [str(p.stat().st_mtime_ns) for p in data if p.is_file()]
     files = data + sorted(p for p in templates.rglob("*") if p.is_file())
     return fingerprint(files, __version__, ",".join(sorted(formats)), *stamps)
@@ -200,7 +202,10 @@ def build(
             for fmt in formats:
                 write_atomic(out_dir / f"{name}.{fmt}", rendered[fmt])
             built.pages, built.seconds = pages, seconds
-            manifest[name] = {"inputs": key, "pages": pages, "outputs": [f"{name}.{fmt}" for fmt in formats]}
+            # Outputs of earlier builds in other formats stay listed, so `clean` still finds them.
+            earlier = manifest.get(name, {}).get("outputs", [])
+            outputs = sorted({*(n for n in earlier if isinstance(n, str)), *(f"{name}.{fmt}" for fmt in formats)})
+            manifest[name] = {"inputs": key, "pages": pages, "outputs": outputs}
             write_manifest(out_dir, manifest)
         if on_paper:
             on_paper(built)

@@ -29,7 +29,7 @@ Build committee papers (PDF, Word and HTML) from the YAML files in data/.
   python generate.py build FILE...        build the papers named
   python generate.py build --format pdf   build PDFs only
   python generate.py check [FILE...]      check the data only; print counts per report
-  python generate.py clean                empty build/
+  python generate.py clean                remove what boardpack built from build/
 
 Papers whose data and templates have not changed since the last build are skipped
 (--force rebuilds them). Exit codes: 0 done, 1 data errors or a failed paper, 2 usage.
@@ -66,8 +66,9 @@ def _parser() -> argparse.ArgumentParser:
                        description="Check paper files: print every problem and a summary per paper and report.")
     c.add_argument("files", nargs="*", type=Path, metavar="FILE", help="paper files (default: every *.yaml in --data)")
 
-    k = sub.add_parser("clean", parents=[common], help="empty the build folder",
-                       description="Remove every file boardpack wrote in the build folder.")
+    k = sub.add_parser("clean", parents=[common], help="remove what boardpack built from the build folder",
+                       description="Remove the files boardpack wrote in the build folder (as its manifest lists them) "
+                                   "and nothing else; a folder boardpack did not build into is refused.")
     k.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="output folder (default: build)")
     return parser
 

@@ -8,6 +8,7 @@ outright: papers never need them and they are the vehicle of "billion laughs" bo
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,13 +98,57 @@ def load_text(text: str, path: Path, label: str | None = None) -> Source:
     return source
 
 
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""Far above any real paper (a 5,000-item tracker is about 8 MB); refuses a stray huge file at once."""
+
+PAPER_SUFFIXES = (".yaml", ".yml")
+
+
+def read_paper_bytes(path: Path, label: str) -> bytes:
+    """Read a paper file, refusing what is not a regular file of sensible size.
+
+    A FIFO or device named `*.yaml` would block or never end; a huge file would take
+    minutes and gigabytes before any error could be shown.
+    """
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise DataError([Problem(label, 0, 0, "", "not a regular file; a paper file must be a YAML text file")])
+        if info.st_size > MAX_FILE_BYTES:
+            raise DataError([Problem(label, 0, 0, "", f"the file is {info.st_size // (1024 * 1024)} MB; "
+                                     f"paper files are limited to {MAX_FILE_BYTES // (1024 * 1024)} MB")])
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise DataError([Problem(label, 0, 0, "", f"cannot read the file: {exc.strerror}")]) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise DataError([Problem(label, 0, 0, "", f"paper files are limited to {MAX_FILE_BYTES // (1024 * 1024)} MB")])
+    return raw
+
+
+def previous_path(path: Path, name: str) -> tuple[Path | None, str | None]:
+    """Where `previous: NAME` of the paper at `path` points, or why it may not point there.
+
+    `previous` names another paper file in the same data folder, by file name only: a
+    paper file is untrusted, and must not make boardpack read anything else on the machine.
+    """
+    allowed = "give the file name of another paper in the same folder, such as 2021-06-hmicfrs-tracker.yaml"
+    if not name or "/" in name or "\\" in name or name in (".", "..") or "\0" in name:
+        return None, f"'{name}' is not a file name; {allowed}"
+    if not name.endswith(PAPER_SUFFIXES):
+        return None, f"'{name}' is not a paper file (*.yaml or *.yml); {allowed}"
+    target = path.parent / name
+    if target.name == path.name:
+        return None, f"'{name}' is this paper itself; {allowed}"
+    if target.is_symlink() or not target.is_file():
+        return None, f"'{name}' is not a paper file next to this one; {allowed}"
+    return target, None
+
+
 def load_file(path: Path, label: str | None = None) -> Source:
     """Read and parse one paper file."""
     label = label or str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError([Problem(label, 0, 0, "", f"cannot read the file: {exc.strerror}")]) from None
+    raw = read_paper_bytes(path, label)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

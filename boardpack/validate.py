@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from .derive import is_overdue
 from .errors import Problem
-from .load import Path_, Source
+from .load import Path_, Source, previous_path
 from .model import DONE, STATUSES, DueStep, Item, Paper, Task
 
 # The wording of a few pydantic error types, rewritten for people who edit YAML, not Python.
@@ -113,9 +113,9 @@ def _rules(source: Source, paper: Paper) -> Iterator[Problem]:
     """The rules no type can express."""
     info = paper.paper
     if info.previous is not None:
-        previous = source.path.parent / info.previous
-        if not previous.is_file():
-            yield source.problem(("paper", "previous"), f"'{info.previous}' is not a file next to this one")
+        _, why = previous_path(source.path, info.previous)
+        if why:
+            yield source.problem(("paper", "previous"), why)
     for r, report in enumerate(paper.reports):
         seen: dict[str, int] = {}
         for i, item in enumerate(report.items):

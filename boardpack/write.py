@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .errors import BoardpackError, UsageError
+
 MANIFEST = ".boardpack-manifest.json"
 
 
@@ -59,15 +61,50 @@ def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
     write_atomic(out_dir / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode() + b"\n")
 
 
+def is_build_folder(out_dir: Path) -> bool:
+    """A folder boardpack built into: it holds the manifest."""
+    return (out_dir / MANIFEST).is_file()
+
+
+def built_files(out_dir: Path, manifest: dict[str, Any]) -> list[Path]:
+    """The files the manifest says boardpack wrote, kept to names directly inside `out_dir`."""
+    names: set[str] = set()
+    for entry in manifest.values():
+        outputs = entry.get("outputs", []) if isinstance(entry, dict) else []
+        names.update(n for n in outputs if isinstance(n, str))
+    # A manifest is data too: a name that climbs out of the folder is never followed.
+    return sorted(out_dir / n for n in names if n and Path(n).name == n and n not in (".", ".."))
+
+
+def stale_parts(out_dir: Path) -> list[Path]:
+    """Temporary files a killed build left behind (`.NAME.XXXX.part`)."""
+    return sorted(p for p in out_dir.glob(".*.part") if p.is_file() or p.is_symlink())
+
+
 def clean(out_dir: Path) -> int:
-    """Remove what boardpack put in `out_dir`; return how many files went."""
-    if not out_dir.is_dir():
+    """Remove what boardpack wrote in `out_dir`, and nothing else; return how many files went.
+
+    Only the files the manifest lists (and stale temporary files) are removed, so a
+    mistyped `--out data` or `--out .` cannot delete a secretary's papers. A folder that
+    holds files but no manifest was not built by boardpack and is refused.
+    """
+    if not out_dir.exists():
         return 0
+    if not out_dir.is_dir():
+        raise UsageError(f"{out_dir} is not a folder")
+    if not is_build_folder(out_dir):
+        if any(out_dir.iterdir()):
+            raise UsageError(f"{out_dir}/ is not a build folder (it has no {MANIFEST}); nothing was removed. "
+                             "clean only removes what boardpack built")
+        return 0
+    targets = [*built_files(out_dir, read_manifest(out_dir)), *stale_parts(out_dir), out_dir / MANIFEST]
     removed = 0
-    for path in sorted(out_dir.rglob("*"), reverse=True):
-        if path.is_file() or path.is_symlink():
-            path.unlink()
-            removed += 1
-        elif path.is_dir():
-            path.rmdir()
+    try:
+        for path in targets:
+            if path.is_symlink() or path.is_file():
+                path.unlink()
+                removed += 1
+    except OSError as exc:
+        raise BoardpackError(f"cannot remove {exc.filename or out_dir}: {exc.strerror}; "
+                         f"{removed} file(s) were removed before this") from None
     return removed

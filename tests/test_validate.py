@@ -103,7 +103,7 @@ def test_previous_paper_must_exist(paper_file) -> None:
     data = minimal()
     data["paper"]["previous"] = "2021-06-hmicfrs.yaml"
     (result,) = check([paper_file(data)])
-    assert any("'2021-06-hmicfrs.yaml' is not a file next to this one" in p.message for p in result.errors)
+    assert any("'2021-06-hmicfrs.yaml' is not a paper file next to this one" in p.message for p in result.errors)
 
 
 def test_alias_bomb_is_refused_at_the_first_alias() -> None:
