@@ -18,7 +18,8 @@ from typing import TypeVar
 from . import __version__
 from .derive import count_statuses, view
 from .errors import BoardpackError, DataError, Problem, RenderError
-from .load import load_file, previous_path
+from .history import Resolved, resolve
+from .load import Source, load_file, previous_path
 from .model import Paper
 from .validate import validate
 from .write import fingerprint, read_manifest, write_atomic, write_manifest
@@ -32,12 +33,16 @@ DEFAULT_TEMPLATES = ROOT / "templates"
 
 @dataclass
 class Checked:
-    """A paper file after load and validate."""
+    """A paper file after load and validate, resolved against its previous paper."""
 
     path: Path
     label: str
     paper: Paper | None
     problems: list[Problem]
+    resolved: Resolved | None = None
+    """The paper as printed (derived NEW GREEN, full due histories) and its changes."""
+    chain: tuple[Path, ...] = ()
+    """The previous paper files this one was resolved against, newest first."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -76,17 +81,72 @@ def find_papers(paths: Sequence[Path] | None, data_dir: Path) -> list[Path]:
 
 def check(paths: Iterable[Path]) -> list[Checked]:
     """Load and validate each file; every problem of every file is kept."""
-    results = []
-    for path in paths:
-        label = _label(path)
+    return [prepare(path, _label(path)) for path in paths]
+
+
+def prepare(path: Path, label: str | None = None) -> Checked:
+    """Load, validate and resolve one paper file against its chain of previous papers."""
+    label = label or _label(path)
+    try:
+        source = load_file(path, label)
+    except DataError as exc:
+        return Checked(path, label, None, exc.problems)
+    paper, problems = validate(source)
+    resolved, chain = None, []
+    if paper is not None and not any(p.severity == "error" for p in problems):
+        resolved, more = _resolve_chain(source, paper, chain)
+        problems += more
+    return Checked(path, label, paper, sorted(problems), resolved, tuple(chain))
+
+
+MAX_CHAIN = 400
+"""More previous papers than a century of quarters is a mistake, not a history."""
+
+
+def _resolve_chain(source: Source, paper: Paper, paths: list[Path]) -> tuple[Resolved | None, list[Problem]]:
+    """Follow `previous` back to the first paper, then resolve each period against the one before.
+
+    Every problem in the chain is reported at this file's `previous:` line, since that is
+    where the secretary can act on it.
+    """
+    at = ("paper", "previous")
+    chain: list[Paper] = []
+    names = [source.path.name]
+    seen = {source.path.resolve()}
+    path, current = source.path, paper
+    while current.paper.previous is not None:
+        target, why = previous_path(path, current.paper.previous)
+        if target is None:
+            if not chain:  # validate has said so already
+                return None, []
+            return None, [source.problem(at, f"the chain of previous papers breaks at {path.name}: {why}")]
+        names.append(target.name)
+        if target.resolve() in seen or len(chain) >= MAX_CHAIN:
+            return None, [source.problem(at, f"previous papers form a loop ({' → '.join(names)}); "
+                                         "each paper's previous must be an earlier period's paper")]
+        seen.add(target.resolve())
+        paths.append(target)
         try:
-            source = load_file(path, label)
-        except DataError as exc:
-            results.append(Checked(path, label, None, exc.problems))
-            continue
-        paper, problems = validate(source)
-        results.append(Checked(path, label, paper, sorted(problems)))
-    return results
+            before_source = load_file(target, _label(target))
+        except DataError:
+            before = None
+        else:
+            before, problems = validate(before_source)
+            if any(p.severity == "error" for p in problems):
+                before = None
+        if before is None:
+            return None, [source.problem(at, f"the previous paper {target.name} has errors; "
+                                         f"run `generate.py check {_label(target)}` and fix them first")]
+        if before.paper.period.last_day >= current.paper.period.last_day:
+            return None, [source.problem(at, f"{target.name} is for {before.paper.period}, not before "
+                                         f"{path.name} ({current.paper.period}); previous must name an earlier period's paper")]
+        chain.append(before)
+        path, current = target, before
+    resolved_before: Paper | None = None
+    for earlier in reversed(chain):
+        resolved_before = resolve(earlier, resolved_before).paper
+    result = resolve(paper, resolved_before)
+    return result, [source.problem(where, message, severity="warning") for where, message in result.notes]
 
 
 def _label(path: Path) -> str:
@@ -97,11 +157,13 @@ def _label(path: Path) -> str:
         return str(path)
 
 
-def render_paper(paper: Paper, name: str, templates: Path, formats: Sequence[str]) -> tuple[dict[str, bytes], int | None]:
+def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: Sequence[str]) -> tuple[dict[str, bytes], int | None]:
     """Render one paper to every requested format, in memory; return outputs and PDF pages."""
     from .render.html import render_html
 
-    paper_view = view(paper, name)
+    if not isinstance(paper, Resolved):
+        paper = resolve(paper, None)
+    paper_view = view(paper.paper, name, paper.changes)
     outputs: dict[str, bytes] = {}
     pages = None
     # The HTML is the PDF's source too; a Word-only build neither needs nor depends on it.
@@ -131,10 +193,10 @@ def _stage(name: str, fmt: str, work: Callable[[], T]) -> T:
 def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...]) -> tuple[dict[str, bytes], int | None, float]:
     """Worker entry point: re-validating is cheaper than pickling the model across processes."""
     started = time.perf_counter()
-    source = load_file(path)
-    paper, _ = validate(source)
-    assert paper is not None
-    outputs, pages = render_paper(paper, name, templates, formats)
+    checked = prepare(path)
+    if checked.resolved is None:
+        raise DataError(checked.errors)
+    outputs, pages = render_paper(checked.resolved, name, templates, formats)
     return outputs, pages, time.perf_counter() - started
 
 
@@ -144,11 +206,8 @@ def inputs_of(checked: Checked, templates: Path, formats: Sequence[str]) -> str:
     The data files count by content and by modification time, so saving (or touching)
     a paper file rebuilds that paper, as a secretary would expect.
     """
-    data = [checked.path]
-    if checked.paper and checked.paper.paper.previous:
-        previous, _ = previous_path(checked.path, checked.paper.paper.previous)
-        if previous is not None:
-            data.append(previous)
+    # The whole chain counts: an edit two quarters back can change this paper's histories.
+    data = [checked.path, *checked.chain]
     stamps = [str(p.stat().st_mtime_ns) for p in data if p.is_file()]
     files = data + sorted(p for p in templates.rglob("*") if p.is_file())
     return fingerprint(files, __version__, ",".join(sorted(formats)), *stamps)
@@ -184,7 +243,7 @@ def build(
         key = inputs_of(c, templates, formats)
         outputs = [out_dir / f"{name}.{fmt}" for fmt in formats]
         entry = manifest.get(name, {})
-        built = Built(name, outputs, entry.get("pages"), view_counts(c.paper), c.warnings)
+        built = Built(name, outputs, entry.get("pages"), view_counts(c.resolved.paper if c.resolved else c.paper), c.warnings)
         results[name] = built
         if not force and entry.get("inputs") == key and all(p.is_file() for p in outputs):
             built.skipped = True
@@ -233,4 +292,4 @@ def view_counts(paper: Paper) -> dict[str, int]:
     return dict(count_statuses(item for report in paper.reports for item in report.items))
 
 
-__all__ = ["FORMATS", "Built", "Checked", "build", "check", "find_papers", "render_paper"]
+__all__ = ["FORMATS", "Built", "Checked", "build", "check", "find_papers", "prepare", "render_paper"]

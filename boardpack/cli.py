@@ -16,11 +16,11 @@ from typing import TextIO
 
 from . import __version__
 from .build import DEFAULT_TEMPLATES, FORMATS, Built, build, check, find_papers
-from .derive import count_statuses
+from .derive import ChangesView, changes_view, count_statuses
 from .errors import BoardpackError, DataError, UsageError
 from .write import clean
 
-COMMANDS = ("build", "check", "clean")
+COMMANDS = ("build", "check", "clean", "roll")
 
 DESCRIPTION = """\
 Build committee papers (PDF, Word and HTML) from the YAML files in data/.
@@ -30,6 +30,7 @@ Build committee papers (PDF, Word and HTML) from the YAML files in data/.
   python generate.py build --format pdf   build PDFs only
   python generate.py check [FILE...]      check the data only; print counts per report
   python generate.py clean                remove what boardpack built from build/
+  python generate.py roll FILE --to 2021-12   start next period's paper from FILE
 
 Papers whose data and templates have not changed since the last build are skipped
 (--force rebuilds them). Exit codes: 0 done, 1 data errors or a failed paper, 2 usage.
@@ -70,7 +71,28 @@ def _parser() -> argparse.ArgumentParser:
                        description="Remove the files boardpack wrote in the build folder (as its manifest lists them) "
                                    "and nothing else; a folder boardpack did not build into is refused.")
     k.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="output folder (default: build)")
+    r = sub.add_parser("roll", parents=[common], help="start next period's paper file from this one",
+                       description="Write next period's paper beside FILE: period advanced, previous set to FILE, "
+                                   "NEW GREEN turned to GREEN, comments and layout of the file kept. "
+                                   "Refuses to overwrite a file.")
+    r.add_argument("file", type=Path, metavar="FILE", help="this period's paper file")
+    r.add_argument("--to", required=True, metavar="YYYY-MM", help="the new period, after FILE's")
+    r.add_argument("-o", "--output", type=Path, default=None, metavar="NEW",
+                   help="the new file (default: FILE's name with the period changed), beside FILE")
+    r.add_argument("--drop-done", action="store_true", help="leave out reports whose items are all GREEN or CLOSED")
     return parser
+
+
+def _run_roll(args: argparse.Namespace, out: TextIO) -> int:
+    from .roll import roll
+
+    rolled = roll(args.file, args.to, args.output, drop_done=args.drop_done, label=str(args.file))
+    print(f"wrote {rolled.path}: period {rolled.period}, previous {args.file.name}; "
+          f"{_plural(rolled.greens, 'NEW GREEN')} now GREEN", file=out)
+    for title in rolled.dropped:
+        print(f"  left out (every item done): {title}", file=out)
+    print(f"next: collect the updates, then `generate.py check {rolled.path}`", file=out)
+    return 0
 
 
 def _counts(counts: dict[str, int]) -> str:
@@ -91,14 +113,27 @@ def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if result.paper is None:
             print(f"{result.label}: {_plural(len(result.errors), 'error')}; not checked further", file=out)
             continue
-        items = [item for report in result.paper.reports for item in report.items]
+        paper = result.resolved.paper if result.resolved else result.paper
+        items = [item for report in paper.reports for item in report.items]
         verdict = "ok" if not result.errors else _plural(len(result.errors), "error")
-        print(f"{result.label}: {verdict} · {_plural(len(result.paper.reports), 'report')} · "
+        print(f"{result.label}: {verdict} · {_plural(len(paper.reports), 'report')} · "
               f"{_plural(len(items), 'item')} ({_counts(dict(count_statuses(items)))}) · "
               f"{_plural(len(result.warnings), 'warning')}", file=out)
-        for n, report in enumerate(result.paper.reports, start=1):
+        for n, report in enumerate(paper.reports, start=1):
             print(f"  {n:>2}. {report.title}: {_plural(len(report.items), 'item')} ({_counts(dict(count_statuses(report.items)))})", file=out)
+        if result.resolved and result.resolved.changes:
+            _print_changes(changes_view(result.resolved.changes), out)
     return 1 if failed else 0
+
+
+def _print_changes(changes: ChangesView, out: TextIO) -> None:
+    """The changes section of the paper, in words."""
+    print(f"  {changes.headline}", file=out)
+    for group in changes.groups:
+        print(f"    {group.heading}:", file=out)
+        for row in group.rows:
+            what = f"{row.report}, No. {row.ref}" if row.ref else row.report
+            print(f"      - {what}: {row.change}", file=out)
 
 
 def _run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -143,6 +178,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     try:
         if args.command == "check":
             return _run_check(args, out, err)
+        if args.command == "roll":
+            return _run_roll(args, out)
         if args.command == "clean":
             removed = clean(args.out)
             print(f"removed {_plural(removed, 'file')} from {args.out}/", file=out)

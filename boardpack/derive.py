@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from .history import Changes, slippage
 from .model import DONE, STATUSES, DueStep, Item, Paper, Report, When
 
 
@@ -176,6 +177,58 @@ class Row:
     lead: str | None
     rationale: str | None
     comment: str | None
+    slippage: str | None = None
+    """'Extended 2 times: 9 months after the first date (February 2020)'."""
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One line of the changes section, in words."""
+
+    report: str
+    ref: str | None
+    text: str | None
+    change: str
+
+
+@dataclass(frozen=True)
+class ChangeGroup:
+    key: str
+    heading: str
+    rows: tuple[ChangeRow, ...]
+
+
+@dataclass(frozen=True)
+class ChangesView:
+    """'Changes since June 2021': only the categories that have entries."""
+
+    since: str
+    headline: str
+    groups: tuple[ChangeGroup, ...]
+
+
+def changes_view(changes: Changes) -> ChangesView:
+    """Each change as a table row: what it was, what it is, and why where a reason is due."""
+    groups = []
+    for key, heading, entries in changes.groups():
+        rows = []
+        for entry in entries:
+            if key in ("new_reports", "removed_reports"):
+                rows.append(ChangeRow(entry.report, None, None, entry.detail or ""))
+                continue
+            if key == "slipped":
+                change = f"{entry.was} → {entry.now}: {entry.detail}"
+            elif key == "new_items":
+                change = f"New: {entry.now or 'no status'}"
+            elif key == "removed_items":
+                change = f"Removed (was {entry.was or 'without a status'})"
+            else:
+                change = f"{entry.was or 'no status'} → {entry.now or 'no status'}"
+                if entry.detail == "improved":
+                    change += " (improved)"
+            rows.append(ChangeRow(entry.report, entry.ref, entry.text, change))
+        groups.append(ChangeGroup(key, heading, tuple(rows)))
+    return ChangesView(str(changes.since), changes.headline(), tuple(groups))
 
 
 @dataclass(frozen=True)
@@ -219,6 +272,8 @@ class PaperView:
     has_due: bool
     has_owner: bool
     overdue: int
+    changes: ChangesView | None = None
+    """What moved since the previous paper; None when the paper names no previous."""
 
 
 def _rows(report: Report, period: When) -> Iterable[Row]:
@@ -228,19 +283,23 @@ def _rows(report: Report, period: When) -> Iterable[Row]:
             kind="item", ref=item.ref, lead_in=item.type, to=f"To {item.to}" if item.to else None, text=item.text,
             status=status_view(item.status, item.status_note), due=due_lines(item.due, unset),
             overdue=is_overdue(item.status, item.due, period), owner=item.owner,
-            lead=item.lead, rationale=item.rationale, comment=item.comment,
+            lead=item.lead, rationale=item.rationale, comment=item.comment, slippage=slippage(item.due),
         )
         for task in item.tasks:
             yield Row(
                 kind="task", ref=task.ref, lead_in=None, to=None, text=task.text,
                 status=status_view(task.status, task.status_note), due=due_lines(task.due, None),
                 overdue=is_overdue(task.status, task.due, period), owner=None, lead=None,
-                rationale=task.rationale, comment=task.position,
+                rationale=task.rationale, comment=task.position, slippage=slippage(task.due),
             )
 
 
-def view(paper: Paper, name: str) -> PaperView:
-    """Derive the whole view of a paper; `name` is the output file stem."""
+def view(paper: Paper, name: str, changes: Changes | None = None) -> PaperView:
+    """Derive the whole view of a paper; `name` is the output file stem.
+
+    `paper` is the paper as resolved against its previous one (see `history.resolve`),
+    whose changes are passed beside it.
+    """
     info = paper.paper
     noun = "action" if info.layout == "tracker" else "recommendation"
     reports = []
@@ -271,4 +330,5 @@ def view(paper: Paper, name: str) -> PaperView:
         has_due=info.layout == "tracker" or any(item.due for item in all_items),
         has_owner=any(item.owner for item in all_items),
         overdue=sum(r.overdue for r in rows),
+        changes=changes_view(changes) if changes is not None else None,
     )

@@ -19,7 +19,7 @@ from .errors import DataError, Problem
 
 Path_ = tuple[str | int, ...]
 
-RAW_TEXT_KEYS = frozenset({"ref", "appendix"})
+RAW_TEXT_KEYS = frozenset({"ref", "appendix", "id"})
 """Keys whose values are labels: `ref: 1.10` must stay "1.10", not become the float 1.1."""
 
 

@@ -126,6 +126,9 @@ class Task(Strict):
 class Item(Strict):
     """One recommendation (or area for improvement, ...) and the force's response."""
 
+    id: Text | None = None
+    """A stable name that matches this item to last period's when its ref changed;
+    by default items are matched by ref."""
     ref: Text | None = None
     """The number printed in the No. column: '1', '3a'. Leave it out only where the
     inspection report itself gives the recommendation no number."""
@@ -157,6 +160,9 @@ class Item(Strict):
 class Report(Strict):
     """One inspection report or review, printed as a section with its own table."""
 
+    id: Text | None = None
+    """A stable name that matches this report to last period's when its title changed;
+    by default reports are matched by title."""
     title: Text
     scope: str | None = None
     """What kind of report: 'national', 'force', 'national joint thematic'."""

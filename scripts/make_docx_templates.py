@@ -437,6 +437,9 @@ STATUS = [
 ]
 DUE = [
     ("Table Text", "{{ row.due }}"),
+    ("RAG Note", "{%p if row.slippage %}"),
+    ("RAG Note", "{{ row.slippage }}"),
+    ("RAG Note", "{%p endif %}"),
     ("Overdue", "{%p if row.overdue %}"),
     ("Overdue", "Overdue"),
     ("Overdue", "{%p endif %}"),
@@ -457,6 +460,25 @@ def _legend(doc: DocumentObject) -> None:
     _fill(cells[0], [("RAG Status", "{% cellbg entry.fill %}\x00{{r entry.word }}")])
     _fill(cells[1], [("Table Text", "{{ entry.definition }}")])
     _marker_row(table, 3, "{%tr endfor %}")
+
+
+def _changes(doc: DocumentObject) -> None:
+    """'Changes since <previous period>': present only when the paper names a previous one."""
+    _p(doc, "{%p if changes %}", "Body Text")
+    _p(doc, "Changes since {{ changes.since }}", "Heading 1")
+    _p(doc, "{{ changes.headline }}", "Report Summary")
+    _p(doc, "{%p for group in changes.groups %}", "Body Text")
+    _p(doc, "{{ group.heading }}", "Heading 2")
+    widths = [3600, 700, 6000]
+    widths.append(TEXT_W - sum(widths))
+    table = _table(doc, widths, 4)
+    _header_row(table, ["Report", "No.", "Recommendation", "Change"])
+    _marker_row(table, 1, "{%tr for row in group.rows %}")
+    for cell, field in zip(table.rows[2].cells, ("report", "ref", "text", "change"), strict=True):
+        _fill(cell, [("Table Text", f"{{{{ row.{field} }}}}")])
+    _marker_row(table, 3, "{%tr endfor %}")
+    _p(doc, "{%p endfor %}", "Body Text")
+    _p(doc, "{%p endif %}", "Body Text")
 
 
 def _reports(doc: DocumentObject, build_table: Callable[[DocumentObject], None]) -> None:
@@ -530,6 +552,7 @@ def build(layout: str) -> bytes:
             body.remove(child)
     _section(doc)
     _title_block(doc)
+    _changes(doc)
     if layout == "tracker":
         _legend(doc)
         _reports(doc, _tracker_table)

@@ -34,7 +34,7 @@ from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from .. import markdown
-from ..derive import PaperView, ReportView, Row, StatusView
+from ..derive import ChangesView, PaperView, ReportView, Row, StatusView
 from ..errors import RenderError
 
 __all__ = ["render_docx", "normalise_package", "clean_text"]
@@ -506,6 +506,7 @@ def _row(words: Words, row: Row) -> dict[str, Any]:
         "status_note": _run(status.note, status.ink) if status and status.note else Markup(""),
         "due": _plain("\n".join(row.due)),
         "overdue": row.overdue,
+        "slippage": _plain(row.slippage),
         "owner": _plain(row.owner),
         "lead": _run(f"Lead: {row.lead}", status.ink if status else None) if row.lead else Markup(""),
         "rationale": words.block(row.rationale, "Table Text", lead="Rationale:") if row.rationale else None,
@@ -554,6 +555,26 @@ def build_context(view: PaperView, words: Words) -> dict[str, Any]:
         "has_due": view.has_due,
         "has_owner": view.has_owner,
         "overdue": view.overdue,
+        "changes": _changes(view.changes),
+    }
+
+
+def _changes(changes: ChangesView | None) -> dict[str, Any] | None:
+    if changes is None:
+        return None
+    return {
+        "since": _plain(changes.since),
+        "headline": _plain(changes.headline),
+        "groups": [
+            {
+                "heading": _plain(group.heading),
+                "rows": [
+                    {"report": _plain(row.report), "ref": _plain(row.ref), "text": _plain(row.text), "change": _plain(row.change)}
+                    for row in group.rows
+                ],
+            }
+            for group in changes.groups
+        ],
     }
 
 
