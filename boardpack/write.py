@@ -36,6 +36,20 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def write_new(path: Path, data: bytes) -> None:
+    """Write a new file whole, or not at all; never replace one that exists (FileExistsError)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.link(tmp, path)  # atomic, and fails if the name is taken
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def fingerprint(files: Iterable[Path], *extra: str) -> str:
     """A hash of the inputs of a paper: if it is unchanged, so are the outputs."""
     digest = hashlib.sha256()

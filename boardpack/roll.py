@@ -1,0 +1,97 @@
+"""Start next period's paper from this one: `generate.py roll FILE --to 2021-12`.
+
+The new file is this one with the period advanced, `previous` naming this file, NEW GREEN
+turned to GREEN (it was new last period, not this one) and, if asked, reports whose
+items are all done left out. Everything else, the secretary's comments included, is kept
+as it was, through the round-trip writer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError, Problem, UsageError
+from .load import PAPER_SUFFIXES
+from .model import DONE, When, parse_when
+from .roundtrip import Document, set_after
+from .write import write_new
+
+
+@dataclass
+class Rolled:
+    """What `roll` wrote."""
+
+    path: Path
+    period: When
+    greens: int = 0
+    dropped: list[str] = field(default_factory=list)
+
+
+def rolled_path(path: Path, period: When, to: When) -> Path:
+    """'2021-09-hmicfrs-tracker.yaml' rolled to 2021-12 is '2021-12-hmicfrs-tracker.yaml'."""
+    old, new = f"{period.year:04d}-{period.month:02d}", f"{to.year:04d}-{to.month:02d}"
+    stem = path.stem.replace(old, new) if old in path.stem else f"{path.stem}-{new}"
+    return path.with_name(stem + path.suffix)
+
+
+def roll(path: Path, to: str, out: Path | None = None, *, drop_done: bool = False, label: str | None = None) -> Rolled:
+    """Write next period's paper file beside `path`; refuse to overwrite or to go backwards."""
+    from .build import prepare
+
+    checked = prepare(path, label)
+    if checked.paper is None or checked.errors:
+        raise DataError(checked.problems)
+    current = checked.paper.paper.period
+    try:
+        target_period = parse_when(to)
+    except ValueError as exc:
+        raise UsageError(f"--to: {exc}") from None
+    if target_period.day is not None:
+        raise UsageError(f"--to {to}: give the month of the new period (YYYY-MM), not a day")
+    if target_period.last_day <= current.last_day:
+        raise UsageError(f"--to {to}: the new period must be after this paper's period ({current})")
+    target = out if out is not None else rolled_path(path, current, target_period)
+    if target.suffix not in PAPER_SUFFIXES:
+        raise UsageError(f"-o {target}: a paper file's name ends in .yaml or .yml")
+    if target.resolve().parent != path.resolve().parent:
+        raise UsageError(f"-o {target}: the new paper must sit beside {path.name} (its `previous` names it by file name)")
+    if target.exists() or target.is_symlink():
+        raise UsageError(f"{target} already exists; it was left as it was (remove it, or choose another name with -o)")
+
+    doc = Document(path, label)
+    info = doc.data["paper"]
+    info["period"] = f"{target_period.year:04d}-{target_period.month:02d}"
+    set_after(info, "previous", path.name, after=list(info)[-1])
+    rolled = Rolled(target, target_period)
+    reports = doc.data["reports"]
+    for n in reversed(range(len(reports))):
+        report = reports[n]
+        items = report.get("items") or []
+        if drop_done and items and all(item.get("status") in DONE for item in items):
+            rolled.dropped.insert(0, str(report.get("title")))
+            del reports[n]
+            continue
+        for item in items:
+            rolled.greens += _settle(item)
+            for task in item.get("tasks") or []:
+                rolled.greens += _settle(task)
+    if not reports:
+        raise UsageError("--drop-done would leave out every report; a paper needs at least one")
+    text = doc.checked(target, str(target))
+    try:
+        write_new(target, text.encode("utf-8"))
+    except FileExistsError:
+        raise UsageError(f"{target} already exists; it was left as it was") from None
+    except OSError as exc:
+        raise DataError([Problem(str(target), 0, 0, "", f"cannot write the new paper: {exc.strerror}")]) from None
+    return rolled
+
+
+def _settle(entry: Any) -> int:
+    """NEW GREEN last period is plain GREEN from now on."""
+    if entry.get("status") == "NEW GREEN":
+        entry["status"] = "GREEN"
+        return 1
+    return 0

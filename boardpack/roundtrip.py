@@ -1,0 +1,86 @@
+"""The one writer of paper files: round-trip YAML, so a secretary's file stays theirs.
+
+Rolling a paper forward (and merging owners' returns) changes a few values in a file a
+person wrote. ruamel.yaml's round-trip mode keeps comments, blank lines, key order and
+quoting; the file's own indentation is detected and kept. Every rewrite is checked with
+the paper's own rules before it is written, and written atomically.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.util import load_yaml_guess_indent
+
+from .errors import DataError, Problem
+from .load import load_text, read_paper_bytes
+from .validate import validate
+
+
+class Document:
+    """A paper file open for rewriting: its round-trip tree and how to dump it as it was."""
+
+    def __init__(self, path: Path, label: str | None = None) -> None:
+        self.path, self.label = path, label or str(path)
+        raw = read_paper_bytes(path, self.label)
+        try:
+            self.text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise DataError([Problem(self.label, 0, 0, "", "the file is not UTF-8 text; save it as UTF-8")]) from None
+        # The file has already passed `check` (the safe loader, no tags or aliases); this
+        # parser only ever sees text that one did.
+        load_text(self.text, path, self.label)
+        self._yaml = YAML()
+        self._yaml.preserve_quotes = True
+        self._yaml.width = 1_000_000  # never re-wrap a long line
+        try:
+            _, sequence, offset = load_yaml_guess_indent(self.text)
+            self.data = self._yaml.load(self.text)
+        except YAMLError as exc:  # pragma: no cover - the safe loader refused it first
+            raise DataError([Problem(self.label, 0, 0, "", f"not valid YAML: {exc}")]) from None
+        mapping = _mapping_indent(self.text)
+        offset = offset or 0
+        self._yaml.indent(mapping=mapping, sequence=max(sequence or mapping, offset + 2), offset=offset)
+
+    def dump(self) -> str:
+        out = io.StringIO()
+        self._yaml.dump(self.data, out)
+        return out.getvalue()
+
+    def checked(self, path: Path, label: str) -> str:
+        """The rewritten text, refused (DataError naming the file) if it would not check."""
+        text = self.dump()
+        source = load_text(text, path, label)
+        paper, problems = validate(source)
+        errors = [p for p in problems if p.severity == "error"]
+        if paper is None or errors:
+            raise DataError(errors or problems)
+        return text
+
+
+def _mapping_indent(text: str) -> int:
+    """How far the file indents a block of keys under a key: the first indented key line tells."""
+    previous = ""
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent = len(line) - len(stripped)
+        if indent and not stripped.startswith("- ") and previous.rstrip().endswith(":") and not previous.startswith(" "):
+            return indent
+        previous = line
+    return 2
+
+
+def set_after(mapping: Any, key: str, value: Any, after: str) -> None:
+    """Set `key` in a round-trip mapping, placing a new key right after `after`."""
+    if key in mapping:
+        mapping[key] = value
+        return
+    keys = list(mapping)
+    position = keys.index(after) + 1 if after in keys else len(keys)
+    mapping.insert(position, key, value)
