@@ -203,11 +203,13 @@ def slippage(due: Sequence[DueStep]) -> str | None:
 # --- comparing ------------------------------------------------------------------------
 
 
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
 _MARKUP = re.compile(r"\[([^\]]*)\]\{[^}]*\}|\[\^[^\]]*\]|[*_`#>]+|\[([^\]]*)\]\([^)]*\)")
 
 
 def excerpt(text: str, limit: int = 110) -> str:
     """A recommendation's first words as plain text, for the changes list."""
+    text = _LIST_MARK.sub("", text)
     plain = " ".join(_MARKUP.sub(lambda m: m.group(1) or m.group(2) or "", text).split())
     if len(plain) <= limit:
         return plain

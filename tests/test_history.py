@@ -77,6 +77,7 @@ def test_slippage_counts_extensions_and_months() -> None:
 def test_excerpt_is_plain_text() -> None:
     assert excerpt("**Bold** and [under]{.underline} with [a link](https://x.org)[^1]") == "Bold and under with a link"
     assert excerpt("word " * 60).endswith("…")
+    assert excerpt("- We recommend that\n- forces act") == "We recommend that forces act"
 
 
 # --- the small pair -------------------------------------------------------------------------
