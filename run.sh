@@ -11,8 +11,15 @@ cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
 VENV=.venv
-# WeasyPrint draws text with Pango and subsets fonts with HarfBuzz; the papers use Liberation Sans.
-BUILD_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 fonts-dejavu-core"
+# WeasyPrint draws text with Pango and subsets fonts with HarfBuzz; the papers use Liberation Sans
+# (Latin, with Welsh and Polish letters). Papers also quote names and text in other scripts, which
+# would otherwise print as empty boxes and fail PDF/UA-1 (.notdef glyphs): Amiri for Arabic and Urdu
+# (Naskh, 2.5 MB; PakType and Scheherazade leave glyphs without Unicode in WeasyPrint's PDF),
+# WenQuanYi Micro Hei for Chinese (5 MB; Noto CJK is 90 MB), and Noto Color Emoji for emoji (11 MB),
+# which fontconfig picks for emoji by itself: templates/paper.css names the others, since naming an
+# emoji font there makes fontconfig prefer colour fonts even for digits.
+BUILD_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 fonts-dejavu-core
+    fonts-hosny-amiri fonts-wqy-microhei fonts-noto-color-emoji"
 # The tests open the Word files in LibreOffice (the real client) and read PDFs with poppler.
 TEST_PACKAGES="libreoffice-writer-nogui poppler-utils"
 
