@@ -7,7 +7,10 @@ secretariat last quarter's files.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -22,7 +25,7 @@ from .history import Resolved, resolve
 from .load import Source, load_file, previous_path
 from .model import Paper
 from .validate import validate
-from .write import fingerprint, read_manifest, write_atomic, write_manifest
+from .write import build_lock, commit_outputs, fingerprint, read_manifest, write_manifest
 
 T = TypeVar("T")
 
@@ -229,10 +232,51 @@ def build(
     Raises DataError (before anything is written) if any paper has errors. A paper
     whose rendering fails keeps its previous outputs; its Built carries the error.
     """
-    checked = check(find_papers(paths, data_dir))
+    found = _unique_names(find_papers(paths, data_dir))
+    checked = check(found)
     errors = [p for c in checked for p in c.problems if p.severity == "error"]
     if errors:
         raise DataError([p for c in checked for p in c.problems])
+    with build_lock(out_dir):
+        return _build_checked(checked, out_dir, templates, formats, force, jobs, on_paper)
+
+
+def _unique_names(paths: Sequence[Path]) -> list[Path]:
+    """Outputs are named after the paper file; two files of one name would overwrite each other.
+
+    The same file named twice is built once.
+    """
+    seen: dict[str, Path] = {}
+    unique, problems = [], []
+    for path in paths:
+        first = seen.setdefault(path.stem, path)
+        if first is path:
+            unique.append(path)
+        elif first.resolve() != path.resolve():
+            problems.append(Problem(_label(path), 0, 0, "", f"has the same name as {_label(first)}, so their outputs "
+                                    f"would overwrite each other in the build folder; rename one of them"))
+    if problems:
+        raise DataError(problems)
+    return unique
+
+
+def _die_with_parent() -> None:
+    """Worker start-up: ask Linux to end this worker when the build that started it dies."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - not glibc
+            return
+        if os.getppid() == 1:  # the parent died before the request took effect
+            os._exit(1)
+
+
+def _build_checked(
+    checked: list[Checked], out_dir: Path, templates: Path, formats: Sequence[str], force: bool, jobs: int | None,
+    on_paper: Callable[[Built], None] | None,
+) -> list[Built]:
+    """Render and write the papers whose inputs changed, holding the build folder's lock."""
     formats = tuple(f for f in FORMATS if f in formats)
     manifest = read_manifest(out_dir)
     todo: list[tuple[Checked, str, str]] = []
@@ -258,8 +302,13 @@ def build(
             built.error = str(outcome) if isinstance(outcome, BoardpackError) else f"Error building '{name}' (render): {type(outcome).__name__}: {outcome}"
         else:
             rendered, pages, seconds = outcome
-            for fmt in formats:
-                write_atomic(out_dir / f"{name}.{fmt}", rendered[fmt])
+            try:
+                commit_outputs({out_dir / f"{name}.{fmt}": rendered[fmt] for fmt in formats})
+            except OSError as exc:
+                built.error = f"cannot write {exc.filename or name}: {exc.strerror or exc}"
+                if on_paper:
+                    on_paper(built)
+                return
             built.pages, built.seconds = pages, seconds
             # Outputs of earlier builds in other formats stay listed, so `clean` still finds them.
             earlier = manifest.get(name, {}).get("outputs", [])
@@ -271,7 +320,7 @@ def build(
 
     workers = min(jobs or os.cpu_count() or 1, len(todo))
     if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent) as pool:
             futures = [(c, name, key, pool.submit(_render_job, c.path, name, templates, formats)) for c, name, key in todo]
             for c, name, key, future in futures:
                 try:

@@ -7,11 +7,14 @@ file or the new one, never a mix.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
+import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +37,81 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def commit_outputs(files: dict[Path, bytes]) -> None:
+    """Replace a paper's outputs as a group: all of them, or (on any failure) none.
+
+    Every output is first written whole beside its target; only then are they renamed into
+    place, the old files kept as hard links until every rename has succeeded, so a blocked
+    target or a full disk leaves the previous outputs as they were.
+    """
+    staged: dict[Path, Path] = {}
+    backups: dict[Path, Path] = {}
+    done: list[Path] = []
+    try:
+        for path, data in files.items():
+            if path.is_dir() and not path.is_symlink():
+                raise IsADirectoryError(21, "a folder is in the way", str(path))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            staged[path] = _staged(path, data)
+        for path in files:
+            if path.is_file() and not path.is_symlink():
+                backup = Path(tempfile.mktemp(prefix=f".{path.name}.", suffix=".old.part", dir=path.parent))
+                os.link(path, backup)
+                backups[path] = backup
+        for path, tmp in staged.items():
+            os.replace(tmp, path)
+            done.append(path)
+    except BaseException:
+        for path in reversed(done):  # put the previous outputs back
+            if path in backups:
+                os.replace(backups.pop(path), path)
+            else:
+                path.unlink(missing_ok=True)
+        raise
+    finally:
+        for leftover in [*staged.values(), *backups.values()]:
+            Path(leftover).unlink(missing_ok=True)
+
+
+def _staged(path: Path, data: bytes) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+LOCK = ".boardpack.lock"
+
+
+@contextlib.contextmanager
+def build_lock(out_dir: Path) -> Iterator[None]:
+    """Hold the build folder for one build at a time; a second build waits its turn.
+
+    While it is held, any temporary file in the folder was left by a build that was killed,
+    and is removed.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / LOCK, "a+b") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for another build of {out_dir}/ to finish ...", file=sys.stderr, flush=True)
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            for stale in stale_parts(out_dir):
+                stale.unlink(missing_ok=True)
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def write_new(path: Path, data: bytes) -> None:
@@ -76,8 +154,8 @@ def write_manifest(out_dir: Path, manifest: dict[str, Any]) -> None:
 
 
 def is_build_folder(out_dir: Path) -> bool:
-    """A folder boardpack built into: it holds the manifest."""
-    return (out_dir / MANIFEST).is_file()
+    """A folder boardpack built into: it holds the manifest (or the lock of a first build)."""
+    return (out_dir / MANIFEST).is_file() or (out_dir / LOCK).is_file()
 
 
 def built_files(out_dir: Path, manifest: dict[str, Any]) -> list[Path]:
@@ -118,6 +196,7 @@ def clean(out_dir: Path) -> int:
             if path.is_symlink() or path.is_file():
                 path.unlink()
                 removed += 1
+        (out_dir / LOCK).unlink(missing_ok=True)  # boardpack's own, not counted as an output
     except OSError as exc:
         raise BoardpackError(f"cannot remove {exc.filename or out_dir}: {exc.strerror}; "
                          f"{removed} file(s) were removed before this") from None

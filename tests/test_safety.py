@@ -123,3 +123,98 @@ def test_a_fifo_named_yaml_is_refused_without_hanging(project: Path) -> None:
     os.mkfifo(project / "data" / "pipe.yaml")
     code, _, err = run("check")
     assert code == 1 and "data/pipe.yaml: not a regular file" in err
+
+
+def test_two_papers_with_one_name_are_refused_before_anything_is_built(project: Path) -> None:
+    (project / "other").mkdir()
+    (project / "other" / "alpha.yaml").write_text((project / "data" / "alpha.yaml").read_text())
+    code, _, err = run("build", "data/alpha.yaml", "other/alpha.yaml", "--format", "html")
+    assert code == 1 and "other/alpha.yaml: has the same name as data/alpha.yaml" in err
+    assert not (project / "build" / "alpha.html").exists()
+    assert run("build", "data/alpha.yaml", "data/alpha.yaml", "--format", "html")[0] == 0  # one file named twice
+
+
+def test_outputs_are_replaced_together_or_not_at_all(project: Path) -> None:
+    assert run("--format", "html,docx", "--jobs", "1")[0] == 0
+    build = project / "build"
+    html_before = (build / "alpha.html").read_bytes()
+    data = minimal()
+    data["paper"]["title"] = "A new title"
+    (project / "data" / "alpha.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    (build / "alpha.docx").unlink()
+    (build / "alpha.docx").mkdir()  # a folder in the way of the Word output
+    code, _, err = run("--format", "html,docx", "--jobs", "1")
+    assert code == 1 and "FAILED  alpha: cannot write" in err and "the previous outputs were kept" in err
+    assert (build / "alpha.html").read_bytes() == html_before
+    assert not list(build.glob(".*part"))
+
+
+def test_a_killed_builds_temporary_files_are_removed_by_the_next(project: Path) -> None:
+    assert run("--format", "html")[0] == 0
+    stale = project / "build" / ".alpha.pdf.k1ll3d.part"
+    stale.write_bytes(b"%PDF-half")
+    assert run("--format", "html", "--force")[0] == 0
+    assert not stale.exists()
+
+
+def test_concurrent_builds_keep_every_manifest_entry(project: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    for name in ("b1", "b2", "b3"):
+        (project / "data" / f"{name}.yaml").write_text((project / "data" / "alpha.yaml").read_text())
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, str(ROOT / "generate.py"), "build", f"data/{name}.yaml", "--format", "html"],
+                              cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for name in ("alpha", "b1", "b2", "b3")]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0, 0, 0]
+    manifest = json.loads((project / "build" / ".boardpack-manifest.json").read_text())
+    assert sorted(manifest) == ["alpha", "b1", "b2", "b3"]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads /proc")
+def test_workers_end_when_the_build_is_killed(project: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from .conftest import ROOT
+
+    data = minimal()
+    data["reports"][0]["items"][0]["comment"] = "A long comment. " * 8000
+    for name in ("slow1", "slow2"):
+        (project / "data" / f"{name}.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "generate.py"), "build", "--jobs", "2", "--format", "pdf"],
+                            cwd=project, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def children() -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) == proc.pid:
+                    found.append(int(entry.name))
+        return found
+
+    deadline = time.monotonic() + 30
+    while len(children()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    workers = children()
+    assert workers, "no worker processes started"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 3  # a worker left running would still be laying out its paper
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.2)
+        alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
+                 and (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z")]
+    assert alive == []
