@@ -26,16 +26,11 @@ MANIFEST = ".boardpack-manifest.json"
 def write_atomic(path: Path, data: bytes) -> None:
     """Write bytes to `path` so that it is either the old file or the whole new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    tmp = _staged(path, data)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -76,6 +71,7 @@ def commit_outputs(files: dict[Path, bytes]) -> None:
 
 
 def _staged(path: Path, data: bytes) -> Path:
+    """The data written whole and synced to a temporary file beside `path`."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -116,16 +112,11 @@ def build_lock(out_dir: Path) -> Iterator[None]:
 
 def write_new(path: Path, data: bytes) -> None:
     """Write a new file whole, or not at all; never replace one that exists (FileExistsError)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    tmp = _staged(path, data)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
         os.link(tmp, path)  # atomic, and fails if the name is taken
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
 
 
 def fingerprint(files: Iterable[Path], *extra: str) -> str:

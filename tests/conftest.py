@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,15 @@ MINIMAL: dict[str, Any] = {
         {"title": "State of Policing 2020", "published": "2021-07", "items": []},
     ],
 }
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    """The command line in-process: (exit code, stdout, stderr)."""
+    from boardpack.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
 
 
 def minimal() -> dict[str, Any]:

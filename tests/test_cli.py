@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
@@ -11,15 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from boardpack.cli import main
 
-from .conftest import ROOT, minimal
+from .conftest import ROOT, minimal, run
 
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import zipfile
@@ -13,22 +12,16 @@ import pytest
 import yaml
 
 from boardpack.build import build, prepare
-from boardpack.cli import main
 from boardpack.derive import view
 from boardpack.history import excerpt, merge_due, pair, resolve, slippage
 from boardpack.model import DueStep, Item, parse_when
 
-from .conftest import DATA, FIXTURES
+from .conftest import DATA, FIXTURES, run
 
 CYCLE = FIXTURES / "cycle"
 SEPTEMBER = DATA / "2021-09-hmicfrs-tracker.yaml"
 JUNE = DATA / "2021-06-hmicfrs-tracker.yaml"
 
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def steps(*dates: str | tuple[str, str]) -> tuple[DueStep, ...]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
@@ -10,15 +9,9 @@ import pytest
 import yaml
 
 from boardpack.build import check
-from boardpack.cli import main
 
-from .conftest import minimal
+from .conftest import minimal, run
 
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture
