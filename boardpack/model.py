@@ -25,7 +25,14 @@ Layout = Literal["tracker", "response"]
 DONE = frozenset({"GREEN", "NEW GREEN", "CLOSED"})
 """Statuses under which nothing is left to do."""
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
+_NAMED = re.compile(r"^(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?([a-z]+)\.?,?\s+(\d{4})$", re.IGNORECASE)
+_SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_MONTH_NAMES = {name.lower(): n for n in range(1, 13)
+                for name in (calendar.month_name[n], calendar.month_abbr[n])}
+_MONTH_NAMES["sept"] = 9
+DATE_FORMS = "write 2021-09, September 2021, 2021-09-30 or 30 September 2021"
+"""The forms a paper file may use, as the error messages list them."""
 
 
 @dataclass(frozen=True, order=True)
@@ -55,7 +62,12 @@ class When:
 
 
 def parse_when(value: Any) -> When:
-    """Accept 2021-09, 2021-09-30 or a YAML date; anything else is a user error."""
+    """A month or a day, as people write them; anything else is a user error.
+
+    Months: 2021-09, September 2021, Sept 2021, Sep 2021. Days: 2021-09-30, 30 September 2021,
+    30 Sept 2021, 30/09/2021 (day first, as in the UK), or a YAML date. Month names are
+    full or abbreviated, in any case.
+    """
     if isinstance(value, When):
         return value
     if isinstance(value, dt.datetime):
@@ -63,16 +75,38 @@ def parse_when(value: Any) -> When:
     if isinstance(value, dt.date):
         return When(value.year, value.month, value.day)
     if isinstance(value, str):
-        match = _MONTH.match(value.strip())
-        if match:
-            year, month, day = (int(g) if g else None for g in match.groups())
-            assert year is not None and month is not None
-            try:
-                dt.date(year, month, day or 1)
-            except ValueError as exc:
-                raise ValueError(f"{value!r} is not a real date ({exc})") from None
-            return When(year, month, day)
-    raise ValueError(f"{value!r} is not a date; write YYYY-MM (a month) or YYYY-MM-DD (a day)")
+        parts = _date_parts(" ".join(value.split()))
+        if parts is not None:
+            return _real_date(value, *parts)
+    shown = f"'{value}'" if isinstance(value, str) else repr(value)
+    raise ValueError(f"{shown} is not a date; {DATE_FORMS}")
+
+
+def _date_parts(text: str) -> tuple[int, int, int | None] | None:
+    """(year, month, day or None) of a date in one of the accepted forms, unchecked."""
+    if match := _MONTH.match(text):
+        year, month, day = match.groups()
+        return int(year), int(month), int(day) if day else None
+    if match := _SLASHED.match(text):
+        day, month, year = match.groups()
+        return int(year), int(month), int(day)
+    if (match := _NAMED.match(text)) and match.group(2).lower() in _MONTH_NAMES:
+        day, name, year = match.groups()
+        return int(year), _MONTH_NAMES[name.lower()], int(day) if day else None
+    return None
+
+
+def _real_date(value: str, year: int, month: int, day: int | None) -> When:
+    """The date, or why no calendar has it: '31/02/2021', '2021-13'."""
+    if year < 1:
+        raise ValueError(f"'{value}' is not a real date: there is no year {year}; {DATE_FORMS}")
+    if not 1 <= month <= 12:
+        raise ValueError(f"'{value}' is not a real date: there is no month {month}; {DATE_FORMS}")
+    days = calendar.monthrange(year, month)[1]
+    if day is not None and not 1 <= day <= days:
+        raise ValueError(f"'{value}' is not a real date: there is no {day} {calendar.month_name[month]} {year} "
+                         f"({calendar.month_name[month]} {year} has {days} days); {DATE_FORMS}")
+    return When(year, month, day)
 
 
 Date = Annotated[When, BeforeValidator(parse_when)]
