@@ -4,10 +4,12 @@ PyYAML's safe loader builds plain Python values; we walk its node tree ourselves
 that each value keeps its line and column, which lets later stages (validation,
 the semantic rules) point at the exact place of a mistake. Aliases are refused
 outright: papers never need them and they are the vehicle of "billion laughs" bombs.
+Text values lose the control characters no output can print (`text.plain_text`).
 """
 
 from __future__ import annotations
 
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Any
 import yaml
 
 from .errors import DataError, Problem
+from .text import plain_text
 
 Path_ = tuple[str | int, ...]
 
@@ -71,6 +74,37 @@ class _Loader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
+    def compose_sequence_node(self, anchor: Any) -> Any:
+        self._enter()
+        try:
+            return super().compose_sequence_node(anchor)
+        finally:
+            self._depth -= 1
+
+    def compose_mapping_node(self, anchor: Any) -> Any:
+        self._enter()
+        try:
+            return super().compose_mapping_node(anchor)
+        finally:
+            self._depth -= 1
+
+    _depth = 0
+
+    def _enter(self) -> None:
+        """Refuse absurd nesting before it exhausts Python's stack (a RecursionError near 300 levels)."""
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _Refused(None, None, f"lists or blocks nested more than {MAX_DEPTH} levels deep; "
+                           "a paper needs a handful of levels", self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+
+
+MAX_DEPTH = 100
+"""Far deeper than any paper (items in reports in a paper is 5 levels)."""
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """Valid YAML that a paper file may not hold; its message is already the user's."""
+
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
@@ -80,7 +114,10 @@ def load_text(text: str, path: Path, label: str | None = None) -> Source:
     """Parse one paper's YAML text; raise DataError naming the line on malformed YAML."""
     label = label or str(path)
     source = Source(path=path, label=label, data=None, text=text)
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        raise DataError([_reader_problem(exc, text, label)]) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -170,7 +207,7 @@ def _build(node: yaml.Node, path: Path_, loader: _Loader, source: Source, proble
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise yaml.MarkedYAMLError(None, None, "merge keys (<<) are not allowed in paper files", key_node.start_mark)
-            key = loader.construct_object(key_node, deep=True)
+            key = _scalar(loader, key_node)
             if not isinstance(key, (str, int)):
                 line, col = _mark(key_node)
                 problems.append(Problem(source.label, line, col, format_path(path), f"{key!r} cannot be a key"))
@@ -184,18 +221,53 @@ def _build(node: yaml.Node, path: Path_, loader: _Loader, source: Source, proble
                 continue
             if key in RAW_TEXT_KEYS and isinstance(value_node, yaml.ScalarNode) and not value_node.style:
                 source.value_marks[sub] = _mark(value_node)
-                out[str(key)] = value_node.value
+                out[str(key)] = plain_text(value_node.value)
             else:
                 out[str(key)] = _build(value_node, sub, loader, source, problems)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(child, path + (i,), loader, source, problems) for i, child in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    value = _scalar(loader, node)
+    return plain_text(value) if isinstance(value, str) else value  # "\x07" and the like, typed as escapes
+
+
+def _scalar(loader: _Loader, node: yaml.Node) -> Any:
+    """A scalar's value; a date no calendar has (2021-09-31) stays text, for the date check to name."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError:
+        return node.value if isinstance(node, yaml.ScalarNode) else None
+
+
+_LINE_END = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+"""What YAML counts as the end of a line, so positions agree with PyYAML's."""
+
+
+def _line_column(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character of `text`."""
+    line, start = 1, 0
+    for end in _LINE_END.finditer(text, 0, index):
+        line, start = line + 1, end.end()
+    return line, index - start + 1
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, label: str) -> Problem:
+    """A character YAML does not allow anywhere in a file (controls typed or pasted in)."""
+    line, column = _line_column(text, exc.position)
+    return Problem(label, line, column, "", f"character U+{exc.character:04X} is not allowed in a paper file; remove it")
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, label: str) -> Problem:
     """Turn PyYAML's message into one a secretary can act on."""
     mark = exc.problem_mark or exc.context_mark
+    context = exc.context or ""
+    if (context.startswith("while scanning") and exc.context_mark and exc.problem_mark
+            and exc.context_mark.line < exc.problem_mark.line):
+        mark = exc.context_mark  # where the unfinished thing starts, not where PyYAML gave up on it
+    quoted = None if mark is not exc.problem_mark or isinstance(exc, _Refused) else _quoted_before(text, exc.problem_mark)
+    runaway = quoted if quoted is not None and quoted.end_mark.line > quoted.start_mark.line else None
+    if runaway is not None:
+        mark = runaway.start_mark
     line = mark.line + 1 if mark else 0
     column = mark.column + 1 if mark else 0
     problem = exc.problem or str(exc)
@@ -203,6 +275,21 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, label: str) -> Problem:
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""
     if "\t" in source_line and ("'\\t'" in problem or "tab" in problem):
         message = "a tab character is used for indentation; YAML allows spaces only"
+    elif isinstance(exc, _Refused):
+        message = problem
+    elif runaway is not None:
+        quote = runaway.style
+        message = (f"a quote ({quote}) opened here runs on to line {runaway.end_mark.line + 1}; close it with the same quote character"
+                   + (" (inside '...', write an apostrophe as '')" if quote == "'" else ""))
+    elif quoted is not None and quoted.end_mark.line == mark.line:
+        message = (f"text goes on after the closing quote ({quoted.style}); the whole value goes inside the quotes"
+                   + (" (inside '...', write an apostrophe as '')" if quoted.style == "'" else ""))
+    elif mark is exc.context_mark and "quoted scalar" in context:
+        quote = source_line[column - 1] if 0 < column <= len(source_line) else '"'
+        message = f"a quote ({quote}) opened here is never closed; close it with the same quote character"
+    elif mark is exc.context_mark and "simple key" in context:
+        message = ("this line has no ':' after its key; write `key: value`, "
+                   "or indent it further to continue the value above")
     elif "are not allowed in paper files" in problem:
         message = problem
     elif "could not determine a constructor" in problem:
@@ -216,3 +303,23 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, label: str) -> Problem:
         if exc.context:
             message += f" ({exc.context})"
     return Problem(label, line, column, "", message)
+
+
+def _quoted_before(text: str, at: yaml.Mark) -> yaml.ScalarToken | None:
+    """The quoted value just before a mistake, if that is what comes before it.
+
+    `text: 'the force's plan`: the quote closes at the apostrophe and PyYAML complains
+    about what follows; `text: 'the plan` then later lines: the quote closes at the next
+    apostrophe, lines further on, and PyYAML complains there, though the mistake is
+    where the quote opened.
+    """
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.index >= at.index:
+                break
+            if not isinstance(token, yaml.BlockEndToken):
+                last = token
+    except yaml.YAMLError:
+        pass
+    return last if isinstance(last, yaml.ScalarToken) and last.style in ("'", '"') else None

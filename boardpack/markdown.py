@@ -16,6 +16,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .text import LINE_BREAK, clean_text
+
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 ALLOWED_CLASSES = frozenset({"underline"})
 
@@ -50,8 +52,12 @@ def _sanitise(tokens: Sequence[Token]) -> None:
 
 
 def parse(text: str, env: dict[str, Any] | None = None) -> list[Token]:
-    """Tokens of a rich-text field, with unsafe attributes already removed."""
-    tokens = parser().parse(text, env if env is not None else {})
+    """Tokens of a rich-text field, with unsafe attributes and unprintable characters removed.
+
+    Line breaks inside a paragraph (`text.LINE_BREAK`) stay in the text tokens; each
+    renderer draws them its own way.
+    """
+    tokens = parser().parse(clean_text(text), env if env is not None else {})
     _sanitise(tokens)
     return tokens
 
@@ -100,13 +106,36 @@ def _inline(block: list[Token]) -> list[Token]:
     return out
 
 
+def _for_html(tokens: Sequence[Token]) -> list[Token]:
+    """Line breaks inside a paragraph as `<br>`: Word draws them as line breaks too."""
+    out: list[Token] = []
+    for token in tokens:
+        if token.children:
+            token.children = _for_html(token.children)
+        if token.type == "text" and LINE_BREAK in token.content:
+            for n, piece in enumerate(token.content.split(LINE_BREAK)):
+                if n:
+                    out.append(Token("hardbreak", "br", 0))
+                if piece:
+                    part = Token("text", "", 0)
+                    part.content = piece
+                    out.append(part)
+            continue
+        if token.type == "code_inline":
+            token.content = token.content.replace(LINE_BREAK, " ")
+        elif token.type in ("code_block", "fence"):
+            token.content = token.content.replace(LINE_BREAK, "\n")
+        out.append(token)
+    return out
+
+
 def to_html(text: str | None) -> str:
     """Render a field to an HTML fragment."""
     if not text:
         return ""
     md = parser()
     env: dict[str, Any] = {}
-    tokens, notes = split_notes(parse(text, env))
+    tokens, notes = split_notes(_for_html(parse(text, env)))
     renderer: Any = md.renderer
     env["notes"] = {n: renderer.renderInline(_inline(block), md.options, env) for n, block in notes.items()}
     return str(renderer.render(tokens, md.options, env))

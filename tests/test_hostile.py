@@ -7,10 +7,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from boardpack import check
+from boardpack import build, check
+from boardpack.markdown import to_html
 from boardpack.model import When, parse_when
+from boardpack.text import clean_text
 
 from .conftest import minimal
+
+# What no output may hold: C0 controls but tab, newline and carriage return; DEL; U+FFFE/U+FFFF.
+UNPRINTABLE = [chr(c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xFFFE, 0xFFFF]]
+
 
 def _dump(data: dict) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1_000_000)
@@ -20,6 +26,66 @@ def _only_error(path: Path):
     (result,) = check([path])
     assert len(result.errors) == 1, [str(p) for p in result.problems]
     return result.errors[0]
+
+
+# --- malformed files ----------------------------------------------------------------------
+
+
+def test_ten_thousand_nested_lists_are_refused_with_their_line(paper_file) -> None:
+    text = "paper:\n  title: " + "[" * 10_000 + "]" * 10_000 + "\nreports: []\n"
+    error = _only_error(paper_file(text))
+    assert (error.line, error.column) == (2, 108)  # the 101st level: two mappings, then the 99th '['
+    assert "nested more than 100 levels deep" in error.message
+
+
+def test_deeply_nested_blocks_are_refused_too(paper_file) -> None:
+    text = "".join("  " * level + "-\n" for level in range(1_000))
+    error = _only_error(paper_file(text))
+    assert error.line == 101 and "nested more than 100 levels deep" in error.message
+
+
+@pytest.mark.parametrize("character", ["\x01", "\x07", "\x00", "\x1b", "\x7f"])
+def test_control_character_typed_in_the_file_is_named_with_line_and_column(paper_file, character) -> None:
+    text = _dump(minimal()).replace("Follow the guidance.", f"Follow{character} the guidance.")
+    line = next(n for n, row in enumerate(text.splitlines(), 1) if character in row)
+    column = text.splitlines()[line - 1].index(character) + 1
+    error = _only_error(paper_file(text))
+    assert (error.line, error.column) == (line, column)
+    assert error.message == f"character U+{ord(character):04X} is not allowed in a paper file; remove it"
+
+
+def test_control_character_after_windows_line_ends_has_the_right_line(paper_file) -> None:
+    error = _only_error(paper_file("paper:\r\n  title: ok\r\n  committee: a\x07b\r\n"))
+    assert (error.line, error.column) == (3, 15)
+
+
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_unclosed_quote_is_reported_where_it_opens(paper_file, quote) -> None:
+    text = _dump(minimal()).replace("text: Follow the guidance.", f"text: {quote}Follow the guidance.")
+    lines = text.splitlines()
+    line = next(n for n, row in enumerate(lines, 1) if f"{quote}Follow" in row)
+    error = _only_error(paper_file(text))
+    assert (error.line, error.column) == (line, lines[line - 1].index(quote) + 1)
+    assert "a quote" in error.message and "opened here" in error.message  # ' closes at a later apostrophe
+    assert "close it with the same quote character" in error.message
+
+
+def test_apostrophe_inside_single_quotes_is_reported_on_its_line(paper_file) -> None:
+    error = _only_error(paper_file("paper:\n  title: 'The force's plan'\n  committee: x\n"))
+    assert (error.line, error.column) == (2, 21)
+    assert "write an apostrophe as ''" in error.message
+
+
+def test_line_without_colon_is_reported_at_that_line(paper_file) -> None:
+    error = _only_error(paper_file("paper:\n  title: x\n  committee\n  period: 2021-09\n"))
+    assert error.line == 3 and "no ':'" in error.message
+
+
+def test_an_impossible_date_written_bare_is_a_date_error_not_a_crash(paper_file) -> None:
+    text = _dump(minimal()).replace("published: '2021-08-05'", "published: 2021-02-30")
+    assert "published: 2021-02-30" in text  # PyYAML itself fails on this one
+    error = _only_error(paper_file(text))
+    assert error.where == "reports[0].published" and "there is no 30 February 2021" in error.message
 
 
 # --- dates as people type them -------------------------------------------------------------
@@ -66,3 +132,30 @@ def test_impossible_dates_are_refused_with_the_accepted_forms(paper_file, typed,
     assert error.where == "reports[0].items[2].due[0].date"
     assert why in error.message
     assert error.message.endswith("write 2021-09, September 2021, 2021-09-30 or 30 September 2021")
+
+
+# --- characters no output can hold -----------------------------------------------------------
+
+
+def test_control_characters_written_as_escapes_never_reach_the_html(paper_file, tmp_path: Path) -> None:
+    escapes = "".join(f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}" for c in UNPRINTABLE)
+    text = _dump(minimal())
+    text = text.replace("title: HMICFRS Report Recommendations", f'title: "HMICFRS{escapes} Report"')
+    text = text.replace("comment: Being considered by the force.", f'comment: "Being{escapes} considered"')
+    text = text.replace("status: AMBER", f'status: AMBER\n    status_note: "pending{escapes} review"', 1)
+    results = build([paper_file(text)], out_dir=tmp_path / "build", formats=("html", "docx"))
+    assert [r.error for r in results] == [None]
+    html = (tmp_path / "build" / "paper.html").read_text(encoding="utf-8")
+    assert [hex(ord(c)) for c in UNPRINTABLE if c in html] == []
+    assert "HMICFRS" in html and "Being" in html and "pending" in html
+
+
+@pytest.mark.parametrize("character", UNPRINTABLE)
+def test_rich_text_renders_without_unprintable_characters(character) -> None:
+    html = to_html(f"a{character}b *c{character}d* `e{character}f`[^1]\n\n[^1]: g{character}h")
+    assert character not in html and "a" in html and "h" in html
+
+
+def test_a_line_break_pasted_from_word_is_a_line_break_in_the_html() -> None:
+    assert to_html("line one\vline two") == "<p>line one<br />\nline two</p>\n"
+    assert clean_text("a\fb\r\nc") == "a\vb\nc"  # the Word writer draws '\v' as a line break too

@@ -36,10 +36,10 @@ from markupsafe import Markup, escape
 from .. import markdown
 from ..derive import ChangesView, PaperView, ReportView, Row, StatusView
 from ..errors import RenderError
+from ..text import clean_text  # form feeds and vertical tabs become '\v', which the writers turn into line breaks
 
 __all__ = ["render_docx", "normalise_package", "clean_text"]
 
-_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
@@ -50,16 +50,6 @@ LEVEL_INDENT = 360
 
 
 # --- text that is safe in WordprocessingML -----------------------------------------------
-
-
-def clean_text(text: str) -> str:
-    r"""Normalise line ends and drop what XML 1.0 cannot hold.
-
-    Form feeds and vertical tabs (pasted from Word) become '\v', which the writers turn
-    into line breaks; other C0 controls, U+FFFE/U+FFFF and lone surrogates are dropped.
-    """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\v")
-    return _CONTROL.sub("", text)
 
 
 def _shield(xml: str) -> str:
