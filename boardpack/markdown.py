@@ -16,7 +16,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .text import LINE_BREAK, clean_text
+from .text import BREAK_EVERY, LINE_BREAK, ZERO_WIDTH_SPACE, break_long_words, clean_text
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
 ALLOWED_CLASSES = frozenset({"underline"})
@@ -107,11 +107,11 @@ def _inline(block: list[Token]) -> list[Token]:
 
 
 def _for_html(tokens: Sequence[Token]) -> list[Token]:
-    """Line breaks inside a paragraph as `<br>`: Word draws them as line breaks too."""
+    """Line breaks inside a paragraph as `<br>`, and long words given places to wrap."""
     out: list[Token] = []
     for token in tokens:
         if token.children:
-            token.children = _for_html(token.children)
+            token.children = _break_words(_for_html(token.children))
         if token.type == "text" and LINE_BREAK in token.content:
             for n, piece in enumerate(token.content.split(LINE_BREAK)):
                 if n:
@@ -124,9 +124,33 @@ def _for_html(tokens: Sequence[Token]) -> list[Token]:
         if token.type == "code_inline":
             token.content = token.content.replace(LINE_BREAK, " ")
         elif token.type in ("code_block", "fence"):
-            token.content = token.content.replace(LINE_BREAK, "\n")
+            token.content = break_long_words(token.content.replace(LINE_BREAK, "\n"))
         out.append(token)
     return out
+
+
+def _break_words(children: list[Token]) -> list[Token]:
+    """`text.break_long_words` over a paragraph's inline tokens.
+
+    A word can run across several tokens (`a*b*c*d...` is text and emphasis in turn), so
+    where one goes on from the tokens before it, it is also given a break at their boundary.
+    """
+    run = 0  # characters of the current word in the tokens before
+    for child in children:
+        if child.type in ("softbreak", "hardbreak"):
+            run = 0
+        if child.type not in ("text", "code_inline") or not child.content:
+            continue
+        content = child.content
+        if run >= BREAK_EVERY and not content[0].isspace():
+            content, run = ZERO_WIDTH_SPACE + content, 0
+        child.content = break_long_words(content)
+        end = len(child.content)
+        start = end
+        while start and not (child.content[start - 1].isspace() or child.content[start - 1] == ZERO_WIDTH_SPACE):
+            start -= 1  # a few dozen steps at most: longer words were broken just above
+        run = run + end if start == 0 else end - start
+    return children
 
 
 def to_html(text: str | None) -> str:

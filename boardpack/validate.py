@@ -7,6 +7,7 @@ column it comes from, what is wrong and what is allowed.
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +18,7 @@ from .derive import is_overdue
 from .errors import Problem
 from .load import Path_, Source, previous_path
 from .model import DONE, STATUSES, DueStep, Item, Paper, Task
+from .text import long_words
 
 # The wording of a few pydantic error types, rewritten for people who edit YAML, not Python.
 _TYPE_WORDS = {
@@ -42,7 +44,28 @@ def validate(source: Source) -> tuple[Paper | None, list[Problem]]:
         deeper = {tuple(e["loc"][:n]) for e in errors for n in range(len(e["loc"]))}
         errors = [e for e in errors if not (e["type"] in ("too_short", "string_too_short") and tuple(e["loc"]) in deeper)]
         return None, [_model_problem(source, err) for err in errors]
-    return paper, list(_rules(source, paper))
+    return paper, list(_rules(source, paper)) + list(_long_words(source, source.data, ()))
+
+
+LONG_WORD_LIMIT = 200
+"""Longer runs without a space are almost always a paste gone wrong (or a very long address)."""
+
+_LINK_TARGET = re.compile(r"\]\([^)\s]*\)")
+
+
+def _long_words(source: Source, value: Any, at: Path_) -> Iterator[Problem]:
+    """Warn of each field holding a word too long for a line: it is printed broken across lines."""
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            yield from _long_words(source, sub, at + (key,))
+    elif isinstance(value, list):
+        for n, sub in enumerate(value):
+            yield from _long_words(source, sub, at + (n,))
+    elif isinstance(value, str) and len(value) > LONG_WORD_LIMIT:
+        for word in long_words(_LINK_TARGET.sub("]", value), LONG_WORD_LIMIT)[:1]:
+            yield source.problem(at, f"a word of {len(word):,} characters without a space ('{word[:24]}...'); "
+                                 "it is broken across lines in the PDF and the web page: check it is meant, "
+                                 "or add spaces", severity="warning")
 
 
 def _model_problem(source: Source, err: Any) -> Problem:

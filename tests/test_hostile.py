@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
+import time
 from pathlib import Path
 
+import pdfplumber
 import pytest
 import yaml
 
@@ -159,3 +164,60 @@ def test_rich_text_renders_without_unprintable_characters(character) -> None:
 def test_a_line_break_pasted_from_word_is_a_line_break_in_the_html() -> None:
     assert to_html("line one\vline two") == "<p>line one<br />\nline two</p>\n"
     assert clean_text("a\fb\r\nc") == "a\vb\nc"  # the Word writer draws '\v' as a line break too
+
+
+# --- long words ------------------------------------------------------------------------------
+
+
+def _pdf_text(path: Path) -> str:
+    """All the PDF's text, quickly: poppler's pdftotext where installed (pdfplumber takes seconds more)."""
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        return _page_text(path)
+    return subprocess.run([pdftotext, str(path), "-"], check=True, capture_output=True, text=True).stdout
+
+
+def _page_text(path: Path) -> str:
+    """The characters drawn inside the pages, without white space and zero-width spaces."""
+    with pdfplumber.open(path) as pdf:
+        chars = [c["text"] for page in pdf.pages for c in page.chars
+                 if 0 <= c["x0"] and c["x1"] <= page.width and 0 <= c["top"] and c["bottom"] <= page.height]
+    return re.sub(r"[\s\u200b]", "", "".join(chars))
+
+
+def test_a_100000_character_word_builds_quickly_and_is_printed_whole(paper_file, tmp_path: Path) -> None:
+    data = minimal()
+    data["reports"][0]["items"][0]["comment"] = "Q" * 100_000
+    path = paper_file(data)
+    started = time.perf_counter()
+    results = build([path], out_dir=tmp_path / "build", formats=("pdf",))
+    seconds = time.perf_counter() - started
+    assert [r.error for r in results] == [None]
+    assert seconds < 30, seconds  # laid out as one unbreakable word it takes about two minutes
+    assert _pdf_text(tmp_path / "build" / "paper.pdf").count("Q") == 100_000
+    (warning,) = [w for w in results[0].warnings if "characters without a space" in w.message]
+    assert warning.where == "reports[0].items[0].comment" and "100,000" in warning.message
+
+
+def test_a_long_word_in_a_plain_field_wraps_inside_the_page(paper_file, tmp_path: Path) -> None:
+    data = minimal()
+    data["paper"]["title"] = "Z" * 2_000
+    results = build([paper_file(data)], out_dir=tmp_path / "build", formats=("pdf",))
+    assert [r.error for r in results] == [None]
+    assert _page_text(tmp_path / "build" / "paper.pdf").count("Z") >= 2_000  # the running header repeats it
+
+
+def test_a_long_word_made_of_many_pieces_gets_break_points_too() -> None:
+    visible = re.sub(r"<[^>]+>", "", to_html("a*b" * 2_000))  # text and emphasis in turn
+    assert max(len(word) for word in re.split(r"[\s\u200b]", visible)) <= 60
+
+
+def test_long_words_only_get_break_points_in_the_web_page(paper_file, tmp_path: Path) -> None:
+    data = minimal()
+    data["reports"][0]["items"][0]["comment"] = "see " + "x" * 100 + " and [the guide](https://example.org/" + "p" * 300 + ")"
+    results = build([paper_file(data)], out_dir=tmp_path / "build", formats=("html", "docx"))
+    assert [r.error for r in results] == [None]
+    html = (tmp_path / "build" / "paper.html").read_text(encoding="utf-8")
+    assert "x" * 40 + "\u200b" + "x" * 40 + "\u200b" + "x" * 20 in html
+    assert 'href="https://example.org/' + "p" * 300 + '"' in html  # addresses are left whole
+    assert [w.message for w in results[0].warnings if "without a space" in w.message] == []  # 100 is not long
