@@ -20,8 +20,8 @@ VENV=.venv
 # emoji font there makes fontconfig prefer colour fonts even for digits.
 BUILD_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 fonts-dejavu-core
     fonts-hosny-amiri fonts-wqy-microhei fonts-noto-color-emoji"
-# The tests open the Word files in LibreOffice (the real client) and read PDFs with poppler.
-TEST_PACKAGES="libreoffice-writer-nogui poppler-utils"
+# The tests open the Word files and workbooks in LibreOffice (the real clients) and read PDFs with poppler.
+TEST_PACKAGES="libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils"
 
 need_packages() {
     missing=""

@@ -29,7 +29,7 @@ from .write import build_lock, commit_outputs, fingerprint, read_manifest, write
 
 T = TypeVar("T")
 
-FORMATS = ("pdf", "docx", "html")
+FORMATS = ("pdf", "docx", "html", "xlsx", "csv")
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEMPLATES = ROOT / "templates"
 
@@ -177,6 +177,13 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
         from .render.pdf import render_pdf
 
         outputs["pdf"], pages = _stage(name, "pdf", lambda: render_pdf(html, templates))
+    if "xlsx" in formats or "csv" in formats:
+        from .render.annex import render_csv, render_xlsx
+
+        if "xlsx" in formats:
+            outputs["xlsx"] = _stage(name, "xlsx", lambda: render_xlsx(paper_view))
+        if "csv" in formats:
+            outputs["csv"] = _stage(name, "csv", lambda: render_csv(paper_view))
     if "docx" in formats:
         from .render.docx import render_docx
 

@@ -20,7 +20,7 @@ from .derive import ChangesView, changes_view, count_statuses
 from .errors import BoardpackError, DataError, UsageError
 from .write import clean
 
-COMMANDS = ("build", "check", "clean", "roll")
+COMMANDS = ("build", "check", "clean", "roll", "returns", "merge")
 
 DESCRIPTION = """\
 Build committee papers (PDF, Word and HTML) from the YAML files in data/.
@@ -31,6 +31,8 @@ Build committee papers (PDF, Word and HTML) from the YAML files in data/.
   python generate.py check [FILE...]      check the data only; print counts per report
   python generate.py clean                remove what boardpack built from build/
   python generate.py roll FILE --to 2021-12   start next period's paper from FILE
+  python generate.py returns FILE         a workbook per owner of FILE's open items
+  python generate.py merge FILE BOOK...   apply owners' returned workbooks to FILE
 
 Papers whose data and templates have not changed since the last build are skipped
 (--force rebuilds them). Exit codes: 0 done, 1 data errors or a failed paper, 2 usage.
@@ -57,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", parents=[common], help="check, then build papers into build/ (the default)",
                        description="Check every paper, then build PDF, Word and HTML outputs of those that changed.")
     b.add_argument("files", nargs="*", type=Path, metavar="FILE", help="paper files (default: every *.yaml in --data)")
-    b.add_argument("--format", type=_formats, default=FORMATS, metavar="LIST", help="comma-separated: pdf,docx,html (default: all)")
+    b.add_argument("--format", type=_formats, default=FORMATS, metavar="LIST", help="comma-separated: pdf,docx,html,xlsx,csv (default: all)")
     b.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="output folder (default: build)")
     b.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, metavar="DIR", help="templates folder")
     b.add_argument("--force", action="store_true", help="rebuild papers even if nothing changed")
@@ -80,7 +82,59 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", type=Path, default=None, metavar="NEW",
                    help="the new file (default: FILE's name with the period changed), beside FILE")
     r.add_argument("--drop-done", action="store_true", help="leave out reports whose items are all GREEN or CLOSED")
+
+    o = sub.add_parser("returns", parents=[common], help="write a workbook per owner of the paper's open items",
+                       description="Write one Excel workbook per owner (owner, or lead for WHITE items, or Unassigned) "
+                                   "with their open items and four columns to fill in.")
+    o.add_argument("file", type=Path, metavar="FILE", help="the paper file")
+    o.add_argument("--out", type=Path, default=None, metavar="DIR", help="folder for the workbooks (default: build/returns/<paper>)")
+
+    m = sub.add_parser("merge", parents=[common], help="apply owners' returned workbooks to the paper file",
+                       description="Check every returned workbook against the paper, then rewrite the paper file with "
+                                   "the new statuses, due dates, updates and rationales (comments and layout kept). "
+                                   "Nothing is written if any cell is wrong.")
+    m.add_argument("file", type=Path, metavar="FILE", help="the paper file the workbooks were made from")
+    m.add_argument("workbooks", type=Path, nargs="+", metavar="WORKBOOK", help="returned .xlsx workbooks")
+    m.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
     return parser
+
+
+def _run_returns(args: argparse.Namespace, out: TextIO) -> int:
+    from .build import prepare
+    from .render.returns import workbooks
+    from .write import commit_outputs
+
+    checked = prepare(args.file, str(args.file))
+    if checked.paper is None or checked.errors:
+        raise DataError(checked.problems)
+    folder = args.out or Path("build") / "returns" / args.file.stem
+    books = workbooks(checked.paper, args.file.name)
+    if not books:
+        print(f"{args.file}: no open items; no workbooks written", file=out)
+        return 0
+    try:
+        commit_outputs({folder / name: data for name, data in books.items()})
+    except OSError as exc:
+        raise BoardpackError(f"cannot write {exc.filename or folder}: {exc.strerror or exc}") from None
+    print(f"wrote {_plural(len(books), 'workbook')} to {folder}/:", file=out)
+    for name in books:
+        print(f"  {name}", file=out)
+    return 0
+
+
+def _run_merge(args: argparse.Namespace, out: TextIO) -> int:
+    from .intake.returns import merge
+
+    merged = merge(args.file, args.workbooks, dry_run=args.dry_run, label=str(args.file))
+    for line in merged.changes:
+        print(f"  {line}", file=out)
+    if not merged.changes:
+        print(f"{args.file}: the returns change nothing; the file was left as it was", file=out)
+    elif merged.written:
+        print(f"merged {_plural(len(merged.changes), 'change')} into {args.file}", file=out)
+    else:
+        print(f"--dry-run: {_plural(len(merged.changes), 'change')} would be merged into {args.file}; nothing was written", file=out)
+    return 0
 
 
 def _run_roll(args: argparse.Namespace, out: TextIO) -> int:
@@ -180,6 +234,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
             return _run_check(args, out, err)
         if args.command == "roll":
             return _run_roll(args, out)
+        if args.command == "returns":
+            return _run_returns(args, out)
+        if args.command == "merge":
+            return _run_merge(args, out)
         if args.command == "clean":
             removed = clean(args.out)
             print(f"removed {_plural(removed, 'file')} from {args.out}/", file=out)
@@ -189,7 +247,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
         for problem in exc.problems:
             print(problem, file=err)
         errors = sum(p.severity == "error" for p in exc.problems)
-        print(f"{_plural(errors, 'error')}: nothing was built; the previous outputs are unchanged", file=err)
+        outcome = {
+            "merge": f"nothing was merged; {getattr(args, 'file', 'the paper file')} is unchanged",
+            "roll": "no new paper was written",
+            "returns": "no workbooks were written",
+            "check": "see above",
+        }.get(args.command or "build", "nothing was built; the previous outputs are unchanged")
+        print(f"{_plural(errors, 'error')}: {outcome}", file=err)
         return exc.exit_code
     except BoardpackError as exc:
         print(f"error: {exc}", file=err)

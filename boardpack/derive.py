@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from .history import Changes, slippage
+from .history import Changes, excerpt, slippage
 from .model import DONE, STATUSES, DueStep, Item, Paper, Report, When
 
 
@@ -179,6 +179,10 @@ class Row:
     comment: str | None
     slippage: str | None = None
     """'Extended 2 times: 9 months after the first date (February 2020)'."""
+    change: str | None = None
+    """What changed since the previous paper: 'AMBER → RED; June 2021 → December 2021: ...'."""
+    type: str | None = None
+    """The item's type, for the data annex (the lead-in carries it in the tables)."""
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,17 @@ class ChangesView:
     since: str
     headline: str
     groups: tuple[ChangeGroup, ...]
+
+
+def _changes_by_item(changes: Changes) -> dict[tuple[str, str | None, str], list[str]]:
+    """Each item's changes, keyed as the changes list names it, for the item's own row."""
+    found: dict[tuple[str, str | None, str], list[str]] = {}
+    for group in changes_view(changes).groups:
+        if group.key in ("new_reports", "removed_reports", "removed_items"):
+            continue
+        for row in group.rows:
+            found.setdefault((row.report, row.ref, row.text or ""), []).append(row.change)
+    return found
 
 
 def changes_view(changes: Changes) -> ChangesView:
@@ -276,14 +291,16 @@ class PaperView:
     """What moved since the previous paper; None when the paper names no previous."""
 
 
-def _rows(report: Report, period: When) -> Iterable[Row]:
+def _rows(report: Report, period: When, changes: dict[tuple[str, str | None, str], list[str]] | None = None) -> Iterable[Row]:
     unset = f"No date set by {report.by}"
     for item in report.items:
+        change = "; ".join((changes or {}).get((report.title, item.ref, excerpt(item.text)), [])) or None
         yield Row(
             kind="item", ref=item.ref, lead_in=item.type, to=f"To {item.to}" if item.to else None, text=item.text,
             status=status_view(item.status, item.status_note), due=due_lines(item.due, unset),
             overdue=is_overdue(item.status, item.due, period), owner=item.owner,
             lead=item.lead, rationale=item.rationale, comment=item.comment, slippage=slippage(item.due),
+            change=change, type=item.type,
         )
         for task in item.tasks:
             yield Row(
@@ -302,6 +319,7 @@ def view(paper: Paper, name: str, changes: Changes | None = None) -> PaperView:
     """
     info = paper.paper
     noun = "action" if info.layout == "tracker" else "recommendation"
+    changed = _changes_by_item(changes) if changes is not None else None
     reports = []
     for n, report in enumerate(paper.reports, start=1):
         counts = count_statuses(report.items)
@@ -309,7 +327,7 @@ def view(paper: Paper, name: str, changes: Changes | None = None) -> PaperView:
             number=n, anchor=f"report-{n}", title=report.title, byline=byline(report),
             published=f"Published {report.published}" if report.published else None,
             sentence=summary_sentence(counts, noun), summary=report.summary, counts=dict(counts),
-            rows=tuple(_rows(report, info.period)),
+            rows=tuple(_rows(report, info.period, changed)),
         ))
     all_items = [item for report in paper.reports for item in report.items]
     rows = [row for report in reports for row in report.rows]

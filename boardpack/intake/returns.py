@@ -1,0 +1,391 @@
+"""Owners' returns merged back into the paper file: `generate.py merge FILE WORKBOOK...`.
+
+Each workbook is read as untrusted input (size limits, no formulas, no macros, nothing
+evaluated), every filled cell is checked with the paper's own rules, and only when every
+return is sound is the paper file rewritten, through the round-trip writer, atomically:
+a refused merge leaves the file byte-identical.
+
+What a return does to an item:
+- New status replaces the status.
+- New due date is appended to the due history as an extension; the history is never rewritten.
+- Update is added at the end of the comment (a task's `position`) as a new paragraph that
+  starts with an underlined "Update, <period>:" so members see what is new and when.
+- Rationale fills `rationale` (needed when the status is RED).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils.datetime import from_excel
+from ruamel.yaml.comments import CommentedSeq
+from ruamel.yaml.scalarstring import LiteralScalarString
+
+from ..errors import DataError, Problem, UsageError
+from ..model import STATUSES, Item, Paper, Task, When, parse_when
+from ..render.returns import HEADER_ROW, HEADERS, KEYS_SHEET, LOCKED, SHEET, identity, state
+from ..roundtrip import Document
+from ..write import write_atomic
+
+MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_ROWS = 20_000
+MAX_TEXT = 32_767
+
+_COLUMN = {name: n for n, name in enumerate(HEADERS, start=1)}
+
+
+@dataclass
+class Update:
+    """What one row of one return asks for."""
+
+    where: str
+    """'PSD.xlsx: Items!H9', for messages."""
+    workbook: str
+    row: int
+    identity: tuple[str, str, str]
+    state: str
+    status: str | None = None
+    due: When | None = None
+    update: str | None = None
+    rationale: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not (self.status or self.due or self.update or self.rationale)
+
+    def wish(self) -> tuple[Any, ...]:
+        return (self.status, self.due, self.update, self.rationale)
+
+
+@dataclass
+class Merged:
+    """What a merge changed (or, with --dry-run, would change)."""
+
+    changes: list[str] = field(default_factory=list)
+    written: bool = False
+
+
+def _cell(workbook: str, sheet: str, column: int, row: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"{sheet}!{get_column_letter(column)}{row}"
+
+
+def read_return(path: Path, label: str | None = None) -> tuple[dict[str, str], list[Update], list[Problem]]:
+    """The paper, period and owner a return is for, its filled rows, and what is wrong in it."""
+    label = label or str(path)
+    problems: list[Problem] = []
+
+    def problem(where: str, message: str) -> Problem:
+        return Problem(label, 0, 0, where, message)
+
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise DataError([problem("", "not a file; give the .xlsx workbook an owner returned")])
+        if size > MAX_WORKBOOK_BYTES:
+            raise DataError([problem("", f"the workbook is {size // 1_048_576} MB; a return is far smaller than "
+                                     f"{MAX_WORKBOOK_BYTES // 1_048_576} MB; was the right file given?")])
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            names = archive.namelist()
+        if unpacked > MAX_UNPACKED_BYTES or len(names) > 1000:
+            raise DataError([problem("", "the workbook unpacks to far more than a return can hold; refused")])
+        if any(name.lower().endswith("vbaproject.bin") for name in names):
+            raise DataError([problem("", "the workbook contains macros; save it as an .xlsx workbook without macros")])
+        book = load_workbook(path, read_only=True, data_only=False, keep_links=False)
+    except DataError:
+        raise
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise DataError([problem("", f"cannot be read as an Excel workbook (.xlsx): {exc}")]) from None
+    try:
+        if SHEET not in book.sheetnames or KEYS_SHEET not in book.sheetnames:
+            raise DataError([problem("", f"is not a boardpack return (it has no '{SHEET}' and '{KEYS_SHEET}' sheets); "
+                                     "make the workbooks with `generate.py returns`")])
+        meta, keys = _keys(book[KEYS_SHEET], label)
+        updates = list(_rows(book[SHEET], label, keys, problems))
+    finally:
+        book.close()
+    return meta, updates, problems
+
+
+def _keys(sheet: Any, label: str) -> tuple[dict[str, str], dict[str, tuple[tuple[str, str, str], str]]]:
+    meta: dict[str, str] = {}
+    keys: dict[str, tuple[tuple[str, str, str], str]] = {}
+    for n, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if n > MAX_ROWS + 10:
+            break
+        values = [str(v) if v is not None else "" for v in row[:5]] + [""] * 5
+        if n <= 3:
+            meta[values[0]] = values[1]
+        elif values[0]:
+            keys[values[0]] = ((values[1], values[2], values[3]), values[4])
+    for needed in ("paper", "period"):
+        if not meta.get(needed):
+            raise DataError([Problem(label, 0, 0, f"{KEYS_SHEET}!B1", "the workbook's record of its paper is missing; "
+                                     "make the workbooks again with `generate.py returns`")])
+    return meta, keys
+
+
+def _rows(sheet: Any, label: str, keys: dict[str, tuple[tuple[str, str, str], str]], problems: list[Problem]) -> Any:
+    header = None
+    for n, row in enumerate(sheet.iter_rows(), start=1):
+        if n > MAX_ROWS + HEADER_ROW:
+            problems.append(Problem(label, 0, 0, f"{SHEET}!A{n}", f"more than {MAX_ROWS} rows; a return has one row per item"))
+            return
+        cells = list(row)
+        for cell in cells:
+            if getattr(cell, "data_type", None) == "f":
+                problems.append(Problem(label, 0, 0, f"{SHEET}!{cell.coordinate}", "holds a formula; formulas are not "
+                                        "read from returns: type the value itself"))
+        if n < HEADER_ROW:
+            continue
+        values = [c.value for c in cells] + [None] * len(HEADERS)
+        if n == HEADER_ROW:
+            header = [str(v or "").strip() for v in values[: len(HEADERS)]]
+            if header != list(HEADERS):
+                problems.append(Problem(label, 0, 0, f"{SHEET}!A{n}", "the header row was changed; return the workbook "
+                                        "with its columns as they were: " + ", ".join(HEADERS)))
+                return
+            continue
+        key = values[0]
+        filled = any(v not in (None, "") for v in values[len(LOCKED): len(HEADERS)])
+        if key in (None, ""):
+            if filled:
+                problems.append(Problem(label, 0, 0, f"{SHEET}!A{n}", "a row was added; only the rows in the workbook "
+                                        "as sent can be returned"))
+            continue
+        if str(key) not in keys:
+            problems.append(Problem(label, 0, 0, f"{SHEET}!A{n}", "this row's hidden key is not one the workbook was "
+                                    "made with; return the workbook with its rows as they were"))
+            continue
+        ident, fingerprint = keys[str(key)]
+        update = Update(f"{label}: {SHEET}!A{n}", label, n, ident, fingerprint)
+        if filled:
+            _read_values(update, values, label, n, problems)
+        yield update
+
+
+def _read_values(update: Update, values: list[Any], label: str, row: int, problems: list[Problem]) -> None:
+    def where(name: str) -> str:
+        return _cell(label, SHEET, _COLUMN[name], row)
+
+    status = values[_COLUMN["New status"] - 1]
+    if status not in (None, ""):
+        word = " ".join(str(status).split()).upper()
+        if word not in STATUSES:
+            close = difflib.get_close_matches(word, STATUSES, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            problems.append(Problem(label, 0, 0, where("New status"), f"{str(status)[:40]!r} is not a status{hint}; "
+                                    f"allowed: {', '.join(STATUSES)}"))
+        else:
+            update.status = word
+    due = values[_COLUMN["New due date"] - 1]
+    if due not in (None, ""):
+        try:
+            update.due = _date(due)
+        except ValueError as exc:
+            problems.append(Problem(label, 0, 0, where("New due date"), f"{exc}; type a date such as 31/03/2022"))
+    for name, attr in (("Update", "update"), ("Rationale", "rationale")):
+        value = values[_COLUMN[name] - 1]
+        if value in (None, ""):
+            continue
+        if isinstance(value, (dt.date, dt.datetime, bool)):
+            problems.append(Problem(label, 0, 0, where(name), f"must be text (found {value!r})"))
+            continue
+        text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+        if len(text) > MAX_TEXT:
+            problems.append(Problem(label, 0, 0, where(name), f"is {len(text)} characters; a cell holds at most {MAX_TEXT}"))
+            continue
+        setattr(update, attr, text or None)
+
+
+def _date(value: Any) -> When:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return When(value.year, value.month, value.day)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        day = from_excel(value)
+        if day is None or not 1 <= value < 2_958_466:
+            raise ValueError(f"{value!r} is not a date")
+        return When(day.year, day.month, day.day)
+    return parse_when(str(value).strip())
+
+
+# --- planning and applying ------------------------------------------------------------------
+
+
+Located = tuple[int, int, int | None, Item | Task]
+
+
+def _index(paper: Paper) -> dict[tuple[str, str, str], Located]:
+    found: dict[tuple[str, str, str], Located] = {}
+    for r, report in enumerate(paper.reports):
+        for i, item in enumerate(report.items):
+            found.setdefault(identity(report, item, None), (r, i, None, item))
+            for t, task in enumerate(item.tasks):
+                found.setdefault(identity(report, item, task), (r, i, t, task))
+    return found
+
+
+def plan(paper: Paper, paper_file: str, returns: list[tuple[dict[str, str], list[Update]]]) -> tuple[list[tuple[Located, Update]], list[Problem]]:
+    """Check every return against the paper; what to apply, and every reason to refuse."""
+    problems: list[Problem] = []
+    period = f"{paper.paper.period.year:04d}-{paper.paper.period.month:02d}"
+    index = _index(paper)
+    chosen: dict[tuple[str, str, str], Update] = {}
+    todo: list[tuple[Located, Update]] = []
+    for meta, updates in returns:
+        label = updates[0].workbook if updates else meta.get("_label", "")
+        if meta["paper"] != paper_file or meta["period"] != period:
+            problems.append(Problem(meta.get("_label", label), 0, 0, f"{KEYS_SHEET}!B1",
+                                    f"is a return for {meta['paper']} ({meta['period']}), not for {paper_file} ({period}); "
+                                    "merge it into the paper it was made from"))
+            continue
+        for update in updates:
+            if update.empty:
+                continue
+            found = index.get(update.identity)
+            if found is None:
+                problems.append(Problem(update.workbook, 0, 0, update.where.split(": ", 1)[1],
+                                        "this item is no longer in the paper; the secretariat must place the update by hand"))
+                continue
+            entry = found[3]
+            if state(entry) != update.state:
+                problems.append(Problem(update.workbook, 0, 0, update.where.split(": ", 1)[1],
+                                        "the item changed in the paper after this workbook was made; make a new workbook "
+                                        "with `generate.py returns` and ask for the update again"))
+                continue
+            earlier = chosen.get(update.identity)
+            if earlier is not None:
+                if earlier.wish() != update.wish():
+                    problems.append(Problem(update.workbook, 0, 0, update.where.split(": ", 1)[1],
+                                            f"changes the same item as {earlier.where}, differently; keep one of the two"))
+                continue
+            chosen[update.identity] = update
+            problems.extend(_rules(update, entry))
+            todo.append((found, update))
+    return todo, problems
+
+
+def _rules(update: Update, entry: Item | Task) -> list[Problem]:
+    row = update.row
+    out = []
+    if update.due is not None:
+        current = entry.due[-1].date if entry.due else None
+        if current is not None and update.due.last_day <= current.last_day:
+            out.append(Problem(update.workbook, 0, 0, _cell(update.workbook, SHEET, _COLUMN["New due date"], row),
+                               f"{update.due} is not after the current due date ({current}); a new due date extends "
+                               "the old one (leave the cell empty if the date stays)"))
+    status = update.status or entry.status
+    if status == "RED" and not (update.rationale or entry.rationale):
+        out.append(Problem(update.workbook, 0, 0, _cell(update.workbook, SHEET, _COLUMN["Rationale"], row),
+                           "a RED status needs a Rationale saying why"))
+    if update.status == "WHITE" and isinstance(entry, Item) and not entry.lead:
+        out.append(Problem(update.workbook, 0, 0, _cell(update.workbook, SHEET, _COLUMN["New status"], row),
+                           "WHITE needs the paper's `lead:` (who delivers it), which a return cannot set; "
+                           "the secretariat sets it first"))
+    return out
+
+
+def _put(node: Any, key: str, value: Any, order: list[str]) -> None:
+    """Set a key, placing a new one where the format's key order puts it."""
+    if key in node:
+        node[key] = value
+        return
+    later = order[order.index(key) + 1:]
+    keys = list(node)
+    position = next((keys.index(k) for k in keys if k in later), len(keys))
+    node.insert(position, key, value)
+
+
+def _text(value: str) -> Any:
+    return LiteralScalarString(value.rstrip("\n") + "\n") if "\n" in value else value
+
+
+def _step(when: When) -> Any:
+    """A due date as the format writes it: a YAML date, or YYYY-MM for a month."""
+    return dt.date(when.year, when.month, when.day) if when.day else f"{when.year:04d}-{when.month:02d}"
+
+
+def apply(doc: Document, paper: Paper, todo: list[tuple[Located, Update]]) -> list[str]:
+    """Apply checked updates to the round-trip tree; return one line per item changed."""
+    lines = []
+    period = paper.paper.period
+    for (r, i, t, entry), update in todo:
+        node = doc.data["reports"][r]["items"][i]
+        order = list(Item.model_fields)
+        if t is not None:
+            node = node["tasks"][t]
+            order = list(Task.model_fields)
+        report = paper.reports[r]
+        ref = entry.ref or "(no number)"
+        did = []
+        if update.status and update.status != entry.status:
+            _put(node, "status", update.status, order)
+            did.append(f"status {entry.status or 'none'} → {update.status}")
+        if update.due is not None:
+            current = node.get("due")
+            if current is None:
+                _put(node, "due", _step(update.due), order)
+            elif isinstance(current, list):
+                current.append(_step(update.due))
+            else:
+                history = CommentedSeq([current, _step(update.due)])
+                _put(node, "due", history, order)
+            was = f" (was {entry.due[-1].date})" if entry.due else ""
+            did.append(f"due date extended to {update.due}{was}")
+        if update.update:
+            key = "comment" if t is None else "position"
+            text = update.update
+            label = f"[Update, {period}:]{{.underline}}"
+            addition = f"{label}\n\n{text}" if text.lstrip().startswith(("- ", "* ", "1. ")) else f"{label} {text}"
+            old = node.get(key)
+            _put(node, key, _text(f"{str(old).rstrip()}\n\n{addition}" if old else addition), order)
+            did.append("update added")
+        if update.rationale:
+            _put(node, "rationale", _text(update.rationale), order)
+            did.append("rationale set")
+        if did:
+            lines.append(f"{report.title}, No. {ref}: {'; '.join(did)}  [{update.workbook}]")
+    return lines
+
+
+def merge(path: Path, workbooks: list[Path], *, dry_run: bool = False, label: str | None = None) -> Merged:
+    """Merge owners' returns into a paper file; nothing is written unless every return is sound."""
+    from ..build import prepare
+
+    label = label or str(path)
+    checked = prepare(path, label)
+    if checked.paper is None or checked.errors:
+        raise DataError(checked.problems)
+    if not workbooks:
+        raise UsageError("name at least one returned workbook")
+    returns = []
+    problems: list[Problem] = []
+    for workbook in workbooks:
+        meta, updates, found = read_return(workbook, str(workbook))
+        meta["_label"] = str(workbook)
+        problems += found
+        returns.append((meta, updates))
+    todo, more = plan(checked.paper, path.name, returns)
+    problems += more
+    if problems:
+        raise DataError(problems)
+    doc = Document(path, label)
+    result = Merged(apply(doc, checked.paper, todo))
+    if not result.changes:
+        return result
+    text = doc.checked(path, label)
+    if not dry_run:
+        write_atomic(path, text.encode("utf-8"))
+        result.written = True
+    return result

@@ -1,0 +1,54 @@
+"""What every workbook boardpack writes shares: text kept as text, and reproducible bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+
+MAX_CELL = 32_000
+"""Excel holds at most 32,767 characters in a cell."""
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet may take for the start of a formula (CSV injection)."""
+
+
+def text_cell(cell: Cell, value: str | None) -> None:
+    """Put text in a cell as text, never as a formula ('=1+2' stays those four characters)."""
+    value = (value or "")[:MAX_CELL]
+    cell.value = value
+    cell.data_type = "s"
+    if value.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True
+
+
+def save(wb: Workbook, day: dt.date) -> bytes:
+    """The workbook's bytes with document dates from the paper, never the clock, in a fixed zip order."""
+    from .docx import normalise_package
+
+    stamp = dt.datetime.combine(day, dt.time())
+    wb.properties.created = wb.properties.modified = stamp
+    wb.properties.creator = wb.properties.lastModifiedBy = "boardpack"
+    out = io.BytesIO()
+    wb.save(out)
+    return normalise_package(_fixed_modified(out.getvalue(), stamp))
+
+
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _fixed_modified(data: bytes, stamp: dt.datetime) -> bytes:
+    """openpyxl stamps 'modified' with the clock when saving; put the paper's date back."""
+    value = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _MODIFIED.sub(rb"\g<1>" + value + rb"\g<2>", body)
+            dst.writestr(info.filename, body)
+    return out.getvalue()
