@@ -11,6 +11,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 import yaml
+from docx import Document
 
 from boardpack import build, check
 from boardpack.markdown import to_html
@@ -221,3 +222,22 @@ def test_long_words_only_get_break_points_in_the_web_page(paper_file, tmp_path: 
     assert "x" * 40 + "\u200b" + "x" * 40 + "\u200b" + "x" * 20 in html
     assert 'href="https://example.org/' + "p" * 300 + '"' in html  # addresses are left whole
     assert [w.message for w in results[0].warnings if "without a space" in w.message] == []  # 100 is not long
+
+
+# --- Word's limits ---------------------------------------------------------------------------
+
+
+def test_a_300_character_title_builds_every_format(paper_file, tmp_path: Path) -> None:
+    data = minimal()
+    title = ("Recommendations on the " + "very " * 60 + "long title")[:300]
+    assert len(title) == 300
+    data["paper"]["title"] = title
+    path = paper_file(data)
+    (checked,) = check([path])
+    assert checked.errors == []
+    results = build([path], out_dir=tmp_path / "build", formats=("pdf", "docx", "html"))
+    assert [r.error for r in results] == [None]
+    assert sorted(p.suffix for p in results[0].outputs) == [".docx", ".html", ".pdf"]
+    assert title in (tmp_path / "build" / "paper.html").read_text(encoding="utf-8")
+    shown = Document(str(tmp_path / "build" / "paper.docx")).core_properties.title  # Word's limit is 255
+    assert len(shown) == 255 and shown == title[:254] + "…"

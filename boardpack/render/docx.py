@@ -686,17 +686,26 @@ def _order_cell_properties(doc: Any) -> None:
             tcpr.extend(ordered)
 
 
+CORE_PROPERTY_LIMIT = 255
+"""Word refuses longer document properties; the body still prints the text in full."""
+
+
+def _core_text(text: str) -> str:
+    text = clean_text(text).replace("\v", " ")
+    return text if len(text) <= CORE_PROPERTY_LIMIT else text[: CORE_PROPERTY_LIMIT - 1] + "…"
+
+
 def _properties(doc: Any, view: PaperView) -> None:
     package = doc.part.package
     for rid, rel in list(package.rels.items()):
         if rel.reltype != RT.CORE_PROPERTIES and rel.reltype.endswith("/metadata/core-properties"):
             del package.rels[rid]  # LibreOffice's spelling; python-docx adds its own core.xml beside it
     props = doc.core_properties
-    props.title = clean_text(view.title).replace("\v", " ")
-    props.author = clean_text(view.organisation).replace("\v", " ")
+    props.title = _core_text(view.title)
+    props.author = _core_text(view.organisation)
     props.last_modified_by = props.author
-    props.subject = clean_text(view.committee).replace("\v", " ")
-    props.keywords = clean_text(view.classification or "").replace("\v", " ")
+    props.subject = _core_text(view.committee)
+    props.keywords = _core_text(view.classification or "")
     props.comments = ""
     props.category = view.layout
     props.created = props.modified = dt.datetime.combine(view.period_start, dt.time(), tzinfo=dt.UTC)
