@@ -11,10 +11,13 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from .history import Changes, excerpt, slippage
 from .model import DONE, STATUSES, DueStep, Item, Paper, Report, When
+
+if TYPE_CHECKING:
+    from .summary import CoverView, SummaryView
 
 
 @dataclass(frozen=True)
@@ -289,6 +292,10 @@ class PaperView:
     overdue: int
     changes: ChangesView | None = None
     """What moved since the previous paper; None when the paper names no previous."""
+    summary: SummaryView | None = None
+    """The executive summary (counts table, chart, RED and overdue items); tracker papers only."""
+    cover: CoverView | None = None
+    """The committee cover report; None when the paper has no `cover:` block."""
 
 
 def _rows(report: Report, period: When, changes: dict[tuple[str, str | None, str], list[str]] | None = None) -> Iterable[Row]:
@@ -338,15 +345,23 @@ def view(paper: Paper, name: str, changes: Changes | None = None) -> PaperView:
             legend[extra] = words
     appendix = f"Appendix {info.appendix}" if info.appendix else None
     period = str(info.period)
+    changes_words = changes_view(changes) if changes is not None else None
+    counts = dict(count_statuses(all_items))
+    # summary builds on this module's view types, so it is imported here rather than at the top
+    from .summary import cover_view, summary_view
+
+    summary = summary_view(paper, changes_words, noun)
     return PaperView(
         name=name, title=info.title, appendix=appendix, period=period, period_start=info.period.first_day, committee=info.committee,
         organisation=info.organisation, classification=info.classification, layout=info.layout,
         header=" · ".join(p for p in (appendix, period, info.classification) if p),
         legend=tuple(LegendRow(status_view(s), legend[s]) for s in STATUSES if s in legend),  # type: ignore[arg-type]
-        reports=tuple(reports), counts=dict(count_statuses(all_items)),
+        reports=tuple(reports), counts=counts,
         has_status=info.layout == "tracker" or any(r.status for r in rows),
         has_due=info.layout == "tracker" or any(item.due for item in all_items),
         has_owner=any(item.owner for item in all_items),
         overdue=sum(r.overdue for r in rows),
-        changes=changes_view(changes) if changes is not None else None,
+        changes=changes_words,
+        summary=summary if info.layout == "tracker" else None,
+        cover=cover_view(paper, paper.cover, summary, changes_words, counts) if paper.cover else None,
     )

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 STATUSES = ("GREEN", "NEW GREEN", "AMBER", "RED", "WHITE", "CLOSED")
 """The RAG vocabulary, in the order the legend and the counts use."""
@@ -228,6 +228,59 @@ class PaperInfo(Strict):
         return str(value) if isinstance(value, int) else value
 
 
+DEFAULT_RECOMMENDATION = "Members are asked to note the report."
+
+
+class Cover(Strict):
+    """The committee cover report that travels with the paper (built as NAME-cover.pdf/.docx).
+
+    Only what cannot be derived is typed here: who, when, and optional prose. Every count,
+    list and the quarter in the subject are worked out from the paper, never typed.
+    """
+
+    meeting: Date
+    """The date of the committee meeting: 'Dated' on the front sheet."""
+    report_of: Text
+    """Who the report is of: 'Commissioner of Police'."""
+    author: Text
+    """The report author: 'Strategic Development, City of London Police'."""
+    contact: str | None = None
+    """How to reach the author (e-mail or telephone), printed under their name at the end."""
+    public: bool = True
+    """False marks the report Non-public; `exempt:` then says under which paragraph(s)."""
+    exempt: str | None = None
+    """For a non-public report, the paragraph(s) of Part I of Schedule 12A to the Local
+    Government Act 1972 it is exempt under: '3' or '3 and 7'."""
+    purpose: Literal["information", "decision"] = "information"
+    """'For Information' (the default) or 'For Decision' on the front sheet."""
+    subject: str | None = None
+    """The subject before the derived quarter; default 'Quarterly <publisher> update'."""
+    recommendation: Markdown = DEFAULT_RECOMMENDATION
+    """What members are asked to do; a Markdown list for several recommendations."""
+    summary: Markdown | None = None
+    """Words printed after the derived summary (never instead of it)."""
+    background: Markdown | None = None
+    """The Background section; a derived sentence is printed when it is left out."""
+    position: Markdown | None = None
+    """Words printed after the derived current position."""
+    conclusion: Markdown | None = None
+    """An optional Conclusion section."""
+
+    @model_validator(mode="after")
+    def _exempt_only_when_not_public(self) -> Cover:
+        if not self.public and not self.exempt:
+            raise ValueError("a non-public report (public: false) needs `exempt:` naming the paragraph(s) of "
+                             "Schedule 12A to the Local Government Act 1972 it is exempt under, for example exempt: '3'")
+        if self.public and self.exempt:
+            raise ValueError("`exempt:` is only for a non-public report; set public: false, or remove exempt")
+        return self
+
+    @field_validator("exempt", mode="before")
+    @classmethod
+    def _exempt_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
 DEFAULT_LEGEND: dict[Status, str] = {
     "GREEN": "The recommendation is implemented",
     "AMBER": "The recommendation is subject to ongoing work and monitoring but is anticipated will be implemented",
@@ -243,3 +296,5 @@ class Paper(Strict):
     legend: dict[Status, Text] = Field(default_factory=lambda: dict(DEFAULT_LEGEND))
     """Definition of each colour, printed as the tracker's first table."""
     reports: tuple[Report, ...] = Field(min_length=1)
+    cover: Cover | None = None
+    """The committee cover report; without it only the paper itself is built."""
