@@ -219,7 +219,8 @@ def _build(node: yaml.Node, path: Path_, loader: _Loader, source: Source, proble
                 problems.append(Problem(source.label, line, col, format_path(sub),
                                         f"'{key}' is given twice in the same block; keep one"))
                 continue
-            if key in RAW_TEXT_KEYS and isinstance(value_node, yaml.ScalarNode) and not value_node.style:
+            if (key in RAW_TEXT_KEYS and isinstance(value_node, yaml.ScalarNode) and not value_node.style
+                    and value_node.tag != "tag:yaml.org,2002:null"):  # `ref: null` or `ref:` is no ref, not "null"
                 source.value_marks[sub] = _mark(value_node)
                 out[str(key)] = plain_text(value_node.value)
             else:

@@ -241,3 +241,17 @@ def test_a_300_character_title_builds_every_format(paper_file, tmp_path: Path) -
     assert title in (tmp_path / "build" / "paper.html").read_text(encoding="utf-8")
     shown = Document(str(tmp_path / "build" / "paper.docx")).core_properties.title  # Word's limit is 255
     assert len(shown) == 255 and shown == title[:254] + "…"
+
+
+def test_a_null_ref_or_appendix_is_no_ref_not_the_word_null(paper_file) -> None:
+    from boardpack.build import check
+
+    from .conftest import minimal
+
+    data = minimal()
+    data["paper"]["appendix"] = None
+    data["reports"][0]["items"][0]["ref"] = None
+    data["reports"][0]["items"][1]["ref"] = None
+    (result,) = check([paper_file(data)])
+    assert result.errors == [] and result.paper.paper.appendix is None
+    assert [i.ref for i in result.paper.reports[0].items[:2]] == [None, None]

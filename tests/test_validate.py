@@ -36,7 +36,7 @@ def test_every_problem_in_a_file_is_reported_at_once(paper_file) -> None:
     data = minimal()
     data["reports"][0]["items"][0]["status"] = "AMBR"
     data["reports"][0]["items"][1]["staus"] = "GREEN"
-    data["reports"][0]["items"][2]["due"] = "Sept 2021"
+    data["reports"][0]["items"][2]["due"] = "2021-13"
     (result,) = check([paper_file(data)])
     assert len(result.errors) == 3
     assert {p.where for p in result.errors} == {
