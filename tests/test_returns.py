@@ -221,3 +221,21 @@ def test_libreoffice_calc_opens_the_annex_and_a_return(annex: Path, tmp_path: Pa
     annex_csv = (tmp_path / "annex.csv").read_text(encoding="utf-8", errors="replace")
     assert "Crime Data Integrity inspection 2019" in annex_csv and "=HYPERLINK" in annex_csv
     assert "Two posts advertised." in (tmp_path / "return.csv").read_text(encoding="utf-8", errors="replace")
+
+
+def test_a_workbook_with_macros_or_that_unpacks_to_a_bomb_is_refused_unread(folder: Path) -> None:
+    import zipfile
+
+    original = returns_dir(folder) / "Crime-Directorate.xlsx"
+    macros = folder / "macros.xlsx"
+    with zipfile.ZipFile(original) as src, zipfile.ZipFile(macros, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info.filename))
+        dst.writestr("xl/vbaProject.bin", b"\0" * 64)
+    code, _, err = run("merge", f"data/{PAPER.name}", str(macros))
+    assert code == 1 and "macros.xlsx: the workbook contains macros" in err
+    bomb = folder / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as dst:
+        dst.writestr("xl/worksheets/sheet1.xml", b"\0" * (210 * 1024 * 1024))
+    code, _, err = run("merge", f"data/{PAPER.name}", str(bomb))
+    assert code == 1 and "bomb.xlsx: the workbook unpacks to far more than a return can hold" in err
