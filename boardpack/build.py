@@ -95,7 +95,8 @@ def prepare(path: Path, label: str | None = None) -> Checked:
     except DataError as exc:
         return Checked(path, label, None, exc.problems)
     paper, problems = validate(source)
-    resolved, chain = None, []
+    resolved: Resolved | None = None
+    chain: list[Path] = []
     if paper is not None and not any(p.severity == "error" for p in problems):
         resolved, more = _resolve_chain(source, paper, chain)
         problems += more
@@ -160,8 +161,28 @@ def _label(path: Path) -> str:
         return str(path)
 
 
+COVER_FORMATS = ("pdf", "docx")
+"""The formats of the committee cover report, built beside the paper's when it has `cover:`."""
+
+
+def output_names(name: str, formats: Sequence[str], has_cover: bool) -> dict[str, str]:
+    """The file name of each output, keyed as `render_paper` returns them: 'pdf', ..., 'cover-pdf'.
+
+    A paper with a cover report gets NAME-cover.pdf with its PDF and NAME-cover.docx with its
+    Word file, so `--format pdf` still builds everything a printed pack needs.
+    """
+    names = {fmt: f"{name}.{fmt}" for fmt in formats}
+    if has_cover:
+        names.update({f"cover-{fmt}": f"{name}-cover.{fmt}" for fmt in COVER_FORMATS if fmt in formats})
+    return names
+
+
 def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: Sequence[str]) -> tuple[dict[str, bytes], int | None]:
-    """Render one paper to every requested format, in memory; return outputs and PDF pages."""
+    """Render one paper to every requested format, in memory; return outputs and PDF pages.
+
+    Outputs are keyed by format, and the cover report's by 'cover-pdf' and 'cover-docx'
+    (see `output_names`); pages are the paper's own.
+    """
     from .render.html import render_html
 
     if not isinstance(paper, Resolved):
@@ -188,6 +209,13 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
         from .render.docx import render_docx
 
         outputs["docx"] = _stage(name, "docx", lambda: render_docx(paper_view, templates / f"{paper_view.layout}.docx"))
+    if paper_view.cover is not None and {"pdf", "docx"} & set(formats):
+        from .render.cover import render_cover_docx, render_cover_pdf
+
+        if "pdf" in formats:
+            outputs["cover-pdf"] = _stage(f"{name}-cover", "pdf", lambda: render_cover_pdf(paper_view, templates)[0])
+        if "docx" in formats:
+            outputs["cover-docx"] = _stage(f"{name}-cover", "docx", lambda: render_cover_docx(paper_view, templates))
     return outputs, pages
 
 
@@ -244,8 +272,19 @@ def build(
     errors = [p for c in checked for p in c.problems if p.severity == "error"]
     if errors:
         raise DataError([p for c in checked for p in c.problems])
+    _cover_names_free(checked)
     with build_lock(out_dir):
         return _build_checked(checked, out_dir, templates, formats, force, jobs, on_paper)
+
+
+def _cover_names_free(checked: Sequence[Checked]) -> None:
+    """NAME-cover.pdf is the cover report of NAME; a paper file called NAME-cover would overwrite it."""
+    stems = {c.path.stem: c for c in checked}
+    problems = [Problem(_label(stems[f"{c.path.stem}-cover"].path), 0, 0, "", f"has the name of the cover report of {c.label} "
+                        "(NAME-cover.pdf), so their outputs would overwrite each other; rename the file")
+                for c in checked if c.paper is not None and c.paper.cover is not None and f"{c.path.stem}-cover" in stems]
+    if problems:
+        raise DataError(problems)
 
 
 def _unique_names(paths: Sequence[Path]) -> list[Path]:
@@ -292,7 +331,7 @@ def _build_checked(
         assert c.paper is not None
         name = c.path.stem
         key = inputs_of(c, templates, formats)
-        outputs = [out_dir / f"{name}.{fmt}" for fmt in formats]
+        outputs = [out_dir / n for n in output_names(name, formats, c.paper.cover is not None).values()]
         entry = manifest.get(name, {})
         built = Built(name, outputs, entry.get("pages"), view_counts(c.resolved.paper if c.resolved else c.paper), c.warnings)
         results[name] = built
@@ -309,8 +348,9 @@ def _build_checked(
             built.error = str(outcome) if isinstance(outcome, BoardpackError) else f"Error building '{name}' (render): {type(outcome).__name__}: {outcome}"
         else:
             rendered, pages, seconds = outcome
+            names = output_names(name, formats, c.paper is not None and c.paper.cover is not None)
             try:
-                commit_outputs({out_dir / f"{name}.{fmt}": rendered[fmt] for fmt in formats})
+                commit_outputs({out_dir / file_name: rendered[key] for key, file_name in names.items()})
             except OSError as exc:
                 built.error = f"cannot write {exc.filename or name}: {exc.strerror or exc}"
                 if on_paper:
@@ -318,8 +358,12 @@ def _build_checked(
                 return
             built.pages, built.seconds = pages, seconds
             # Outputs of earlier builds in other formats stay listed, so `clean` still finds them.
-            earlier = manifest.get(name, {}).get("outputs", [])
-            outputs = sorted({*(n for n in earlier if isinstance(n, str)), *(f"{name}.{fmt}" for fmt in formats)})
+            earlier = [n for n in manifest.get(name, {}).get("outputs", []) if isinstance(n, str)]
+            if c.paper is not None and c.paper.cover is None:  # a cover block taken out: its old report goes too
+                for stale in [n for n in earlier if n.startswith(f"{name}-cover.") and Path(n).name == n]:
+                    (out_dir / stale).unlink(missing_ok=True)
+                    earlier.remove(stale)
+            outputs = sorted({*earlier, *names.values()})
             manifest[name] = {"inputs": key, "pages": pages, "outputs": outputs}
             write_manifest(out_dir, manifest)
         if on_paper:
@@ -348,4 +392,4 @@ def view_counts(paper: Paper) -> dict[str, int]:
     return dict(count_statuses(item for report in paper.reports for item in report.items))
 
 
-__all__ = ["FORMATS", "Built", "Checked", "build", "check", "find_papers", "prepare", "render_paper"]
+__all__ = ["COVER_FORMATS", "FORMATS", "Built", "Checked", "build", "check", "find_papers", "prepare", "render_paper"]

@@ -265,7 +265,8 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, label: str) -> Problem:
     if (context.startswith("while scanning") and exc.context_mark and exc.problem_mark
             and exc.context_mark.line < exc.problem_mark.line):
         mark = exc.context_mark  # where the unfinished thing starts, not where PyYAML gave up on it
-    quoted = None if mark is not exc.problem_mark or isinstance(exc, _Refused) else _quoted_before(text, exc.problem_mark)
+    quoted = (None if mark is None or mark is not exc.problem_mark or isinstance(exc, _Refused)
+              else _quoted_before(text, mark))
     runaway = quoted if quoted is not None and quoted.end_mark.line > quoted.start_mark.line else None
     if runaway is not None:
         mark = runaway.start_mark
@@ -282,7 +283,7 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, label: str) -> Problem:
         quote = runaway.style
         message = (f"a quote ({quote}) opened here runs on to line {runaway.end_mark.line + 1}; close it with the same quote character"
                    + (" (inside '...', write an apostrophe as '')" if quote == "'" else ""))
-    elif quoted is not None and quoted.end_mark.line == mark.line:
+    elif quoted is not None and mark is not None and quoted.end_mark.line == mark.line:
         message = (f"text goes on after the closing quote ({quoted.style}); the whole value goes inside the quotes"
                    + (" (inside '...', write an apostrophe as '')" if quoted.style == "'" else ""))
     elif mark is exc.context_mark and "quoted scalar" in context:
