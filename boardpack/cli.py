@@ -20,7 +20,7 @@ from .derive import ChangesView, changes_view, count_statuses
 from .errors import BoardpackError, DataError, UsageError
 from .write import clean
 
-COMMANDS = ("build", "check", "clean", "roll", "returns", "merge")
+COMMANDS = ("build", "check", "clean", "roll", "returns", "merge", "import")
 
 DESCRIPTION = """\
 Build committee papers (PDF, Word and HTML) from the YAML files in data/.
@@ -33,6 +33,7 @@ Build committee papers (PDF, Word and HTML) from the YAML files in data/.
   python generate.py roll FILE --to 2021-12   start next period's paper from FILE
   python generate.py returns FILE         a workbook per owner of FILE's open items
   python generate.py merge FILE BOOK...   apply owners' returned workbooks to FILE
+  python generate.py import OLD.docx [-o data/NEW.yaml]   an old Word appendix into a paper file
 
 Papers whose data and templates have not changed since the last build are skipped
 (--force rebuilds them). Exit codes: 0 done, 1 data errors or a failed paper, 2 usage.
@@ -96,7 +97,29 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("file", type=Path, metavar="FILE", help="the paper file the workbooks were made from")
     m.add_argument("workbooks", type=Path, nargs="+", metavar="WORKBOOK", help="returned .xlsx workbooks")
     m.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
+
+    i = sub.add_parser("import", parents=[common], help="turn an old Word appendix into a paper file",
+                       description="Read an old Word appendix (tracker or response layout, made by hand or by boardpack) "
+                                   "into a new paper file: reports, items, statuses, due-date histories, comments and tasks. "
+                                   "Prints every warning as `OLD.docx: table T, row R, column C: ...`; lines the importer "
+                                   "was unsure of are marked `# review:` in the file. Refuses to overwrite a file.")
+    i.add_argument("docx", type=Path, metavar="OLD.docx", help="the old Word paper")
+    i.add_argument("-o", "--output", type=Path, default=None, metavar="NEW.yaml",
+                   help="the new paper file (default: --data folder / the Word file's name with .yaml)")
     return parser
+
+
+def _run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .intake.word import write_import
+
+    imported = write_import(args.docx, args.output, data_dir=args.data, label=str(args.docx))
+    print(f"imported {args.docx} into {imported.path}:", file=out)
+    for line in imported.summary():
+        print(f"  {line}", file=out)
+    for finding in imported.findings:
+        print(finding.line(str(args.docx)), file=err)
+    print(f"{_plural(len(imported.warnings), 'warning')}; next: review the file, then `generate.py check {imported.path}`", file=out)
+    return 0
 
 
 def _run_returns(args: argparse.Namespace, out: TextIO) -> int:
@@ -238,6 +261,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
             return _run_returns(args, out)
         if args.command == "merge":
             return _run_merge(args, out)
+        if args.command == "import":
+            return _run_import(args, out, err)
         if args.command == "clean":
             removed = clean(args.out)
             print(f"removed {_plural(removed, 'file')} from {args.out}/", file=out)
@@ -251,6 +276,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
             "merge": f"nothing was merged; {getattr(args, 'file', 'the paper file')} is unchanged",
             "roll": "no new paper was written",
             "returns": "no workbooks were written",
+            "import": "no paper file was written",
             "check": "see above",
         }.get(args.command or "build", "nothing was built; the previous outputs are unchanged")
         print(f"{_plural(errors, 'error')}: {outcome}", file=err)

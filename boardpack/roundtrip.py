@@ -84,3 +84,25 @@ def set_after(mapping: Any, key: str, value: Any, after: str) -> None:
     keys = list(mapping)
     position = keys.index(after) + 1 if after in keys else len(keys)
     mapping.insert(position, key, value)
+
+
+def new_text(data: Any, header: list[str] | None = None) -> str:
+    """The text of a new paper file from a round-trip tree, laid out as the files in `data/` are.
+
+    Keys indented by two, list entries under their key, long lines never wrapped, a blank
+    line between reports; `header` lines become the file's opening comment. Comments put on
+    the tree (`yaml_add_eol_comment`, `yaml_set_comment_before_after_key`) are written too.
+    """
+    yaml = YAML()
+    yaml.width = 1_000_000
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    if header:
+        data.yaml_set_start_comment("\n".join(header))
+    out = io.StringIO()
+    yaml.dump(data, out)
+    lines = out.getvalue().split("\n")
+    starts = [n for n, line in enumerate(lines) if line.startswith("  - title:")]
+    for start in reversed(starts[1:]):
+        if lines[start - 1].strip():
+            lines.insert(start, "")
+    return "\n".join(lines)
