@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from .history import Changes, excerpt, slippage
-from .model import DONE, STATUSES, DueStep, Item, Paper, Report, When
+from .model import DONE, STATUSES, DueStep, Item, Paper, Report, Totals, When, current_due, dated
 
 if TYPE_CHECKING:
     from .summary import CoverView, SummaryView
@@ -83,18 +83,107 @@ def _phrases(counts: Counter[str]) -> list[str]:
     return parts
 
 
-def summary_sentence(counts: Counter[str], noun: str = "action") -> str:
+def _is_are(n: int) -> str:
+    return "is" if n == 1 else "are"
+
+
+def _plural(n: int, noun: str) -> str:
+    """'1 recommendation', '2 recommendations', '2 areas for improvement'."""
+    if n == 1:
+        return f"{n} {noun}"
+    head, _, tail = noun.partition(" ")
+    return f"{n} {head}s" + (f" {tail}" if tail else "")
+
+
+def _others_phrases(white: int, bodies: Iterable[tuple[str, int]]) -> list[str]:
+    """'1 is for the Home Office', '2 are for other organisations to deliver'."""
+    parts = [f"{n} {_is_are(n)} for {body}" for body, n in bodies if n]
+    if white:
+        parts.append(f"{white} is for another organisation to deliver" if white == 1
+                     else f"{white} are for other organisations to deliver")
+    return parts
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def _with_verbs(parts: list[str]) -> list[str]:
+    """'2 closed', '1 RED' -> '2 are closed', '1 is RED' on the first and last parts only."""
+    def verb(part: str) -> str:
+        n, _, rest = part.partition(" ")
+        if rest.startswith(("is ", "are ")):
+            return part
+        return f"{n} {_is_are(int(n))} {rest}"
+
+    if len(parts) == 1:
+        return [verb(parts[0])]
+    return [verb(parts[0]), *parts[1:-1], verb(parts[-1])]
+
+
+def _totals_sentence(counts: Counter[str], totals: Totals, noun: str, bodies: tuple[tuple[str, int], ...]) -> str:
+    """'This report makes 10 recommendations for the force; 5 were completed before this paper.
+    Of the 5 in the table, 1 is newly complete, 1 closed, 2 RED and 1 is for another organisation to deliver.'
+    """
+    made, for_force, before = totals.made, totals.for_force, totals.completed_before
+    if made is not None and for_force is not None and for_force != made:
+        head = f"This report makes {_plural(made, noun)}, {for_force} of which {_is_are(for_force)} for the force"
+        if for_force == 0:
+            head = f"This report makes {_plural(made, noun)}, none of which is for the force"
+    elif for_force is not None:
+        head = f"This report makes {_plural(for_force, noun)} for the force"
+    elif made is not None:
+        head = f"This report makes {_plural(made, noun)}"
+    else:
+        head = ""
+    white = counts["WHITE"]
+    own = Counter({s: n for s, n in counts.items() if s != "WHITE"})
+    parts = _phrases(own) if set(own) != {""} else ([f"{sum(own.values())} for the force"] if own else [])
+    parts += _others_phrases(white, bodies)
+    shown = sum(counts.values()) + sum(n for _, n in bodies)
+    first: list[str] = []
+    if head:
+        first.append(head)
+    if before:
+        everything = for_force is not None and before == for_force
+        first.append(f"all {before} were completed before this paper" if everything and before > 1
+                     else f"{before} {'was' if before == 1 else 'were'} completed before this paper")
+    sentences = ["; ".join(first) + "." if first else ""]
+    if shown == 0:
+        if not first:
+            sentences.append("There is nothing in the table.")
+    elif len(parts) == 1:
+        only = parts[0].split(" ", 1)[1]
+        if only.startswith(("is ", "are ")):
+            only = only.split(" ", 1)[1]
+        sentences.append(f"The one in the table is {only}." if shown == 1 else f"All {shown} in the table are {only}.")
+    else:
+        sentences.append(f"Of the {shown} in the table, {_listed(_with_verbs(parts))}.")
+    sentence = " ".join(s for s in sentences if s)
+    return sentence[0].upper() + sentence[1:]
+
+
+def summary_sentence(counts: Counter[str], noun: str = "action", totals: Totals | None = None,
+                     bodies: Iterable[tuple[str, int]] = (), item_noun: str = "recommendation") -> str:
     """'There are 7 actions for the force: 1 complete, 1 closed and 5 in progress.'
 
     WHITE items are not the force's to deliver, so they are counted in a sentence of their
-    own. Grammatical for none, one and many; never typed, so it cannot drift from the table.
+    own, as are items for another body (`bodies`: (body, count) of items with `for_body`).
+    With the report's own `totals` the sentence starts from them ('This report makes 10
+    recommendations for the force; 5 were completed before this paper.') and then counts the
+    rows in the table (`item_noun` names what the report makes). Grammatical for none, one
+    and many; never typed, so it cannot drift from the table.
     """
+    bodies = tuple(bodies)
+    if totals is not None:
+        return _totals_sentence(counts, totals, item_noun, bodies)
     white = counts["WHITE"]
     own = Counter({s: n for s, n in counts.items() if s != "WHITE"})
     total = sum(own.values())
-    others = f"{white} is for another organisation to deliver" if white == 1 else f"{white} are for other organisations to deliver"
+    other_parts = _others_phrases(white, bodies)
+    others = _listed(other_parts) if other_parts else ""
     if total == 0:
-        return f"There are no {noun}s for the force" + (f"; {others}." if white else ".")
+        return f"There are no {noun}s for the force" + (f"; {others}." if other_parts else ".")
     head = f"There is 1 {noun} for the force" if total == 1 else f"There are {total} {noun}s for the force"
     parts = _phrases(own)
     if set(own) == {""}:  # nothing has a status (response papers): the count alone
@@ -104,9 +193,21 @@ def summary_sentence(counts: Counter[str], noun: str = "action") -> str:
         sentence = f"{head}, which is {only}." if total == 1 else f"{head}, all {only}."
     else:
         sentence = f"{head}: {', '.join(parts[:-1])} and {parts[-1]}."
-    if white:
-        sentence += f" {white} more {others.split(' ', 1)[1]}."
+    if other_parts:
+        sentence += f" {others.split(' ', 1)[0]} more {others.split(' ', 1)[1]}."
     return sentence
+
+
+def item_noun(items: Iterable[Item]) -> str:
+    """What a report makes, by its items' types: 'area for improvement' when every item is one."""
+    types = {item.type for item in items}
+    return "area for improvement" if types == {"Area for Improvement"} else "recommendation"
+
+
+def for_bodies(items: Iterable[Item]) -> tuple[tuple[str, int], ...]:
+    """(body, number of items) for items addressed to another body, in order of first mention."""
+    found: Counter[str] = Counter(item.for_body for item in items if item.for_body)
+    return tuple(found.items())
 
 
 # --- dates ---------------------------------------------------------------------------
@@ -116,11 +217,16 @@ def due_lines(due: tuple[DueStep, ...], unset: str | None) -> tuple[str, ...]:
     """The stacked lines of a due-date history: first date, 'Extended to ...', 'Now ...'."""
     if not due:
         return (unset,) if unset else ()
+    steps = dated(due)
     lines = []
-    for n, step in enumerate(due):
+    for step in due:
+        if step.date is None:  # a step of words, printed as written
+            lines.append(step.words or "")
+            continue
+        n = steps.index(step)
         words = str(step.date)
         if n > 0:
-            words = ("Now " if n == len(due) - 1 else "Extended to ") + words
+            words = ("Now " if n == len(steps) - 1 else "Extended to ") + words
         if step.note:
             words += f" {step.note}"
         lines.append(words)
@@ -129,9 +235,10 @@ def due_lines(due: tuple[DueStep, ...], unset: str | None) -> tuple[str, ...]:
 
 def is_overdue(status: str | None, due: tuple[DueStep, ...], period: When) -> bool:
     """Past its current due date at the end of the period, and not finished or RED already."""
-    if not due or status in DONE or status in ("WHITE", "RED"):
+    current = current_due(due)
+    if current is None or status in DONE or status in ("WHITE", "RED"):
         return False
-    return due[-1].date.last_day < period.last_day
+    return current.last_day < period.last_day
 
 
 def byline(report: Report) -> str | None:
@@ -181,6 +288,8 @@ class Row:
     rationale: str | None
     comment: str | None
     slippage: str | None = None
+    for_body: str | None = None
+    """'For the Home Office': an item addressed to another body without being WHITE."""
     """'Extended 2 times: 9 months after the first date (February 2020)'."""
     change: str | None = None
     """What changed since the previous paper: 'AMBER → RED; June 2021 → December 2021: ...'."""
@@ -296,6 +405,8 @@ class PaperView:
     """The executive summary (counts table, chart, RED and overdue items); tracker papers only."""
     cover: CoverView | None = None
     """The committee cover report; None when the paper has no `cover:` block."""
+    notes: str | None = None
+    """Closing notes (Markdown), printed after the last report."""
 
 
 def _rows(report: Report, period: When, changes: dict[tuple[str, str | None, str], list[str]] | None = None) -> Iterable[Row]:
@@ -307,7 +418,7 @@ def _rows(report: Report, period: When, changes: dict[tuple[str, str | None, str
             status=status_view(item.status, item.status_note), due=due_lines(item.due, unset),
             overdue=is_overdue(item.status, item.due, period), owner=item.owner,
             lead=item.lead, rationale=item.rationale, comment=item.comment, slippage=slippage(item.due),
-            change=change, type=item.type,
+            change=change, type=item.type, for_body=f"For {item.for_body}" if item.for_body else None,
         )
         for task in item.tasks:
             yield Row(
@@ -329,11 +440,13 @@ def view(paper: Paper, name: str, changes: Changes | None = None) -> PaperView:
     changed = _changes_by_item(changes) if changes is not None else None
     reports = []
     for n, report in enumerate(paper.reports, start=1):
-        counts = count_statuses(report.items)
+        report_counts = count_statuses(report.items)
+        own = count_statuses(item for item in report.items if not item.for_body)
+        sentence = summary_sentence(own, noun, report.totals, for_bodies(report.items), item_noun(report.items))
         reports.append(ReportView(
             number=n, anchor=f"report-{n}", title=report.title, byline=byline(report),
             published=f"Published {report.published}" if report.published else None,
-            sentence=summary_sentence(counts, noun), summary=report.summary, counts=dict(counts),
+            sentence=sentence, summary=report.summary, counts=dict(report_counts),
             rows=tuple(_rows(report, info.period, changed)),
         ))
     all_items = [item for report in paper.reports for item in report.items]
@@ -364,4 +477,5 @@ def view(paper: Paper, name: str, changes: Changes | None = None) -> PaperView:
         changes=changes_words,
         summary=summary if info.layout == "tracker" else None,
         cover=cover_view(paper, paper.cover, summary, changes_words, counts) if paper.cover else None,
+        notes=paper.notes,
     )

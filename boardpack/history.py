@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from .load import Path_
-from .model import DONE, DueStep, Item, Paper, Report, Task, When
+from .model import DONE, DueStep, Item, Paper, Report, Task, When, current_due, dated
 
 COMPLETE = frozenset({"GREEN", "NEW GREEN"})
 
@@ -172,17 +172,38 @@ def merge_due(before: Sequence[DueStep], typed: Sequence[DueStep]) -> tuple[DueS
         return tuple(typed)
     if not typed:
         return tuple(before)
+    if current_due(typed) is None:  # only words typed: they stand as this period's history
+        return tuple(typed)
+    # Steps of words (no date) keep their place before the first date that followed them.
     steps = list(before)
     for step in typed:
-        same = [n for n, s in enumerate(steps) if s.date.last_day == step.date.last_day]
+        if step.date is None:
+            if step not in steps:
+                steps.insert(_words_place(steps, typed, step), step)
+            continue
+        when = step.date.last_day
+        same = [n for n, s in enumerate(steps) if s.date is not None and s.date.last_day == when]
         if same:
             if step.note:
                 steps[same[0]] = step
             continue
-        steps.append(step)
-        steps.sort(key=lambda s: s.date.last_day)
-    current = typed[-1].date.last_day
-    return tuple(s for s in steps if s.date.last_day <= current)
+        later = [n for n, s in enumerate(steps) if s.date is not None and s.date.last_day > when]
+        steps.insert(later[0] if later else len(steps), step)
+    current = current_due(typed)
+    assert current is not None
+    return tuple(s for s in steps if s.date is None or s.date.last_day <= current.last_day)
+
+
+def _words_place(steps: list[DueStep], typed: Sequence[DueStep], step: DueStep) -> int:
+    """Where a typed step of words goes: before the first dated step typed after it."""
+    after = [s for s in typed[typed.index(step) + 1:] if s.date is not None]
+    if after:
+        assert after[0].date is not None
+        when = after[0].date.last_day
+        for n, s in enumerate(steps):
+            if s.date is not None and s.date.last_day >= when:
+                return n
+    return len(steps)
 
 
 def months_between(first: When, last: When) -> int:
@@ -191,13 +212,16 @@ def months_between(first: When, last: When) -> int:
 
 def slippage(due: Sequence[DueStep]) -> str | None:
     """'Extended 2 times, 9 months after the first date (February 2020)'; None when never moved."""
-    if len(due) < 2:
+    steps = dated(due)
+    if len(steps) < 2:
         return None
-    extensions = len(due) - 1
-    months = months_between(due[0].date, due[-1].date)
+    first, last = steps[0].date, steps[-1].date
+    assert first is not None and last is not None
+    extensions = len(steps) - 1
+    months = months_between(first, last)
     times = "once" if extensions == 1 else f"{extensions} times"
     span = f"{months} month{'s' if months != 1 else ''}" if months > 0 else "less than a month"
-    return f"Extended {times}: {span} after the first date ({due[0].date})"
+    return f"Extended {times}: {span} after the first date ({first})"
 
 
 # --- comparing ------------------------------------------------------------------------
@@ -241,9 +265,10 @@ def _status_change(changes: Changes, entry: Change, was: str | None, now: str | 
 
 
 def _slip(before: Sequence[DueStep], due: Sequence[DueStep]) -> Slip | None:
-    if not before or not due or due[-1].date.last_day <= before[-1].date.last_day:
+    was, now = current_due(before), current_due(due)
+    if was is None or now is None or now.last_day <= was.last_day:
         return None
-    return Slip(before[-1].date, due[-1].date, due[-1].note)
+    return Slip(was, now, dated(due)[-1].note)
 
 
 def _compare_entry(

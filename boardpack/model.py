@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -122,11 +123,37 @@ class Strict(BaseModel):
 
 
 class DueStep(Strict):
-    """One step of a due-date history: the first date, then each extension."""
+    """One step of a due-date history: the first date, then each extension.
 
-    date: Date
+    A step is a date (with an optional note), or words without a date ('No deadline set
+    by HMICFRS'), printed as written and skipped by everything that compares dates.
+    """
+
+    date: Date | None = None
     note: str | None = None
     """Why the date was set or moved: 'pending the results of benchmarking'."""
+    words: Text | None = None
+    """A step with no date, printed as written: 'No deadline set by HMICFRS'."""
+
+    @model_validator(mode="after")
+    def _date_or_words(self) -> DueStep:
+        if (self.date is None) == (self.words is None):
+            raise ValueError("a due step is either a date (`date: 2021-11`) or words without a date "
+                             "(`words: No deadline set by HMICFRS`), not both or neither")
+        if self.words is not None and self.note:
+            raise ValueError("a step of words has no `note:`; put everything in `words:`")
+        return self
+
+
+def dated(due: Sequence[DueStep]) -> tuple[DueStep, ...]:
+    """The steps of a due history that carry a date, in order; steps of words are skipped."""
+    return tuple(step for step in due if step.date is not None)
+
+
+def current_due(due: Sequence[DueStep]) -> When | None:
+    """The current due date: the last dated step, or None when no step has a date."""
+    steps = dated(due)
+    return steps[-1].date if steps else None
 
 
 def _due_steps(value: Any) -> Any:
@@ -182,6 +209,10 @@ class Item(Strict):
     """The response layout's 'Force Task Owner'."""
     lead: str | None = None
     """Who delivers a WHITE item."""
+    for_body: Text | None = None
+    """The body (not the force) that is to act on the item, when it is not WHITE:
+    'the Home Office'. Printed 'For the Home Office' with the item and counted apart from
+    the force's own actions in the summary sentence ('1 is for the Home Office')."""
     comment: Markdown | None = None
     tasks: tuple[Task, ...] = ()
 
@@ -189,6 +220,17 @@ class Item(Strict):
     @classmethod
     def _ref_as_text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, (int, float)) else value
+
+
+class Totals(Strict):
+    """A report's own totals, as the inspectorate published them (not counted from the table)."""
+
+    made: Annotated[int, Field(ge=0)] | None = None
+    """How many recommendations (or areas for improvement) the report made in all."""
+    for_force: Annotated[int, Field(ge=0)] | None = None
+    """How many of them are for the force (or for forces)."""
+    completed_before: Annotated[int, Field(ge=0)] = 0
+    """How many of those were completed before this paper, and so are not in its table."""
 
 
 class Report(Strict):
@@ -205,6 +247,9 @@ class Report(Strict):
     published: Date | None = None
     summary: Markdown | None = None
     """Optional words printed after the derived summary sentence (never instead of it)."""
+    totals: Totals | None = None
+    """The report's own totals (made, for the force, completed before this paper), which the
+    summary sentence uses alongside the rows it counts."""
     items: tuple[Item, ...] = ()
 
 
@@ -296,5 +341,7 @@ class Paper(Strict):
     legend: dict[Status, Text] = Field(default_factory=lambda: dict(DEFAULT_LEGEND))
     """Definition of each colour, printed as the tracker's first table."""
     reports: tuple[Report, ...] = Field(min_length=1)
+    notes: Markdown | None = None
+    """Closing notes, printed after the last report."""
     cover: Cover | None = None
     """The committee cover report; without it only the paper itself is built."""

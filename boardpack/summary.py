@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .derive import ChangesView, StatusView, is_overdue, status_view, summary_sentence
 from .history import excerpt, slippage
-from .model import STATUSES, Cover, Item, Paper, Report, When
+from .model import STATUSES, Cover, Item, Paper, Report, When, current_due, dated
 
 CORE_STATUSES = ("GREEN", "AMBER", "RED", "WHITE")
 """Always a column of the counts table, even at nought: members look for RED 0."""
@@ -158,7 +158,8 @@ def _attention_row(number: int, report: Report, item: Item, period: When) -> Att
     overdue = is_overdue(item.status, item.due, period)
     if item.status != "RED" and not overdue:
         return None
-    due = str(item.due[-1].date) if item.due else f"No date set by {report.by}"
+    current = current_due(item.due)
+    due = str(current) if current is not None else f"No date set by {report.by}"
     if item.status == "RED":
         why = item.rationale or "No rationale given."
     else:
@@ -264,6 +265,8 @@ class CoverView:
     background_derived: bool
     position: tuple[str, ...]
     position_extra: str | None
+    counts: CountsTable
+    """The paper's counts table: the cover prints its Total row, status by status."""
     changes: tuple[ChangeCount, ...]
     changes_since: str | None
     red: tuple[AttentionRow, ...]
@@ -296,9 +299,10 @@ def _slips(paper: Paper, changes: ChangesView | None) -> tuple[SlipRow, ...]:
     out = []
     for report in paper.reports:
         for item in report.items:
-            if len(item.due) > 1:
-                last = item.due[-1]
-                out.append(SlipRow(report.title, item.ref, excerpt(item.text), str(item.due[-2].date), str(last.date),
+            steps = dated(item.due)  # steps of words (no date) are not moves
+            if len(steps) > 1:
+                last = steps[-1]
+                out.append(SlipRow(report.title, item.ref, excerpt(item.text), str(steps[-2].date), str(last.date),
                                    last.note or "no reason given"))
     return tuple(out)
 
@@ -328,10 +332,9 @@ def cover_view(paper: Paper, cover: Cover, summary: SummaryView, changes: Change
         f"The {info.committee} receives a quarterly update on the progress {info.organisation} is making against "
         f"{'the recommendations and areas for improvement of ' + who + ' reports' if who != 'inspection' else 'inspection recommendations'}. "
         f"This report covers {quarter} (financial year {financial_year(info.period)}).")
-    position = [f"At the end of {period}, {sentence[0].lower()}{sentence[1:]}"]
-    if changes is not None:
-        position.append(changes.headline)
-    position.append(summary.attention_sentence)
+    since = f", and what has changed since {changes.since}" if changes is not None else ""
+    position = [f"The tables below give the {items} item{'s' if items != 1 else ''} by status at the end of {period}{since}; "
+                f"{appendix_name} gives each item's update, due date and owner's comment."]
     return CoverView(
         committee=info.committee,
         dated=str(cover.meeting),
@@ -351,6 +354,7 @@ def cover_view(paper: Paper, cover: Cover, summary: SummaryView, changes: Change
         background_derived=cover.background is None,
         position=tuple(position),
         position_extra=cover.position,
+        counts=summary.counts,
         changes=tuple(ChangeCount(g.heading, len(g.rows)) for g in changes.groups) if changes else (),
         changes_since=changes.since if changes else None,
         red=red,

@@ -102,3 +102,84 @@ def test_legend_gains_rows_for_new_green_and_closed_only_when_used() -> None:
 
 def test_when_orders_months_before_days_in_them() -> None:
     assert When(2021, 9) < When(2021, 10) and When(2021, 9).last_day > When(2021, 9, 5).last_day
+
+
+# --- a report's own totals, items for another body, due steps without a date -------------
+
+
+def _totals(**kw):
+    from boardpack.model import Totals
+
+    return Totals(**kw)
+
+
+@pytest.mark.parametrize(("counts", "totals", "sentence"), [
+    ({"CLOSED": 2, "AMBER": 2, "RED": 1}, {"made": 10, "for_force": 10, "completed_before": 5},
+     "This report makes 10 recommendations for the force; 5 were completed before this paper. "
+     "Of the 5 in the table, 2 are closed, 2 in progress and 1 is RED."),
+    ({"NEW GREEN": 1, "CLOSED": 1, "RED": 2, "WHITE": 1}, {"made": 10, "for_force": 10, "completed_before": 5},
+     "This report makes 10 recommendations for the force; 5 were completed before this paper. "
+     "Of the 5 in the table, 1 is newly complete, 1 closed, 2 RED and 1 is for another organisation to deliver."),
+    ({"NEW GREEN": 1, "AMBER": 1}, {"made": 10, "for_force": 2},
+     "This report makes 10 recommendations, 2 of which are for the force. Of the 2 in the table, 1 is newly complete and 1 is in progress."),
+    ({"AMBER": 1}, {"made": 11, "for_force": 11, "completed_before": 10},
+     "This report makes 11 recommendations for the force; 10 were completed before this paper. The one in the table is in progress."),
+    ({"CLOSED": 1}, {"for_force": 4, "completed_before": 3},
+     "This report makes 4 recommendations for the force; 3 were completed before this paper. The one in the table is closed."),
+    ({"RED": 3}, {"made": 1, "for_force": 1, "completed_before": 1},
+     "This report makes 1 recommendation for the force; 1 was completed before this paper. All 3 in the table are RED."),
+    ({}, {"made": 3, "for_force": 0}, "This report makes 3 recommendations, none of which is for the force."),
+    ({}, {"made": 3, "for_force": 3, "completed_before": 3},
+     "This report makes 3 recommendations for the force; all 3 were completed before this paper."),
+    ({"AMBER": 2}, {"made": 5}, "This report makes 5 recommendations. All 2 in the table are in progress."),
+])
+def test_summary_sentence_starts_from_the_reports_own_totals(counts, totals, sentence) -> None:
+    assert summary_sentence(Counter(counts), totals=_totals(**totals)) == sentence
+
+
+def test_totals_sentence_names_areas_for_improvement_and_items_for_another_body() -> None:
+    sentence = summary_sentence(Counter({"AMBER": 1}), totals=_totals(made=6, for_force=6, completed_before=4),
+                                bodies=(("the Home Office", 1),), item_noun="area for improvement")
+    assert sentence == ("This report makes 6 areas for improvement for the force; 4 were completed before this paper. "
+                        "Of the 2 in the table, 1 is in progress and 1 is for the Home Office.")
+
+
+@pytest.mark.parametrize(("counts", "bodies", "sentence"), [
+    ({"AMBER": 1}, (("the Home Office", 1),), "There is 1 action for the force, which is in progress. 1 more is for the Home Office."),
+    ({}, (("the Home Office", 2),), "There are no actions for the force; 2 are for the Home Office."),
+    ({"AMBER": 2, "WHITE": 1}, (("the Home Office", 1),),
+     "There are 2 actions for the force, all in progress. 1 more is for the Home Office and 1 is for another organisation to deliver."),
+])
+def test_items_for_another_body_are_counted_apart_without_totals(counts, bodies, sentence) -> None:
+    assert summary_sentence(Counter(counts), bodies=bodies) == sentence
+
+
+def test_an_item_for_another_body_is_counted_apart_and_printed_with_the_item() -> None:
+    data = minimal()
+    data["reports"][0]["items"][0]["for_body"] = "the Home Office"
+    report = view(Paper.model_validate(data), "p").reports[0]
+    assert "1 more is for the Home Office" in report.sentence
+    assert report.rows[0].for_body == "For the Home Office"
+    assert sum(report.counts.values()) == len(data["reports"][0]["items"])  # the counts table still has every row
+
+
+def test_a_due_step_of_words_prints_as_written_and_is_not_a_date() -> None:
+    steps = (DueStep(words="No deadline set by HMICFRS"), DueStep(date="2020-11", note="for an initial position"))
+    assert due_lines(steps, None) == ("No deadline set by HMICFRS", "November 2020 for an initial position")
+    steps += (DueStep(date="2021-03"),)
+    assert due_lines(steps, None) == ("No deadline set by HMICFRS", "November 2020 for an initial position", "Now March 2021")
+    assert is_overdue("AMBER", (DueStep(words="No deadline set"),), parse_when("2021-09")) is False
+    assert is_overdue("AMBER", (DueStep(date="2021-08"), DueStep(words="Under review")), parse_when("2021-09")) is True
+
+
+def test_a_due_step_is_a_date_or_words_not_both() -> None:
+    with pytest.raises(ValueError, match="either a date"):
+        DueStep(date="2021-09", words="No deadline")
+    with pytest.raises(ValueError, match="either a date"):
+        DueStep()
+
+
+def test_closing_notes_reach_the_view() -> None:
+    data = minimal()
+    data["notes"] = "Reports with nothing left to do are removed after one quarter."
+    assert view(Paper.model_validate(data), "p").notes == data["notes"]

@@ -62,6 +62,19 @@ def test_a_typed_new_date_is_laid_over_last_periods_history() -> None:
     assert merge_due(before, steps("2020-05")) == steps("2020-02", "2020-05")  # brought forward
 
 
+def test_steps_of_words_keep_their_place_and_are_never_compared() -> None:
+    words = DueStep(words="No deadline set by HMICFRS")
+    before = (words, *steps(("2020-11", "for an initial position")))
+    assert merge_due(before, ()) == before
+    assert merge_due(before, steps("2021-03")) == (*before, *steps("2021-03"))
+    assert merge_due((), (words,)) == (words,)
+    assert merge_due(steps("2021-03"), (words,)) == (words,)  # only words typed: they stand
+    # typed words go just before the date typed after them
+    assert merge_due(steps("2021-03"), (words, *steps("2021-06"))) == (*steps("2021-03"), words, *steps("2021-06"))
+    assert slippage(before) is None
+    assert slippage((*before, *steps("2021-03"))) == "Extended once: 4 months after the first date (November 2020)"
+
+
 def test_slippage_counts_extensions_and_months() -> None:
     assert slippage(steps("2020-02", "2020-09", "2021-06")) == "Extended 2 times: 16 months after the first date (February 2020)"
     assert slippage(steps("2021-06")) is None

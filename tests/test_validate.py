@@ -126,3 +126,30 @@ def test_non_utf8_file_is_named_with_its_line(tmp_path: Path) -> None:
 def test_empty_file_says_what_a_paper_needs(paper_file) -> None:
     (result,) = check([paper_file("")])
     assert "a paper needs `paper:` and `reports:`" in result.errors[0].message
+
+
+def test_report_totals_must_hold_together_and_hold_the_forces_rows(paper_file) -> None:
+    data = minimal()
+    data["reports"][0]["totals"] = {"made": 2, "for_force": 3}
+    (result,) = check([paper_file(data)])
+    assert any("for_force (3) is more than the report made (2)" in p.message for p in result.errors)
+    data["reports"][0]["totals"] = {"made": 10, "for_force": 3, "completed_before": 2}
+    (result,) = check([paper_file(data)])
+    own = sum(1 for item in data["reports"][0]["items"] if item["status"] != "WHITE")
+    assert not result.errors
+    (warning,) = [p for p in result.warnings if p.where == "reports[0].totals"]
+    assert f"2 completed before this paper and {own} of the force's own rows in the table make {2 + own}" in warning.message
+    assert "more than the 3 for the force" in warning.message
+
+
+def test_due_steps_of_words_are_skipped_when_dates_are_compared(paper_file) -> None:
+    data = minimal()
+    data["reports"][0]["items"][0]["due"] = ["2021-12", {"words": "No deadline set by HMICFRS"}, "2022-01"]
+    (result,) = check([paper_file(data)])
+    assert not [p for p in result.problems if ".due" in p.where]
+    data["reports"][0]["items"][0]["due"] = ["2021-12", {"words": "No deadline set by HMICFRS"}, "2021-11"]
+    (result,) = check([paper_file(data)])
+    assert any("due dates go backwards: November 2021 comes after December 2021" in p.message for p in result.errors)
+    data["reports"][0]["items"][0]["due"] = [{"words": "No deadline", "date": "2021-12"}]
+    (result,) = check([paper_file(data)])
+    assert any("either a date" in p.message for p in result.errors)

@@ -28,7 +28,7 @@ from ruamel.yaml.comments import CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ..errors import DataError, Problem, UsageError
-from ..model import STATUSES, Item, Paper, Task, When, parse_when
+from ..model import STATUSES, Item, Paper, Task, When, current_due, parse_when
 from ..render.returns import HEADER_ROW, HEADERS, KEYS_SHEET, LOCKED, SHEET, identity, state
 from ..roundtrip import Document
 from ..write import write_atomic
@@ -280,7 +280,7 @@ def _rules(update: Update, entry: Item | Task) -> list[Problem]:
     row = update.row
     out = []
     if update.due is not None:
-        current = entry.due[-1].date if entry.due else None
+        current = current_due(entry.due)  # the last dated step; steps of words have no date
         if current is not None and update.due.last_day <= current.last_day:
             out.append(Problem(update.workbook, 0, 0, _cell(update.workbook, SHEET, _COLUMN["New due date"], row),
                                f"{update.due} is not after the current due date ({current}); a new due date extends "
@@ -341,7 +341,7 @@ def apply(doc: Document, paper: Paper, todo: list[tuple[Located, Update]]) -> li
             else:
                 history = CommentedSeq([current, _step(update.due)])
                 _put(node, "due", history, order)
-            was = f" (was {entry.due[-1].date})" if entry.due else ""
+            was = f" (was {current_due(entry.due)})" if current_due(entry.due) is not None else ""
             did.append(f"due date extended to {update.due}{was}")
         if update.update:
             key = "comment" if t is None else "position"
