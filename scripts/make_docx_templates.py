@@ -222,6 +222,23 @@ def _define_styles(doc: DocumentObject) -> None:
     _style(doc, "RAG Note", based_on="Table Text", size=9)
     _style(doc, "Overdue", based_on="Table Text", bold=True, color="B3261E", before=2)
     _style(doc, "Addressee", based_on="Table Text", bold=True, after=2)
+    _style(doc, "Figure", based_on="Body Text", after=8, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _style(doc, "Front Sheet", based_on="Body Text", after=0)
+    _style(doc, "Front Sheet Value", based_on="Body Text", bold=True, after=0)
+    rationale = _style(doc, "Rationale", based_on="Body Text", after=6)
+    rationale.paragraph_format.left_indent = Twips(567)
+    ppr = rationale.element.get_or_add_pPr()
+    border = parse_xml(f'<w:pBdr {nsdecls("w")}><w:left w:val="single" w:sz="18" w:space="6" w:color="B3261E"/></w:pBdr>')
+    after = [child for child in ppr if child.tag in (qn("w:shd"), qn("w:tabs"), qn("w:spacing"), qn("w:ind"), qn("w:jc"))]
+    if after:
+        after[0].addprevious(border)  # schema order: pBdr before spacing and indentation
+    else:
+        ppr.append(border)
+    numbered = _style(doc, "Numbered Paragraph", based_on="Body Text", after=6)
+    numbered.paragraph_format.left_indent = Twips(567)
+    numbered.paragraph_format.first_line_indent = Twips(-567)
+    _style(doc, "Table Total", based_on="Table Text", bold=True)
+    _style(doc, "Table Number", based_on="Table Text", align=WD_ALIGN_PARAGRAPH.CENTER)
     for name in ("List Bullet", "List Number"):
         _style(doc, name, based_on="Table Text", after=2)
     cont = _style(doc, "List Continue", based_on="Table Text", after=2)
@@ -282,10 +299,11 @@ def _define_numbering(doc: DocumentObject) -> None:
         f'<w:name w:val="Paper Numbers"/>{numbers}</w:abstractNum>'
         '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>'
         '<w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>'
+        '<w:num w:numId="3"><w:abstractNumId w:val="1"/></w:num>'
         "</w:numbering>"
     )
     doc.part.numbering_part._element = parse_xml(xml)
-    for name, num_id in (("List Bullet", 1), ("List Number", 2)):
+    for name, num_id in (("List Bullet", 1), ("List Number", 2), ("Numbered Paragraph", 3)):
         num_pr = doc.styles[name].element.get_or_add_pPr().get_or_add_numPr()
         num_pr.get_or_add_numId().val = num_id
 
@@ -481,6 +499,59 @@ def _changes(doc: DocumentObject) -> None:
     _p(doc, "{%p endif %}", "Body Text")
 
 
+def _summary(doc: DocumentObject) -> None:
+    """The executive summary: sentence, changes headline, chart, counts table, RED and overdue items."""
+    _p(doc, "{%p if summary %}", "Body Text")
+    _p(doc, "Summary", "Heading 1")
+    _p(doc, "{{ summary.sentence }}", "Report Summary")
+    _p(doc, "{%p if summary.changes_headline %}", "Body Text")
+    _p(doc, "{{ summary.changes_headline }} See \u201cChanges since {{ summary.changes_since }}\u201d below.", "Body Text")
+    _p(doc, "{%p endif %}", "Body Text")
+    _p(doc, "{{r summary.chart }}", "Figure")
+    _p(doc, "Items by status in each report", "Heading 3")
+    counts = _table(doc, [6600, MARKER_W, 1000, MARKER_W, 1000], 5)
+    _header_row(counts, ["Report", "{%tc for status in summary.statuses %}", "", "{%tc endfor %}", "Total"])
+    _fill(counts.rows[0].cells[2], [("RAG Status", "{% cellbg status.fill %}\x00{{r status.word }}")])
+    counts.rows[0].cells[2].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _marker_row(counts, 1, "{%tr for row in summary.rows %}")
+    for cell, lines in zip(counts.rows[2].cells, (
+        [("Table Text", "{{ row.number }}. {{ row.title }}")],
+        [("Template Marker", "{%tc for count in row.counts %}")], [("Table Number", "{{ count }}")],
+        [("Template Marker", "{%tc endfor %}")], [("Table Total", "{{ row.total }}")],
+    ), strict=True):
+        _fill(cell, lines)
+    _marker_row(counts, 3, "{%tr endfor %}")
+    for cell, lines in zip(counts.rows[4].cells, (
+        [("Table Total", "{{ summary.total.title }}")],
+        [("Template Marker", "{%tc for count in summary.total.counts %}")], [("Table Total", "{{ count }}")],
+        [("Template Marker", "{%tc endfor %}")], [("Table Total", "{{ summary.total.total }}")],
+    ), strict=True):
+        _fill(cell, lines)
+    for paragraph in [*counts.rows[4].cells[2].paragraphs, *counts.rows[2].cells[4].paragraphs, *counts.rows[4].cells[4].paragraphs]:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _p(doc, "RED and overdue", "Heading 2")
+    _p(doc, "{{ summary.attention_sentence }}", "Report Summary")
+    _p(doc, "{%p if summary.attention %}", "Body Text")
+    widths = [3000, 600, 3400, 1100, MARKER_W, 1700, MARKER_W, 1700]
+    widths.append(TEXT_W - sum(widths))
+    table = _table(doc, widths, 4)
+    _header_row(table, ["Report", "No.", "Recommendation", "Status", "{%tc if summary.has_who %}", "Owner or lead", "{%tc endif %}",
+                        "Due date", "Rationale"])
+    _marker_row(table, 1, "{%tr for row in summary.attention %}")
+    for cell, lines in zip(table.rows[2].cells, (
+        [("Table Text", "{{ row.report }}")], [("Table Text", "{{ row.ref }}")], [("Table Text", "{{ row.text }}")],
+        [("RAG Status", "{% cellbg row.fill %}\x00{{r row.status }}"), ("Overdue", "{%p if row.overdue %}"), ("Overdue", "Overdue"),
+         ("Overdue", "{%p endif %}")],
+        [("Template Marker", "{%tc if summary.has_who %}")], [("Table Text", "{{ row.who }}")], [("Template Marker", "{%tc endif %}")],
+        [("Table Text", "{{ row.due }}"), ("RAG Note", "{%p if row.history %}"), ("RAG Note", "{{ row.history }}"), ("RAG Note", "{%p endif %}")],
+        [("Table Text", "{{p row.why }}")],
+    ), strict=True):
+        _fill(cell, lines)
+    _marker_row(table, 3, "{%tr endfor %}")
+    _p(doc, "{%p endif %}", "Body Text")
+    _p(doc, "{%p endif %}", "Body Text")
+
+
 def _reports(doc: DocumentObject, build_table: Callable[[DocumentObject], None]) -> None:
     _p(doc, "{%p for report in reports %}", "Body Text")
     _p(doc, "{{ report.title }}", "Heading 1")
@@ -537,6 +608,152 @@ def _response_table(doc: DocumentObject) -> None:
     _marker_row(table, 3, "{%tr endfor %}")
 
 
+def _portrait(doc: DocumentObject) -> None:
+    """The cover report is A4 portrait, as committee reports are."""
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Twips(PAGE_H), Twips(PAGE_W)
+
+
+def _cover(doc: DocumentObject) -> None:
+    """The committee cover report: the standard front sheet, then Summary, Recommendation(s), Main Report."""
+    width = PAGE_H - 2 * MARGIN
+    sheet = _table(doc, [width * 2 // 3, width - width * 2 // 3], 4)
+    look = sheet._tbl.tblPr.find(qn("w:tblLook"))
+    look.set(qn("w:firstRow"), "0")
+    look.set(qn("w:val"), "0600")
+    rows = sheet.rows
+    _labelled(rows[0].cells[0], "Committee(s):", "{{ committee }}")
+    _labelled(rows[0].cells[1], "Dated:", "{{ dated }}")
+    _labelled(rows[1].cells[0], "Subject:", "{{ subject }}")
+    _fill(rows[1].cells[1], [("Front Sheet Value", "{{ marking }}")])
+    _labelled(rows[2].cells[0], "Report of:", "{{ report_of }}")
+    _fill(rows[2].cells[1], [("Front Sheet Value", "{{ purpose }}")])
+    author = rows[3].cells[0].merge(rows[3].cells[1])
+    _labelled(author, "Report author:", "{{ author }}")
+    _p(doc, "Summary", "Heading 1")
+    _p(doc, "{%p for words in summary %}", "Body Text")
+    _p(doc, "{{ words }}", "Numbered Paragraph")
+    _p(doc, "{%p endfor %}", "Body Text")
+    _p(doc, "{%p if summary_extra %}", "Body Text")
+    _p(doc, "{{p summary_extra }}", "Body Text")
+    _p(doc, "{%p endif %}", "Body Text")
+    _p(doc, "Recommendation(s)", "Heading 1")
+    _p(doc, "{{p recommendation }}", "Body Text")
+    _p(doc, "Main Report", "Heading 1")
+    _p(doc, "Background", "Heading 2")
+    _p(doc, "{{p background }}", "Body Text")
+    _p(doc, "Current position", "Heading 2")
+    _p(doc, "{%p for words in position %}", "Body Text")
+    _p(doc, "{{ words }}", "Numbered Paragraph")
+    _p(doc, "{%p endfor %}", "Body Text")
+    _p(doc, "Items by status at the end of {{ period }}", "Heading 3")
+    totals = _table(doc, [3000, 1500], 5)
+    _header_row(totals, ["Status", "Items"])
+    _marker_row(totals, 1, "{%tr for status in totals %}")
+    _fill(totals.rows[2].cells[0], [("RAG Status", "{% cellbg status.fill %}\x00{{r status.word }}")])
+    _fill(totals.rows[2].cells[1], [("Table Number", "{{ status.count }}")])
+    _marker_row(totals, 3, "{%tr endfor %}")
+    _fill(totals.rows[4].cells[0], [("Table Total", "Total")])
+    _fill(totals.rows[4].cells[1], [("Table Total", "{{ total }}")])
+    totals.rows[4].cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _fixed_width(totals, 4500)
+    _p(doc, "{%p if changes %}", "Body Text")
+    _p(doc, "Changes since {{ changes_since }}", "Heading 3")
+    changes = _table(doc, [3000, 1500], 4)
+    _header_row(changes, ["Change", "Items"])
+    _marker_row(changes, 1, "{%tr for change in changes %}")
+    _fill(changes.rows[2].cells[0], [("Table Text", "{{ change.heading }}")])
+    _fill(changes.rows[2].cells[1], [("Table Number", "{{ change.count }}")])
+    _marker_row(changes, 3, "{%tr endfor %}")
+    _fixed_width(changes, 4500)
+    _p(doc, "{%p endif %}", "Body Text")
+    _p(doc, "{%p if position_extra %}", "Body Text")
+    _p(doc, "{{p position_extra }}", "Body Text")
+    _p(doc, "{%p endif %}", "Body Text")
+    _p(doc, "What is RED and why", "Heading 2")
+    _p(doc, "{%p for row in red %}", "Body Text")
+    paragraph = _p(doc, "", "Numbered Paragraph")
+    paragraph.add_run("{{ row.report }}, No. {{ row.ref }}").bold = True
+    paragraph.add_run(" ({{ row.status }}; due {{ row.due }}): {{ row.text }}")
+    _p(doc, "{{p row.why }}", "Body Text")
+    _p(doc, "{%p else %}", "Body Text")
+    _p(doc, "No item is RED.", "Numbered Paragraph")
+    _p(doc, "{%p endfor %}", "Body Text")
+    _p(doc, "{%p if overdue %}", "Body Text")
+    _p(doc, "Past their due date", "Heading 2")
+    _p(doc, "{%p for row in overdue %}", "Body Text")
+    paragraph = _p(doc, "", "Numbered Paragraph")
+    paragraph.add_run("{{ row.report }}, No. {{ row.ref }}").bold = True
+    paragraph.add_run(": {{ row.why_plain }}")
+    _p(doc, "{%p endfor %}", "Body Text")
+    _p(doc, "{%p endif %}", "Body Text")
+    _p(doc, "{{ slipped_heading }}", "Heading 2")
+    _p(doc, "{%p if slipped %}", "Body Text")
+    slips = _table(doc, [3100, 600, 2600, width - 6300], 4)
+    _header_row(slips, ["Report", "No.", "Due date", "Reason"])
+    _marker_row(slips, 1, "{%tr for row in slipped %}")
+    for cell, field in zip(slips.rows[2].cells, ("report", "ref", "dates", "reason"), strict=True):
+        _fill(cell, [("Table Text", f"{{{{ row.{field} }}}}")])
+    _marker_row(slips, 3, "{%tr endfor %}")
+    _p(doc, "{%p else %}", "Body Text")
+    _p(doc, "No due date has been extended.", "Numbered Paragraph")
+    _p(doc, "{%p endif %}", "Body Text")
+    _p(doc, "{%p if conclusion %}", "Body Text")
+    _p(doc, "Conclusion", "Heading 2")
+    _p(doc, "{{p conclusion }}", "Body Text")
+    _p(doc, "{%p endif %}", "Body Text")
+    _p(doc, "Appendices", "Heading 1")
+    _p(doc, "{{ appendix }}", "List Bullet")
+    _p(doc, "{{ author }}", "Front Sheet Value")
+    _p(doc, "{%p if contact %}", "Body Text")
+    _p(doc, "{{ contact }}", "Body Text")
+    _p(doc, "{%p endif %}", "Body Text")
+
+
+def _labelled(cell: Any, label: str, value: str) -> None:
+    """A front-sheet field: the label in bold (direct formatting, as the sheet's fixed wording), then the value."""
+    paragraph = cell.paragraphs[0]
+    paragraph.style = cell.part.document.styles["Front Sheet"]
+    paragraph.add_run(label).bold = True
+    paragraph.add_run(f" {value}")
+
+
+def _fixed_width(table: Table, width: int) -> None:
+    """A narrow table keeps its width (the renderer widens only full-width tables)."""
+    tbl_pr = table._tbl.tblPr
+    for child in tbl_pr.findall(qn("w:tblW")):
+        tbl_pr.remove(child)
+    tbl_pr.append(_el("w:tblW", w=str(width), type="dxa"))
+
+
+def build_cover() -> bytes:
+    """The cover report template, as reproducible .docx bytes."""
+    doc = Document()
+    _prune_package(doc)
+    _defaults(doc)
+    _prune_styles(doc)
+    _define_styles(doc)
+    _define_numbering(doc)
+    _footnotes_part(doc)
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    _section(doc)
+    _portrait(doc)
+    _cover(doc)
+    props = doc.core_properties
+    props.title = "boardpack cover report template"
+    props.author = props.last_modified_by = "boardpack"
+    props.subject = props.keywords = props.comments = props.category = ""
+    props.created = props.modified = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    props.revision = 1
+    out = io.BytesIO()
+    doc.save(out)
+    return normalise_package(out.getvalue())
+
+
 def build(layout: str) -> bytes:
     """The template for one layout, as reproducible .docx bytes."""
     doc = Document()
@@ -552,6 +769,8 @@ def build(layout: str) -> bytes:
             body.remove(child)
     _section(doc)
     _title_block(doc)
+    if layout == "tracker":
+        _summary(doc)
     _changes(doc)
     if layout == "tracker":
         _legend(doc)
@@ -577,6 +796,9 @@ def main() -> None:
         path = ROOT / "templates" / f"{layout}.docx"
         path.write_bytes(build(layout))
         print(path.relative_to(ROOT))
+    path = ROOT / "templates" / "cover.docx"
+    path.write_bytes(build_cover())
+    print(path.relative_to(ROOT))
 
 
 if __name__ == "__main__":

@@ -154,6 +154,11 @@ def data_tables(doc: Any) -> list[Any]:
     return [t for t in doc.tables if t.rows and text(t.rows[0].cells[0]._tc) == "No."]
 
 
+def legend_table(doc: Any) -> Any:
+    """The legend: after the executive summary's tables in a tracker paper."""
+    return next(t for t in doc.tables if text(t.rows[0].cells[0]._tc) == "Traffic Light Colour")
+
+
 def body_rows(table: Any) -> list[Any]:
     return [row for row in table.rows[1:]]
 
@@ -208,7 +213,7 @@ def test_title_block_in_named_styles(tracker: Any) -> None:
 
 def test_one_heading_1_per_report(tracker: Any) -> None:
     headings = [p.text for p in tracker.paragraphs if p.style.name == "Heading 1"]
-    assert headings == [r["title"] for r in PAPER["reports"]]
+    assert headings == ["Summary", *(r["title"] for r in PAPER["reports"])]  # the executive summary, then one per report
 
 
 def test_byline_sentence_and_markdown_summary(tracker: Any, document_text: str) -> None:
@@ -253,7 +258,7 @@ def test_cell_properties_in_schema_order(tracker_blob: bytes) -> None:
 
 
 def test_legend_table_is_shaded(tracker: Any) -> None:
-    legend = tracker.tables[0]
+    legend = legend_table(tracker)
     assert [text(c._tc) for c in legend.rows[0].cells] == ["Traffic Light Colour", "Definition of target achievement"]
     words = []
     for row in legend.rows[1:]:
@@ -264,7 +269,7 @@ def test_legend_table_is_shaded(tracker: Any) -> None:
 
 
 def test_header_rows_repeat_and_body_rows_may_break(tracker: Any) -> None:
-    for table in [tracker.tables[0], *data_tables(tracker)]:
+    for table in [legend_table(tracker), *data_tables(tracker)]:
         header = table.rows[0]._tr
         assert header.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
         for row in body_rows(table):
@@ -406,7 +411,7 @@ def test_control_characters_never_corrupt_the_file() -> None:
     rows = {text(row.cells[0]._tc): row.cells for row in body_rows(data_tables(doc)[0])}
     assert text(rows["R2"][1]._tc) == "Area for Improvement before\nafter\npagenulescbsend"
     assert text(rows["R2"][-1]._tc) == "line one\nline two"
-    assert [p.text for p in doc.paragraphs if p.style.name == "Heading 1"][0] == "Title\nwithbell"
+    assert [p.text for p in doc.paragraphs if p.style.name == "Heading 1"][1] == "Title\nwithbell"
     assert "note\nbroken" in text(rows["R3"][2]._tc)
 
 
@@ -508,7 +513,7 @@ def test_template_tags_split_across_runs_still_render(tmp_path: Path) -> None:
     doc.save(str(path))
     assert any(p.text == "{{ report.title }}" and len(p.runs) == 3 for p in docx.Document(str(path)).paragraphs)
     out = open_docx(render_docx(paper_view(), path))
-    assert [p.text for p in out.paragraphs if p.style.name == "Heading 1"] == [r["title"] for r in PAPER["reports"]]
+    assert [p.text for p in out.paragraphs if p.style.name == "Heading 1"] == ["Summary", *(r["title"] for r in PAPER["reports"])]
 
 
 @pytest.mark.parametrize("strip", ["children", "element"])
@@ -527,7 +532,7 @@ def test_cellbg_on_short_or_missing_cell_properties(tmp_path: Path, strip: str) 
     doc.save(str(path))
     assert (b"<w:tcPr/>" in zipfile.ZipFile(path).read("word/document.xml")) == (strip == "children")
     out = open_docx(render_docx(paper_view(), path))
-    for table, index in [(out.tables[0], 0), *((t, 2) for t in data_tables(out))]:
+    for table, index in [(legend_table(out), 0), *((t, 2) for t in data_tables(out))]:
         for row in body_rows(table):
             tc = row.cells[index]._tc
             word = paras(tc)[0]
@@ -548,7 +553,7 @@ def test_restyled_template_changes_the_output(tmp_path: Path) -> None:
     assert after.styles["Heading 1"].font.name == "Georgia"
     assert after.styles["Heading 1"].font.color.rgb == RGBColor(0x8B, 0x00, 0x00)
     headings = [p for p in after.paragraphs if p.style.name == "Heading 1"]
-    assert len(headings) == 3
+    assert len(headings) == 4  # Summary and the three reports
     for paragraph in headings:  # no direct formatting that would hide the style
         assert paragraph._p.find(f".//{qn('w:rPr')}") is None
 
@@ -649,7 +654,7 @@ def test_template_resaved_by_libreoffice_still_renders(tmp_path: Path) -> None:
     blob = render_docx(paper_view(), resaved)
     assert blob == render_docx(paper_view(), resaved)
     doc = open_docx(blob)
-    assert [p.text for p in doc.paragraphs if p.style.name == "Heading 1"] == [r["title"] for r in PAPER["reports"]]
+    assert [p.text for p in doc.paragraphs if p.style.name == "Heading 1"] == ["Summary", *(r["title"] for r in PAPER["reports"])]
     tables = data_tables(doc)
     assert [text(row.cells[0]._tc) for t in tables for row in body_rows(t)] == REFS
     for table in tables:

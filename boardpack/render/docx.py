@@ -14,7 +14,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -546,7 +546,16 @@ def build_context(view: PaperView, words: Words) -> dict[str, Any]:
         "has_owner": view.has_owner,
         "overdue": view.overdue,
         "changes": _changes(view.changes),
+        "summary": _summary(view, words),
     }
+
+
+def _summary(view: PaperView, words: Words) -> dict[str, Any] | None:
+    if view.summary is None:
+        return None
+    from .docx_summary import summary_context  # matplotlib is loaded only for papers that draw a chart
+
+    return summary_context(view.summary, view.changes.since if view.changes else None, words.doc, words, _plain, _run, _fill)
 
 
 def _changes(changes: ChangesView | None) -> dict[str, Any] | None:
@@ -743,16 +752,24 @@ class _Template(DocxTemplate):  # type: ignore[misc]
         return str(super().patch_xml(src_xml))
 
 
-def render_docx(view: PaperView, template: Path) -> bytes:
-    """Render a paper's view through a Word template; returns reproducible .docx bytes."""
-    paper = f"{view.name}.docx"
+ContextBuilder = Callable[[PaperView, Words], dict[str, Any]]
+
+
+def render_docx(view: PaperView, template: Path, context_of: ContextBuilder | None = None, file_name: str | None = None,
+                title: str | None = None) -> bytes:
+    """Render a paper's view through a Word template; returns reproducible .docx bytes.
+
+    The paper itself by default; another document of the same view (the cover report) brings
+    its own context builder, output name (for messages) and document title.
+    """
+    paper = file_name or f"{view.name}.docx"
     try:
         tpl = _Template(str(template))
         doc = tpl.get_docx()
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, PackageNotFoundError) as exc:
         raise RenderError(paper, "template", f"cannot open Word template {template}: {exc}") from exc
     words = Words(doc)
-    context = build_context(view, words)
+    context = (context_of or build_context)(view, words)
     env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
     try:
         tpl.render(context, jinja_env=env, autoescape=True)
@@ -765,6 +782,8 @@ def render_docx(view: PaperView, template: Path) -> bytes:
     _fit_tables(tpl.docx)
     _keep_short_rows(tpl.docx)
     _properties(tpl.docx, view)
+    if title:
+        tpl.docx.core_properties.title = _core_text(title)
     out = io.BytesIO()
     tpl.docx.save(out)
     return normalise_package(out.getvalue())

@@ -22,6 +22,15 @@ def _markdown(text: str | None) -> Markup:
     return Markup(to_html(text))  # noqa: S704 - to_html escapes all text and drops raw HTML
 
 
+def _chart(view: PaperView) -> Markup | None:
+    """The summary chart as inline SVG (its <title> and <desc> included), when the paper has a summary."""
+    if view.summary is None:
+        return None
+    from .chart import chart_svg  # matplotlib is loaded only for papers that draw a chart
+
+    return Markup(chart_svg(view.summary.chart))  # noqa: S704 - drawn by matplotlib; every text in it is escaped
+
+
 @lru_cache(maxsize=8)
 def environment(templates: Path) -> jinja2.Environment:
     """One environment per templates folder, so compiled templates are reused across papers."""
@@ -43,7 +52,7 @@ def render_html(view: PaperView, templates: Path) -> str:
     try:
         template = environment(templates).get_template(name)
         palette = [status_view(word) for word in PALETTE]
-        return template.render(paper=view, palette=palette)
+        return template.render(paper=view, palette=palette, summary_chart=_chart(view))
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(f"{view.name}.html", "render", f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:

@@ -1,0 +1,109 @@
+"""The summary chart (stacked bars of the counts table) as SVG for HTML and PDF, PNG for Word.
+
+matplotlib draws it with the Agg backend and no pyplot state, from the view's `Chart` only.
+The files are the same bytes run to run: SVG ids come from a fixed hash salt, no date or
+software stamp is written, and text stays text (SVG `font-type none`) so the PDF keeps it
+searchable. Status colours come from the view, so the chart matches the tables; RED and
+CLOSED are also hatched, because in grey GREEN, RED and CLOSED print as one dark tone.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+from xml.sax.saxutils import escape
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib import font_manager  # noqa: E402 - after choosing the backend
+from matplotlib.figure import Figure  # noqa: E402
+
+from ..summary import Chart  # noqa: E402
+
+STYLE: dict[str, Any] = {
+    "svg.hashsalt": "boardpack",
+    "svg.fonttype": "none",
+    "text.parse_math": False,
+    "font.family": ["Liberation Sans"] if any(f.name == "Liberation Sans" for f in font_manager.fontManager.ttflist) else ["DejaVu Sans"],
+    "font.size": 8,
+    "axes.edgecolor": "#6F777B",
+    "axes.labelcolor": "#0B0C0C",
+    "xtick.color": "#0B0C0C",
+    "ytick.color": "#0B0C0C",
+    "hatch.linewidth": 0.8,
+}
+"""Fixed settings, so neither a user's matplotlibrc nor the clock changes the bytes."""
+
+HATCH = {"RED": "////", "CLOSED": "---"}
+"""Patterns that tell the dark fills apart when printed in grey."""
+
+WIDTH_IN = 10.0
+BAR_IN = 0.15
+LABEL_PAD = 0.3
+"""Width, in items, of the plain patch behind each digit of a number on a hatched bar."""
+PNG_DPI = 200
+
+
+def _figure(chart: Chart) -> Figure:
+    bars = len(chart.labels)
+    fig = Figure(figsize=(WIDTH_IN, 0.9 + BAR_IN * max(bars, 1)), layout="constrained")
+    ax = fig.add_subplot()
+    positions = list(range(bars))
+    left = [0] * bars
+    for status, counts in zip(chart.statuses, chart.series, strict=True):
+        fill, ink = f"#{status.fill}", f"#{status.ink}"
+        hatch = HATCH.get(status.word)
+        ax.barh(positions, counts, left=left, height=0.72, color=fill, edgecolor="#0B0C0C", linewidth=0.5,
+                hatch=hatch, hatchcolor=ink if hatch else None, label=status.word)
+        for y, (start, count) in enumerate(zip(left, counts, strict=True)):
+            if not count:
+                continue
+            middle = start + count / 2
+            if hatch:  # a plain patch under the number, so the pattern never crosses it
+                pad = min(count, LABEL_PAD * len(str(count)))
+                ax.barh(y, pad, left=middle - pad / 2, height=0.6, color=fill, linewidth=0, zorder=2.5)
+            ax.text(middle, y, str(count), ha="center", va="center", color=ink, fontsize=7, fontweight="bold", zorder=3)
+        left = [a + b for a, b in zip(left, counts, strict=True)]
+    ax.set_yticks(positions, labels=list(chart.labels))
+    ax.invert_yaxis()
+    ax.set_xlabel("Items")
+    most = max(left, default=0)
+    ax.set_xlim(0, max(most, 1) * 1.02)
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.grid(axis="x", color="#D0D4D6", linewidth=0.5)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.legend(loc="outside upper center", ncols=len(chart.statuses), frameon=False, fontsize=8, handlelength=1.6)
+    return fig
+
+
+def chart_svg(chart: Chart, element_id: str = "summary-chart") -> str:
+    """The chart as an `<svg>` element for inlining in HTML, with its <title> and <desc>."""
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(chart)
+        out = io.StringIO()
+        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+    svg = out.getvalue()
+    svg = svg[svg.index("<svg"):]  # no XML declaration or DOCTYPE inside HTML
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.DOTALL)
+    opening = re.match(r"<svg\b[^>]*>", svg)
+    assert opening is not None
+    attrs = re.sub(r'\s(width|height)="[^"]*"', "", opening.group(0)[4:-1])
+    head = (f'<svg{attrs} class="chart" role="img" aria-labelledby="{element_id}-title {element_id}-desc">'
+            f'<title id="{element_id}-title">{escape(chart.title)}</title>'
+            f'<desc id="{element_id}-desc">{escape(chart.desc)}</desc>')
+    return head + svg[opening.end():]
+
+
+def chart_png(chart: Chart) -> tuple[bytes, tuple[float, float]]:
+    """The chart as PNG bytes for Word, and its size in inches."""
+    with matplotlib.rc_context(STYLE):
+        fig = _figure(chart)
+        out = io.BytesIO()
+        fig.savefig(out, format="png", dpi=PNG_DPI, metadata={"Software": None})
+    width, height = fig.get_size_inches()
+    return out.getvalue(), (float(width), float(height))

@@ -1,0 +1,103 @@
+"""The committee cover report: the same view, read by its own HTML template (for the PDF) and Word template.
+
+Every number and list comes from `view.cover` (see `boardpack.summary`); the templates only
+lay it out. The Word file goes through the paper's Word renderer with its own context, so it
+shares its safety (data is never template code) and its reproducible bytes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from ..derive import PALETTE, PaperView, status_view
+from ..errors import RenderError
+from ..summary import AttentionRow, CoverView
+from .docx import Words, _fill, _plain, _run, render_docx
+from .html import environment
+from .pdf import render_pdf
+
+TEMPLATE = "cover.html"
+WORD_TEMPLATE = "cover.docx"
+
+
+def cover_name(view: PaperView, fmt: str) -> str:
+    return f"{view.name}-cover.{fmt}"
+
+
+def render_cover_html(view: PaperView, templates: Path) -> str:
+    """The cover report as HTML, the input of its PDF."""
+    assert view.cover is not None
+    try:
+        template = environment(templates).get_template(TEMPLATE)
+        return template.render(paper=view, cover=view.cover, palette=[status_view(word) for word in PALETTE])
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(cover_name(view, "pdf"), "render", f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
+    except jinja2.TemplateNotFound as exc:
+        raise RenderError(cover_name(view, "pdf"), "render", f"template '{exc.name}' not found in {templates}") from None
+    except jinja2.UndefinedError as exc:
+        raise RenderError(cover_name(view, "pdf"), "render", f"template {TEMPLATE}: {exc.message}") from None
+
+
+def render_cover_pdf(view: PaperView, templates: Path) -> tuple[bytes, int]:
+    return render_pdf(render_cover_html(view, templates), templates)
+
+
+def _attention(words: Words, row: AttentionRow) -> dict[str, Any]:
+    return {
+        "report": _plain(row.report),
+        "ref": _plain(row.ref or "(unnumbered)"),
+        "text": _plain(row.text),
+        "status": _plain(row.status.word if row.status else ""),
+        "due": _plain(row.due),
+        "who": _plain(row.who),
+        "why": words.block(row.why, "Rationale", empty=True),
+        "why_plain": _plain(row.why),
+    }
+
+
+def cover_context(view: PaperView, words: Words) -> dict[str, Any]:
+    """The cover report as its Word template sees it: strings escaped, Markdown as WordprocessingML."""
+    cover: CoverView | None = view.cover
+    assert cover is not None
+    counts = cover.counts
+    return {
+        "committee": _plain(cover.committee),
+        "dated": _plain(cover.dated),
+        "subject": _plain(cover.subject),
+        "public": cover.public,
+        "marking": _plain(cover.marking),
+        "report_of": _plain(cover.report_of),
+        "author": _plain(cover.author),
+        "contact": _plain(cover.contact),
+        "purpose": _plain(cover.purpose),
+        "summary": [_plain(words_) for words_ in cover.summary],
+        "summary_extra": words.block(cover.summary_extra, "Body Text"),
+        "recommendation": words.block(cover.recommendation, "Body Text", empty=True),
+        "background": words.block(cover.background, "Body Text", empty=True),
+        "position": [_plain(words_) for words_ in cover.position],
+        "position_extra": words.block(cover.position_extra, "Body Text"),
+        "period": _plain(view.period),
+        "totals": [{"fill": _fill(status), "word": _run(status.word, status.ink), "count": n}
+                   for status, n in zip(counts.statuses, counts.total.counts, strict=True)],
+        "total": counts.total.total,
+        "changes": [{"heading": _plain(c.heading), "count": c.count} for c in cover.changes],
+        "changes_since": _plain(cover.changes_since),
+        "red": [_attention(words, row) for row in cover.red],
+        "overdue": [_attention(words, row) for row in cover.overdue],
+        "slipped": [{"report": _plain(s.report), "ref": _plain(s.ref), "dates": _plain(f"{s.was} → {s.now}"), "reason": _plain(s.reason)}
+                    for s in cover.slipped],
+        "slipped_heading": _plain(cover.slipped_heading),
+        "conclusion": words.block(cover.conclusion, "Body Text"),
+        "appendix": _plain(cover.appendix),
+        "header": _plain(cover.marking if not cover.public else view.organisation),
+    }
+
+
+def render_cover_docx(view: PaperView, templates: Path) -> bytes:
+    assert view.cover is not None
+    return render_docx(view, templates / WORD_TEMPLATE, cover_context, cover_name(view, "docx"), title=view.cover.subject)
+
+
+__all__ = ["cover_name", "render_cover_docx", "render_cover_html", "render_cover_pdf"]

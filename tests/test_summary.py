@@ -1,0 +1,307 @@
+"""What members read first: the executive summary (counts table, chart, RED and overdue) and the cover report.
+
+The reference papers are built once per module; every check opens what was built (HTML, PDF,
+Word) and compares it with the counts the report sentences use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_lib
+import io
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import docx
+import pdfplumber
+import pytest
+from docx.oxml.ns import qn
+from lxml import etree
+from pypdf import PdfReader
+
+import boardpack
+from boardpack.build import prepare
+from boardpack.derive import PaperView, summary_sentence, view
+from boardpack.model import Paper, When
+from boardpack.render.chart import chart_png, chart_svg
+from boardpack.summary import counts_table, financial_quarter
+
+from .conftest import DATA, minimal
+from .test_docx import soffice
+
+TRACKER = DATA / "2021-09-hmicfrs-tracker.yaml"
+RESPONSE = DATA / "2023-05-casey-response.yaml"
+WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+
+
+def paper_view(path: Path) -> PaperView:
+    checked = prepare(path)
+    assert checked.resolved is not None
+    return view(checked.resolved.paper, path.stem, checked.resolved.changes)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("summary")
+    results = boardpack.build([TRACKER, RESPONSE], out_dir=out)
+    assert [r.error for r in results] == [None, None]
+    return out
+
+
+@pytest.fixture(scope="module")
+def tracker() -> PaperView:
+    return paper_view(TRACKER)
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def _pdf_text(data: bytes | Path, pages: int | None = None) -> str:
+    """The text of the PDF, or of its first pages (the summary is at the front)."""
+    with pdfplumber.open(io.BytesIO(data) if isinstance(data, bytes) else data) as pdf:
+        return _flat(" ".join(page.extract_text() or "" for page in pdf.pages[:pages]))
+
+
+def _docx_text(path: Path) -> str:
+    document = docx.Document(str(path))
+    return _flat(" ".join(t.text or "" for t in document.element.body.iter(qn("w:t"))))
+
+
+# --- the counts table -------------------------------------------------------------------------
+
+
+def _sentence_numbers(sentence: str) -> dict[str, int]:
+    """What a report's summary sentence says, in numbers."""
+    found = {"own": 0, "complete": 0, "newly": 0, "closed": 0, "progress": 0, "RED": 0, "white": 0}
+    if match := re.search(r"There (?:is|are) (\d+) ", sentence):
+        found["own"] = int(match.group(1))
+    if match := re.search(r"(\d+) complete \((\d+) newly\)", sentence):
+        found["complete"], found["newly"] = int(match.group(1)), int(match.group(2))
+    elif match := re.search(r"(\d+) newly complete|(?:all|which is) newly complete", sentence):
+        found["complete"] = found["newly"] = int(match.group(1)) if match.group(1) else found["own"]
+    elif match := re.search(r"(\d+) complete|(?:all|which is) complete", sentence):
+        found["complete"] = int(match.group(1)) if match.group(1) else found["own"]
+    for key, pattern in (("closed", r"(\d+) closed|(?:all|which is) closed"), ("progress", r"(\d+) in progress|(?:all|which is) in progress"),
+                         ("RED", r"(\d+) RED|(?:all|which is) RED")):
+        if match := re.search(pattern, sentence):
+            found[key] = int(match.group(1)) if match.group(1) else found["own"]
+    if match := re.search(r"(\d+) (?:more )?(?:is|are) for (?:an)?other organisations?", sentence):
+        found["white"] = int(match.group(1))
+    return found
+
+
+def _table_numbers(statuses: list[str], counts: list[int], total: int) -> dict[str, int]:
+    by = dict(zip(statuses, counts, strict=True))
+    return {"own": total - by.get("WHITE", 0), "complete": by.get("GREEN", 0) + by.get("NEW GREEN", 0), "newly": by.get("NEW GREEN", 0),
+            "closed": by.get("CLOSED", 0), "progress": by.get("AMBER", 0), "RED": by.get("RED", 0), "white": by.get("WHITE", 0)}
+
+
+def _html_counts(page: str) -> tuple[list[str], list[tuple[str, list[int], int]]]:
+    """The counts table as printed in the HTML: status columns, then (report, counts, total) rows."""
+    table = re.search(r'<table class="counts-table">.*?</table>', page, re.DOTALL)
+    assert table, "no counts table"
+    statuses = [html_lib.unescape(s) for s in re.findall(r'<th scope="col" class="count rag [^"]+">([^<]+)</th>', table.group(0))]
+    rows = []
+    for row in re.findall(r"<tr(?: class=\"total-row\")?>(.*?)</tr>", table.group(0), re.DOTALL):
+        head = re.search(r'<th scope="row">(.*?)</th>', row, re.DOTALL)
+        if head is None:
+            continue
+        numbers = [int(n) for n in re.findall(r'<td class="count[^"]*"[^>]*>(\d+)</td>', row)]
+        rows.append((html_lib.unescape(re.sub(r"<[^>]+>", "", head.group(1))), numbers[:-1], numbers[-1]))
+    return statuses, rows
+
+
+def test_the_printed_counts_table_agrees_with_every_report_sentence(built: Path, tracker: PaperView) -> None:
+    page = (built / "2021-09-hmicfrs-tracker.html").read_text(encoding="utf-8")
+    statuses, rows = _html_counts(page)
+    assert statuses == ["GREEN", "NEW GREEN", "AMBER", "RED", "WHITE", "CLOSED"]
+    assert len(rows) == len(tracker.reports) + 1 and rows[-1][0] == "Total"
+    for report, (title, counts, total) in zip(tracker.reports, rows, strict=False):
+        assert title == f"{report.number}. {report.title}"
+        assert _table_numbers(statuses, counts, total) == _sentence_numbers(report.sentence), report.sentence
+        assert total == sum(report.counts.values())
+    _, counts, total = rows[-1]
+    assert counts == [sum(r[1][n] for r in rows[:-1]) for n in range(len(statuses))] == [0, 17, 19, 8, 18, 4]
+    assert total == 66
+    assert _table_numbers(statuses, counts, total) == _sentence_numbers(tracker.summary.sentence)
+
+
+def test_counts_table_of_the_response_paper_agrees_with_its_sentences() -> None:
+    response = paper_view(RESPONSE)
+    checked = prepare(RESPONSE)
+    table = counts_table(checked.resolved.paper)
+    statuses = [s.word for s in table.statuses]
+    for report, row in zip(response.reports, table.rows, strict=True):
+        assert _table_numbers(statuses, list(row.counts), row.total) == _sentence_numbers(report.sentence)
+        assert row.total == 16 and summary_sentence(Counter({"": row.total}), "recommendation") == report.sentence
+
+
+def test_summary_is_in_all_three_tracker_outputs_and_only_tracker_papers(built: Path, tracker: PaperView) -> None:
+    summary = tracker.summary
+    page = (built / "2021-09-hmicfrs-tracker.html").read_text(encoding="utf-8")
+    body = page[page.index("</header>"):]
+    assert body.index('id="summary"') < body.index('id="changes"') < body.index("Traffic Light Colour")
+    assert summary.changes_headline and html_lib.escape(summary.changes_headline, quote=False) in page
+    pdf = _pdf_text(built / "2021-09-hmicfrs-tracker.pdf", pages=10)
+    word = _docx_text(built / "2021-09-hmicfrs-tracker.docx")
+    for text in (pdf, word):
+        assert summary.sentence in text and summary.changes_headline in text
+        assert "Items by status in each report" in text and "RED and overdue" in text and "8 items are RED." in text
+        assert text.index("Summary") < text.index("Changes since June 2021") < text.index("Traffic Light Colour")
+        for row in summary.attention:
+            assert row.due in text and _flat(row.why.splitlines()[0])[:40] in text
+    response_page = (built / "2023-05-casey-response.html").read_text(encoding="utf-8")
+    assert '<section class="exec-summary"' not in response_page and "<svg" not in response_page
+    assert "RED and overdue" not in _docx_text(built / "2023-05-casey-response.docx")
+
+
+def test_word_counts_table_has_a_coloured_column_per_status(built: Path) -> None:
+    document = docx.Document(str(built / "2021-09-hmicfrs-tracker.docx"))
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Report")
+    header = [c.text for c in table.rows[0].cells]
+    assert header == ["Report", "GREEN", "NEW GREEN", "AMBER", "RED", "WHITE", "CLOSED", "Total"]
+    red = table.rows[0].cells[4]._tc.find(f"{qn('w:tcPr')}/{qn('w:shd')}")
+    assert red is not None and red.get(qn("w:fill")) == "B3261E"
+    assert [c.text for c in table.rows[-1].cells] == ["Total", "0", "17", "19", "8", "18", "4", "66"]
+    assert len(table.rows) == 22
+
+
+# --- the chart --------------------------------------------------------------------------------
+
+
+def test_svg_has_title_and_desc_and_is_inline_in_html_and_pdf(built: Path, tracker: PaperView) -> None:
+    page = (built / "2021-09-hmicfrs-tracker.html").read_text(encoding="utf-8")
+    svg = re.search(r"<svg\b.*?</svg>", page, re.DOTALL)
+    assert svg
+    element = etree.fromstring(svg.group(0).encode())
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    title, desc = element.find("s:title", ns), element.find("s:desc", ns)
+    assert title.text == "Items by RAG status in each report, September 2021"
+    assert "20 reports" in desc.text and "66 items: 17 NEW GREEN, 19 AMBER, 8 RED, 18 WHITE and 4 CLOSED" in desc.text
+    assert element.get("role") == "img" and element.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+    labels = [t.text for t in element.iter("{http://www.w3.org/2000/svg}text")]
+    assert "10. Disproportionate use of Police powers" in labels  # real text, searchable in the PDF
+    assert "<?xml" not in page and "<metadata>" not in svg.group(0)
+    reader = PdfReader(built / "2021-09-hmicfrs-tracker.pdf")
+    alts = []
+
+    def walk(node: object) -> None:
+        node = node.get_object()
+        if isinstance(node, dict):
+            if node.get("/S") == "/Figure":
+                alts.append(str(node.get("/Alt")))
+            kids = node.get("/K")
+            for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+                walk(kid)
+        elif isinstance(node, list):
+            for kid in node:
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    assert alts == [title.text]  # the PDF's figure takes its alternative text from the <title>
+    first_page = _pdf_text(built / "2021-09-hmicfrs-tracker.pdf", pages=1).replace(" ", "")  # SVG text keeps no spaces for pdfplumber
+    assert "10.DisproportionateuseofPolicepowers" in first_page and "20.PEEL:PoliceEffectiveness2017–National" in first_page
+
+
+def test_chart_is_byte_identical_across_runs_and_processes(tracker: PaperView) -> None:
+    chart = tracker.summary.chart
+    svg, (png, _) = chart_svg(chart), chart_png(chart)
+    assert svg == chart_svg(chart) and png == chart_png(chart)[0]
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and b"Software" not in png and b"Date" not in svg.encode()
+    code = ("import hashlib, sys; from tests.test_summary import paper_view, TRACKER; from boardpack.render.chart import chart_svg, chart_png; "
+            "c = paper_view(TRACKER).summary.chart; "
+            "print(hashlib.sha256(chart_svg(c).encode()).hexdigest(), hashlib.sha256(chart_png(c)[0]).hexdigest())")
+    root = Path(__file__).resolve().parent.parent
+    other = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+                           env={"PYTHONHASHSEED": "12345", "PATH": "/usr/bin:/bin", "HOME": str(root / ".venv")}).stdout.split()
+    assert other == [hashlib.sha256(svg.encode()).hexdigest(), hashlib.sha256(png).hexdigest()]
+
+
+def test_word_chart_is_a_png_with_alt_text(built: Path, tracker: PaperView) -> None:
+    path = built / "2021-09-hmicfrs-tracker.docx"
+    with zipfile.ZipFile(path) as archive:
+        document = etree.fromstring(archive.read("word/document.xml"))
+        media = [n for n in archive.namelist() if n.startswith("word/media/")]
+        assert len(media) == 1 and archive.read(media[0])[:4] == b"\x89PNG"
+    (doc_pr,) = document.iter(f"{{{WP}}}docPr")
+    assert doc_pr.get("title") == tracker.summary.chart.title
+    assert doc_pr.get("descr") == tracker.summary.chart.desc and "8 RED" in doc_pr.get("descr")
+
+
+def test_financial_year_quarters() -> None:
+    assert financial_quarter(When(2021, 9)) == "Q2 July–September 2021"
+    assert financial_quarter(When(2021, 4, 30)) == "Q1 April–June 2021"
+    assert financial_quarter(When(2021, 12)) == "Q3 October–December 2021"
+    assert financial_quarter(When(2022, 2)) == "Q4 January–March 2022"
+
+
+# --- the cover report ---------------------------------------------------------------------------
+
+
+def _cover_checks(text: str, tracker: PaperView) -> None:
+    text = re.sub(r":(?=\S)", ": ", text)  # a label and its value are separate runs, sometimes read without a space
+    cover = tracker.cover
+    assert cover is not None
+    for words in ("Committee(s): Police Authority Board", "Dated: 13 October 2021", "Public", "For Information",
+                  "Subject: Quarterly HMICFRS update (Q2 July–September 2021)", "Report of: Commissioner of Police",
+                  "Report author: Strategic Development, City of London Police", "Members are asked to note the report.",
+                  "Appendix A – HMICFRS Report Recommendations", "8 items are RED.", tracker.summary.sentence,
+                  "Her Majesty's Inspectorate of Constabulary"):
+        assert words in text, words
+    for status, count in zip(cover.counts.statuses, cover.counts.total.counts, strict=True):
+        assert f"{status.word} {count} " in text, status.word
+    assert f"Total {sum(tracker.counts.values())}" in text
+    assert "Newly RED 5" in text and "Due dates extended 12" in text
+    for row in cover.red:
+        assert f"{row.report}, No. {row.ref}" in text
+
+
+def test_cover_report_numbers_come_from_the_counts(built: Path, tracker: PaperView) -> None:
+    assert tracker.cover is not None and tracker.counts["RED"] == len(tracker.cover.red) == 8
+    pdf = _pdf_text(built / "2021-09-hmicfrs-tracker-cover.pdf")
+    _cover_checks(pdf, tracker)
+    assert "Page 1 of" in pdf
+    word = _docx_text(built / "2021-09-hmicfrs-tracker-cover.docx")
+    _cover_checks(word, tracker)
+    assert not (built / "2023-05-casey-response-cover.pdf").exists()
+
+
+def test_cover_docx_opens_in_libreoffice(built: Path, tmp_path: Path) -> None:
+    source = tmp_path / "cover.docx"
+    shutil.copy(built / "2021-09-hmicfrs-tracker-cover.docx", source)
+    soffice(tmp_path, "--convert-to", "pdf", "--outdir", str(tmp_path), str(source))
+    text = _pdf_text(tmp_path / "cover.pdf")
+    assert "Quarterly HMICFRS update (Q2 July–September" in text and "What is RED and why" in text  # the cell wraps before 2021
+
+
+def test_non_public_cover_needs_its_exempt_paragraphs(paper_file, tmp_path: Path) -> None:
+    data = minimal()
+    data["cover"] = {"meeting": "2021-10-13", "report_of": "Commissioner of Police", "author": "Strategic Development", "public": False}
+    (result,) = boardpack.check([paper_file(data)])
+    assert [p.where for p in result.errors] == ["cover"] and "exempt" in result.errors[0].message
+    data["cover"].update(exempt="3", purpose="decision", subject="Quarterly inspection update", recommendation="Members are asked to:\n\n- note the report;\n- agree the closures.")
+    cover = view(Paper.model_validate(data), "p").cover
+    assert cover.marking == "Non-public: exempt under paragraph(s) 3 of Part I of Schedule 12A to the Local Government Act 1972"
+    assert (cover.purpose, cover.subject) == ("For Decision", "Quarterly inspection update (Q2 July–September 2021)")
+
+
+def test_format_pdf_builds_the_cover_pdf_and_a_removed_cover_removes_its_report(paper_file, tmp_path: Path) -> None:
+    data = minimal()
+    data["cover"] = {"meeting": "2021-10-13", "report_of": "Commissioner of Police", "author": "Strategic Development"}
+    path = paper_file(data)
+    out = tmp_path / "build"
+    (result,) = boardpack.build([path], out_dir=out, formats=("pdf",))
+    assert result.error is None and [p.name for p in result.outputs] == ["paper.pdf", "paper-cover.pdf"]
+    text = _pdf_text(out / "paper-cover.pdf")
+    assert "1 item is RED." in text and "Fix the backlog." in text and "Vacancies in the unit." in text
+    assert "No due date has been extended." not in text  # item 3 moved from June to December 2021
+    del data["cover"]
+    path.write_text(__import__("yaml").safe_dump(data, sort_keys=False), encoding="utf-8")
+    (result,) = boardpack.build([path], out_dir=out, formats=("pdf",))
+    assert [p.name for p in result.outputs] == ["paper.pdf"] and not (out / "paper-cover.pdf").exists()
