@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ..derive import PALETTE, due_lines
 from ..history import excerpt
 from ..model import DONE, STATUSES, Item, Paper, Report, Task
-from .xlsx import MAX_CELL, save, text_cell
+from .xlsx import save, text_cell
 
 SHEET = "Items"
 KEYS_SHEET = "boardpack"
@@ -75,6 +75,35 @@ def state(entry: Item | Task) -> str:
     comment = entry.comment if isinstance(entry, Item) else entry.position
     parts = [entry.status or "", "|".join(f"{s.date}:{s.note or ''}" if s.date is not None else f"words:{s.words}" for s in entry.due), comment or "", entry.rationale or ""]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+TEXT_LIMIT = 400
+"""Characters of the recommendation and of the latest comment shown: enough to recognise the
+item and where it stood, short enough that a row prints on a page."""
+
+
+def latest(comment: str | None) -> str:
+    """The end of a comment (its last paragraphs), where the latest position is written."""
+    if not comment:
+        return ""
+    paragraphs = [p for p in comment.strip().split("\n\n") if p.strip()]
+    shown: list[str] = []
+    for paragraph in reversed(paragraphs):
+        text = excerpt(paragraph, limit=TEXT_LIMIT)
+        if shown and sum(len(t) for t in shown) + len(text) > TEXT_LIMIT:
+            break
+        shown.insert(0, text)
+    return ("… " if len(shown) < len(paragraphs) else "") + " ".join(shown)
+
+
+def row_height(values: tuple[str, ...]) -> float:
+    """Points for a row whose cells wrap: spreadsheet programs do not grow rows a file sets none for."""
+    lines = 1
+    for value, width in zip(values, WIDTHS, strict=False):
+        if value and width > 8:
+            per_line = max(1, int(width * 1.15))
+            lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in value.split("\n")))
+    return min(409.0, 15.0 * lines)
 
 
 def holder(item: Item) -> str:
@@ -155,13 +184,14 @@ def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry]) ->
         comment = entry.task.position if entry.task else entry.item.comment
         values = (
             entry.key, entry.report.title, entry.ref,
-            excerpt(subject.text, limit=MAX_CELL), subject.status or "",
-            " / ".join(due_lines(subject.due, "No date set")), excerpt(comment or "", limit=MAX_CELL),
+            excerpt(subject.text, limit=TEXT_LIMIT), subject.status or "",
+            " / ".join(due_lines(subject.due, "No date set")), latest(comment),
         )
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=col)
             text_cell(cell, value)
             cell.alignment = wrap
+        ws.row_dimensions[row].height = row_height(values)
         status = subject.status
         if status in PALETTE:
             colour = PALETTE[status]
