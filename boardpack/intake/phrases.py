@@ -114,25 +114,36 @@ _PREFIX = re.compile(
 _UNSET = re.compile(r"^(?:no\s+(?:date|deadline|due date|timescale)s?|not)\s+(?:set|given|specified|stated)(?:\s+by\s+(?P<by>.+?))?\.?$", re.IGNORECASE)
 
 
+_SHORT_YEAR = re.compile(rf"({_MONTHS})\.?(?:\s+|-|\s*'\s*)(\d{{2}})(?![\d/])", re.IGNORECASE)
+"""'Sep-21', 'Sept 21', "March '22": a month and a two-digit year, as spreadsheets and trackers write them."""
+
+
 def find_date(text: str) -> tuple[When, int, int] | None:
     """The first real date in `text`, with where it starts and ends."""
+    found = []
     for match in DATE.finditer(text):
         try:
-            return parse_when(match.group(0).replace(",", "")), match.start(), match.end()
+            found.append((parse_when(match.group(0).replace(",", "")), match.start(), match.end()))
+            break
         except ValueError:
             continue
-    return None
+    for match in _SHORT_YEAR.finditer(text):
+        try:
+            found.append((parse_when(f"{match.group(1)} 20{match.group(2)}"), match.start(), match.end()))
+            break
+        except ValueError:
+            continue
+    return min(found, key=lambda f: f[1]) if found else None
 
 
 @dataclass
 class Due:
     """A due-date cell, understood."""
 
-    steps: list[tuple[When, str | None]] = field(default_factory=list)
+    steps: list[tuple[When | None, str | None]] = field(default_factory=list)
+    """(date, note), or (None, words) for words without a date ('No deadline set by HMICFRS')."""
     unset: str | None = None
-    """The 'No date set by HMICFRS' words, when the cell says so."""
-    loose: list[str] = field(default_factory=list)
-    """Words that belong to no date (before the first date): kept for review, never dropped."""
+    """The 'No date set by HMICFRS' words, when the cell says only that."""
     backwards: list[str] = field(default_factory=list)
     """Lines whose date is before the one above; kept in the note of the step above."""
 
@@ -142,32 +153,31 @@ def due_history(lines: list[str]) -> Due:
 
     A line that starts with a date (after 'Extended to', 'Now', 'Reset to', 'New deadline',
     'Was to', ...) is a step, its trailing words the step's note. A line without a date
-    continues the note above (a cell cut by a page break, or a long note). 'No date set by
-    HMICFRS' means no date.
+    continues the note above (a cell cut by a page break, or a long note); before the first
+    date it is a step of words ('No deadline set by HMICFRS', 'Immediately'). A cell that
+    says only 'No date set by HMICFRS' has no date at all.
     """
     due = Due()
-    for raw in lines:
-        line = " ".join(raw.split())
-        if not line:
-            continue
-        unset = _UNSET.match(line.rstrip("."))
-        if unset:
-            due.unset = line
-            continue
+    cleaned = [" ".join(raw.split()) for raw in lines if raw.strip()]
+    if len(cleaned) == 1 and _UNSET.match(cleaned[0].rstrip(".")):
+        due.unset = cleaned[0]
+        return due
+    for line in cleaned:
         rest = _PREFIX.sub("", line, count=1)
         found = find_date(rest)
+        dated = [when for when, _ in due.steps if when is not None]
         if found is not None and found[1] == 0:
             when, _, end = found
             note = rest[end:].strip() or None
-            if due.steps and when.last_day < due.steps[-1][0].last_day:
+            if dated and when.last_day < dated[-1].last_day:
                 due.backwards.append(line)
                 _add_note(due, line)
                 continue
             due.steps.append((when, note))
-        elif due.steps:
+        elif dated:
             _add_note(due, line)
         else:
-            due.loose.append(line)
+            due.steps.append((None, line))
     return due
 
 
@@ -195,13 +205,14 @@ def byline(text: str) -> tuple[str | None, str | None] | None:
     lowered = [word.lower().strip(",;:") for word in words]
     noun = next((n for n, word in enumerate(lowered) if word in _NOUNS), None)
     if noun is not None and noun < len(words) - 1:
-        scope = words[:noun] if lowered[noun] == "report" else words[: noun + 1]
-        by = words[noun + 1 :]
-        if lowered[noun] != "report" and lowered[noun + 1] == "report":
-            by = words[noun + 2 :]
-        if "by" in lowered[noun + 1 : noun + 6]:
-            by = words[lowered.index("by", noun + 1) + 1 :]
-        elif by and lowered[noun + 1] == "of":
+        end = noun + 1  # the run of nouns: 'investigation report' is the scope's own words, a lone 'report' was added
+        while end < len(words) - 1 and lowered[end] in _NOUNS:
+            end += 1
+        scope = words[:noun] if end == noun + 1 and lowered[noun] == "report" else words[:end]
+        by = words[end:]
+        if "by" in lowered[end : end + 5]:
+            by = words[lowered.index("by", end) + 1 :]
+        elif by and lowered[end] == "of":
             return None
     else:
         body = words[:noun] if noun is not None else words
@@ -231,10 +242,19 @@ def published_dates(text: str) -> list[When]:
 
 # --- the old summary sentences ----------------------------------------------------------------
 
-_SENTENCE = re.compile(r"^(?:there\s+(?:is|are)|this\s+report\s+(?:makes|has|contains|sets out))\b", re.IGNORECASE)
+_SENTENCE = re.compile(r"^(?:there\s+(?:is|are)|this\s+report\s+(?:makes|has|contains|sets out)|of\s+the\s+\d+\s+in\s+the\s+table|"
+                       r"(?:all\s+)?\d+\s+(?:was|were)\s+completed\s+before)\b", re.IGNORECASE)
 _THINGS = r"(?:new\s+)?(?:actions?|recommendations?|areas?\s+for\s+improvement|afis?|causes?\s+of\s+concern|suggested\s+actions?)"
-_NUMBER = r"(\d+|no|one|two|three|four|five|six|seven|eight|nine|ten)"
-_WORDS = {"no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_NUMBER = r"(\d+|no|none|one|two|three|four|five|six|seven|eight|nine|ten)"
+_WORDS = {"no": 0, "none": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_FORCE = r"(?:for|to)\s+(?:the\s+)?(?:forces?|police)\b"
+_STATES = (
+    ("complete", r"(?:newly\s+)?complete(?:d)?\b(?!\s+before)"),
+    ("closed", r"closed\b"),
+    ("in progress", r"(?:in\s+progress|to\s+be\s+progressed|ongoing)\b"),
+    ("RED", r"RED\b"),
+    ("other", r"(?:more\s+)?(?:is|are)\s+for\s+(?:an)?other\s+organisations?"),
+)
 
 
 def _n(word: str) -> int:
@@ -243,47 +263,81 @@ def _n(word: str) -> int:
 
 @dataclass
 class Sentence:
-    """The counts an old summary sentence states."""
+    """The counts an old summary sentence states (boardpack's own wording, or a hand-made one)."""
 
     text: str
     total: int | None = None
+    """'There are N actions ...': the items it speaks of."""
+    made: int | None = None
+    """'This report makes N recommendations'."""
     for_force: int | None = None
+    """'..., M of which are for the force' / 'N recommendations for the force'."""
+    before: int | None = None
+    """'K were completed before this paper' (boardpack's wording for a report's totals)."""
+    table: int | None = None
+    """'Of the N in the table': the rows the counts are about, when the sentence says so."""
     counts: dict[str, int] = field(default_factory=dict)
     """'complete', 'closed', 'in progress', 'RED', 'other' (for other organisations)."""
 
 
 def count_sentence(text: str) -> Sentence | None:
-    """The counts of 'There are 7 actions for the force to consider, 1 is complete, ...'; None if not such a sentence."""
+    """The counts of 'There are 7 actions for the force to consider, 1 is complete, ...'; None if not such a sentence.
+
+    Also reads the totals sentence boardpack prints for a report with published totals:
+    'This report makes 10 recommendations, 2 of which are for the force; 5 were completed
+    before this paper. Of the 2 in the table, 1 is newly complete and 1 is in progress.'
+    """
     text = " ".join(text.split())
-    if not _SENTENCE.match(text) or not re.search(_THINGS, text, re.IGNORECASE):
+    if not _SENTENCE.match(text) or not re.search(rf"{_THINGS}|in\s+the\s+table|completed\s+before", text, re.IGNORECASE):
         return None
     sentence = Sentence(text)
-    total = re.search(rf"^(?:there\s+(?:is|are)|this\s+report\s+\w+(?:\s+out)?)\s+{_NUMBER}\s+{_THINGS}", text, re.IGNORECASE)
-    if total:
-        sentence.total = _n(total.group(1))
-    force = re.search(rf"{_NUMBER}\s+(?:of\s+(?:which|these|them)\s+)?(?:are|is|apply|applies)\s+(?:for|to)\s+(?:the\s+)?forces?\b", text, re.IGNORECASE)
-    if force:
+    flags = re.IGNORECASE
+    made = re.search(rf"^this\s+report\s+(?:makes|has\s+made|has|contains|sets\s+out)\s+{_NUMBER}\s+{_THINGS}(\s+{_FORCE})?", text, flags)
+    there = re.search(rf"^there\s+(?:is|are)\s+{_NUMBER}\s+{_THINGS}(\s+(?:which\s+appl(?:y|ies)\s+)?{_FORCE})?", text, flags)
+    head = made or there
+    if made:
+        sentence.made = _n(made.group(1))
+        sentence.total = sentence.made
+        if made.group(2):
+            sentence.for_force = sentence.made
+    elif there:
+        sentence.total = _n(there.group(1))
+        if there.group(2):
+            sentence.for_force = sentence.total
+    force = re.search(rf"{_NUMBER}\s+(?:of\s+(?:which|these|them)\s+)?(?:are|is|apply|applies)\s+{_FORCE}", text, flags)
+    if force and (head is None or force.start() >= head.end()):
         sentence.for_force = _n(force.group(1))
-    rest = text[total.end():] if total else text
-    for key, pattern in (
-        ("complete", r"(?:newly\s+)?complete(?:d)?\b"),
-        ("closed", r"closed\b"),
-        ("in progress", r"(?:in\s+progress|to\s+be\s+progressed|ongoing)\b"),
-        ("RED", r"RED\b"),
-        ("other", r"(?:more\s+)?(?:is|are)\s+for\s+(?:an)?other\s+organisations?"),
-    ):
-        match = re.search(rf"\b{_NUMBER}\s+(?:{_THINGS}\s+)?(?:(?:of\s+these|more)\s+)?(?:(?:are|is)\s+)?(?:now\s+)?{pattern}", rest, re.IGNORECASE)
+        if there and sentence.made is None:
+            sentence.made = sentence.total
+    before = re.search(r"(?:all\s+)?(\d+)\s+(?:was|were)\s+completed\s+before\s+this\s+paper", text, flags)
+    if before:
+        sentence.before = int(before.group(1))
+    table = re.search(rf"(?:of\s+the\s+(\d+)\s+in\s+the\s+table|all\s+(\d+)\s+in\s+the\s+table\s+are|the\s+(one)\s+in\s+the\s+table\s+is)", text, flags)
+    rest = text[head.end():] if head else text
+    if table:
+        sentence.table = _n(next(g for g in table.groups() if g))
+        rest = text[table.start():]
+    for key, pattern in _STATES:
+        match = re.search(rf"\b{_NUMBER}\s+(?:{_THINGS}\s+)?(?:(?:of\s+these|more)\s+)?(?:(?:are|is)\s+)?(?:now\s+)?{pattern}", rest, flags)
         if match:
             sentence.counts[key] = _n(match.group(1))
-    alls = re.search(r"\b(?:all|which\s+is)\s+(newly\s+complete|complete|closed|in\s+progress|RED)\b", rest)
-    if alls and sentence.total is not None:
+    alls = re.search(r"\b(?:all|which\s+is|in\s+the\s+table\s+(?:is|are))\s+(newly\s+complete|complete|closed|in\s+progress|RED|"
+                     r"for\s+(?:an)?other\s+organisations?)\b", rest)
+    count = sentence.table if sentence.table is not None else sentence.total
+    if alls and count is not None:
         word = alls.group(1).replace("newly ", "")
-        sentence.counts[{"in progress": "in progress"}.get(word, word)] = sentence.total
-    return sentence if sentence.total is not None or sentence.counts else None
+        sentence.counts["other" if word.startswith("for") else word] = count
+    if sentence.total is None and sentence.table is None and sentence.before is None and not sentence.counts:
+        return None
+    return sentence
 
 
-def sentence_disagrees(sentence: Sentence, statuses: list[str | None]) -> list[str]:
-    """How the sentence's counts differ from the table's items (empty when they agree)."""
+def sentence_disagrees(sentence: Sentence, statuses: list[str | None], bodies: int = 0) -> list[str]:
+    """How the sentence's counts of the table differ from the table's items (empty when they agree).
+
+    `statuses` are those of the force's items and WHITE ones; `bodies` counts items for
+    another body (`for_body`), which the sentence names apart.
+    """
     white = statuses.count("WHITE")
     own = len(statuses) - white
     table = {
@@ -294,12 +348,35 @@ def sentence_disagrees(sentence: Sentence, statuses: list[str | None]) -> list[s
         "other": white,
     }
     out = []
-    if sentence.total is not None and sentence.total not in (len(statuses), own) and sentence.for_force not in (len(statuses), own):
+    if sentence.table is not None:
+        if sentence.table != len(statuses) + bodies:
+            out.append(f"it says {sentence.table} in the table, the table has {len(statuses) + bodies}")
+    elif sentence.total is not None and sentence.total not in (len(statuses), own) and sentence.for_force not in (len(statuses), own):
         out.append(f"it says {sentence.total}, the table has {len(statuses)} item(s) ({own} for the force)")
     for key, stated in sentence.counts.items():
         if stated != table[key]:
             out.append(f"it says {stated} {key}, the table has {table[key]}")
     return out
+
+
+def report_totals(sentence: Sentence, rows: int) -> tuple[int | None, int | None, int] | None:
+    """The report's own totals (made, for the force, completed before) an old sentence gives, if any.
+
+    boardpack's wording says so ('5 were completed before this paper', 'Of the 2 in the
+    table'); a hand-made sentence gives totals when it counts more than its table holds
+    ('This report makes 23 recommendations, 5 of which are for force' over 1 row): the
+    rest were completed before the paper.
+    """
+    if sentence.before is not None or sentence.table is not None:
+        if sentence.made is None and sentence.for_force is None and not sentence.before:
+            return None
+        return sentence.made, sentence.for_force, sentence.before or 0
+    if sentence.made is not None and sentence.for_force is not None and sentence.made != sentence.for_force:
+        return sentence.made, sentence.for_force, max(0, sentence.for_force - rows)
+    base = sentence.for_force if sentence.for_force is not None else sentence.made
+    if base is None or base <= rows:
+        return None
+    return sentence.made, sentence.for_force, base - rows
 
 
 # --- recommendation types, addressees, leads --------------------------------------------------

@@ -60,6 +60,8 @@ _WHY_WORDS = (
 """Words that say why an item is late, strongest first: a RED item's rationale is the first paragraph with them."""
 _DERIVED_SECTION = re.compile(r"^(?:changes since\b|(?:executive )?summary$|red and overdue\b|overdue items?\b)", re.IGNORECASE)
 """Headings of sections the paper derives (boardpack prints them; the importer leaves them out)."""
+_NOTES = re.compile(r"^(?:closing\s+)?notes?$", re.IGNORECASE)
+"""The heading of the paper's closing notes (`notes:`), printed after the last report."""
 _DERIVED_DUE = re.compile(r"^(?:Extended (?:once|twice|\d+ times): .*|Overdue)$")
 _APPENDIX = re.compile(r"^appendix[\s\-_]*([A-Za-z0-9]{1,6})(?![A-Za-z0-9])[\s\-_:–—.]*(.*)$", re.IGNORECASE)
 FIELDS = ("id", "ref", "type", "to", "text", "position", "status", "status_note", "rationale", "due", "owner", "lead", "for_body", "comment", "tasks")
@@ -359,6 +361,11 @@ class _Import:
         self.table = 0
         self.skip_level: int | None = None
         """Inside a derived section (changes, summary) started by a heading of this level."""
+        self.notes: Rich | None = None
+        """The closing notes, once a 'Notes' heading is seen."""
+        self.in_notes = False
+        self.ours = {"rag status", "table text", "lead in"} <= set(self.reader.style_names.values())
+        """Made by boardpack (its template's styles are there): tasks are rows, never inside comments."""
         self.tail: dict[int, list[str]] = {}
         """Comments to write after a report's last item."""
 
@@ -406,6 +413,9 @@ class _Import:
         text = " ".join(plain(p).split())
         where = f"paragraph {self.paragraph}"
         if not text:
+            if self.in_notes and self.notes is not None and self.notes.paras and ruled(p):
+                self.notes.paras.append(Para(kind="rule"))
+                return
             report = self.reports[-1] if self.reports else None
             if report is not None and report.summary and not report.items and self.current is None and self.skip_level is None and ruled(p):
                 report.summary.paras.append(Para(kind="rule"))  # a horizontal rule between summary paragraphs
@@ -423,6 +433,16 @@ class _Import:
             return
         if style == "title":
             self.info.setdefault("title", text)
+            return
+        if self.in_notes and self.notes is not None:
+            if level is None or level > 2:
+                self.notes.extend(self.reader.cell([p]), join=False)
+                return
+            self.in_notes = False
+        if level is not None and level <= 2 and _NOTES.match(text) and self.reports:
+            self.notes = self.notes or Rich()
+            self.in_notes = True
+            self.current = None
             return
         if level is not None and level <= 2 or (level is None and self._looks_like_heading(p, text)):
             self._start_report(p, text, where)
@@ -462,6 +482,12 @@ class _Import:
         report = self.reports[-1]
         sentence = phrases.count_sentence(text)
         dates = phrases.published_dates(text)
+        if sentence is None and dates and not text.lower().startswith("published"):
+            # 'This report was published 22nd March 2017. There are 4 recommendations ...': derived and dated, no summary
+            parts = [part for part in re.split(r"(?<=[.;])\s+", text) if part.strip()]
+            counted = [phrases.count_sentence(part) for part in parts]
+            if any(counted) and all(c is not None or phrases.published_dates(part) for c, part in zip(counted, parts, strict=True)):
+                sentence = next(c for c in counted if c is not None)
         if text.lower().startswith("published") and dates:
             if report.published is None:
                 report.published = dates[0]
@@ -479,7 +505,9 @@ class _Import:
             report.sentences.append((sentence, where))
             self.skipped.append(f"{where}: summary sentence of '{_short(report.title, 40)}' (derived)")
             for date in dates:
-                if report.published is not None and date != report.published:
+                if report.published is None:
+                    report.published = date
+                elif date != report.published:
                     self.warn(where, f"the text says the report was published {date}, the Published line says "
                                      f"{report.published}; the Published line is used")
             return
@@ -576,6 +604,8 @@ class _Import:
             return
         if row.header or all(not t or _norm(t) in columns.header_texts for t in texts):
             return  # a header row repeated after a page break
+        if self._banner(row, texts, at):
+            return
         parts: dict[str, list[Cell]] = {}
         for cell, words_in_cell in zip(row.cells, texts, strict=True):
             role = columns.role(cell)
@@ -680,6 +710,30 @@ class _Import:
         self._task_columns(item, rich("task"), " ".join(lines("task_ref")), lines("task_status") + lines("extra"),
                            next((c.fill for c in parts.get("task_status", []) + parts.get("extra", []) if c.fill), None), where, at)
 
+    def _banner(self, row: Row, texts: list[str], at: str) -> bool:
+        """A row across the whole table: a report's heading (with its byline and date) inside the table."""
+        filled = [(cell, text) for cell, text in zip(row.cells, texts, strict=True) if text]
+        width = max((cell.start + cell.span for cell in row.cells), default=0)
+        if len(filled) != 1 or width < 3 or filled[0][0].span < max(3, width - 1):
+            return False
+        cell = filled[0][0]
+        lines = [line for p in cell.elements if p.tag == w("p") for line in plain(p).split("\n") if line.strip()]
+        lines = [" ".join(line.split()) for line in lines]
+        dated = any(phrases.published_dates(line) or phrases.byline(line) for line in lines[1:])
+        report = self.reports[-1] if self.reports else None
+        if not dated and not (report is not None and not report.items and "title" in report.review and len(lines) == 1):
+            self.keep(at, "\n".join(lines), "a row across the whole table, neither an item nor a report heading")
+            return True
+        if report is not None and not report.items and "title" in report.review:
+            report.title = lines[0]
+            report.review.pop("title", None)
+        else:
+            self.reports.append(ReportDraft(title=lines[0], where=at))
+            self.current = None
+        for line in lines[1:]:
+            self._intro(None, line, "", at)
+        return True
+
     def _type_lead(self, text: Rich) -> str | None:
         for para in text.paras[:2]:
             lead = para.lead()
@@ -745,6 +799,9 @@ class _Import:
 
     def _comment(self, item: Draft, comment: Rich, continued: bool) -> None:
         """A comment cell: the item's comment, and tasks written inside the comment column."""
+        if self.ours:  # boardpack prints tasks as rows of their own; an underlined 'Task' in a comment is the comment's
+            item.comment.extend(comment, join=continued)
+            return
         before, tasks = _split_tasks(comment, open_tasks=item.comment_tasks)
         if before:
             if item.comment_tasks and item.tasks:
@@ -1019,6 +1076,9 @@ class _Builder:
             for index, lines in sorted(before.items()):
                 report["items"].yaml_set_comment_before_after_key(index, before="\n".join(lines), indent=6)
         root["reports"] = reports
+        notes = _markdown(job.notes)
+        if notes:
+            root["notes"] = _literal(notes)
         front = [entry for entry in job.loose if entry.report is None]
         if front:
             lines = []
@@ -1039,9 +1099,6 @@ class _Builder:
         summary = _markdown(draft.summary)
         if summary:
             out["summary"] = _literal(summary)
-        for key, message in draft.review.items():
-            if key in out:
-                _attach(out, key, [message], 4, ("title", "scope", "by", "published", "summary"))
         items = CommentedSeq()
         before: dict[int, list[str]] = {}
         refs: set[str] = set()
@@ -1050,10 +1107,27 @@ class _Builder:
             items.append(mapping)
             if first:
                 before.setdefault(n, []).extend(f"review: {message}" for message in first)
-        out["items"] = items
-        statuses = [i.get("status") for i in items]
+        statuses = [i.get("status") for i in items if not i.get("for_body")]
+        bodies = len(items) - len(statuses)
+        checked = []
         for sentence, where in draft.sentences:
-            differences = phrases.sentence_disagrees(sentence, statuses)
+            totals = phrases.report_totals(sentence, len(items)) if "totals" not in out else None
+            if totals is None:
+                checked.append((sentence, where))
+                continue
+            made, for_force, completed = totals
+            out["totals"] = CommentedMap((key, value) for key, value in (("made", made), ("for_force", for_force), ("completed_before", completed))
+                                         if value is not None and (key != "completed_before" or value))
+            if sentence.before is None and sentence.table is None:  # a hand-made sentence: the counts were the whole report's
+                draft.review["totals"] = f"from the old summary sentence: '{_short(sentence.text, 90)}'"
+            else:
+                checked.append((sentence, where))
+        for key, message in draft.review.items():
+            if key in out:
+                _attach(out, key, [message], 4, ("title", "scope", "by", "published", "summary", "totals"))
+        out["items"] = items
+        for sentence, where in checked:
+            differences = phrases.sentence_disagrees(sentence, statuses, bodies)
             if differences:
                 self.warn(where, f"the old summary sentence disagrees with its table ({'; '.join(differences)}): "
                                  f"'{_short(sentence.text, 100)}'; it is not imported, the paper derives it from the table")
@@ -1190,10 +1264,15 @@ class _Builder:
             comment.paras = [p for p in comment.paras if all(p is not c for c in chosen)]
             out["rationale"] = _literal(_markdown(rationale) or "Not given in the old paper.")
             return
-        pick = next((p for words in _WHY_WORDS for p in paras if words.search(p.text)), paras[0] if paras else None)
-        if pick is not None:
-            comment.paras = [p for p in comment.paras if p is not pick]
-            out["rationale"] = _literal(_markdown(comment.take([pick])) or "")
+        sources = [(comment, p) for p in paras] + [(task.comment, p) for task in draft.tasks for p in task.comment.paras if p.text.strip()]
+        found = next(((origin, p) for words in _WHY_WORDS for origin, p in sources if words.search(p.text)), (comment, paras[0]) if paras else None)
+        pick = found[1] if found else None
+        if found is not None and pick is not None:
+            origin = found[0]
+            origin.paras = [p for p in origin.paras if p is not pick]
+            if origin is not comment:
+                into = "position of a task"
+            out["rationale"] = _literal(_markdown(origin.take([pick])) or "")
             review.setdefault("rationale", []).append(f"moved from the {into}; RED needs a rationale")
             self.warn(where, f"RED without a rationale; taken from the {into}: '{_short(pick.text, 60)}'")
         else:
@@ -1207,23 +1286,23 @@ class _Builder:
         if due.backwards:
             self.warn(where, f"a due date goes backwards ({'; '.join(due.backwards)}); kept in the note of the date above")
             review.setdefault("due", []).append("dates that went backwards are kept in a note")
-        if due.loose:
-            words = "; ".join(due.loose)
-            self.warn(where, f"due-date words without a date ('{_short(words, 60)}'); kept as a comment")
-            review.setdefault("due", []).append(f"the old paper's due date says: {words}")
         if not due.steps:
             return
-        if len(due.steps) == 1 and not due.steps[0][1]:
-            out["due"] = _when(due.steps[0][0])
+        first = due.steps[0]
+        if len(due.steps) == 1 and first[0] is not None and not first[1]:
+            out["due"] = _when(first[0])
             return
         steps = CommentedSeq()
         for when, note in due.steps:
-            if note:
+            if when is None:
+                step = CommentedMap([("words", note)])  # words without a date, printed as written
+            elif note:
                 step = CommentedMap([("date", _when(when)), ("note", note)])
-                step.fa.set_flow_style()
-                steps.append(step)
             else:
                 steps.append(_when(when))
+                continue
+            step.fa.set_flow_style()
+            steps.append(step)
         out["due"] = steps
 
     def lead(self, draft: Draft, out: CommentedMap, review: dict[str, list[str]], comment: Rich) -> None:
