@@ -9,6 +9,10 @@ from urllib.parse import unquote, urlsplit
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from . import pdf_patch
+
+pdf_patch.apply()  # writing tagged PDFs in linear time; pinned to the checked versions, see pdf_patch
+
 PDF_VARIANT = "pdf/ua-1"
 """Tagged for screen readers; see README ('PDF flavour') for why not PDF/A as well."""
 
