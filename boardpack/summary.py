@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .derive import ChangesView, StatusView, is_overdue, status_view, summary_sentence
 from .history import excerpt, slippage
-from .model import STATUSES, Cover, Item, Paper, Report, When
+from .model import STATUSES, Cover, Item, Paper, Report, When, current_due, dated
 
 CORE_STATUSES = ("GREEN", "AMBER", "RED", "WHITE")
 """Always a column of the counts table, even at nought: members look for RED 0."""
@@ -158,7 +158,8 @@ def _attention_row(number: int, report: Report, item: Item, period: When) -> Att
     overdue = is_overdue(item.status, item.due, period)
     if item.status != "RED" and not overdue:
         return None
-    due = str(item.due[-1].date) if item.due else f"No date set by {report.by}"
+    current = current_due(item.due)
+    due = str(current) if current is not None else f"No date set by {report.by}"
     if item.status == "RED":
         why = item.rationale or "No rationale given."
     else:
@@ -298,9 +299,10 @@ def _slips(paper: Paper, changes: ChangesView | None) -> tuple[SlipRow, ...]:
     out = []
     for report in paper.reports:
         for item in report.items:
-            if len(item.due) > 1:
-                last = item.due[-1]
-                out.append(SlipRow(report.title, item.ref, excerpt(item.text), str(item.due[-2].date), str(last.date),
+            steps = dated(item.due)  # steps of words (no date) are not moves
+            if len(steps) > 1:
+                last = steps[-1]
+                out.append(SlipRow(report.title, item.ref, excerpt(item.text), str(steps[-2].date), str(last.date),
                                    last.note or "no reason given"))
     return tuple(out)
 

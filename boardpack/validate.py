@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from .derive import is_overdue
 from .errors import Problem
 from .load import Path_, Source, previous_path
-from .model import DONE, STATUSES, DueStep, Item, Paper, Task
+from .model import DONE, STATUSES, DueStep, Item, Paper, Report, Task, current_due
 from .text import long_words
 
 # The wording of a few pydantic error types, rewritten for people who edit YAML, not Python.
@@ -143,6 +143,7 @@ def _rules(source: Source, paper: Paper) -> Iterator[Problem]:
         yield source.problem(("cover", "meeting"), f"the meeting ({paper.cover.meeting}) is not after the period reported on "
                              f"({info.period}); set this quarter's meeting date", severity="warning")
     for r, report in enumerate(paper.reports):
+        yield from _totals(source, r, report)
         seen: dict[str, int] = {}
         for i, item in enumerate(report.items):
             at: Path_ = ("reports", r, "items", i)
@@ -170,20 +171,42 @@ def _rules(source: Source, paper: Paper) -> Iterator[Problem]:
                 yield from _common(source, tat, task, info.period)
 
 
+def _totals(source: Source, r: int, report: Report) -> Iterator[Problem]:
+    """A report's published totals must hold together, and hold the force's rows in the table."""
+    totals = report.totals
+    if totals is None:
+        return
+    at: Path_ = ("reports", r, "totals")
+    if totals.made is not None and totals.for_force is not None and totals.for_force > totals.made:
+        yield source.problem(at + ("for_force",), f"for_force ({totals.for_force}) is more than the report made "
+                             f"({totals.made}); for_force counts only those of the {totals.made} that are for the force")
+    if totals.for_force is not None:
+        own = sum(1 for item in report.items if item.status != "WHITE" and not item.for_body)
+        if totals.completed_before + own > totals.for_force:
+            yield source.problem(at, f"{totals.completed_before} completed before this paper and {own} of the force's "
+                                 f"own rows in the table make {totals.completed_before + own}, more than the "
+                                 f"{totals.for_force} for the force; check the totals against the report",
+                                 severity="warning")
+
+
 def _common(source: Source, at: Path_, entry: Item | Task, period: Any) -> Iterator[Problem]:
     """Rules shared by items and tasks: RED rationale, due-date order, overdue."""
     if entry.status == "RED" and not entry.rationale:
         yield source.problem(at + ("status",), "a RED status needs `rationale:` saying why (the legend says 'rationale required')")
     yield from _due_order(source, at, entry.due)
     if is_overdue(entry.status, entry.due, period):
-        current = entry.due[-1].date
+        current = current_due(entry.due)
         yield source.problem(at + ("due",), f"overdue: due {current}, before the end of the period ({period}), "
                              f"but {entry.status or 'no status'}; set RED or extend the due date", severity="warning")
 
 
 def _due_order(source: Source, at: Path_, due: tuple[DueStep, ...]) -> Iterator[Problem]:
-    for n in range(1, len(due)):
-        if due[n].date.last_day < due[n - 1].date.last_day:
-            yield source.problem(at + ("due", n), f"due dates go backwards: {due[n].date} comes after "
-                                 f"{due[n - 1].date}; list the first date first and each extension after it")
+    earlier = None
+    for n, step in enumerate(due):
+        if step.date is None:  # words without a date: nothing to compare
+            continue
+        if earlier is not None and step.date.last_day < earlier.last_day:
+            yield source.problem(at + ("due", n), f"due dates go backwards: {step.date} comes after "
+                                 f"{earlier}; list the first date first and each extension after it")
+        earlier = step.date
 
