@@ -442,6 +442,9 @@ RECOMMENDATION = [
     ("Table Text", "{%p if row.to %}"),
     ("Addressee", "{{ row.to }}"),
     ("Table Text", "{%p endif %}"),
+    ("Table Text", "{%p if row.for_body %}"),
+    ("Addressee", "{{ row.for_body }}"),
+    ("Table Text", "{%p endif %}"),
     ("Table Text", "{{p row.text }}"),
 ]
 STATUS = [
@@ -451,6 +454,9 @@ STATUS = [
     ("RAG Note", "{%p endif %}"),
     ("RAG Note", "{%p if row.lead %}"),
     ("RAG Note", "{{r row.lead }}"),
+    ("RAG Note", "{%p endif %}"),
+    ("RAG Note", "{%p if row.rationale %}"),
+    ("RAG Note", "{{p row.rationale }}"),
     ("RAG Note", "{%p endif %}"),
 ]
 DUE = [
@@ -463,8 +469,8 @@ DUE = [
     ("Overdue", "{%p endif %}"),
 ]
 COMMENT = [
-    ("Table Text", "{%p if row.rationale %}"),
-    ("Table Text", "{{p row.rationale }}"),
+    ("Table Text", "{%p if row.comment_rationale %}"),
+    ("Table Text", "{{p row.comment_rationale }}"),
     ("Table Text", "{%p endif %}"),
     ("Table Text", "{{p row.comment }}"),
 ]
@@ -571,6 +577,10 @@ def _reports(doc: DocumentObject, build_table: Callable[[DocumentObject], None])
     build_table(doc)
     _p(doc, "{%p endif %}", "Body Text")
     _p(doc, "{%p endfor %}", "Body Text")
+    _p(doc, "{%p if notes %}", "Body Text")
+    _p(doc, "Notes", "Heading 1")
+    _p(doc, "{{p notes }}", "Body Text")
+    _p(doc, "{%p endif %}", "Body Text")
     _p(doc, "", "Body Text")
 
 

@@ -300,7 +300,10 @@ def test_row_details(tracker: Any) -> None:
                                           "Extended once: 2 months after the first date (September 2021)"]
     assert paras(rows["R6"][due]._tc) == ["March 2021", "Overdue"]
     assert "Overdue" not in text(rows["R1"][due]._tc)
-    assert "Rationale: Vacancies in the unit." in paras(rows["R3"][comment]._tc)
+    assert "Rationale: Vacancies in the unit." in paras(rows["R3"][status]._tc)  # beside the status, as the lead is
+    assert "Rationale" not in text(rows["R3"][comment]._tc)
+    ink = [c.get(qn("w:val")) for c in rows["R3"][status]._tc.iter(qn("w:color"))]
+    assert ink and set(ink) == {PALETTE["RED"].ink}  # the rationale reads in the status ink on the RED fill
     assert "Rationale" not in text(rows["R1"][comment]._tc)
     assert paras(rows["R4"][status]._tc) == ["WHITE", "Lead: Home Office"]
     assert text(rows["R2.1"][rec]._tc) == "Task Write the report."
@@ -665,3 +668,19 @@ def test_template_resaved_by_libreoffice_still_renders(tmp_path: Path) -> None:
     with zipfile.ZipFile(io.BytesIO(blob)) as archive:
         names = archive.namelist()
     assert len(names) == len(set(names)) and "word/footnotes.xml" in names
+
+
+def test_unnumbered_items_for_another_body_and_closing_notes() -> None:
+    data = copy.deepcopy(PAPER)
+    item = data["reports"][0]["items"][0]
+    del item["ref"]
+    item["for_body"] = "the Home Office"
+    data["notes"] = "Reports with nothing left to do are **removed** after one quarter."
+    doc = open_docx(render_docx(paper_view(data), TRACKER))
+    table = data_tables(doc)[0]
+    first = body_rows(table)[0]
+    assert text(first.cells[0]._tc) == "–"  # an unnumbered item's No. is a dash, as in the PDF
+    assert "For the Home Office" in paras(first.cells[column(table, "Recommendations & Areas for Improvement")]._tc)
+    body = [p.text for p in doc.paragraphs]
+    assert body[body.index("Notes") + 1] == "Reports with nothing left to do are removed after one quarter."
+    assert doc.paragraphs[body.index("Notes")].style.name == "Heading 1"

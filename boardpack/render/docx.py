@@ -1,7 +1,10 @@
 """Word output: a paper's view poured into a docxtpl template that a secretary can restyle.
 
 The template owns the look (named styles, numbering definitions, the table style); this
-module only supplies content. Data is never compiled as a template: plain fields reach
+module only supplies content: the context the template sees, then the package as Word
+wants it (table widths, rows kept whole, properties, reproducible bytes). Markdown fields
+become WordprocessingML in `wordml`, which the Word importer shares, so what is written
+here reads back as it was. Data is never compiled as a template: plain fields reach
 Jinja as already-escaped markup and Markdown fields as ready-made WordprocessingML, so
 `{{ ... }}` typed in a comment is printed, not run. The output is reproducible: the same
 view and template give the same bytes.
@@ -14,47 +17,32 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
-from docx.opc.packuri import PackURI
-from docx.opc.part import Part, XmlPart
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
-from lxml import etree
-from markdown_it.token import Token
 from markupsafe import Markup, escape
 
-from .. import markdown
 from ..derive import ChangesView, PaperView, ReportView, Row, StatusView
 from ..errors import RenderError
 from ..text import clean_text  # form feeds and vertical tabs become '\v', which the writers turn into line breaks
+from .wordml import LEAD_PREFIX, POSITION_LEAD, RATIONALE_LEAD, TASK_LEAD, Block, Words
+from .wordml import shield as _shield
 
-__all__ = ["render_docx", "normalise_package", "clean_text"]
+__all__ = ["render_docx", "normalise_package", "clean_text", "Words", "Block"]
 
 _HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-LEVEL_INDENT = 360
-"""Twips per list level; matches the template's numbering definitions."""
 
 
 # --- text that is safe in WordprocessingML -----------------------------------------------
-
-
-def _shield(xml: str) -> str:
-    """Keep docxtpl's post-render unescaping ('{_{' -> '{{') away from data."""
-    return xml.replace("{_", "{&#95;").replace("_}", "&#95;}")
 
 
 def _plain(text: str | None) -> Markup:
@@ -72,410 +60,6 @@ def _run(text: str | None, color: str | None = None) -> Markup:
     return Markup(f'<w:r>{props}<w:t xml:space="preserve">{_plain(text)}</w:t></w:r>')  # noqa: S704 - text escaped by _plain
 
 
-class Block:
-    """Paragraphs for a `{{p ...}}` tag: docxtpl's Subdoc protocol (XML through `__html__`).
-
-    docxtpl's own Subdoc loads a blank document per instance (about 8 ms each) and needs
-    docxcompose; a paper has hundreds of fields, so blocks are built in a detached body that
-    borrows the template's styles, numbering and relationships instead.
-    """
-
-    def __init__(self, body: Any) -> None:
-        self.paragraphs = len(body)
-        xml = etree.tostring(body, encoding="unicode")
-        self.xml = _shield(re.sub(r"^<w:body[^>]*>|</w:body>$|^<w:body[^>]*/>$", "", xml))
-
-    def __html__(self) -> str:
-        return self.xml
-
-    def __str__(self) -> str:
-        return self.xml
-
-    def __bool__(self) -> bool:
-        return self.paragraphs > 0
-
-
-# --- Markdown tokens to Word paragraphs ----------------------------------------------------
-
-
-class _Styles:
-    """The template's style ids by name, so a style renamed in its id (LibreOffice does) still resolves."""
-
-    def __init__(self, doc: Any) -> None:
-        self.ids: dict[tuple[str, str], str] = {}
-        self.elements: dict[str, Any] = {}
-        for style in doc.styles.element.findall(qn("w:style")):
-            name = style.find(qn("w:name"))
-            sid = style.get(qn("w:styleId"))
-            self.elements[sid] = style
-            if name is not None:
-                self.ids.setdefault((style.get(qn("w:type")), name.get(qn("w:val")).lower()), sid)
-
-    def paragraph(self, *names: str) -> str | None:
-        return next((self.ids[("paragraph", n.lower())] for n in names if ("paragraph", n.lower()) in self.ids), None)
-
-    def character(self, name: str) -> str | None:
-        return self.ids.get(("character", name.lower()))
-
-    def num_id(self, style_id: str | None) -> int | None:
-        """The numbering a paragraph style is linked to, following basedOn."""
-        seen = set()
-        while style_id and style_id not in seen:
-            seen.add(style_id)
-            style = self.elements.get(style_id)
-            if style is None:
-                return None
-            num = style.find(f"{qn('w:pPr')}/{qn('w:numPr')}/{qn('w:numId')}")
-            if num is not None:
-                return int(num.get(qn("w:val")))
-            based = style.find(qn("w:basedOn"))
-            style_id = based.get(qn("w:val")) if based is not None else None
-        return None
-
-
-class _Footnotes:
-    """Real Word footnotes: references go into the body now, the notes into footnotes.xml after rendering."""
-
-    def __init__(self, doc: Any) -> None:
-        part = next((r.target_part for r in doc.part.rels.values() if r.reltype == RT.FOOTNOTES and not r.is_external), None)
-        if part is None:
-            blob = (
-                f"<w:footnotes {nsdecls('w', 'r')}>"
-                '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
-                '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r>'
-                "</w:p></w:footnote></w:footnotes>"
-            ).encode()
-            part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, blob, doc.part.package)
-            doc.part.relate_to(part, RT.FOOTNOTES)
-        self.part = part
-        ids = [int(i) for i in etree.fromstring(self._blob()).xpath("//w:footnote/@w:id", namespaces={"w": _W})]
-        self.next_id = max([0, *ids]) + 1
-        self.pending: list[Any] = []
-
-    def _blob(self) -> bytes:
-        return self.part.blob if not isinstance(self.part, XmlPart) else etree.tostring(self.part.element)
-
-    def add(self, body: Any) -> int:
-        note_id = self.next_id
-        self.next_id += 1
-        note = OxmlElement("w:footnote")
-        note.set(qn("w:id"), str(note_id))
-        for child in list(body):
-            note.append(child)
-        self.pending.append(note)
-        return note_id
-
-    def flush(self) -> None:
-        """Append the notes to the part as docxtpl left it (it renders footnotes.xml as a template)."""
-        if not self.pending:
-            return
-        root = etree.fromstring(self._blob())
-        for note in self.pending:
-            root.append(note)
-        if isinstance(self.part, XmlPart):
-            self.part._element = root
-        else:
-            self.part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-@dataclass
-class _List:
-    ordered: bool
-    num_id: int | None
-    depth: int
-
-
-class Words:
-    """Turns Markdown fields into Word paragraphs that use the template's styles and numbering."""
-
-    def __init__(self, doc: Any) -> None:
-        self.doc = doc
-        self.styles = _Styles(doc)
-        self.numbering = doc.part.numbering_part.element
-        self.bullet_style = self.styles.paragraph("List Bullet")
-        self.number_style = self.styles.paragraph("List Number")
-        self.continue_style = self.styles.paragraph("List Continue")
-        self.bullet_num = self.styles.num_id(self.bullet_style)
-        self.number_abstract: int | None = None
-        number_num = self.styles.num_id(self.number_style)
-        if number_num is not None:
-            try:
-                self.number_abstract = self.numbering.num_having_numId(number_num).abstractNumId.val
-            except KeyError:
-                self.number_abstract = None
-        self.lead_style = self.styles.character("Lead In")
-        self.link_style = self.styles.character("Hyperlink")
-        self.note_ref_style = self.styles.character("footnote reference")
-        self.note_text_style = self.styles.paragraph("footnote text")
-        self.footnotes = _Footnotes(doc)
-
-    def block(self, text: str | None, style: str, lead: str | None = None, empty: bool = False) -> Block | None:
-        """A Markdown field as paragraphs in `style`; `lead` is an underlined lead-in before the text.
-
-        With `empty`, a missing field still gives one empty paragraph (a table cell needs one).
-        """
-        style_id = self.styles.paragraph(style, "Normal")
-        body = parse_xml(f"<w:body {nsdecls('w', 'r')}/>")
-        if text and text.strip():
-            tokens = markdown.parse(clean_text(text))
-            main, notes = markdown.split_notes(tokens)
-            _Writer(self, body, style_id, self.doc.part, notes).write(main, lead)
-        elif lead or empty:
-            writer = _Writer(self, body, style_id, self.doc.part, {})
-            writer.paragraph()
-            if lead:
-                writer.lead(lead)
-        return Block(body) if len(body) else None
-
-    def footnote(self, tokens: Sequence[Token]) -> int:
-        body = parse_xml(f"<w:body {nsdecls('w', 'r')}/>")
-        style_id = self.note_text_style or self.styles.paragraph("Normal")
-        _Writer(self, body, style_id, self.footnotes.part, {}).write(tokens, None)
-        if not len(body):
-            _Writer(self, body, style_id, self.footnotes.part, {}).paragraph()
-        first = body[0]
-        mark = _r_element(self.note_ref_style)
-        mark.append(OxmlElement("w:footnoteRef"))
-        space = _r_element(None)
-        _append_text(space, " ")
-        ppr = first.find(qn("w:pPr"))
-        index = 1 if ppr is not None else 0
-        first.insert(index, mark)
-        first.insert(index + 1, space)
-        return self.footnotes.add(body)
-
-    def new_list(self, ordered: bool, depth: int, start: int) -> int | None:
-        if not ordered:
-            return self.bullet_num
-        if self.number_abstract is None:
-            return None
-        num = self.numbering.add_num(self.number_abstract)
-        num.add_lvlOverride(ilvl=depth).add_startOverride(start)
-        return int(num.numId)
-
-
-def _r_element(style_id: str | None, bold: bool = False, italic: bool = False, underline: bool = False) -> Any:
-    run = OxmlElement("w:r")
-    if style_id or bold or italic or underline:
-        rpr = OxmlElement("w:rPr")
-        if style_id:
-            rstyle = OxmlElement("w:rStyle")
-            rstyle.set(qn("w:val"), style_id)
-            rpr.append(rstyle)
-        if bold:
-            rpr.append(OxmlElement("w:b"))
-        if italic:
-            rpr.append(OxmlElement("w:i"))
-        if underline:
-            u = OxmlElement("w:u")
-            u.set(qn("w:val"), "single")
-            rpr.append(u)
-        run.append(rpr)
-    return run
-
-
-def _append_text(run: Any, text: str) -> None:
-    """Text into a run: tabs as w:tab, newlines and vertical tabs as w:br."""
-    for piece in re.split(r"([\t\n\v])", text):
-        if not piece:
-            continue
-        if piece == "\t":
-            run.append(OxmlElement("w:tab"))
-        elif piece in "\n\v":
-            run.append(OxmlElement("w:br"))
-        else:
-            t = OxmlElement("w:t")
-            t.text = piece
-            if piece != piece.strip():
-                t.set(_XML_SPACE, "preserve")
-            run.append(t)
-
-
-class _Writer:
-    """One pass over a field's tokens, appending w:p elements to a detached body."""
-
-    def __init__(self, words: Words, body: Any, style_id: str | None, link_part: Any, notes: dict[int, list[Token]]) -> None:
-        self.words = words
-        self.body = body
-        self.style_id = style_id
-        self.link_part = link_part
-        self.notes = notes
-        self.lists: list[_List] = []
-        self.items: list[bool] = []
-        self.quote = 0
-        self.p: Any = None
-        self.target: Any = None
-        self.bold = self.italic = 0
-        self.spans: list[bool] = []
-        self.in_link = False
-        self.pending_lead: str | None = None
-
-    # blocks
-
-    def write(self, tokens: Sequence[Token], lead: str | None) -> None:
-        if lead:
-            if tokens and tokens[0].type == "paragraph_open":
-                self.pending_lead = lead
-            else:
-                self.paragraph()
-                self.lead(lead)
-                self.p = None
-        for token in tokens:
-            kind = token.type
-            if kind == "paragraph_open":
-                self.paragraph()
-                if self.pending_lead:
-                    self.lead(self.pending_lead)
-                    self.run_text(" ")
-                    self.pending_lead = None
-            elif kind in ("paragraph_close", "heading_close"):
-                if kind == "heading_close":
-                    self.bold -= 1
-                self.p = None
-            elif kind == "heading_open":
-                self.paragraph()
-                self.bold += 1
-            elif kind == "inline":
-                self.inline(token.children or [])
-            elif kind in ("bullet_list_open", "ordered_list_open"):
-                ordered = kind == "ordered_list_open"
-                depth = len(self.lists)
-                start = int(token.attrs.get("start", 1) or 1)
-                self.lists.append(_List(ordered, self.words.new_list(ordered, depth, start), depth))
-            elif kind in ("bullet_list_close", "ordered_list_close"):
-                self.lists.pop()
-            elif kind == "list_item_open":
-                self.items.append(False)
-            elif kind == "list_item_close":
-                if not self.items[-1]:
-                    self.paragraph()
-                self.items.pop()
-                self.p = None
-            elif kind == "blockquote_open":
-                self.quote += 1
-            elif kind == "blockquote_close":
-                self.quote -= 1
-            elif kind in ("code_block", "fence", "html_block"):
-                self.paragraph()
-                self.run_text(token.content.rstrip("\n"))
-                self.p = None
-
-    def paragraph(self) -> Any:
-        p = OxmlElement("w:p")
-        ppr = OxmlElement("w:pPr")
-        style_id = self.style_id
-        num: tuple[int, int] | None = None
-        indent = 0
-        if self.lists:
-            level = self.lists[-1]
-            if self.items and not self.items[-1]:
-                self.items[-1] = True
-                style_id = (self.words.number_style if level.ordered else self.words.bullet_style) or style_id
-                if level.num_id is not None:
-                    num = (level.depth, level.num_id)
-            else:
-                style_id = self.words.continue_style or style_id
-                indent = LEVEL_INDENT * (level.depth + 1)
-        indent += LEVEL_INDENT * self.quote
-        if style_id:
-            pstyle = OxmlElement("w:pStyle")
-            pstyle.set(qn("w:val"), style_id)
-            ppr.append(pstyle)
-        if num is not None:
-            numpr = OxmlElement("w:numPr")
-            ilvl = OxmlElement("w:ilvl")
-            ilvl.set(qn("w:val"), str(num[0]))
-            num_id = OxmlElement("w:numId")
-            num_id.set(qn("w:val"), str(num[1]))
-            numpr.append(ilvl)
-            numpr.append(num_id)
-            ppr.append(numpr)
-        if num is not None and self.quote:
-            indent = LEVEL_INDENT * (num[0] + 1 + self.quote)
-        if indent:
-            ind = OxmlElement("w:ind")
-            ind.set(qn("w:left"), str(indent))
-            if num is not None:
-                ind.set(qn("w:hanging"), str(LEVEL_INDENT))
-            ppr.append(ind)
-        if len(ppr):
-            p.append(ppr)
-        self.body.append(p)
-        self.p = self.target = p
-        return p
-
-    def lead(self, words: str) -> None:
-        run = _r_element(self.words.lead_style, underline=self.words.lead_style is None)
-        _append_text(run, words)
-        self.p.append(run)
-
-    # inlines
-
-    def inline(self, children: Sequence[Token]) -> None:
-        if self.p is None:
-            self.paragraph()
-        for child in children:
-            kind = child.type
-            if kind == "text" or kind == "code_inline" or kind == "html_inline":
-                self.run_text(child.content)
-            elif kind == "softbreak":
-                self.run_text(" ")
-            elif kind == "hardbreak":
-                run = _r_element(None)
-                run.append(OxmlElement("w:br"))
-                self.target.append(run)
-            elif kind == "strong_open":
-                self.bold += 1
-            elif kind == "strong_close":
-                self.bold -= 1
-            elif kind == "em_open":
-                self.italic += 1
-            elif kind == "em_close":
-                self.italic -= 1
-            elif kind == "span_open":
-                self.spans.append("underline" in str(child.attrs.get("class", "")).split())
-            elif kind == "span_close":
-                if self.spans:
-                    self.spans.pop()
-            elif kind == "link_open":
-                href = str(child.attrs.get("href", ""))
-                if href:
-                    rid = self.link_part.relate_to(href, RT.HYPERLINK, is_external=True)
-                    link = OxmlElement("w:hyperlink")
-                    link.set(qn("r:id"), rid)
-                    self.p.append(link)
-                    self.target = link
-                    self.in_link = True
-            elif kind == "link_close":
-                if self.in_link and not len(self.target):
-                    self.p.remove(self.target)
-                self.target = self.p
-                self.in_link = False
-            elif kind == "footnote_ref":
-                self.note_ref(int(child.meta["id"]))
-            elif kind == "image":
-                self.run_text(child.content)
-
-    def run_text(self, text: str) -> None:
-        if not text:
-            return
-        style = self.words.link_style if self.in_link else None
-        run = _r_element(style, bold=self.bold > 0, italic=self.italic > 0, underline=any(self.spans))
-        _append_text(run, text)
-        self.target.append(run)
-
-    def note_ref(self, md_id: int) -> None:
-        tokens = self.notes.get(md_id)
-        if tokens is None:
-            return
-        note_id = self.words.footnote(tokens)
-        run = _r_element(self.words.note_ref_style)
-        ref = OxmlElement("w:footnoteReference")
-        ref.set(qn("w:id"), str(note_id))
-        run.append(ref)
-        self.target.append(run)
-
-
 # --- the context the template sees -------------------------------------------------------
 
 
@@ -488,9 +72,10 @@ def _row(words: Words, row: Row) -> dict[str, Any]:
     status = row.status
     return {
         "kind": row.kind,
-        "ref": _plain(row.ref),
+        "ref": _plain(row.ref or "–"),  # an item the report left unnumbered
         "to": _plain(row.to),
-        "text": words.block(row.text, "Table Text", lead=row.lead_in or ("Task" if task else None), empty=True),
+        "for_body": _plain(row.for_body),
+        "text": words.block(row.text, "Table Text", lead=row.lead_in or (TASK_LEAD if task else None), empty=True),
         "fill": _fill(status),
         "status": _run(status.word, status.ink) if status else Markup(""),
         "status_note": _run(status.note, status.ink) if status and status.note else Markup(""),
@@ -498,9 +83,12 @@ def _row(words: Words, row: Row) -> dict[str, Any]:
         "overdue": row.overdue,
         "slippage": _plain(row.slippage),
         "owner": _plain(row.owner),
-        "lead": _run(f"Lead: {row.lead}", status.ink if status else None) if row.lead else Markup(""),
-        "rationale": words.block(row.rationale, "Table Text", lead="Rationale:") if row.rationale else None,
-        "comment": words.block(row.comment, "Table Text", lead="Current position:" if task and row.comment else None, empty=True),
+        "lead": _run(f"{LEAD_PREFIX}{row.lead}", status.ink if status else None) if row.lead else Markup(""),
+        # a RED rationale stands beside the status, as a WHITE item's lead does; without a status, in the comment
+        "rationale": words.block(row.rationale, "RAG Note", lead=RATIONALE_LEAD, color=status.ink)
+        if row.rationale and status else None,
+        "comment_rationale": words.block(row.rationale, "Table Text", lead=RATIONALE_LEAD) if row.rationale and not status else None,
+        "comment": words.block(row.comment, "Table Text", lead=POSITION_LEAD if task and row.comment else None, empty=True),
     }
 
 
@@ -547,6 +135,7 @@ def build_context(view: PaperView, words: Words) -> dict[str, Any]:
         "overdue": view.overdue,
         "changes": _changes(view.changes),
         "summary": _summary(view, words),
+        "notes": words.block(view.notes, "Body Text"),
     }
 
 
