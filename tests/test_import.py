@@ -25,7 +25,7 @@ from docx.oxml.ns import nsdecls, qn
 from boardpack.build import build, prepare, render_paper
 from boardpack.derive import PALETTE
 from boardpack.intake.package import MAX_ENTRIES, WordFileError
-from boardpack.intake.phrases import byline, count_sentence, due_history, fill_family, status_cell
+from boardpack.intake.phrases import bodies_named, byline, count_sentence, due_history, fill_family, status_cell
 from boardpack.intake.word import Imported, import_docx, write_import
 from boardpack.markdown import to_html
 from boardpack.model import Paper, When
@@ -280,6 +280,8 @@ def tracker_004(path: Path) -> Path:
     hand.row(table, [("", {"vmerge": "continue"}), "", ("", {"vmerge": "continue"}), "", "", "working group."])
     hand.row(table, [("", {"vmerge": "continue"}), "", ("", {"vmerge": "continue"}), "", "1.2",
                      [(("u", "Task"), " Paper to the working group on training."), (("u", "Current position"), " A company has been identified.")]])
+    hand.row(table, [("", {"vmerge": "continue"}), "", ("", {"vmerge": "continue"}), "", "",
+                     ["1.3", "Task Present documented updates.", "Current position To be presented."]])  # typed plainly, ref above
 
     # 5: tasks with their own RAG in a column beside the comment (seed 004's hate crime table)
     hand.heading("Understanding the difference: the initial police response to hate crime")
@@ -420,6 +422,7 @@ def test_tasks_in_sub_columns_with_merged_cells(tracker_import: Imported) -> Non
         ("1.1", "Learning & Development to produce a written report.",
          "A report has been produced and will be presented at the next working group."),
         ("1.2", "Paper to the working group on training.", "A company has been identified."),
+        ("1.3", "Present documented updates.", "To be presented."),
     ]
 
 
@@ -484,7 +487,7 @@ def test_import_writes_a_file_that_checks_and_builds(tmp_path: Path) -> None:
     assert code == 0, err
     target = data / "2021-09 tracker.yaml"
     assert target.is_file()
-    assert "5 report(s), 11 item(s) (GREEN 1, NEW GREEN 1, AMBER 5, RED 2, WHITE 1, CLOSED 1), 4 task(s)" in out
+    assert "5 report(s), 11 item(s) (GREEN 1, NEW GREEN 1, AMBER 5, RED 2, WHITE 1, CLOSED 1), 5 task(s)" in out
     assert f"{source}: table 3, row 5, column 3 (Status): a cell shaded green (00B050) without a status word" in err
     checked = prepare(target)
     assert not checked.errors, checked.errors
@@ -586,6 +589,8 @@ def test_phrases() -> None:
     assert sentence is not None and sentence.total == 6 and sentence.counts == {"complete": 4, "closed": 1, "in progress": 1}
     assert status_cell(["WHITE pending the outcome of the NPCC Lead challenge"]).note == "pending the outcome of the NPCC Lead challenge"
     assert [fill_family(c.fill) for c in PALETTE.values()] == ["green", "green", "amber", "red", "white", "grey"]
+    assert bodies_named("Dependent on HMICFRS and the National Police Chiefs' Council, with the APCC") == "HMICFRS, NPCC and APCC"
+    assert [str(d) for d, _ in due_history(["Sep-20", "Extended to Jan-21"]).steps] == ["September 2020", "January 2021"]
 
 
 # --- our own output, read back -------------------------------------------------------------------------

@@ -427,6 +427,36 @@ def lead_from(text: str) -> str | None:
     return who[:200] if who else None
 
 
+BODIES = (
+    ("Home Office", r"home\s+office"),
+    ("College of Policing", r"college\s+of\s+policing|\bCoP\b"),
+    ("NPCC", r"\bNPCC\b|(?i:national\s+police\s+chiefs['’]?\s*council)"),
+    ("CPS", r"\bCPS\b|(?i:crown\s+prosecution\s+service)"),
+    ("HMICFRS", r"\bHMICFRS\b"),
+    ("HMCPSi", r"\bHMCPSi\b"),
+    ("Ministry of Justice", r"ministry\s+of\s+justice|\bMoJ\b"),
+    ("National Crime Agency", r"national\s+crime\s+agency|\bNCA\b"),
+    ("APCC", r"\bAPCC\b"),
+    ("IOPC", r"\bIOPC\b|(?i:independent\s+office\s+for\s+police\s+conduct)"),
+    ("Department for Transport", r"department\s+for\s+transport|\bDfT\b"),
+    ("National Criminal Justice Board", r"national\s+criminal\s+justice\s+board"),
+)
+"""Bodies that deliver recommendations the force does not, as old papers name them."""
+
+
+def bodies_named(text: str) -> str | None:
+    """The delivering bodies a comment names, in the order it names them: 'HMICFRS, NPCC and APCC'."""
+    found = []
+    for name, pattern in BODIES:
+        match = re.search(pattern, text, re.IGNORECASE if name not in ("CPS", "APCC", "NPCC", "IOPC", "HMICFRS") else 0)
+        if match:
+            found.append((match.start(), name))
+    names = [name for _, name in sorted(found)]
+    if not names:
+        return None
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 _CLASSIFICATION = re.compile(r"^(?:OFFICIAL|OFFICIAL[- ]SENSITIVE|SECRET|TOP SECRET|RESTRICTED|CONFIDENTIAL|PROTECT|UNCLASSIFIED|NOT PROTECTIVELY MARKED)\b[A-Z \-–:]*$")
 
 

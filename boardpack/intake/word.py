@@ -470,8 +470,8 @@ class _Import:
     def _start_report(self, p: Any, text: str, where: str) -> None:
         self.current = None
         self.columns = None
-        para = self.reader.paragraph(p, rich := Rich())
-        report = ReportDraft(title=" ".join(para.text.split()), where=where)
+        self.reader.paragraph(p, rich := Rich())
+        report = ReportDraft(title=_title_text(p), where=where)
         if rich.notes:
             report.summary.extend(Rich([n.copy() for note in rich.notes for n in note]), join=False)
             report.review["summary"] = "taken from a footnote of the report's title"
@@ -617,6 +617,8 @@ class _Import:
                         columns.names[c] = words_in_cell
                     continue
             parts.setdefault(role or "unknown", []).append(cell)
+        if not any(cell_text(cell) for cells in parts.values() for cell in cells):
+            return  # only the 'Ref. / Task' headings of sub-task columns
 
         def where(role: str) -> str:
             cells = parts.get(role) or []
@@ -661,6 +663,8 @@ class _Import:
         status_cells = [c for c in parts.get("status", []) if c.merge != "continue"]
         status_lines = lines("status")
         status_fill = next((c.fill for c in status_cells if c.fill), None)
+        if ref is None and not ref_merged and text.paras:
+            ref = _typed_ref(text)
         first_lead = text.paras[0].lead() if text.paras else ""
         task_lead = _TASK_LEAD.match(first_lead) if first_lead else None
         current = self.current
@@ -819,21 +823,22 @@ class _Import:
         """Tasks in columns of their own (Ref. / Task / a status column beside the comment)."""
         made = None
         if text or ref:
-            _, tasks = _split_tasks(text, open_tasks=True)
-            if ref or (text.paras and _TASK_LEAD.match(text.paras[0].lead() or "")):
-                if not tasks:
-                    tasks = [(ref or None, text, None)]
-                for n, (task_ref, task_text, position) in enumerate(tasks):
-                    task = Draft("task", where("task"), ref=(ref if n == 0 and ref else task_ref), text=task_text, comment=position or Rich())
-                    if position is not None:
-                        task.at["position"] = "set"
-                    item.tasks.append(task)
-                    made = task
+            before, tasks = _split_tasks(text, open_tasks=True)
+            if ref and not tasks:
+                tasks, before = [(ref, text, None)], Rich()
+            if before:
+                if item.tasks and item.comment_tasks:
+                    _add_to_task(item.tasks[-1], before)
+                else:
+                    item.comment.extend(before)
+            for n, (task_ref, task_text, position) in enumerate(tasks):
+                task = Draft("task", where("task"), ref=(ref if n == 0 and ref else task_ref), text=task_text, comment=position or Rich())
+                if position is not None:
+                    task.at["position"] = "set"
+                item.tasks.append(task)
+                made = task
+            if tasks:
                 item.comment_tasks = True
-            elif item.tasks:
-                _add_to_task(item.tasks[-1], text)
-            else:
-                item.comment.extend(text)
         if status:
             target = made or (item.tasks[-1] if item.tasks and item.comment_tasks else None)
             if target is not None and not target.status_lines:
@@ -929,6 +934,18 @@ class _Import:
         return "tracker"
 
 
+def _title_text(p: Any) -> str:
+    """A heading's words, without a footnote marker typed as a superscript number ('super-complaint¹')."""
+    out = []
+    for r in p.iter(w("r")):
+        text = "".join(t.text or "" for t in r.iter(w("t")))
+        align = r.find(f"{w('rPr')}/{w('vertAlign')}")
+        if align is not None and wval(align) == "superscript" and re.fullmatch(r"[\d*†‡§]+", text.strip()):
+            continue
+        out.append(text)
+    return " ".join("".join(out).split()) or " ".join(plain(p).split())
+
+
 def _subheader(text: str) -> str | None:
     t = _norm(text)
     if re.fullmatch(r"ref|no|task ref|task no", t):
@@ -937,6 +954,25 @@ def _subheader(text: str) -> str | None:
         return "task"
     if re.fullmatch(r"(?:task )?(?:status|rag)", t):
         return "task_status"
+    return None
+
+
+def _typed_ref(text: Rich) -> str | None:
+    """A number typed at the top of the text cell ('6' on its own line, or '7 Recommendation ...'), taken out."""
+    paras = [p for p in text.paras if not p.empty]
+    if not paras:
+        return None
+    first = paras[0]
+    alone = re.fullmatch(r"\s*(\d{1,3}[a-z]?)\.?\s*", first.text)
+    if alone and len(paras) > 1:
+        text.paras = [p for p in text.paras if p is not first]
+        return alone.group(1)
+    inline = re.match(r"\s*(\d{1,3}[a-z]?)\.?\s+", first.text)
+    if inline:
+        rest = first.text[inline.end():]
+        if phrases.leading_type(rest) or (first.spans and any(s.underline or s.bold for s in first.spans[1:2])):
+            first.drop_prefix(inline.end())
+            return inline.group(1)
     return None
 
 
@@ -952,28 +988,66 @@ def _drop_lead(rich: Rich, lead: str) -> None:
     rich.paras = [p for p in rich.paras if not p.empty]
 
 
+_PLAIN_TASK = re.compile(r"^\s*(Tasks?\s*(?:\[\s*[\w.]+\s*\]|\d+(?:\.\d+)*)?\s*:?)\s+(?=[A-Z\[(‘'\"“])")
+_PLAIN_POSITION = re.compile(r"^\s*(Current\s+position\s*:?)(?:\s+|$)", re.IGNORECASE)
+_TASK_REF = re.compile(r"^\s*(\d+(?:\.\d+)+|\[\d+\])\s*$")
+
+
+def _task_lead(para: Para, plain_too: bool) -> str:
+    """The 'Task' / 'Task [1]' lead-in a paragraph starts with: underlined or bold, or (in task columns) typed plainly."""
+    lead = para.lead()
+    if lead and _TASK_LEAD.match(lead):
+        return lead
+    if plain_too:
+        match = _PLAIN_TASK.match(para.text)
+        if match and _TASK_LEAD.match(match.group(1).strip()):
+            return match.group(1)
+    return ""
+
+
+def _position_lead(para: Para, plain_too: bool) -> str:
+    lead = para.lead()
+    if lead and _POSITION_LEAD.match(lead):
+        return lead
+    if plain_too:
+        match = _PLAIN_POSITION.match(para.text)
+        if match:
+            return match.group(1)
+    return ""
+
+
 def _split_tasks(rich: Rich, open_tasks: bool) -> tuple[Rich, list[tuple[str | None, Rich, Rich | None]]]:
     """Paragraphs before the first 'Task' lead-in, then each task's text and 'Current position'.
 
     Tasks start only at the top of the cell, or anywhere once tasks are open for the item:
-    an underlined 'Task' in the middle of an ordinary comment stays comment.
+    an underlined 'Task' in the middle of an ordinary comment stays comment. A paragraph
+    that is only a task number ('1.2') just above a 'Task' lead-in is that task's ref.
     """
     paras = [p for p in rich.paras if not p.empty]
     if not paras:
         return Rich(), []
-    if not open_tasks and not _TASK_LEAD.match(paras[0].lead() or ""):
+    starts = bool(_task_lead(paras[0], open_tasks)) or (
+        len(paras) > 1 and bool(_TASK_REF.match(paras[0].text)) and bool(_task_lead(paras[1], True)))
+    if not open_tasks and not starts:
         return rich.take(paras), []
     before: list[Para] = []
     tasks: list[tuple[str | None, list[Para], list[Para] | None]] = []
-    for para in paras:
-        lead = para.lead()
-        match = _TASK_LEAD.match(lead) if lead else None
+    pending_ref: str | None = None
+    for n, para in enumerate(paras):
+        following = paras[n + 1] if n + 1 < len(paras) else None
+        if _TASK_REF.match(para.text) and following is not None and _task_lead(following, True):
+            pending_ref = para.text.strip().strip("[]")
+            continue
+        lead = _task_lead(para, open_tasks or starts)
+        match = _TASK_LEAD.match(lead.strip()) if lead else None
         if match:
             para = para.copy()
             para.drop_prefix(len(para.text) - len(para.text.lstrip()) + len(lead))
-            tasks.append((match.group(1) or match.group(2), [para] if para.text.strip() else [], None))
+            tasks.append((pending_ref or match.group(1) or match.group(2), [para] if para.text.strip() else [], None))
+            pending_ref = None
             continue
-        if tasks and lead and _POSITION_LEAD.match(lead):
+        lead = _position_lead(para, True) if tasks else ""
+        if lead:
             para = para.copy()
             para.drop_prefix(len(para.text) - len(para.text.lstrip()) + len(lead))
             ref, text, _ = tasks[-1]
@@ -989,19 +1063,19 @@ def _split_tasks(rich: Rich, open_tasks: bool) -> tuple[Rich, list[tuple[str | N
 
 
 def _add_to_task(task: Draft, rich: Rich) -> None:
-    """Text that continues a task written in the comment column: its text, or its position."""
+    """Text that continues a task written in the comment column: its text, then from a 'Current position' on, its position."""
     paras = [p for p in rich.paras if not p.empty]
-    if paras and _POSITION_LEAD.match(paras[0].lead() or ""):
-        first = paras[0].copy()
-        first.drop_prefix(len(first.text) - len(first.text.lstrip()) + len(paras[0].lead()))
-        task.comment.extend(rich.take(([first] if first.text.strip() else []) + paras[1:]), join=False)
+    at = next((n for n, p in enumerate(paras) if _position_lead(p, True)), None)
+    opened = bool(task.comment) or task.at.get("position") == "set"
+    head = paras if at is None else paras[:at]
+    if head:
+        (task.comment if opened else task.text).extend(rich.take(head))
+    if at is not None:
+        first = paras[at].copy()
+        first.drop_prefix(len(first.text) - len(first.text.lstrip()) + len(_position_lead(paras[at], True)))
+        task.comment.extend(rich.take(([first] if first.text.strip() else []) + paras[at + 1 :]), join=False)
         task.review.pop("position", None)
         task.at["position"] = "set"
-        return
-    if task.comment or task.at.get("position") == "set":
-        task.comment.extend(rich)
-    else:
-        task.text.extend(rich)
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -1111,7 +1185,9 @@ class _Builder:
         bodies = len(items) - len(statuses)
         checked = []
         for sentence, where in draft.sentences:
-            totals = phrases.report_totals(sentence, len(items)) if "totals" not in out else None
+            totals = phrases.report_totals(sentence, len(items))
+            if totals is not None and "totals" in out:
+                continue  # the report's totals were given once already (a second sentence says them again)
             if totals is None:
                 checked.append((sentence, where))
                 continue
@@ -1318,6 +1394,10 @@ class _Builder:
             out["lead"] = found
             review.setdefault("lead", []).append("taken from the comment; WHITE needs a lead")
             self.warn(where, f"WHITE without a lead; '{_short(found, 60)}' taken from the comment")
+        elif named := phrases.bodies_named(f"{comment.text} {out.get('status_note') or ''}"):
+            out["lead"] = named
+            review.setdefault("lead", []).append("the bodies the comment names; WHITE needs a lead")
+            self.warn(where, f"WHITE without a lead; '{_short(named, 60)}' (named in the comment) is written")
         else:
             out["lead"] = "Not stated"
             review.setdefault("lead", []).append("the old paper does not say who delivers it; WHITE needs a lead")
