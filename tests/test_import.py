@@ -99,6 +99,12 @@ class Hand:
                 tcpr.append(shd)
             tc.append(tcpr)
             for spec in content if isinstance(content, list) else [content]:
+                if isinstance(spec, dict) and "table" in spec:  # a table inside the cell
+                    inner = self.doc.add_table(rows=0, cols=len(spec["table"][0]))
+                    for cells_of_row in spec["table"]:
+                        self.row(inner, cells_of_row)
+                    tc.append(inner._tbl)
+                    continue
                 p = OxmlElement("w:p")
                 tc.append(p)
                 if isinstance(spec, dict):
@@ -282,6 +288,12 @@ def tracker_004(path: Path) -> Path:
                      [(("u", "Task"), " Paper to the working group on training."), (("u", "Current position"), " A company has been identified.")]])
     hand.row(table, [("", {"vmerge": "continue"}), "", ("", {"vmerge": "continue"}), "", "",
                      ["1.3", "Task Present documented updates.", "Current position To be presented."]])  # typed plainly, ref above
+    hand.row(table, ["2", [(("u", "Recommendation"), " By July 2021, forces should reinforce communication skills.")],
+                     ((("b", "AMBER"),), {"fill": "FFC000"}), "July 2021",
+                     (["Two tasks are agreed:", {"table": [[(("b", "Ref."),), (("b", "Task"),), (("b", "Status"),)],
+                                                           ["2.1", [(("u", "Task"), " Write a schedule of events."), (("u", "Current position"), " Planned.")], "GREEN"],
+                                                           ["2.2", [(("u", "Task"), " Review body worn video.")], "AMBER"]]}],
+                      {"span": 2})])
 
     # 5: tasks with their own RAG in a column beside the comment (seed 004's hate crime table)
     hand.heading("Understanding the difference: the initial police response to hate crime")
@@ -424,6 +436,10 @@ def test_tasks_in_sub_columns_with_merged_cells(tracker_import: Imported) -> Non
         ("1.2", "Paper to the working group on training.", "A company has been identified."),
         ("1.3", "Present documented updates.", "To be presented."),
     ]
+    second = items(tracker_import, 3)[1]  # its tasks in a table inside the comment cell
+    assert second.ref == "2" and second.comment == "Two tasks are agreed:"
+    assert [(t.ref, t.text, t.position, t.status) for t in second.tasks] == [
+        ("2.1", "Write a schedule of events.", "Planned.", "GREEN"), ("2.2", "Review body worn video.", None, "AMBER")]
 
 
 def test_tasks_with_their_own_rag_beside_the_comment(tracker_import: Imported) -> None:
@@ -487,7 +503,7 @@ def test_import_writes_a_file_that_checks_and_builds(tmp_path: Path) -> None:
     assert code == 0, err
     target = data / "2021-09 tracker.yaml"
     assert target.is_file()
-    assert "5 report(s), 11 item(s) (GREEN 1, NEW GREEN 1, AMBER 5, RED 2, WHITE 1, CLOSED 1), 5 task(s)" in out
+    assert "5 report(s), 12 item(s) (GREEN 1, NEW GREEN 1, AMBER 6, RED 2, WHITE 1, CLOSED 1), 7 task(s)" in out
     assert f"{source}: table 3, row 5, column 3 (Status): a cell shaded green (00B050) without a status word" in err
     checked = prepare(target)
     assert not checked.errors, checked.errors

@@ -619,6 +619,7 @@ class _Import:
             parts.setdefault(role or "unknown", []).append(cell)
         if not any(cell_text(cell) for cells in parts.values() for cell in cells):
             return  # only the 'Ref. / Task' headings of sub-task columns
+        nested = [task for role in ("comment", "task") for cell in parts.get(role, []) for task in self._nested_tasks(cell, at)]
 
         def where(role: str) -> str:
             cells = parts.get(role) or []
@@ -713,6 +714,42 @@ class _Import:
                 self._comment(item, comment, continued=True)
         self._task_columns(item, rich("task"), " ".join(lines("task_ref")), lines("task_status") + lines("extra"),
                            next((c.fill for c in parts.get("task_status", []) + parts.get("extra", []) if c.fill), None), where, at)
+        if nested:  # after the cell's own words, which are the item's comment
+            item.tasks.extend(nested)
+            item.comment_tasks = True
+
+    def _nested_tasks(self, cell: Cell, at: str) -> list[Draft]:
+        """Sub-tasks written as a table inside the comment cell (Ref. / Task / Status columns); taken out of the cell."""
+        tasks: list[Draft] = []
+        for tbl in [e for e in cell.elements if e.tag == w("tbl")]:
+            rows = table_grid(tbl)
+            if len(rows) < 2:
+                continue
+            roles = {}
+            for head in rows[0].cells:
+                words = _norm(cell_text(head))
+                role = _subheader(words) or ("position" if re.search(r"position|update|progress", words) else None)
+                if role:
+                    roles[head.start] = role
+            if "task" not in roles.values():
+                continue
+            cell.elements = [e for e in cell.elements if e is not tbl]
+            for row in rows[1:]:
+                parts = {roles.get(c.start): c for c in row.cells if roles.get(c.start)}
+                text = self.reader.cell(parts["task"].elements) if "task" in parts else Rich()
+                if not text and "task_ref" not in parts:
+                    continue
+                _, found = _split_tasks(text, open_tasks=True)
+                ref, body, position = found[0] if found else (None, text, None)
+                ref = (cell_text(parts["task_ref"]) if "task_ref" in parts else "") or ref
+                task = Draft("task", f"{at}, a table inside the comment", ref=ref or None, text=body, comment=position or Rich())
+                if "position" in parts:
+                    task.comment.extend(self.reader.cell(parts["position"].elements), join=False)
+                if "task_status" in parts:
+                    task.status_lines = self.reader.cell(parts["task_status"].elements).lines()
+                    task.status_fill = parts["task_status"].fill
+                tasks.append(task)
+        return tasks
 
     def _banner(self, row: Row, texts: list[str], at: str) -> bool:
         """A row across the whole table: a report's heading (with its byline and date) inside the table."""
@@ -853,11 +890,7 @@ class _Import:
         info = self.info
         subtitles: list[tuple[str, str]] = []
         for style, text, where in self.front:
-            match = _APPENDIX.match(text)
-            if match and "appendix" not in info and len(text) < 200:
-                info["appendix"] = match.group(1)
-                if match.group(2) and "title" not in info and len(match.group(2)) > 10:
-                    info["title"] = match.group(2).strip(" .")
+            if "appendix" not in info and len(text) < 200 and self._appendix(text):
                 continue
             found = phrases.find_date(text)
             if found and "period" not in info and found[1] == 0 and found[2] >= len(text.rstrip(". ")):
@@ -884,11 +917,7 @@ class _Import:
                 piece = piece.strip()
                 if not piece:
                     continue
-                match = _APPENDIX.match(piece)
-                if match:
-                    info.setdefault("appendix", match.group(1))
-                    if match.group(2) and len(match.group(2)) > 10:
-                        info.setdefault("title", match.group(2).strip(" ."))
+                if self._appendix(piece):
                     continue
                 found = phrases.find_date(piece)
                 if found and found[1] == 0:
@@ -917,12 +946,29 @@ class _Import:
                 self.info_review[key] = f"the old paper does not give the {what}"
                 self.warn("", f"the old paper does not give the {what}; '{PLACEHOLDER}' is written for you to replace")
 
+    def _appendix(self, text: str) -> bool:
+        """'Appendix A', 'Appendix 1 – September 2021', 'Appendix-1_<title>': the appendix, and a period or title after it."""
+        match = _APPENDIX.match(text.strip())
+        if not match:
+            return False
+        self.info.setdefault("appendix", match.group(1))
+        rest = match.group(2).strip(" .")
+        found = phrases.find_date(rest) if rest else None
+        if found is not None and found[1] == 0 and found[2] >= len(rest):
+            self.info.setdefault("period", found[0])
+        elif len(rest) > 10:
+            self.info.setdefault("title", rest)
+        return True
+
     def _title_report(self) -> str | None:
-        """A first 'report' heading with nothing under it before the legend is the paper's title."""
-        if self.reports:
+        """A first 'report' heading with no items, byline or date under it is the paper's title."""
+        if len(self.reports) > 1:
             first = self.reports[0]
-            if not first.items and not first.bylined and first.published is None and not first.sentences and not first.summary:
+            if not first.items and not first.bylined and first.published is None and not first.sentences:
                 self.reports.pop(0)
+                if first.summary:
+                    self.loose.append(Loose(None, 0, first.where, first.summary.markdown()))
+                    self.warn(first.where, "text under the paper's title; kept as a comment in the file")
                 return first.title
         return None
 
