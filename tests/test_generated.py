@@ -41,7 +41,8 @@ def _narrow(node: Any, key: str | None = None) -> Any:
         return {"type": "string", "pattern": MONTH}
     out = {k: _narrow(v, key if k == "anyOf" else k) for k, v in node.items()}
     if out.get("type") == "string" and "enum" not in out and "pattern" not in out:
-        out["pattern"] = r"^[0-9][0-9A-Za-z.]{0,4}$" if key == "ref" else WORDS
+        # refs are short labels ("3a", "12.1"); a longer one wraps in the No. column, which is fine on paper
+        out["pattern"] = r"^[0-9][0-9A-Za-z.]{0,3}$" if key == "ref" else WORDS
     if out.get("type") == "array":
         out["maxItems"] = 2 if key in ("tasks", "due") else 3
     if out.get("type") == "object" and "additionalProperties" in out and isinstance(out["additionalProperties"], dict):
@@ -81,7 +82,7 @@ def _fit(data: dict[str, Any]) -> dict[str, Any]:
                 if entry.get("status") == "RED" and not entry.get("rationale"):
                     entry["rationale"] = "No staff."
                 if isinstance(entry.get("due"), list):
-                    entry["due"] = sorted(entry["due"], key=lambda s: s["date"] if isinstance(s, dict) else s)
+                    entry["due"] = sorted(entry["due"], key=lambda s: (s.get("date") or "") if isinstance(s, dict) else s)  # words first
             if item.get("status") == "WHITE" and not item.get("lead"):
                 item["lead"] = "Home Office"
             if item.get("ref"):
