@@ -77,22 +77,33 @@ def _docx_text(path: Path) -> str:
 
 
 def _sentence_numbers(sentence: str) -> dict[str, int]:
-    """What a report's summary sentence says, in numbers."""
+    """What a report's summary sentence says about the rows of its table, in numbers.
+
+    Two forms: 'There are 7 actions for the force: 1 complete, ...' and, for a report with
+    published totals, '... Of the 5 in the table, 1 is newly complete, ...'.
+    """
     found = {"own": 0, "complete": 0, "newly": 0, "closed": 0, "progress": 0, "RED": 0, "white": 0}
-    if match := re.search(r"There (?:is|are) (\d+) ", sentence):
+    table = re.search(r"(?:Of the|All) (\d+) in the table|The (one) in the table", sentence)
+    if table is None and (match := re.search(r"There (?:is|are) (\d+) ", sentence)):
         found["own"] = int(match.group(1))
-    if match := re.search(r"(\d+) complete \((\d+) newly\)", sentence):
+    clause = sentence[table.start():] if table else sentence
+    shown = (1 if table.group(2) else int(table.group(1))) if table else found["own"]
+    verb = r"(?:is |are )?"
+    if match := re.search(rf"(\d+) {verb}complete \((\d+) newly\)", clause):
         found["complete"], found["newly"] = int(match.group(1)), int(match.group(2))
-    elif match := re.search(r"(\d+) newly complete|(?:all|which is) newly complete", sentence):
-        found["complete"] = found["newly"] = int(match.group(1)) if match.group(1) else found["own"]
-    elif match := re.search(r"(\d+) complete|(?:all|which is) complete", sentence):
-        found["complete"] = int(match.group(1)) if match.group(1) else found["own"]
-    for key, pattern in (("closed", r"(\d+) closed|(?:all|which is) closed"), ("progress", r"(\d+) in progress|(?:all|which is) in progress"),
-                         ("RED", r"(\d+) RED|(?:all|which is) RED")):
-        if match := re.search(pattern, sentence):
-            found[key] = int(match.group(1)) if match.group(1) else found["own"]
+    elif match := re.search(rf"(\d+) {verb}newly complete|(?:all|which is|are|is) newly complete", clause):
+        found["complete"] = found["newly"] = int(match.group(1)) if match.group(1) else shown
+    elif match := re.search(rf"(\d+) {verb}complete|(?:all|which is|are|is) complete", clause):
+        found["complete"] = int(match.group(1)) if match.group(1) else shown
+    for key, word in (("closed", "closed"), ("progress", "in progress"), ("RED", "RED")):
+        if match := re.search(rf"(\d+) {verb}{word}|(?:all|which is|are|is) {word}", clause):
+            found[key] = int(match.group(1)) if match.group(1) else shown
     if match := re.search(r"(\d+) (?:more )?(?:is|are) for (?:an)?other organisations?", sentence):
         found["white"] = int(match.group(1))
+    elif re.search(r"in the table (?:is|are) for (?:an)?other organisations?", sentence):
+        found["white"] = shown
+    if table:
+        found["own"] = shown - found["white"]
     return found
 
 
@@ -124,6 +135,7 @@ def test_the_printed_counts_table_agrees_with_every_report_sentence(built: Path,
     assert len(rows) == len(tracker.reports) + 1 and rows[-1][0] == "Total"
     for report, (title, counts, total) in zip(tracker.reports, rows, strict=False):
         assert title == f"{report.number}. {report.title}"
+        assert dict(zip(statuses, counts, strict=True)) == {s: report.counts.get(s, 0) for s in statuses}  # the sentence's own counts
         assert _table_numbers(statuses, counts, total) == _sentence_numbers(report.sentence), report.sentence
         assert total == sum(report.counts.values())
     _, counts, total = rows[-1]

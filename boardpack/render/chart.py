@@ -37,6 +37,9 @@ STYLE: dict[str, Any] = {
 }
 """Fixed settings, so neither a user's matplotlibrc nor the clock changes the bytes."""
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+"""Control characters pasted into a title have no glyph; they print as a space."""
+
 HATCH = {"RED": "////", "CLOSED": "---"}
 """Patterns that tell the dark fills apart when printed in grey."""
 
@@ -67,7 +70,7 @@ def _figure(chart: Chart) -> Figure:
                 ax.barh(y, pad, left=middle - pad / 2, height=0.6, color=fill, linewidth=0, zorder=2.5)
             ax.text(middle, y, str(count), ha="center", va="center", color=ink, fontsize=7, fontweight="bold", zorder=3)
         left = [a + b for a, b in zip(left, counts, strict=True)]
-    ax.set_yticks(positions, labels=list(chart.labels))
+    ax.set_yticks(positions, labels=[_CONTROL.sub(" ", label) for label in chart.labels])
     ax.invert_yaxis()
     ax.set_xlabel("Items")
     most = max(left, default=0)
