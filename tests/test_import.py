@@ -528,6 +528,11 @@ def test_import_usage_and_unreadable_files(tmp_path: Path) -> None:
     code, _, err = run("import", str(text), "-o", str(tmp_path / "x.yaml"))
     assert code == 1 and "not a Word .docx file" in err
     assert not (tmp_path / "x.yaml").exists()
+    prose = Hand()
+    prose.para("Minutes of the meeting, with no table of recommendations.")
+    code, _, err = run("import", str(prose.save(tmp_path / "minutes.docx")), "-o", str(tmp_path / "x.yaml"))
+    assert code == 1 and "no table of recommendations was found" in err and "no paper file was written" in err
+    assert not (tmp_path / "x.yaml").exists()
 
 
 # --- hostile packages -------------------------------------------------------------------------------

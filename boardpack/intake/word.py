@@ -650,7 +650,7 @@ class _Import:
 
         status_all = rich("status")
         status_rationale = [p for p in status_all.paras if any(m.startswith(RATIONALE_MARK) for m in p.marks)]
-        status_rich = status_all.take([p for p in status_all.paras if p not in status_rationale])
+        status_rich = status_all.take([p for p in status_all.paras if all(p is not r for r in status_rationale)])
 
         for cell in parts.get("unknown", []):
             if cell_text(cell):
@@ -829,10 +829,10 @@ class _Import:
         if rationale:
             draft.rationale = comment.take([p.copy() for p in rationale])
             _drop_lead(draft.rationale, RATIONALE_LEAD)
-            comment = comment.take([p for p in comment.paras if p not in rationale])
+            comment = comment.take([p for p in comment.paras if all(p is not r for r in rationale)])
         if position:
-            _drop_lead(comment, POSITION_LEAD)
-            if comment.paras and _POSITION_LEAD.match(comment.paras[0].lead() or ""):
+            _drop_lead(comment, POSITION_LEAD)  # printed by boardpack before a task's position
+            if not self.ours and comment.paras and _POSITION_LEAD.match(comment.paras[0].lead() or ""):
                 _drop_lead(comment, comment.paras[0].lead())
             draft.comment = comment
         else:
