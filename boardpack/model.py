@@ -129,6 +129,11 @@ class DueStep(Strict):
     by HMICFRS'), printed as written and skipped by everything that compares dates.
     """
 
+    model_config = ConfigDict(json_schema_extra={"oneOf": [  # what `_date_or_words` checks, for the schema's readers
+        {"required": ["date"], "properties": {"date": {"not": {"type": "null"}}}, "not": {"required": ["words"]}},
+        {"required": ["words"], "properties": {"words": {"type": "string"}}, "not": {"anyOf": [{"required": ["date"]}, {"required": ["note"]}]}},
+    ]})
+
     date: Date | None = None
     note: str | None = None
     """Why the date was set or moved: 'pending the results of benchmarking'."""
