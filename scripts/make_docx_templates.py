@@ -737,8 +737,8 @@ def _fixed_width(table: Table, width: int) -> None:
     tbl_pr.append(_el("w:tblW", w=str(width), type="dxa"))
 
 
-def build_cover() -> bytes:
-    """The cover report template, as reproducible .docx bytes."""
+def _blank() -> DocumentObject:
+    """A document holding only the styles, numbering, footnotes part and page set-up every template shares."""
     doc = Document()
     _prune_package(doc)
     _defaults(doc)
@@ -751,10 +751,13 @@ def build_cover() -> bytes:
         if child.tag != qn("w:sectPr"):
             body.remove(child)
     _section(doc)
-    _portrait(doc)
-    _cover(doc)
+    return doc
+
+
+def _saved(doc: DocumentObject, title: str) -> bytes:
+    """The template's reproducible bytes, with fixed properties."""
     props = doc.core_properties
-    props.title = "boardpack cover report template"
+    props.title = title
     props.author = props.last_modified_by = "boardpack"
     props.subject = props.keywords = props.comments = props.category = ""
     props.created = props.modified = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
@@ -764,20 +767,17 @@ def build_cover() -> bytes:
     return normalise_package(out.getvalue())
 
 
+def build_cover() -> bytes:
+    """The cover report template, as reproducible .docx bytes."""
+    doc = _blank()
+    _portrait(doc)
+    _cover(doc)
+    return _saved(doc, "boardpack cover report template")
+
+
 def build(layout: str) -> bytes:
     """The template for one layout, as reproducible .docx bytes."""
-    doc = Document()
-    _prune_package(doc)
-    _defaults(doc)
-    _prune_styles(doc)
-    _define_styles(doc)
-    _define_numbering(doc)
-    _footnotes_part(doc)
-    body = doc.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
-    _section(doc)
+    doc = _blank()
     _title_block(doc)
     if layout == "tracker":
         _summary(doc)
@@ -790,15 +790,7 @@ def build(layout: str) -> bytes:
         _legend(doc)
         _p(doc, "{%p endif %}", "Body Text")
         _reports(doc, _response_table)
-    props = doc.core_properties
-    props.title = f"boardpack {layout} template"
-    props.author = props.last_modified_by = "boardpack"
-    props.subject = props.keywords = props.comments = props.category = ""
-    props.created = props.modified = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    props.revision = 1
-    out = io.BytesIO()
-    doc.save(out)
-    return normalise_package(out.getvalue())
+    return _saved(doc, f"boardpack {layout} template")
 
 
 def main() -> None:
