@@ -255,3 +255,21 @@ def test_a_null_ref_or_appendix_is_no_ref_not_the_word_null(paper_file) -> None:
     (result,) = check([paper_file(data)])
     assert result.errors == [] and result.paper.paper.appendix is None
     assert [i.ref for i in result.paper.reports[0].items[:2]] == [None, None]
+
+
+def test_a_long_word_in_a_plain_field_gets_break_points_but_the_page_title_stays_whole(paper_file, tmp_path: Path) -> None:
+    from boardpack.build import build
+
+    from .conftest import minimal
+
+    word = "W" * 30_000
+    data = minimal()
+    data["reports"][0]["title"] = word
+    data["reports"][0]["items"][0]["owner"] = "O" * 5_000
+    (result,) = build([paper_file(data)], out_dir=tmp_path / "out", formats=("html",))
+    assert result.error is None
+    html = (tmp_path / "out" / "paper.html").read_text(encoding="utf-8")
+    assert f'<h2 id="report-1">{word}</h2>' not in html and word in html.replace("\u200b", "")
+    assert "<title>HMICFRS Report Recommendations (Appendix A, September 2021)</title>" in html
+    owner = html.split('class="owner"', 1)[1].split("</td>", 1)[0] if 'class="owner"' in html else html
+    assert "\u200b" in owner or "O" * 5_000 not in html  # break points wherever the owner is printed

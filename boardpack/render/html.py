@@ -11,11 +11,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..derive import PALETTE, PaperView, status_view
 from ..errors import RenderError
 from ..markdown import to_html
+from ..text import break_long_words
 
 
 def _markdown(text: str | None) -> Markup:
@@ -31,6 +32,22 @@ def _chart(view: PaperView) -> Markup | None:
     return Markup(chart_svg(view.summary.chart))  # noqa: S704 - drawn by matplotlib; every text in it is escaped
 
 
+def _breakable(value: object) -> object:
+    """Every plain value printed gets break points in its overlong words (rich text has them already).
+
+    Without them WeasyPrint lays out a long unbroken word in time that grows with the square of
+    its length. Markup (rendered rich text, the chart, the `whole` filter) passes unchanged.
+    """
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return break_long_words(value)
+    return value
+
+
+def _whole(value: object) -> Markup:
+    """A value as typed, without break points: for <title> and <meta>, which are never laid out."""
+    return Markup(escape(value))  # noqa: S704 - escaped here
+
+
 @lru_cache(maxsize=8)
 def environment(templates: Path) -> jinja2.Environment:
     """One environment per templates folder, so compiled templates are reused across papers."""
@@ -41,8 +58,10 @@ def environment(templates: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_breakable,
     )
     env.filters["markdown"] = _markdown
+    env.filters["whole"] = _whole
     return env
 
 
