@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from ..derive import PaperView, Row
 from ..history import excerpt
-from .xlsx import FORMULA_STARTS, MAX_CELL, save, text_cell
+from .xlsx import FORMULA_STARTS, MAX_CELL, row_height, save, text_cell
 
 HEADERS = ("Report", "No.", "Type", "Recommendation", "Status", "Status note", "Due date", "Due history",
            "Owner or lead", "Overdue", "Last change")
@@ -62,6 +62,7 @@ def render_xlsx(view: PaperView) -> bytes:
             cell = ws.cell(row=r, column=col)
             text_cell(cell, value)
             cell.alignment = wrap
+        ws.row_dimensions[r].height = row_height(values, WIDTHS)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(len(rows), 1) + 1}"
     ws.print_title_rows = "1:1"

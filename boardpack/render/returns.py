@@ -23,7 +23,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ..derive import PALETTE, due_lines
 from ..history import excerpt
 from ..model import DONE, STATUSES, Item, Paper, Report, Task
-from .xlsx import save, text_cell
+from .xlsx import row_height, save, text_cell
 
 SHEET = "Items"
 KEYS_SHEET = "boardpack"
@@ -94,16 +94,6 @@ def latest(comment: str | None) -> str:
             break
         shown.insert(0, text)
     return ("… " if len(shown) < len(paragraphs) else "") + " ".join(shown)
-
-
-def row_height(values: tuple[str, ...]) -> float:
-    """Points for a row whose cells wrap: spreadsheet programs do not grow rows a file sets none for."""
-    lines = 1
-    for value, width in zip(values, WIDTHS, strict=False):
-        if value and width > 8:
-            per_line = max(1, int(width * 1.15))
-            lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in value.split("\n")))
-    return min(409.0, 15.0 * lines)
 
 
 def holder(item: Item) -> str:
@@ -191,7 +181,7 @@ def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry]) ->
             cell = ws.cell(row=row, column=col)
             text_cell(cell, value)
             cell.alignment = wrap
-        ws.row_dimensions[row].height = row_height(values)
+        ws.row_dimensions[row].height = row_height(values, WIDTHS)
         status = subject.status
         if status in PALETTE:
             colour = PALETTE[status]

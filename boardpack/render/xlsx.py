@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from collections.abc import Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -24,6 +25,16 @@ def text_cell(cell: Cell, value: str | None) -> None:
     cell.data_type = "s"
     if value.startswith(FORMULA_STARTS):
         cell.quotePrefix = True
+
+
+def row_height(values: Sequence[str], widths: Sequence[float]) -> float:
+    """Points for a row whose cells wrap: spreadsheet programs do not grow rows a file sets none for."""
+    lines = 1
+    for value, width in zip(values, widths, strict=False):
+        if value and width > 8:
+            per_line = max(1, int(width * 1.15))
+            lines = max(lines, sum(-(-max(len(part), 1) // per_line) for part in value.split("\n")))
+    return min(409.0, 15.0 * lines)
 
 
 def save(wb: Workbook, day: dt.date) -> bytes:
