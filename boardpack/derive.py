@@ -323,10 +323,10 @@ class ChangesView:
     groups: tuple[ChangeGroup, ...]
 
 
-def _changes_by_item(changes: Changes) -> dict[tuple[str, str | None, str], list[str]]:
+def _changes_by_item(changes: ChangesView) -> dict[tuple[str, str | None, str], list[str]]:
     """Each item's changes, keyed as the changes list names it, for the item's own row."""
     found: dict[tuple[str, str | None, str], list[str]] = {}
-    for group in changes_view(changes).groups:
+    for group in changes.groups:
         if group.key in ("new_reports", "removed_reports", "removed_items"):
             continue
         for row in group.rows:
@@ -437,7 +437,8 @@ def view(paper: Paper, name: str, changes: Changes | None = None) -> PaperView:
     """
     info = paper.paper
     noun = "action" if info.layout == "tracker" else "recommendation"
-    changed = _changes_by_item(changes) if changes is not None else None
+    changes_words = changes_view(changes) if changes is not None else None
+    changed = _changes_by_item(changes_words) if changes_words is not None else None
     reports = []
     for n, report in enumerate(paper.reports, start=1):
         report_counts = count_statuses(report.items)
@@ -458,7 +459,6 @@ def view(paper: Paper, name: str, changes: Changes | None = None) -> PaperView:
             legend[extra] = words
     appendix = f"Appendix {info.appendix}" if info.appendix else None
     period = str(info.period)
-    changes_words = changes_view(changes) if changes is not None else None
     counts = dict(count_statuses(all_items))
     # summary builds on this module's view types, so it is imported here rather than at the top
     from .summary import cover_view, summary_view

@@ -272,10 +272,10 @@ def _slip(before: Sequence[DueStep], due: Sequence[DueStep]) -> Slip | None:
 
 
 def _compare_entry(
-    changes: Changes, notes: list[tuple[Path_, str]], at: Path_, report: str,
+    changes: Changes | None, notes: list[tuple[Path_, str]], at: Path_, report: str,
     now: Item | Task, was: Item | Task | None, since: When,
 ) -> Item | Task:
-    """Resolve one item or task against its partner; record its changes and warnings."""
+    """Resolve one item or task against its partner; record its changes (items only) and warnings."""
     typed = now.status
     status = _effective(typed, was.status if was else None, was is not None)
     if typed == "NEW GREEN" and was is not None and was.status in COMPLETE:
@@ -284,11 +284,13 @@ def _compare_entry(
     due = merge_due(was.due if was else (), now.due)
     entry = Change(report, now.ref, excerpt(now.text), was.status if was else None, status)
     if was is not None:
-        _status_change(changes, entry, was.status, status)
+        if changes is not None:
+            _status_change(changes, entry, was.status, status)
         slip = _slip(was.due, due)
         if slip:
             reason = slip.reason or "no reason given"
-            changes.slipped.append(Change(report, now.ref, entry.text, str(slip.was), str(slip.now), reason))
+            if changes is not None:
+                changes.slipped.append(Change(report, now.ref, entry.text, str(slip.was), str(slip.now), reason))
             if not slip.reason:
                 notes.append((at + ("due",), f"due date extended from {slip.was} to {slip.now} with no reason; "
                               "add `note:` to the new date saying why (members will ask)"))
@@ -322,7 +324,7 @@ def resolve(current: Paper, previous: Paper | None) -> Resolved:
             tasks = []
             for t, task in enumerate(item.tasks):
                 was_task = was.tasks[task_pairs[t]] if was and t in task_pairs else None
-                done = _compare_entry(Changes(since), notes, at + ("tasks", t), report.title, task, was_task, since)
+                done = _compare_entry(None, notes, at + ("tasks", t), report.title, task, was_task, since)
                 assert isinstance(done, Task)
                 tasks.append(done)
             items.append(resolved.model_copy(update={"tasks": tuple(tasks)}))
