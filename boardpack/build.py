@@ -82,32 +82,53 @@ def find_papers(paths: Sequence[Path] | None, data_dir: Path) -> list[Path]:
     return sorted([*data_dir.glob("*.yaml"), *data_dir.glob("*.yml")])
 
 
+Validated = dict[Path, tuple[Paper | None, list[Problem]]]
+"""Papers already loaded and validated in this command, by resolved path: last quarter's paper
+is both a paper of its own and this quarter's previous, and is read once."""
+
+
 def check(paths: Iterable[Path]) -> list[Checked]:
     """Load and validate each file; every problem of every file is kept."""
-    return [prepare(path, _label(path)) for path in paths]
+    validated: Validated = {}
+    return [prepare(path, _label(path), validated) for path in paths]
 
 
-def prepare(path: Path, label: str | None = None) -> Checked:
+def prepare(path: Path, label: str | None = None, validated: Validated | None = None) -> Checked:
     """Load, validate and resolve one paper file against its chain of previous papers."""
     label = label or _label(path)
+    validated = {} if validated is None else validated
     try:
         source = load_file(path, label)
     except DataError as exc:
+        validated[path.resolve()] = (None, exc.problems)
         return Checked(path, label, None, exc.problems)
     paper, problems = validate(source)
+    validated[path.resolve()] = (paper, problems)
     resolved: Resolved | None = None
     chain: list[Path] = []
     if paper is not None and not any(p.severity == "error" for p in problems):
-        resolved, more = _resolve_chain(source, paper, chain)
+        resolved, more = _resolve_chain(source, paper, chain, validated)
         problems += more
     return Checked(path, label, paper, sorted(problems), resolved, tuple(chain))
+
+
+def _validated(path: Path, validated: Validated) -> Paper | None:
+    """A previous paper, loaded and validated once per command; None if it has errors."""
+    key = path.resolve()
+    if key not in validated:
+        try:
+            validated[key] = validate(load_file(path, _label(path)))
+        except DataError as exc:
+            validated[key] = (None, exc.problems)
+    paper, problems = validated[key]
+    return None if any(p.severity == "error" for p in problems) else paper
 
 
 MAX_CHAIN = 400
 """More previous papers than a century of quarters is a mistake, not a history."""
 
 
-def _resolve_chain(source: Source, paper: Paper, paths: list[Path]) -> tuple[Resolved | None, list[Problem]]:
+def _resolve_chain(source: Source, paper: Paper, paths: list[Path], validated: Validated) -> tuple[Resolved | None, list[Problem]]:
     """Follow `previous` back to the first paper, then resolve each period against the one before.
 
     Every problem in the chain is reported at this file's `previous:` line, since that is
@@ -130,14 +151,7 @@ def _resolve_chain(source: Source, paper: Paper, paths: list[Path]) -> tuple[Res
                                          "each paper's previous must be an earlier period's paper")]
         seen.add(target.resolve())
         paths.append(target)
-        try:
-            before_source = load_file(target, _label(target))
-        except DataError:
-            before = None
-        else:
-            before, problems = validate(before_source)
-            if any(p.severity == "error" for p in problems):
-                before = None
+        before = _validated(target, validated)
         if before is None:
             return None, [source.problem(at, f"the previous paper {target.name} has errors; "
                                          f"run `generate.py check {_label(target)}` and fix them first")]
