@@ -295,6 +295,10 @@ class Row:
     """What changed since the previous paper: 'AMBER → RED; June 2021 → December 2021: ...'."""
     type: str | None = None
     """The item's type, for the data annex (the lead-in carries it in the tables)."""
+    part: int = 0
+    """0 for a whole row or its first part; a later part of a long row cut for the page (see `parts`)."""
+    goes_on: tuple[str, ...] = ()
+    """Fields whose first paragraph goes on from the part before (a paragraph cut after a sentence)."""
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ triggered from data), and links keep only web and mail addresses.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -163,3 +164,93 @@ def to_html(text: str | None) -> str:
     renderer: Any = md.renderer
     env["notes"] = {n: renderer.renderInline(_inline(block), md.options, env) for n, block in notes.items()}
     return str(renderer.render(tokens, md.options, env))
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])[ \t]+(?=\S)|(?<=[.!?;:])\n(?=\S)")
+
+
+def _balanced(text: str) -> bool:
+    """Whether inline markup opened in `text` is closed in it, so a cut after it leaves both halves whole."""
+    return text.count("*") % 2 == 0 and text.count("`") % 2 == 0 and text.count("[") == text.count("]") and text.count("{") == text.count("}")
+
+
+def _sentences(piece: str, limit: int) -> list[str]:
+    """A paragraph longer than `limit` characters cut after sentences into slices of about `limit`."""
+    out: list[str] = []
+    start = 0
+    last = 0
+    for match in _SENTENCE_END.finditer(piece):
+        cut = match.end()
+        if cut - start > limit and last > start:
+            out.append(piece[start:last])
+            start = last
+        if _balanced(piece[start:cut]):
+            last = cut
+    if len(piece) - start > limit and last > start:
+        out.append(piece[start:last])
+        start = last
+    out.append(piece[start:])
+    return out
+
+
+class Blocks(NamedTuple):
+    pieces: list[str]
+    shared: str
+    """Footnote and link definitions, which every part cut from the field needs."""
+    goes_on: frozenset[int]
+    """Pieces that go on with the paragraph of the piece before (a paragraph cut after a sentence)."""
+
+
+def blocks(text: str | None, limit: int | None = None) -> Blocks:
+    """A field's top-level blocks as slices of its source, and the lines every slice needs.
+
+    Paragraphs, headings, quotes and code are one block each; a list gives one block per
+    item, so a long list can be cut between items (an ordered list's items are given the
+    numbers they are shown with, so the rest of a list cut in two starts where it left off).
+    Joining consecutive slices gives back the source they came from, as it renders. Footnote and link definitions
+    belong to no block: they are returned apart, for every part cut from the field to carry.
+    With `limit`, a paragraph longer than that many characters is cut after its sentences.
+    """
+    if not text:
+        return Blocks([], "", frozenset())
+    source = clean_text(text)
+    lines = source.splitlines(keepends=True)
+    starts: list[int] = []
+    covered = [False] * len(lines)
+    paragraphs: set[int] = set()
+    numbers: dict[int, tuple[str, int]] = {}  # first line of an ordered list's item: (number as typed, number shown)
+    in_list = 0
+    next_number = 0
+    for token in parser().parse(source, {}):
+        if token.type in ("footnote_reference_open", "footnote_block_open"):
+            break  # definitions come after every block that calls them
+        if token.type in ("bullet_list_open", "ordered_list_open") and token.level == 0:
+            in_list += 1
+            next_number = int(token.attrs.get("start", 1) or 1) if token.type == "ordered_list_open" else 0
+        elif token.type in ("bullet_list_close", "ordered_list_close") and token.level == 0:
+            in_list -= 1
+        if token.map is None or token.nesting == -1 or (token.nesting == 0 and token.level != 0):
+            continue  # blocks open at level 0 or are whole there (a rule, code); list items open at level 1
+        if (token.level == 0 and not in_list) or (token.level == 1 and token.type == "list_item_open"):
+            starts.append(token.map[0])
+            if limit and token.type == "paragraph_open" and not in_list:
+                paragraphs.add(token.map[0])
+            if token.type == "list_item_open" and next_number and token.info.isdigit():
+                numbers[token.map[0]] = (token.info, next_number)
+                next_number += 1
+            for n in range(token.map[0], token.map[1]):
+                covered[n] = True
+    if not starts:
+        return Blocks([source], "", frozenset())
+    shared = "".join(line for n, line in enumerate(lines) if not covered[n] and line.strip())
+    pieces: list[str] = []
+    goes_on: set[int] = set()
+    for first, following in zip(starts, [*starts[1:], len(lines)], strict=True):
+        piece = "".join(line for n, line in enumerate(lines[first:following], start=first) if covered[n] or not line.strip())
+        if first in numbers:  # an item cut from an ordered list keeps the number it is shown with ('1.' typed for every item)
+            typed, shown = numbers[first]
+            piece = re.sub(rf"^(\s*){typed}(?=[.)])", rf"\g<1>{shown}", piece, count=1)
+        cut = _sentences(piece, limit) if limit and first in paragraphs and len(piece) > limit else [piece]
+        goes_on.update(range(len(pieces) + 1, len(pieces) + len(cut)))
+        pieces.extend(cut)
+    return Blocks(pieces, shared, frozenset(goes_on))

@@ -1,0 +1,182 @@
+"""Long rows in parts, for the outputs printed on pages (the PDF and the Word file).
+
+A row that runs onto the next page leaves that page with a coloured Status cell and no
+status word, and an empty No. cell: colour alone then carries the status. So the paged
+outputs cut a long row at paragraph boundaries (between list items, between due-date
+lines) into parts of bounded height, each kept whole on a page; every part after the
+first repeats the number ("5 (continued)") and the status word. The first part always
+holds the first paragraph of every cell, so a row never starts with only its labels.
+
+Heights are estimates from character counts and the widths of the columns, which each
+renderer gives (`Columns`). The PDF renderer, which sees its own layout, joins again the
+parts that landed on one page (`split_row` with `starts`), so there a row is cut only where
+a page ends. Pure functions: the view in, a view out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from .derive import PaperView, Row
+from .markdown import blocks
+from .text import LINE_BREAK
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Characters per line of an items table's columns, and the lines a part may hold."""
+
+    text: int
+    status: int
+    due: int
+    comment: int
+    budget: float
+    """Lines a part is cut to; a part holding a single longer paragraph is longer."""
+    paragraph: float = 0.5
+    """Space after a paragraph, in lines."""
+    sentences: float | None = None
+    """Paragraphs longer than this many lines may be cut after a sentence; None: at `budget`.
+
+    The PDF shows a cut only where a page turns, so it cuts as finely as it likes; in Word
+    every cut shows, so there only a paragraph too long for a page is cut inside."""
+
+
+FIELDS = ("text", "rationale", "comment", "due")
+
+
+@dataclass(frozen=True)
+class _Unit:
+    field: str
+    index: int
+    height: float
+
+
+def _wrapped(line: str, width: int) -> int:
+    """Lines one line of text takes when wrapped at spaces in a column `width` characters wide."""
+    lines, used = 1, 0
+    for word in line.split():
+        size = len(word)
+        if used and used + 1 + size > width:
+            lines, used = lines + 1, 0
+        if size > width:  # a word longer than the column is broken anywhere
+            lines += (used + size - 1) // width
+            used = (used + size) % width or width
+        else:
+            used += size + (1 if used else 0)
+    return lines
+
+
+def _lines(text: str, width: int) -> float:
+    """Estimated lines of one paragraph of text in a column `width` characters wide."""
+    width = max(width, 4)
+    return sum(_wrapped(line, width) for line in text.replace(LINE_BREAK, "\n").split("\n") if line.strip()) or 1
+
+
+def _markdown_units(field: str, pieces: Sequence[str], width: int, spacing: float) -> list[_Unit]:
+    units = []
+    for n, piece in enumerate(pieces):
+        paragraphs = [p for p in piece.split("\n\n") if p.strip()] or [piece]
+        indent = 3 if piece.lstrip()[:1] in ("-", "*", "+") or piece.lstrip()[:1].isdigit() else 0
+        height = sum(_lines(" ".join(p.split("\n")), width - indent) + spacing for p in paragraphs)
+        units.append(_Unit(field, n, height))
+    return units
+
+
+def _cells(row: Row, columns: Columns, pieces: dict[str, list[str]]) -> dict[str, list[_Unit]]:
+    """Each column's content as units in reading order; the rationale sits with the status when there is one."""
+    gap = columns.paragraph
+    cells: dict[str, list[_Unit]] = {
+        "text": _markdown_units("text", pieces["text"], columns.text, gap),
+        "status": [],
+        "due": [_Unit("due", n, _lines(line, columns.due) + 0.2) for n, line in enumerate(row.due)],
+        "ref": [],
+        "comment": [],
+    }
+    rationale = _markdown_units("rationale", pieces["rationale"], columns.status if row.status else columns.comment, gap)
+    if row.status:
+        cells["status"] = rationale
+    else:
+        cells["comment"] = rationale
+    cells["comment"] += _markdown_units("comment", pieces["comment"], columns.comment, gap)
+    if cells["due"]:  # the slippage and 'Overdue' follow the last date, in whichever part it goes
+        after = sum(_lines(extra, columns.due + 2) + 0.3 for extra in (row.slippage,) if extra) + (1.3 if row.overdue else 0)
+        last = cells["due"][-1]
+        cells["due"][-1] = _Unit(last.field, last.index, last.height + after)
+    return cells
+
+
+def _headings(row: Row, columns: Columns) -> dict[str, float]:
+    """Lines each cell prints before its paragraphs in a row's first part."""
+    text = sum(_lines(label, columns.text) for label in (row.lead_in, row.to, row.for_body) if label) + (1 if row.kind == "task" else 0)
+    status = 0.0
+    if row.status:
+        status = 1 + sum(_lines(extra, columns.status) + 0.3 for extra in (row.status.note, row.lead and f"Lead: {row.lead}") if extra)
+        status += 1.3 if row.rationale else 0
+    comment = 1.0 if (row.rationale and not row.status) or (row.kind == "task" and row.comment) else 0.0
+    return {"text": text, "status": status, "due": 0.0, "comment": comment, "ref": 1.0}
+
+
+def _plan(cells: dict[str, list[_Unit]], first: dict[str, float], budget: float) -> list[dict[str, list[_Unit]]]:
+    """Units per part: each cell takes what fits the budget; a first part takes at least one unit of every cell."""
+    queues = {name: list(units) for name, units in cells.items()}
+    parts: list[dict[str, list[_Unit]]] = []
+    while any(queues.values()) or not parts:
+        opening = not parts
+        # a later part repeats the number with '(continued)' (two lines) and the status word
+        start = {name: first[name] if opening else {"status": 1.0, "ref": 2.0}.get(name, 0.0) for name in queues}
+        # A part is as tall as the budget, or as its one paragraph that must go in it (the first of
+        # each cell in a first part; otherwise the shortest next one): the other cells fill that height.
+        if opening:
+            forced = [start[name] + queue[0].height for name, queue in queues.items() if queue]
+        else:
+            forced = [min(start[name] + queue[0].height for name, queue in queues.items() if queue)]
+        target = max([budget, *forced])
+        taken: dict[str, list[_Unit]] = {name: [] for name in queues}
+        for name, queue in queues.items():
+            height = start[name]
+            while queue and height + queue[0].height <= target:
+                height += queue[0].height
+                taken[name].append(queue.pop(0))
+        parts.append(taken)
+    return parts
+
+
+def _text(pieces: list[str], shared: str, indices: list[int], whole: str | None) -> str | None:
+    if not indices:
+        return None
+    if len(indices) == len(pieces):
+        return whole
+    body = "".join(pieces[n] for n in indices)
+    return body.rstrip("\n") + "\n\n" + shared if shared else body
+
+
+def split_row(row: Row, columns: Columns) -> list[Row]:
+    """A row as its parts: the row itself when it fits the budget."""
+    widths = {"text": columns.text, "rationale": columns.status if row.status else columns.comment, "comment": columns.comment}
+    lines = columns.sentences or columns.budget * 0.8
+    split = {field: blocks(getattr(row, field), int(widths[field] * lines)) for field in widths}
+    pieces = {field: split[field].pieces for field in split}
+    plans = _plan(_cells(row, columns, pieces), _headings(row, columns), columns.budget)
+    if len(plans) == 1:
+        return [row]
+    out = []
+    for n, plan in enumerate(plans):
+        indices = {field: [u.index for units in plan.values() for u in units if u.field == field] for field in FIELDS}
+        due = tuple(row.due[i] for i in indices["due"])
+        last_due = not row.due or (bool(indices["due"]) and indices["due"][-1] == len(row.due) - 1)
+        fields = {field: _text(pieces[field], split[field].shared, indices[field], getattr(row, field)) for field in ("text", "rationale", "comment")}
+        goes_on = tuple(field for field in ("text", "rationale", "comment") if n and indices[field] and indices[field][0] in split[field].goes_on)
+        part = replace(row, text=fields["text"] or "", rationale=fields["rationale"], comment=fields["comment"], due=due, part=n,
+                       slippage=row.slippage if last_due else None, overdue=row.overdue and last_due, goes_on=goes_on)
+        if n:
+            part = replace(part, lead_in=None, to=None, for_body=None, owner=None, lead=None,
+                           status=replace(row.status, note=None) if row.status else None)
+        out.append(part)
+    return out
+
+
+def in_parts(view: PaperView, columns: Columns) -> PaperView:
+    """The view with every report's long rows cut into parts."""
+    reports = [replace(report, rows=tuple(part for row in report.rows for part in split_row(row, columns))) for report in view.reports]
+    return replace(view, reports=tuple(reports))
