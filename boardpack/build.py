@@ -197,21 +197,21 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
     Outputs are keyed by format, and the cover report's by 'cover-pdf' and 'cover-docx'
     (see `output_names`); pages are the paper's own.
     """
-    from .render.html import render_html
+    from .render.html import chart_markup, render_html
 
     if not isinstance(paper, Resolved):
         paper = resolve(paper, None)
     paper_view = view(paper.paper, name, paper.changes)
     outputs: dict[str, bytes] = {}
     pages = None
-    # The HTML is the PDF's source too; a Word-only build neither needs nor depends on it.
-    html = render_html(paper_view, templates) if {"html", "pdf"} & set(formats) else ""
+    # The chart is drawn once for the web page and the PDF; a Word-only build neither needs nor depends on it.
+    chart = chart_markup(paper_view) if {"html", "pdf"} & set(formats) else None
     if "html" in formats:
-        outputs["html"] = html.encode("utf-8")
+        outputs["html"] = render_html(paper_view, templates, chart=chart).encode("utf-8")
     if "pdf" in formats:
-        from .render.pdf import render_pdf
+        from .render.pdf import render_view_pdf
 
-        outputs["pdf"], pages = _stage(name, "pdf", lambda: render_pdf(html, templates))
+        outputs["pdf"], pages = _stage(name, "pdf", lambda: render_view_pdf(paper_view, templates, chart))
     if "xlsx" in formats or "csv" in formats:
         from .render.annex import render_csv, render_xlsx
 

@@ -23,7 +23,7 @@ def _markdown(text: str | None) -> Markup:
     return Markup(to_html(text))  # noqa: S704 - to_html escapes all text and drops raw HTML
 
 
-def _chart(view: PaperView) -> Markup | None:
+def chart_markup(view: PaperView) -> Markup | None:
     """The summary chart as inline SVG (its <title> and <desc> included), when the paper has a summary."""
     if view.summary is None:
         return None
@@ -65,13 +65,17 @@ def environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-def render_html(view: PaperView, templates: Path) -> str:
-    """The paper as a standalone web page (styles inlined), also the input of the PDF."""
+def render_html(view: PaperView, templates: Path, paged: bool = False, chart: Markup | None = None) -> str:
+    """The paper as a standalone web page (styles inlined), also the input of the PDF.
+
+    `paged` marks each items-table row with its place (`data-part`) for the PDF renderer,
+    which reads back the page each row was laid out on; `chart`, an SVG already drawn.
+    """
     name = f"{view.layout}.html"
     try:
         template = environment(templates).get_template(name)
         palette = [status_view(word) for word in PALETTE]
-        return template.render(paper=view, palette=palette, summary_chart=_chart(view))
+        return template.render(paper=view, palette=palette, summary_chart=chart if chart is not None else chart_markup(view), paged=paged)
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(f"{view.name}.html", "render", f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:

@@ -9,6 +9,8 @@ from urllib.parse import unquote, urlsplit
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
+from ..derive import PaperView
+from ..parts import Columns, in_parts
 from . import pdf_patch
 
 pdf_patch.apply()  # writing tagged PDFs in linear time; pinned to the checked versions, see pdf_patch
@@ -45,6 +47,110 @@ def render_pdf(html: str, templates: Path) -> tuple[bytes, int]:
     fetcher = TemplateOnlyFetcher(templates)
     source = HTML(string=html, base_url=str(templates.resolve()) + "/", url_fetcher=fetcher)
     document = source.render(pdf_variant=PDF_VARIANT)
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
+    assert pdf is not None
+    return pdf, len(document.pages)
+
+
+# --- a paper's view to PDF, long rows cut where the pages turn -----------------------------
+
+PAGE_WIDTH_PT = (297 - 24) * 72 / 25.4
+"""A4 landscape less paper.css's side margins: the width of the items tables, in points."""
+CHAR_PT = 4.9
+"""Average width of a character of the table text (9 pt Liberation Sans), in points."""
+CELL_PADDING_PT = 14
+PART_LINES = 14
+"""Lines a long row's parts are first cut to; the second layout joins those on one page."""
+WIDTHS = {"ref": 6, "text": 29, "status": 9, "due": 11, "owner": 12}
+"""Column widths in per cent of the table, as paper.css sets them; the comment takes the rest."""
+
+
+def columns(view: PaperView) -> Columns:
+    """Characters per line of the items tables' columns, as paper.css lays them out."""
+    shown = {"ref": True, "text": True, "status": view.has_status, "due": view.has_due, "owner": view.has_owner}
+    comment = 100 - sum(width for name, width in WIDTHS.items() if shown[name])
+
+    def chars(per_cent: float) -> int:
+        return max(4, int((PAGE_WIDTH_PT * per_cent / 100 - CELL_PADDING_PT) / CHAR_PT))
+
+    return Columns(text=chars(WIDTHS["text"]), status=chars(WIDTHS["status"]), due=chars(WIDTHS["due"]), comment=chars(comment),
+                   budget=PART_LINES)
+
+
+def _rows(box: Any) -> Any:
+    """The marked items-table rows under a box, in document order."""
+    for child in getattr(box, "children", ()):
+        element = getattr(child, "element", None)
+        if getattr(child, "element_tag", None) == "tr" and element is not None and element.get("data-part"):
+            yield child
+        else:
+            yield from _rows(child)
+
+
+def _unmark(cell: Any, css_class: str | None) -> None:
+    """Take a cell's content (or only its boxes of `css_class`) out of the laid-out page; nothing else moves."""
+    if css_class is None:
+        cell.children = []
+        return
+    kept = []
+    for child in cell.children:
+        element = getattr(child, "element", None)
+        if element is not None and css_class in (element.get("class") or "").split():
+            continue
+        if getattr(child, "children", None):
+            _unmark(child, css_class)
+        kept.append(child)
+    cell.children = kept
+
+
+def join_on_page(document: Any) -> int:
+    """Parts of a row laid out on one page read as one row: the later part loses its number and status word.
+
+    The boxes are taken out after layout, so no line moves and the page breaks stay where
+    the layout put them; a part that begins a page keeps "5 (continued)" and its status word.
+    Returns how many parts were joined.
+    """
+    started: dict[str, int] = {}
+    joined = 0
+    for number, page in enumerate(document.pages):
+        for row in _rows(page._page_box):
+            mark = row.element.get("data-part")
+            if mark in started:
+                continue  # the same row's fragment on a later page
+            started[mark] = number
+            if "continued" not in (row.element.get("class") or "").split():
+                continue
+            report, _, index = mark.partition(".")
+            if started.get(f"{report}.{int(index) - 1}") != number:
+                continue
+            for cell in row.children:
+                classes = (cell.element.get("class") or "").split() if cell.element is not None else []
+                if "ref" in classes:
+                    _unmark(cell, None)
+                elif "rag" in classes:
+                    _unmark(cell, "status-word")
+            row.element.set("class", row.element.get("class") + " joined")
+            joined += 1
+    return joined
+
+
+def _layout(html: str, templates: Path) -> Any:
+    fetcher = TemplateOnlyFetcher(templates)
+    return HTML(string=html, base_url=str(templates.resolve()) + "/", url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
+
+
+def render_view_pdf(view: PaperView, templates: Path, chart: Any = None) -> tuple[bytes, int]:
+    """Lay out a paper with its long rows cut into short parts, each kept whole on a page.
+
+    Where two parts of a row fall on one page, the later one's number and status word are
+    taken out after layout, so a row reads as cut only where a page turns, and every page a
+    row reaches shows its number and status word.
+    """
+    from .html import render_html
+
+    printed = in_parts(view, columns(view))
+    document = _layout(render_html(printed, templates, paged=True, chart=chart), templates)
+    join_on_page(document)
     pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     assert pdf is not None
     return pdf, len(document.pages)
