@@ -585,12 +585,21 @@ def _reports(doc: DocumentObject, build_table: Callable[[DocumentObject], None])
 
 
 def _tracker_table(doc: DocumentObject) -> None:
-    widths = [700, 5000, 1500, 1600]
-    widths.append(TEXT_W - sum(widths))
+    """The owner column sits between docxtpl {%tc %} markers: shown only when some item names an owner."""
+    widths, labels, contents = [1300, 4400], ["No.", "Recommendations & Areas for Improvement"], [REF, RECOMMENDATION]
+    widths += [MARKER_W, 1400, MARKER_W]
+    labels += ["{%tc if has_owner %}", "Force Task Owner", "{%tc endif %}"]
+    contents += [[("Template Marker", "{%tc if has_owner %}")], [("Table Text", "{{ row.owner }}")], [("Template Marker", "{%tc endif %}")]]
+    widths += [1500, 1600]
+    labels += ["Status", "Due Date"]
+    contents += [STATUS, DUE]
+    widths.append(TEXT_W - sum(widths) + 2 * MARKER_W + 1400)  # the page width without the owner; with it, columns shrink to fit
+    labels.append("Comment")
+    contents.append(COMMENT)
     table = _table(doc, widths, 4)
-    _header_row(table, ["No.", "Recommendations & Areas for Improvement", "Status", "Due Date", "Comment"])
+    _header_row(table, labels)
     _marker_row(table, 1, "{%tr for row in report.rows %}")
-    for cell, lines in zip(table.rows[2].cells, (REF, RECOMMENDATION, STATUS, DUE, COMMENT), strict=True):
+    for cell, lines in zip(table.rows[2].cells, contents, strict=True):
         _fill(cell, lines)
     _marker_row(table, 3, "{%tr endfor %}")
 
@@ -602,7 +611,7 @@ def _response_table(doc: DocumentObject) -> None:
         ("has_status", "Status", 990, STATUS),
         ("has_due", "Due Date", 1100, DUE),
     )
-    widths, labels, contents = [450, 3170], ["No.", "Recommendation"], [REF, RECOMMENDATION]
+    widths, labels, contents = [1000, 2620], ["No.", "Recommendation"], [REF, RECOMMENDATION]
     for flag, label, width, lines in optional:
         widths += [MARKER_W, width, MARKER_W]
         labels += [f"{{%tc if {flag} %}}", label, "{%tc endif %}"]

@@ -276,13 +276,24 @@ def test_header_rows_repeat_and_body_rows_may_break(tracker: Any) -> None:
             assert row._tr.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is None
 
 
-def test_long_rows_may_split_short_rows_do_not() -> None:
+def test_long_rows_come_in_parts_each_whole_on_a_page_with_number_and_status_word() -> None:
     data = copy.deepcopy(PAPER)
     data["reports"][0]["items"][5]["comment"] = "\n\n".join(f"Paragraph {n} of a long update." for n in range(60))
     doc = open_docx(render_docx(paper_view(data), TRACKER))
-    rows = {text(row.cells[0]._tc): row._tr for row in body_rows(data_tables(doc)[0])}
-    assert rows["R6"].find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is None
-    assert rows["R5"].find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
+    table = data_tables(doc)[0]
+    status = column(table, "Status")
+    comment = column(table, "Comment")
+    parts = [row for row in body_rows(table) if text(row.cells[0]._tc).startswith("R6")]
+    assert len(parts) >= 3
+    assert [text(row.cells[0]._tc) for row in parts] == ["R6"] + ["R6 (continued)"] * (len(parts) - 1)
+    for row in parts:
+        assert row._tr.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None  # each part is kept whole on its page
+        assert paras(row.cells[status]._tc)[0] == "AMBER"
+        assert cell_fill(row.cells[status]._tc) == PALETTE["AMBER"].fill
+    written = [p for row in parts for p in paras(row.cells[comment]._tc) if p]
+    assert written == [f"Paragraph {n} of a long update." for n in range(60)]  # every paragraph once, in order
+    r5 = next(row for row in body_rows(table) if text(row.cells[0]._tc) == "R5")
+    assert r5._tr.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
 
 
 def test_row_details(tracker: Any) -> None:
@@ -684,3 +695,15 @@ def test_unnumbered_items_for_another_body_and_closing_notes() -> None:
     body = [p.text for p in doc.paragraphs]
     assert body[body.index("Notes") + 1] == "Reports with nothing left to do are removed after one quarter."
     assert doc.paragraphs[body.index("Notes")].style.name == "Heading 1"
+
+
+def test_the_tracker_prints_the_owner_where_the_pdf_does() -> None:
+    data = copy.deepcopy(PAPER)
+    data["reports"][0]["items"][0]["owner"] = "Economic Crime Directorate"
+    doc = open_docx(render_docx(paper_view(data), TRACKER))
+    table = data_tables(doc)[0]
+    owner = column(table, "Force Task Owner")
+    rows = {text(row.cells[0]._tc): row for row in body_rows(table)}
+    assert text(rows["R1"].cells[owner]._tc) == "Economic Crime Directorate"
+    assert text(rows["R3"].cells[owner]._tc) == ""
+    assert "Force Task Owner" not in [text(c._tc) for c in data_tables(open_docx(render_docx(paper_view(), TRACKER)))[0].rows[0].cells]

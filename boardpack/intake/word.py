@@ -39,7 +39,7 @@ from ..derive import count_statuses
 from ..errors import DataError, Problem, UsageError
 from ..load import PAPER_SUFFIXES
 from ..model import DEFAULT_LEGEND, STATUSES, Paper, When
-from ..render.wordml import LEAD_PREFIX, POSITION_LEAD, RATIONALE_LEAD, RATIONALE_MARK, TASK_LEAD, Para, Reader, Rich, Span, plain, ruled, w, wval
+from ..render.wordml import GOES_ON_MARK, LEAD_PREFIX, POSITION_LEAD, RATIONALE_LEAD, RATIONALE_MARK, TASK_LEAD, Para, Reader, Rich, Span, plain, ruled, w, wval
 from . import phrases
 from .package import Package, WordFileError, open_package
 
@@ -283,6 +283,16 @@ def _norm(text: str) -> str:
 
 
 # --- drafts: what the rows say, before it is a paper --------------------------------------
+
+
+def _goes_on(rich: Rich, mark: str) -> bool:
+    """Whether the first paragraph of a continued part's cell goes on with the paragraph before (boardpack marked it)."""
+    first = next((p for p in rich.paras if not p.empty), None)
+    return first is not None and any(m.startswith(mark) for m in first.marks)
+
+
+_CONTINUED = re.compile(r"(.*?)\s*\((?:continued|cont\.?)\)", re.IGNORECASE)
+"""The No. of a later part of a row that boardpack cut for the page."""
 
 
 @dataclass
@@ -660,6 +670,10 @@ class _Import:
         if ref in ("–", "—", "-"):  # boardpack prints an unnumbered item's No. as a dash
             ref = None
         ref_merged = any(cell.merge == "continue" for cell in ref_cells)
+        continued = _CONTINUED.fullmatch(ref or "")
+        if continued and self.current is not None:
+            self._continued_row(continued.group(1), rich("text"), comment_rich(), lines("due"))
+            return
         text = rich("text")
         status_cells = [c for c in parts.get("status", []) if c.merge != "continue"]
         status_lines = lines("status")
@@ -717,6 +731,26 @@ class _Import:
         if nested:  # after the cell's own words, which are the item's comment
             item.tasks.extend(nested)
             item.comment_tasks = True
+
+    def _continued_row(self, ref: str, text: Rich, comment: Rich, due: list[str]) -> None:
+        """A later part of a long row ('5 (continued)', as boardpack cuts rows for the page): more of the same row."""
+        assert self.current is not None
+        target = self.current
+        last_task = self.current.tasks[-1] if self.current.tasks else None
+        if last_task is not None and (last_task.ref == ref or (ref in ("–", "—", "-") and last_task.ref is None)):
+            target = last_task
+        target.text.extend(text, join=_goes_on(text, GOES_ON_MARK), always=True)
+        rationale = [p for p in comment.paras if any(m.startswith(RATIONALE_MARK) for m in p.marks)]
+        if rationale:
+            more = comment.take([p.copy() for p in rationale])
+            if target.rationale is None:
+                target.rationale = more
+            else:
+                target.rationale.extend(more, join=_goes_on(more, RATIONALE_MARK + "_on"), always=True)
+            comment = comment.take([p for p in comment.paras if all(p is not r for r in rationale)])
+        if comment:
+            target.comment.extend(comment, join=_goes_on(comment, GOES_ON_MARK), always=True)
+        target.due_lines += [line for line in due if not _DERIVED_DUE.match(line)]
 
     def _nested_tasks(self, cell: Cell, at: str) -> list[Draft]:
         """Sub-tasks written as a table inside the comment cell (Ref. / Task / Status columns); taken out of the cell."""

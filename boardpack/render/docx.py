@@ -32,8 +32,9 @@ from markupsafe import Markup, escape
 
 from ..derive import ChangesView, PaperView, ReportView, Row, StatusView
 from ..errors import RenderError
+from ..parts import Columns, in_parts
 from ..text import clean_text  # form feeds and vertical tabs become '\v', which the writers turn into line breaks
-from .wordml import LEAD_PREFIX, POSITION_LEAD, RATIONALE_LEAD, TASK_LEAD, Block, Words
+from .wordml import GOES_ON_MARK, LEAD_PREFIX, POSITION_LEAD, RATIONALE_LEAD, RATIONALE_MARK, TASK_LEAD, Block, Words
 from .wordml import shield as _shield
 
 __all__ = ["render_docx", "normalise_package", "clean_text", "Words", "Block"]
@@ -68,14 +69,20 @@ def _fill(status: StatusView | None) -> str:
 
 
 def _row(words: Words, row: Row) -> dict[str, Any]:
-    task = row.kind == "task"
+    task = row.kind == "task" and not row.part
     status = row.status
+    labelled = not row.part  # a continued part's paragraphs go on without their labels
+
+    def goes_on(field: str) -> str | None:
+        return GOES_ON_MARK if field in row.goes_on else None
+
     return {
         "kind": row.kind,
-        "ref": _plain(row.ref or "–"),  # an item the report left unnumbered
+        "ref": _plain(f"{row.ref or '–'} (continued)" if row.part else row.ref or "–"),  # '–': an item the report left unnumbered
+        "continued": bool(row.part),
         "to": _plain(row.to),
         "for_body": _plain(row.for_body),
-        "text": words.block(row.text, "Table Text", lead=row.lead_in or (TASK_LEAD if task else None), empty=True),
+        "text": words.block(row.text, "Table Text", lead=row.lead_in or (TASK_LEAD if task else None), empty=True, mark=goes_on("text")),
         "fill": _fill(status),
         "status": _run(status.word, status.ink) if status else Markup(""),
         "status_note": _run(status.note, status.ink) if status and status.note else Markup(""),
@@ -85,10 +92,14 @@ def _row(words: Words, row: Row) -> dict[str, Any]:
         "owner": _plain(row.owner),
         "lead": _run(f"{LEAD_PREFIX}{row.lead}", status.ink if status else None) if row.lead else Markup(""),
         # a RED rationale stands beside the status, as a WHITE item's lead does; without a status, in the comment
-        "rationale": words.block(row.rationale, "RAG Note", lead=RATIONALE_LEAD, color=status.ink)
+        "rationale": words.block(row.rationale, "RAG Note", lead=RATIONALE_LEAD if labelled else None, color=status.ink,
+                                  mark=RATIONALE_MARK + ("_on" if "rationale" in row.goes_on else ""))
         if row.rationale and status else None,
-        "comment_rationale": words.block(row.rationale, "Table Text", lead=RATIONALE_LEAD) if row.rationale and not status else None,
-        "comment": words.block(row.comment, "Table Text", lead=POSITION_LEAD if task and row.comment else None, empty=True),
+        "comment_rationale": words.block(row.rationale, "Table Text", lead=RATIONALE_LEAD if labelled else None,
+                                          mark=RATIONALE_MARK + ("_on" if "rationale" in row.goes_on else ""))
+        if row.rationale and not status else None,
+        "comment": words.block(row.comment, "Table Text", lead=POSITION_LEAD if task and row.comment else None, empty=True,
+                               mark=goes_on("comment")),
     }
 
 
@@ -219,8 +230,68 @@ def _fit_tables(doc: Any) -> None:
                     tc_w.set(qn("w:type"), "dxa")
 
 
-KEEP_WHOLE_LINES = 20
-"""Rows estimated at up to this many lines are kept on one page; longer ones may break."""
+TWIPS_PER_CHAR = 105
+"""Average width of a character of 10 pt table text, in twentieths of a point."""
+PART_LINES = 20
+"""Lines a long row's parts are cut to: short enough to fill pages, long enough to read on."""
+SENTENCE_LINES = 16
+"""Only a paragraph longer than this is cut after a sentence: every cut shows in Word."""
+_TC_IF = re.compile(r"{%-?\s*tc\s+if\s+(\w+)\s*-?%}")
+_TC_ENDIF = re.compile(r"{%-?\s*tc\s+endif\s*-?%}")
+_CELL_FIELDS = (("text", "row.text"), ("status", "row.status"), ("due", "row.due"), ("comment", "row.comment"))
+
+
+def _cell_text(element: Any) -> str:
+    return "".join(t.text or "" for t in element.iter(qn("w:t")))
+
+
+def columns(doc: Any, view: PaperView) -> Columns:
+    """Characters per line of the template's items-table columns, as this paper shows them.
+
+    Read from the template itself (its row of `row.` fields, less the columns a `{%tc if %}`
+    hides for this paper, scaled to the page as `_fit_tables` does), so a restyled template
+    with other widths still gets parts that fit its pages.
+    """
+    flags = {"has_owner": view.has_owner, "has_status": view.has_status, "has_due": view.has_due}
+    widths: dict[str, int] = {}
+    total = 0
+    for tbl in doc.element.body.iter(qn("w:tbl")):
+        rows = tbl.findall(qn("w:tr"))
+        marks = [n for n, tr in enumerate(rows) if "report.rows" in _cell_text(tr)]
+        if not marks or marks[0] + 1 >= len(rows):
+            continue
+        hidden = False
+        for tc in rows[marks[0] + 1].findall(qn("w:tc")):
+            text = _cell_text(tc)
+            if match := _TC_IF.search(text):
+                hidden = not flags.get(match.group(1), True)
+                continue
+            if _TC_ENDIF.search(text):
+                hidden = False
+                continue
+            tc_w = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
+            width = int(tc_w.get(qn("w:w"), "0")) if tc_w is not None and tc_w.get(qn("w:type"), "dxa") == "dxa" else 0
+            if hidden or width <= 0:
+                continue
+            total += width
+            for name, field in _CELL_FIELDS:
+                if field in text and name not in widths:
+                    widths[name] = width
+                    break
+        break
+    section = doc.sections[-1] if len(doc.sections) else None
+    page = _twips(section.page_width, 16838) - _twips(section.left_margin, 1134) - _twips(section.right_margin, 1134) if section else 14570
+    scale = page / total if total else 1.0
+
+    def chars(name: str, default: int) -> int:
+        return max(4, int((widths.get(name, default) * scale - 220) // TWIPS_PER_CHAR))
+
+    return Columns(text=chars("text", 4700), status=chars("status", 1500), due=chars("due", 1600), comment=chars("comment", 5000),
+                   budget=PART_LINES, paragraph=0.4, sentences=SENTENCE_LINES)
+
+
+KEEP_WHOLE_LINES = 40
+"""Rows estimated at up to a page are kept on one page (the parts of a long row are shorter); longer ones may break."""
 
 
 def _keep_short_rows(doc: Any) -> None:
@@ -358,6 +429,8 @@ def render_docx(view: PaperView, template: Path, context_of: ContextBuilder | No
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, PackageNotFoundError) as exc:
         raise RenderError(paper, "template", f"cannot open Word template {template}: {exc}") from exc
     words = Words(doc)
+    if context_of is None:  # the paper itself: long rows in parts that each fit a page (see boardpack.parts)
+        view = in_parts(view, columns(doc, view))
     context = (context_of or build_context)(view, words)
     env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
     try:

@@ -59,6 +59,9 @@ RATIONALE_LEAD = "Rationale:"
 """The lead-in of a rationale, printed above the comment."""
 LEAD_PREFIX = "Lead: "
 """How a WHITE item's lead is printed under its status."""
+GOES_ON_MARK = "_bp_goes_on"
+"""Hidden bookmark around the paragraphs of a cell in a row's later part whose first paragraph
+goes on from the part before (cut after a sentence to fit the page): the importer joins it back."""
 RATIONALE_MARK = "_bp_rationale"
 """Hidden bookmark (Word hides names starting with '_') around a rationale's paragraphs, so
 the importer knows where the rationale ends and the comment begins."""
@@ -242,11 +245,12 @@ class Words:
         self.marks = 0
 
     def block(self, text: str | None, style: str, lead: str | None = None, empty: bool = False,
-              color: str | None = None) -> Block | None:
+              color: str | None = None, mark: str | None = None) -> Block | None:
         """A Markdown field as paragraphs in `style`; `lead` is an underlined lead-in before the text.
 
         With `empty`, a missing field still gives one empty paragraph (a table cell needs one);
-        `color` (hex) colours every run, as the status ink on a RAG fill.
+        `color` (hex) colours every run, as the status ink on a RAG fill; `mark` names the hidden
+        bookmark put around the block (a rationale always has one, for the importer).
         """
         style_id = self.styles.paragraph(style, "Normal")
         body = parse_xml(f"<w:body {nsdecls('w', 'r')}/>")
@@ -259,8 +263,8 @@ class Words:
             writer.paragraph()
             if lead:
                 writer.lead(lead)
-        if lead == RATIONALE_LEAD and len(body):
-            self._mark(body, RATIONALE_MARK)
+        if (mark or lead == RATIONALE_LEAD) and len(body):
+            self._mark(body, mark or RATIONALE_MARK)
         if color and re.fullmatch(r"[0-9A-Fa-f]{6}", color):
             for run in body.iter(qn("w:r")):
                 rpr = run.find(qn("w:rPr"))
@@ -670,11 +674,12 @@ class Rich:
         """A Rich of some of these paragraphs, with the notes they call."""
         return Rich(list(paras), self.notes)
 
-    def extend(self, other: Rich, join: bool = True) -> None:
+    def extend(self, other: Rich, join: bool = True, always: bool = False) -> None:
         """Append another Rich (a row continued after a page break).
 
         With `join`, a paragraph that the break cut in two is put back together: the last
-        paragraph did not end a sentence, or the next starts in lower case.
+        paragraph did not end a sentence, or the next starts in lower case; with `always`,
+        the first paragraph is joined to the last whatever they say (boardpack marked it).
         """
         offset = len(self.notes)
         self.notes.extend(other.notes)
@@ -685,7 +690,7 @@ class Rich:
                     span.note += offset
         if join and paras and self.paras:
             last, first = self.paras[-1], paras[0]
-            if _cut(last, first):
+            if always or _cut(last, first):
                 last.spans.append(Span(" "))
                 last.spans.extend(first.spans)
                 paras = paras[1:]
