@@ -1,0 +1,151 @@
+"""Every printed page reads on its own: a row that reaches a page shows its No. and status word there.
+
+The reference papers are built to PDF, and to Word then laid out by LibreOffice (the real
+Word client here); each page is walked with pdfplumber. A status cell is found as the
+coloured boxes under the "Status" heading (boxes of one colour touching each other are one
+cell: the parts of a row the PDF joined on a page); each must hold a status word, and the
+first row under every table heading must show its number.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pytest
+
+from boardpack.build import prepare, render_paper
+
+from .conftest import DATA, TEMPLATES
+from .test_docx import soffice
+
+PAPERS = ["2021-09-hmicfrs-tracker", "2023-05-casey-response"]
+STATUS_WORDS = {"GREEN", "NEW", "AMBER", "RED", "WHITE", "CLOSED"}
+LABELS = {"Recommendation", "Area", "for", "Improvement", "Cause", "of", "Concern", "Suggested", "Action", "To", "Task", "(continued)"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each reference paper as our PDF ('NAME.pdf') and as LibreOffice lays out our Word file ('NAME-lo.pdf')."""
+    out = tmp_path_factory.mktemp("pages")
+    found: dict[str, Path] = {}
+    for name in PAPERS:
+        checked = prepare(DATA / f"{name}.yaml")
+        assert checked.resolved is not None
+        outputs, _ = render_paper(checked.resolved, name, TEMPLATES, ["pdf", "docx"])
+        (out / f"{name}.pdf").write_bytes(outputs["pdf"])
+        word = out / "word" / f"{name}.docx"
+        word.parent.mkdir(exist_ok=True)
+        word.write_bytes(outputs["docx"])
+        found[name] = out / f"{name}.pdf"
+    return found
+
+
+@pytest.fixture(scope="module")
+def laid_out_word(built: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = next(iter(built.values())).parent / "word"
+    soffice(tmp_path_factory.mktemp("lo"), "--convert-to", "pdf", "--outdir", str(folder), *(str(folder / f"{n}.docx") for n in PAPERS))
+    return {name: folder / f"{name}.pdf" for name in PAPERS}
+
+
+def _heading_cells(page: Any) -> list[tuple[str, Any]]:
+    """The items tables' heading cells on a page, as (label, rect): the dark boxes holding 'No.' or 'Status'."""
+    words = page.extract_words()
+    cells = []
+    for word in words:
+        if word["text"] not in ("No.", "Status"):
+            continue
+        around = [rect for rect in page.rects if _dark(rect.get("non_stroking_color"))
+                  and rect["x0"] - 1 <= word["x0"] and word["x1"] <= rect["x1"] + 1 and rect["top"] - 1 <= word["top"] <= rect["bottom"]]
+        if not around:
+            continue
+        cell = min(around, key=lambda r: (r["x1"] - r["x0"]) * (r["bottom"] - r["top"]))  # the heading cell, not a box behind it
+        if word["text"] == "No." and any(_dark(r.get("non_stroking_color")) and abs(r["top"] - cell["top"]) < 2 and r["x1"] <= cell["x0"] + 1
+                                         for r in page.rects):
+            continue  # 'No.' in the second column: the summary's and the changes' tables, not an items table
+        cells.append((word["text"], cell))
+    return cells
+
+
+def _dark(fill: Any) -> bool:
+    return isinstance(fill, (tuple, list)) and len(fill) == 3 and sum(fill) < 1.2
+
+
+def _in(words: list[dict[str, Any]], x0: float, x1: float, top: float, bottom: float) -> list[str]:
+    return [w["text"] for w in words if x0 - 1 <= w["x0"] and w["x1"] <= x1 + 1 and top - 1 <= w["top"] and w["bottom"] <= bottom + 1]
+
+
+def _status_cells(page: Any, heading: Any) -> list[tuple[float, float]]:
+    """Vertical extents of the coloured status cells under a 'Status' heading; touching boxes of one colour are one cell."""
+    boxes = []
+    for rect in page.rects:
+        fill = rect.get("non_stroking_color")
+        if not isinstance(fill, (tuple, list)) or len(fill) != 3 or min(fill) > 0.97 or fill == heading.get("non_stroking_color"):
+            continue  # unfilled, white, or the heading of a table further down
+        if abs(rect["x0"] - heading["x0"]) < 3 and abs(rect["x1"] - heading["x1"]) < 3 and rect["top"] >= heading["bottom"] - 1:
+            boxes.append((rect["top"], rect["bottom"], tuple(round(c, 2) for c in fill)))
+    cells: list[list[Any]] = []
+    for top, bottom, fill in sorted(boxes):
+        if cells and cells[-1][2] == fill and top - cells[-1][1] < 3:
+            cells[-1][1] = max(cells[-1][1], bottom)
+        else:
+            cells.append([top, bottom, fill])
+    return [(top, bottom) for top, bottom, _ in cells]
+
+
+def _check(pdf_path: Path) -> None:
+    with pdfplumber.open(pdf_path) as pdf:
+        tables = 0
+        for number, page in enumerate(pdf.pages, start=1):
+            words = page.extract_words()
+            headings = _heading_cells(page)
+            for label, heading in headings:
+                if label == "No.":
+                    tables += 1
+                    first_row = _in(words, heading["x0"], heading["x1"], heading["bottom"], heading["bottom"] + 16)
+                    assert first_row, f"{pdf_path.name} page {number}: the first row under the heading shows no number"
+                    continue
+                for top, bottom in _status_cells(page, heading):
+                    inside = set(_in(words, heading["x0"], heading["x1"], top, bottom))
+                    assert inside & STATUS_WORDS, f"{pdf_path.name} page {number}: a status cell at {top:.0f}pt has no status word"
+        assert tables > 3, f"{pdf_path.name}: no items tables found"
+
+
+@pytest.mark.parametrize("name", PAPERS)
+def test_every_page_of_the_pdf_shows_number_and_status_word_of_each_row(built: dict[str, Path], name: str) -> None:
+    _check(built[name])
+
+
+@pytest.mark.parametrize("name", PAPERS)
+def test_every_page_of_the_word_file_shows_number_and_status_word_of_each_row(laid_out_word: dict[str, Path], name: str) -> None:
+    if shutil.which("pdftotext") is None and not laid_out_word[name].exists():
+        pytest.skip("LibreOffice did not lay the Word file out")
+    _check(laid_out_word[name])
+
+
+@pytest.mark.parametrize("name", PAPERS)
+def test_no_row_begins_a_page_foot_with_only_its_labels(built: dict[str, Path], name: str) -> None:
+    """Where a row goes on to the next page, the part left at the foot carries some of its text."""
+    with pdfplumber.open(built[name]) as pdf:
+        cut = 0
+        for page, following in zip(pdf.pages, pdf.pages[1:], strict=False):
+            after = dict(_heading_cells(following))
+            if "No." not in after:
+                continue
+            top = after["No."]
+            if "(continued)" not in _in(following.extract_words(), top["x0"], top["x1"] + 40, top["bottom"], top["bottom"] + 30):
+                continue
+            cut += 1
+            here = dict(_heading_cells(page))
+            assert "No." in here, f"page {page.page_number}: a continued row follows a page without its table"
+            words = page.extract_words()
+            table = next(t.bbox for t in page.find_tables() if t.bbox[1] <= here["No."]["top"] + 1 and here["No."]["bottom"] <= t.bbox[3])
+            rows = [w for w in words if here["No."]["x0"] - 1 <= w["x0"] and w["x1"] <= here["No."]["x1"] + 1
+                    and here["No."]["bottom"] < w["top"] < table[3]]
+            start = max(w["top"] for w in rows if w["text"] != "(continued)")  # the last number on the page: the row going on
+            text = [w for w in _in(words, here["No."]["x1"], page.width, start - 1, table[3]) if w not in LABELS]
+            assert len(text) >= 6, f"page {page.page_number}: the row at its foot shows only {text}"
+        if name.startswith("2021"):
+            assert cut > 3  # the tracker has rows that run on
