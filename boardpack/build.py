@@ -98,7 +98,7 @@ def prepare(path: Path, label: str | None = None, validated: Validated | None = 
     label = label or _label(path)
     validated = {} if validated is None else validated
     try:
-        source = load_file(path, label)
+        source = load_file(path, label, keep_going=True)
     except DataError as exc:
         validated[path.resolve()] = (None, exc.problems)
         return Checked(path, label, None, exc.problems)
@@ -117,7 +117,7 @@ def _validated(path: Path, validated: Validated) -> Paper | None:
     key = path.resolve()
     if key not in validated:
         try:
-            validated[key] = validate(load_file(path, _label(path)))
+            validated[key] = validate(load_file(path, _label(path), keep_going=True))
         except DataError as exc:
             validated[key] = (None, exc.problems)
     paper, problems = validated[key]

@@ -188,7 +188,7 @@ def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(problem, file=err)
         failed = failed or bool(result.errors)
         if result.paper is None:
-            print(f"{result.label}: {_plural(len(result.errors), 'error')}; not checked further", file=out)
+            print(f"{result.label}: {_plural(len(result.errors), 'error')}; the counts follow once they are fixed", file=out)
             continue
         paper = result.resolved.paper if result.resolved else result.paper
         items = [item for report in paper.reports for item in report.items]

@@ -37,6 +37,8 @@ class Source:
     text: str
     value_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    """Mistakes that leave the rest of the file readable (a key given twice), kept when loaded with `keep_going`."""
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """1-based (line, column) of a value, or of its nearest enclosing value."""
@@ -110,8 +112,13 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def load_text(text: str, path: Path, label: str | None = None) -> Source:
-    """Parse one paper's YAML text; raise DataError naming the line on malformed YAML."""
+def load_text(text: str, path: Path, label: str | None = None, *, keep_going: bool = False) -> Source:
+    """Parse one paper's YAML text; raise DataError naming the line on malformed YAML.
+
+    A key given twice, or a key that is not text, leaves the rest of the file readable: with
+    `keep_going` it is kept in `source.problems` (the first value counts) so the checks can
+    still run, else it is raised at once.
+    """
     label = label or str(path)
     source = Source(path=path, label=label, data=None, text=text)
     try:
@@ -124,8 +131,9 @@ def load_text(text: str, path: Path, label: str | None = None) -> Source:
             raise DataError([Problem(label, 1, 1, "", "the file is empty; a paper needs `paper:` and `reports:`")])
         problems: list[Problem] = []
         source.data = _build(node, (), loader, source, problems)
-        if problems:
+        if problems and not keep_going:
             raise DataError(problems)
+        source.problems = problems
     except yaml.MarkedYAMLError as exc:
         raise DataError([_yaml_problem(exc, text, label)]) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML parse error carries a mark
@@ -182,8 +190,8 @@ def previous_path(path: Path, name: str) -> tuple[Path | None, str | None]:
     return target, None
 
 
-def load_file(path: Path, label: str | None = None) -> Source:
-    """Read and parse one paper file."""
+def load_file(path: Path, label: str | None = None, *, keep_going: bool = False) -> Source:
+    """Read and parse one paper file (`keep_going` as for `load_text`)."""
     label = label or str(path)
     raw = read_paper_bytes(path, label)
     try:
@@ -191,7 +199,7 @@ def load_file(path: Path, label: str | None = None) -> Source:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DataError([Problem(label, line, 0, "", "the file is not UTF-8 text; save it as UTF-8")]) from None
-    return load_text(text, path, label)
+    return load_text(text, path, label, keep_going=keep_going)
 
 
 _PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
