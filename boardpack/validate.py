@@ -153,7 +153,8 @@ def _model_problem(source: Source, err: Any) -> Problem:
     if kind == "extra_forbidden":
         name = str(loc[-1])
         allowed = _fields_at(loc[:-1])
-        return source.problem(loc, f"unknown key '{name}'{_did_you_mean(name, allowed)}; allowed: {', '.join(allowed)}", key=True)
+        return source.problem(loc, f"unknown key '{name}'{_did_you_mean(name, allowed)}; allowed: {', '.join(allowed)}"
+                              f"{_indented_too_little(loc[:-1], name)}", key=True)
     if kind == "missing":
         return source.problem(loc[:-1], f"'{loc[-1]}' is missing; it is required here")
     if kind == "literal_error":
@@ -197,6 +198,30 @@ def _fields_at(loc: Path_) -> list[str]:
     if isinstance(model, type) and issubclass(model, BaseModel):
         return list(model.model_fields)
     return []
+
+
+_BLOCK_WORDS = {"paper": "the `paper:` block", "cover": "the `cover:` block", "reports": "a report", "items": "an item",
+                "tasks": "a task", "totals": "a report's `totals:`", "due": "a due date step"}
+
+
+def _indented_too_little(loc: Path_, name: str) -> str:
+    """A key of a block one level down was most likely typed a little too far left."""
+    model: Any = Paper
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
+            return ""
+        model = _inner_model(model.model_fields[part].annotation)
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return ""
+    for field_name, info in model.model_fields.items():
+        inner = _inner_model(info.annotation)
+        if inner is not None and name in inner.model_fields:
+            block = _BLOCK_WORDS.get(field_name, f"`{field_name}:`")
+            return (f". '{name}' is a key of {block} (under `{field_name}:`): if it belongs to the one above it, "
+                    f"it is indented too little; line it up with that block's other keys")
+    return ""
 
 
 def _inner_model(annotation: Any) -> Any:
