@@ -258,7 +258,7 @@ def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...]
         outputs, pages = render_paper(checked.resolved, name, templates, formats)
     except BoardpackError:
         raise
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - reported per paper, as a RenderError that pickles
         raise RenderError(name, "render", f"{type(exc).__name__}: {exc}") from None
     return outputs, pages, time.perf_counter() - started
 

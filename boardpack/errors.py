@@ -57,8 +57,10 @@ class RenderError(BoardpackError):
         super().__init__(f"Error building '{paper}' ({stage}): {message}")
 
     def __reduce__(self) -> tuple[type[RenderError], tuple[str, str, str]]:
-        """Rebuilt from its parts when it comes back from a build worker; pickling it by its
-        message alone fails there and breaks the pool, failing every other paper too."""
+        """Rebuilt from its parts when it comes back from a build worker.
+
+        Pickled by its message alone, it fails there and breaks the pool, failing every other paper too.
+        """
         return (type(self), (self.paper, self.stage, self.message))
 
 
