@@ -1,8 +1,8 @@
 """The pipeline: load, validate, derive, render, write, in that order.
 
-Every paper is checked before anything is rendered, and nothing is written until a
-paper's outputs have all rendered, so bad data or a broken template never costs the
-secretariat last quarter's files.
+Every paper is checked before anything is rendered, and nothing of a paper is written until
+its outputs have all rendered, so bad data or a broken template never costs the secretariat
+last quarter's files. A paper that fails does not hold up the others.
 """
 
 from __future__ import annotations
@@ -68,6 +68,8 @@ class Built:
     seconds: float = 0.0
     skipped: bool = False
     error: str | None = None
+    errors: list[Problem] = field(default_factory=list)
+    """The mistakes in the paper's data that stopped it being built (`error` sums them up)."""
 
 
 def find_papers(paths: Sequence[Path] | None, data_dir: Path) -> list[Path]:
@@ -98,7 +100,7 @@ def prepare(path: Path, label: str | None = None, validated: Validated | None = 
     label = label or _label(path)
     validated = {} if validated is None else validated
     try:
-        source = load_file(path, label)
+        source = load_file(path, label, keep_going=True)
     except DataError as exc:
         validated[path.resolve()] = (None, exc.problems)
         return Checked(path, label, None, exc.problems)
@@ -117,7 +119,7 @@ def _validated(path: Path, validated: Validated) -> Paper | None:
     key = path.resolve()
     if key not in validated:
         try:
-            validated[key] = validate(load_file(path, _label(path)))
+            validated[key] = validate(load_file(path, _label(path), keep_going=True))
         except DataError as exc:
             validated[key] = (None, exc.problems)
     paper, problems = validated[key]
@@ -243,12 +245,21 @@ def _stage(name: str, fmt: str, work: Callable[[], T]) -> T:
 
 
 def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...]) -> tuple[dict[str, bytes], int | None, float]:
-    """Worker entry point: re-validating is cheaper than pickling the model across processes."""
+    """Worker entry point: re-validating is cheaper than pickling the model across processes.
+
+    Any failure comes back as a BoardpackError, which pickles: an exception that did not
+    would break the pool and fail every paper still building.
+    """
     started = time.perf_counter()
     checked = prepare(path)
     if checked.resolved is None:
         raise DataError(checked.errors)
-    outputs, pages = render_paper(checked.resolved, name, templates, formats)
+    try:
+        outputs, pages = render_paper(checked.resolved, name, templates, formats)
+    except BoardpackError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported per paper, as a RenderError that pickles
+        raise RenderError(name, "render", f"{type(exc).__name__}: {exc}") from None
     return outputs, pages, time.perf_counter() - started
 
 
@@ -278,17 +289,29 @@ def build(
 ) -> list[Built]:
     """Check every paper, then render and write those whose inputs changed.
 
-    Raises DataError (before anything is written) if any paper has errors. A paper
-    whose rendering fails keeps its previous outputs; its Built carries the error.
+    A paper with errors in its data, or whose rendering fails, is not written and keeps its
+    previous outputs; its Built carries the error and the other papers are built as usual.
+    Raises DataError (before anything is written) only for mistakes that concern several
+    papers at once: two files whose outputs would have the same name, a missing file.
     """
     found = _unique_names(find_papers(paths, data_dir))
     checked = check(found)
-    errors = [p for c in checked for p in c.problems if p.severity == "error"]
-    if errors:
-        raise DataError([p for c in checked for p in c.problems])
     _cover_names_free(checked)
+    failed: dict[str, Built] = {}
+    for c in checked:
+        if c.paper is None or c.errors:
+            failed[c.path.stem] = Built(c.path.stem, warnings=c.warnings, errors=c.errors,
+                                        error=f"{_plural(len(c.errors), 'error')} in {c.label}")
+            if on_paper:
+                on_paper(failed[c.path.stem])
     with build_lock(out_dir):
-        return _build_checked(checked, out_dir, templates, formats, force, jobs, on_paper)
+        built = _build_checked([c for c in checked if c.path.stem not in failed], out_dir, templates, formats, force, jobs, on_paper)
+    done = {b.name: b for b in built} | failed
+    return [done[c.path.stem] for c in checked]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _cover_names_free(checked: Sequence[Checked]) -> None:

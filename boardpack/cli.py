@@ -188,7 +188,7 @@ def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(problem, file=err)
         failed = failed or bool(result.errors)
         if result.paper is None:
-            print(f"{result.label}: {_plural(len(result.errors), 'error')}; not checked further", file=out)
+            print(f"{result.label}: {_plural(len(result.errors), 'error')}; the counts follow once they are fixed", file=out)
             continue
         paper = result.resolved.paper if result.resolved else result.paper
         items = [item for report in paper.reports for item in report.items]
@@ -219,7 +219,10 @@ def _run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     def report(built: Built) -> None:
         if built.error:
+            for problem in sorted(built.errors + built.warnings):
+                print(problem, file=err)
             print(f"FAILED  {built.name}: {built.error}; the previous outputs were kept", file=err)
+            err.flush()
             return
         for warning in built.warnings:
             print(warning, file=err)
@@ -238,7 +241,11 @@ def _run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not results:
         print(f"no paper files in {args.data}/", file=err)
     elif failed:
-        print(f"{_plural(len(failed), 'paper')} failed; see above", file=err)
+        skipped = sum(b.skipped for b in results)
+        done = len(results) - len(failed) - skipped
+        unchanged = f", {skipped} unchanged" if skipped else ""
+        print(f"{_plural(done, 'paper')} built{unchanged}, {len(failed)} failed (see above; "
+              f"{'it keeps its' if len(failed) == 1 else 'they keep their'} previous outputs)", file=err)
     return 1 if failed else 0
 
 

@@ -44,13 +44,24 @@ class DataError(BoardpackError):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self) -> tuple[type[DataError], tuple[list[Problem]]]:
+        """Rebuilt from its problems when it comes back from a build worker."""
+        return (type(self), (self.problems,))
+
 
 class RenderError(BoardpackError):
     """A paper could not be rendered, usually because of a template edit."""
 
     def __init__(self, paper: str, stage: str, message: str) -> None:
-        self.paper, self.stage = paper, stage
+        self.paper, self.stage, self.message = paper, stage, message
         super().__init__(f"Error building '{paper}' ({stage}): {message}")
+
+    def __reduce__(self) -> tuple[type[RenderError], tuple[str, str, str]]:
+        """Rebuilt from its parts when it comes back from a build worker.
+
+        Pickled by its message alone, it fails there and breaks the pool, failing every other paper too.
+        """
+        return (type(self), (self.paper, self.stage, self.message))
 
 
 class UsageError(BoardpackError):

@@ -37,6 +37,8 @@ class Source:
     text: str
     value_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    """Mistakes that leave the rest of the file readable (a key given twice), kept when loaded with `keep_going`."""
 
     def position(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """1-based (line, column) of a value, or of its nearest enclosing value."""
@@ -110,8 +112,13 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def load_text(text: str, path: Path, label: str | None = None) -> Source:
-    """Parse one paper's YAML text; raise DataError naming the line on malformed YAML."""
+def load_text(text: str, path: Path, label: str | None = None, *, keep_going: bool = False) -> Source:
+    """Parse one paper's YAML text; raise DataError naming the line on malformed YAML.
+
+    A key given twice, or a key that is not text, leaves the rest of the file readable: with
+    `keep_going` it is kept in `source.problems` (the first value counts) so the checks can
+    still run, else it is raised at once.
+    """
     label = label or str(path)
     source = Source(path=path, label=label, data=None, text=text)
     try:
@@ -124,8 +131,9 @@ def load_text(text: str, path: Path, label: str | None = None) -> Source:
             raise DataError([Problem(label, 1, 1, "", "the file is empty; a paper needs `paper:` and `reports:`")])
         problems: list[Problem] = []
         source.data = _build(node, (), loader, source, problems)
-        if problems:
+        if problems and not keep_going:
             raise DataError(problems)
+        source.problems = problems
     except yaml.MarkedYAMLError as exc:
         raise DataError([_yaml_problem(exc, text, label)]) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML parse error carries a mark
@@ -182,8 +190,8 @@ def previous_path(path: Path, name: str) -> tuple[Path | None, str | None]:
     return target, None
 
 
-def load_file(path: Path, label: str | None = None) -> Source:
-    """Read and parse one paper file."""
+def load_file(path: Path, label: str | None = None, *, keep_going: bool = False) -> Source:
+    """Read and parse one paper file (`keep_going` as for `load_text`)."""
     label = label or str(path)
     raw = read_paper_bytes(path, label)
     try:
@@ -191,7 +199,7 @@ def load_file(path: Path, label: str | None = None) -> Source:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DataError([Problem(label, line, 0, "", "the file is not UTF-8 text; save it as UTF-8")]) from None
-    return load_text(text, path, label)
+    return load_text(text, path, label, keep_going=keep_going)
 
 
 _PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
@@ -275,8 +283,11 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, label: str) -> Problem:
     problem = exc.problem or str(exc)
     lines = text.splitlines()
     source_line = lines[line - 1] if 0 < line <= len(lines) else ""
+    indent = None if isinstance(exc, _Refused) or mark is not exc.problem_mark else _bad_indent(text, exc)
     if "\t" in source_line and ("'\\t'" in problem or "tab" in problem):
         message = "a tab character is used for indentation; YAML allows spaces only"
+    elif indent is not None:
+        line, column, message = indent
     elif isinstance(exc, _Refused):
         message = problem
     elif runaway is not None:
@@ -305,6 +316,121 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str, label: str) -> Problem:
         if exc.context:
             message += f" ({exc.context})"
     return Problem(label, line, column, "", message)
+
+
+_LINE_START = re.compile(r"^( *)(- +)*(?:([^\s#'\"\[{&*!|>%@`?:-][^#]*?|'[^']*'|\"[^\"]*\"):(?= |$))?")
+"""A line's indent, its list dashes and the key it starts with (if it starts with one)."""
+
+
+@dataclass(frozen=True)
+class _Start:
+    """Where a key or a list entry (`- `) starts, above the line in question."""
+
+    line: int
+    column: int
+    name: str
+    """The key, or '-' for a list entry."""
+
+
+def _bad_indent(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, int, str] | None:
+    """(line, column, message) when PyYAML gave up because a line is indented wrongly, in words a secretary can act on.
+
+    PyYAML says "expected <block end>, but found '<block mapping start>'" for a key indented
+    less than its neighbours (or a list entry out of line with the others), and "mapping
+    values are not allowed here" for a key indented more than the key above it, which it
+    reads as more of that key's value (or for the key above it, when that one is the line
+    indented less). Both are told here as what the line should line up with: the key or
+    entry above it, among those still open at that point.
+    """
+    mark, problem = exc.problem_mark, exc.problem or ""
+    if mark is None:
+        return None
+    lines = _LINE_END.split(text)
+    if mark.line >= len(lines):
+        return None
+    here = _LINE_START.match(lines[mark.line])
+    if here is None:  # pragma: no cover - the pattern matches any line
+        return None
+    indent, dashes, key = len(here.group(1)), here.group(2), here.group(3)
+    first = indent + 1  # 1-based column where the line's content starts
+    if problem.startswith("expected <block end>, but found") and mark.column == indent:
+        less = True
+    elif problem == "mapping values are not allowed here" and key is not None and not dashes and mark.column == here.end() - 1:
+        less = False
+    else:
+        return None
+    found = _starts(text, mark.index - mark.column)
+    starts = _still_open(found)
+    at = mark.line + 1
+    keys = [s for s in starts if s.name != "-"]
+    if dashes and less:
+        entries = [s for s in starts if s.name == "-"] or keys
+        if not entries:
+            return None
+        like = min(entries, key=lambda s: (abs(s.column - first), -s.column))
+        what = "entry" if like.name == "-" else "key"
+        return at, first, (f"this list entry is out of line with the one above it: its '-' is in column {first}, but the '-' "
+                       f"on line {like.line} is in column {like.column}; the entries of one list start in the same column "
+                       f"(here column {like.column}), and each entry's other lines move with it") if what == "entry" else (
+                       f"this list entry is indented differently from the lines around it: its '-' is in column {first}, but "
+                       f"`{like.name}:` on line {like.line} starts in column {like.column}; start the entry in column {like.column}")
+    name = f"`{key.strip()}:`" if key else "this line"
+    if less:
+        if not keys:
+            return None
+        like = min(keys, key=lambda s: (abs(s.column - first), -s.column))
+        return at, first, (f"this line is indented differently from the lines around it: {name} starts in column {first}, but "
+                       f"`{like.name}:` on line {like.line} starts in column {like.column}; keys of the same block must "
+                       f"start in the same column (here column {like.column})")
+    above = [s for s in keys if s.column < first]
+    if not above:
+        return None
+    like = max(above, key=lambda s: s.column)
+    before = found[:found.index(like)]
+    if before and before[-1].name != "-" and before[-1].column == first:  # the key above is the one out of line
+        prior = before[-1]
+        return like.line, like.column, (
+            f"this line is indented less than `{prior.name}:` on line {prior.line} (column {like.column}, not {prior.column}), "
+            f"so the lines after it no longer belong with `{prior.name}:`; keys of the same block must start in the "
+            f"same column (here column {prior.column}); or, if `{like.name}:` is where it should be, line {at} is indented too far")
+    return at, first, (f"this line is indented further than `{like.name}:` on line {like.line} (column {first}, not "
+                   f"{like.column}), so it is read as more of `{like.name}`'s value, which cannot hold {name}; "
+                   f"start {name} in column {like.column} like the keys beside it, or, if the line continues the "
+                   f"text above, put that text in quotes")
+
+
+def _starts(text: str, end: int) -> list[_Start]:
+    """The keys and list entries of block lines before `end`, in order."""
+    found: list[_Start] = []
+    depth, is_key = 0, False
+    try:
+        for token in yaml.scan(text[:end], Loader=yaml.SafeLoader):
+            if isinstance(token, (yaml.FlowMappingStartToken, yaml.FlowSequenceStartToken)):
+                depth += 1
+            elif isinstance(token, (yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)):
+                depth -= 1
+            elif depth == 0 and isinstance(token, yaml.BlockEntryToken):
+                found.append(_Start(token.start_mark.line + 1, token.start_mark.column + 1, "-"))
+            elif depth == 0 and is_key and isinstance(token, yaml.ScalarToken):
+                found.append(_Start(token.start_mark.line + 1, token.start_mark.column + 1, token.value))
+            is_key = isinstance(token, yaml.KeyToken)
+    except yaml.YAMLError:
+        pass
+    return found
+
+
+def _still_open(found: list[_Start]) -> list[_Start]:
+    """The keys and entries a new line could line up with, the latest of each column.
+
+    A key or entry is still open if no line after it starts to its left.
+    """
+    open_: dict[int, _Start] = {}
+    leftmost = 1 << 30
+    for start in reversed(found):
+        if start.column <= leftmost:
+            open_.setdefault(start.column, start)
+            leftmost = start.column
+    return sorted(open_.values(), key=lambda s: s.column)
 
 
 def _quoted_before(text: str, at: yaml.Mark) -> yaml.ScalarToken | None:

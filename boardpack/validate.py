@@ -1,7 +1,9 @@
 """Check a loaded paper: the typed model first, then the rules that span fields.
 
 Every problem in a file is collected and reported at once, each with the file, line and
-column it comes from, what is wrong and what is allowed.
+column it comes from, what is wrong and what is allowed. When the model rejects part of a
+file, the rules still run on every part it accepts, so one run shows the secretary all
+there is to fix.
 """
 
 from __future__ import annotations
@@ -10,14 +12,15 @@ import difflib
 import re
 import typing
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from .derive import is_overdue
 from .errors import Problem
 from .load import Path_, Source, previous_path
-from .model import DONE, STATUSES, DueStep, Item, Paper, Report, Task, current_due
+from .model import DONE, STATUSES, Cover, DueStep, Item, Paper, PaperInfo, Report, Task, When, current_due
 from .text import long_words
 
 # The wording of a few pydantic error types, rewritten for people who edit YAML, not Python.
@@ -35,7 +38,11 @@ _TYPE_WORDS = {
 
 
 def validate(source: Source) -> tuple[Paper | None, list[Problem]]:
-    """Return the typed paper (None when the model rejects it) and every problem found."""
+    """Return the typed paper (None when the model rejects it) and every problem found.
+
+    Problems the loader kept (a key given twice) come first; they do not stop the checks.
+    """
+    found = list(source.problems) + list(_long_words(source, source.data, ()))
     try:
         paper = Paper.model_validate(source.data, strict=False)
     except ValidationError as exc:
@@ -43,8 +50,79 @@ def validate(source: Source) -> tuple[Paper | None, list[Problem]]:
         # A list whose entries failed is then also "too short"; that echo would only confuse.
         deeper = {tuple(e["loc"][:n]) for e in errors for n in range(len(e["loc"]))}
         errors = [e for e in errors if not (e["type"] in ("too_short", "string_too_short") and tuple(e["loc"]) in deeper)]
-        return None, [_model_problem(source, err) for err in errors]
-    return paper, list(_rules(source, paper)) + list(_long_words(source, source.data, ()))
+        found += [_model_problem(source, err) for err in errors]
+        return None, sorted(found + list(_rules(source, _readable(source.data))))
+    return paper, sorted(found + list(_rules(source, _Parts.of(paper))))
+
+
+M = TypeVar("M", Item, Task, Report, PaperInfo, Cover)
+
+
+@dataclass
+class _ItemPart:
+    """An item the model accepts, with its index in the file and the tasks of it the model accepts."""
+
+    index: int
+    item: Item
+    tasks: list[tuple[int, Task]]
+
+
+@dataclass
+class _ReportPart:
+    """A report's own fields (None when they are wrong) and the items of it the model accepts."""
+
+    index: int
+    report: Report | None
+    items: list[_ItemPart] = field(default_factory=list)
+
+
+@dataclass
+class _Parts:
+    """The parts of a paper the rules look at, each kept with its index so a problem names its own line."""
+
+    info: PaperInfo | None
+    cover: Cover | None
+    reports: list[_ReportPart]
+
+    @classmethod
+    def of(cls, paper: Paper) -> _Parts:
+        return cls(paper.paper, paper.cover, [
+            _ReportPart(r, report, [_ItemPart(i, item, list(enumerate(item.tasks))) for i, item in enumerate(report.items)])
+            for r, report in enumerate(paper.reports)])
+
+
+def _accepted(model: type[M], data: Any) -> M | None:
+    try:
+        return model.model_validate(data, strict=False)
+    except ValidationError:
+        return None
+
+
+def _entries(data: Any, key: str) -> list[tuple[int, dict[str, Any]]]:
+    """The blocks of a list under `key`, with their indices; anything else is the model's to report."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return [(n, entry) for n, entry in enumerate(value) if isinstance(entry, dict)] if isinstance(value, list) else []
+
+
+def _readable(data: Any) -> _Parts:
+    """What of a file the model rejected can still be read, piece by piece.
+
+    An item with a wrong field is left out of the rules (its own error says what to fix);
+    its neighbours, its report and the paper's other reports are still checked. A task is
+    left out of its item the same way.
+    """
+    top = data if isinstance(data, dict) else {}
+    reports = []
+    for r, raw_report in _entries(top, "reports"):
+        part = _ReportPart(r, _accepted(Report, {**raw_report, "items": []}))
+        for i, raw_item in _entries(raw_report, "items"):
+            item = _accepted(Item, {**raw_item, "tasks": []})
+            if item is not None:
+                tasks = [(t, task) for t, raw_task in _entries(raw_item, "tasks") if (task := _accepted(Task, raw_task)) is not None]
+                part.items.append(_ItemPart(i, item, tasks))
+        reports.append(part)
+    cover = _accepted(Cover, top["cover"]) if top.get("cover") is not None else None
+    return _Parts(_accepted(PaperInfo, top.get("paper")), cover, reports)
 
 
 LONG_WORD_LIMIT = 200
@@ -75,7 +153,8 @@ def _model_problem(source: Source, err: Any) -> Problem:
     if kind == "extra_forbidden":
         name = str(loc[-1])
         allowed = _fields_at(loc[:-1])
-        return source.problem(loc, f"unknown key '{name}'{_did_you_mean(name, allowed)}; allowed: {', '.join(allowed)}", key=True)
+        return source.problem(loc, f"unknown key '{name}'{_did_you_mean(name, allowed)}; allowed: {', '.join(allowed)}"
+                              f"{_indented_too_little(loc[:-1], name)}", key=True)
     if kind == "missing":
         return source.problem(loc[:-1], f"'{loc[-1]}' is missing; it is required here")
     if kind == "literal_error":
@@ -121,6 +200,30 @@ def _fields_at(loc: Path_) -> list[str]:
     return []
 
 
+_BLOCK_WORDS = {"paper": "the `paper:` block", "cover": "the `cover:` block", "reports": "a report", "items": "an item",
+                "tasks": "a task", "totals": "a report's `totals:`", "due": "a due date step"}
+
+
+def _indented_too_little(loc: Path_, name: str) -> str:
+    """A key of a block one level down was most likely typed a little too far left."""
+    model: Any = Paper
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
+            return ""
+        model = _inner_model(model.model_fields[part].annotation)
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return ""
+    for field_name, info in model.model_fields.items():
+        inner = _inner_model(info.annotation)
+        if inner is not None and name in inner.model_fields:
+            block = _BLOCK_WORDS.get(field_name, f"`{field_name}:`")
+            return (f". '{name}' is a key of {block} (under `{field_name}:`): if it belongs to the one above it, "
+                    f"it is indented too little; line it up with that block's other keys")
+    return ""
+
+
 def _inner_model(annotation: Any) -> Any:
     """Find the model class inside Optional[...], tuple[...], Annotated[...]."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -132,46 +235,50 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def _rules(source: Source, paper: Paper) -> Iterator[Problem]:
-    """The rules no type can express."""
-    info = paper.paper
-    if info.previous is not None:
+def _rules(source: Source, parts: _Parts) -> Iterator[Problem]:
+    """The rules no type can express, over every part of the paper the model accepts."""
+    info = parts.info
+    if info is not None and info.previous is not None:
         _, why = previous_path(source.path, info.previous)
         if why:
             yield source.problem(("paper", "previous"), why)
-    if paper.cover is not None and paper.cover.meeting.last_day <= info.period.last_day:
-        yield source.problem(("cover", "meeting"), f"the meeting ({paper.cover.meeting}) is not after the period reported on "
+    if info is not None and parts.cover is not None and parts.cover.meeting.last_day <= info.period.last_day:
+        yield source.problem(("cover", "meeting"), f"the meeting ({parts.cover.meeting}) is not after the period reported on "
                              f"({info.period}); set this quarter's meeting date", severity="warning")
-    for r, report in enumerate(paper.reports):
-        yield from _totals(source, r, report)
+    period = info.period if info is not None else None
+    for part in parts.reports:
+        r = part.index
+        if part.report is not None:
+            yield from _totals(source, r, part.report, [p.item for p in part.items])
         seen: dict[str, int] = {}
-        for i, item in enumerate(report.items):
+        for entry in part.items:
+            i, item = entry.index, entry.item
             at: Path_ = ("reports", r, "items", i)
             if item.ref is not None and item.ref in seen:
                 yield source.problem(at + ("ref",), f"ref '{item.ref}' is used twice in this report "
                                      f"(first at items[{seen[item.ref]}]); refs must be unique in a report")
             if item.ref is not None:
                 seen.setdefault(item.ref, i)
-            if info.layout == "tracker" and item.status is None:
+            if info is not None and info.layout == "tracker" and item.status is None:
                 yield source.problem(at, "'status' is missing; the tracker layout needs one of " + ", ".join(STATUSES))
             if item.status == "WHITE" and not item.lead:
                 yield source.problem(at + ("status",), "a WHITE item needs `lead:` naming who delivers it")
-            yield from _common(source, at, item, info.period)
+            yield from _common(source, at, item, period)
             if item.status in DONE:
-                open_tasks = [t.ref for t in item.tasks if t.status in ("AMBER", "RED")]
+                open_tasks = [task.ref for _, task in entry.tasks if task.status in ("AMBER", "RED")]
                 if open_tasks:
                     yield source.problem(at + ("status",), f"the item is {item.status} but task(s) {', '.join(open_tasks)} "
                                          "are still open; close the tasks or change the item's status", severity="warning")
             task_seen: set[str] = set()
-            for t, task in enumerate(item.tasks):
+            for t, task in entry.tasks:
                 tat = at + ("tasks", t)
                 if task.ref in task_seen:
                     yield source.problem(tat + ("ref",), f"task ref '{task.ref}' is used twice in this item")
                 task_seen.add(task.ref)
-                yield from _common(source, tat, task, info.period)
+                yield from _common(source, tat, task, period)
 
 
-def _totals(source: Source, r: int, report: Report) -> Iterator[Problem]:
+def _totals(source: Source, r: int, report: Report, items: list[Item]) -> Iterator[Problem]:
     """A report's published totals must hold together, and hold the force's rows in the table."""
     totals = report.totals
     if totals is None:
@@ -181,7 +288,7 @@ def _totals(source: Source, r: int, report: Report) -> Iterator[Problem]:
         yield source.problem(at + ("for_force",), f"for_force ({totals.for_force}) is more than the report made "
                              f"({totals.made}); for_force counts only those of the {totals.made} that are for the force")
     if totals.for_force is not None:
-        own = sum(1 for item in report.items if item.status != "WHITE" and not item.for_body)
+        own = sum(1 for item in items if item.status != "WHITE" and not item.for_body)
         if totals.completed_before + own > totals.for_force:
             yield source.problem(at, f"{totals.completed_before} completed before this paper and {own} of the force's "
                                  f"own rows in the table make {totals.completed_before + own}, more than the "
@@ -189,12 +296,12 @@ def _totals(source: Source, r: int, report: Report) -> Iterator[Problem]:
                                  severity="warning")
 
 
-def _common(source: Source, at: Path_, entry: Item | Task, period: Any) -> Iterator[Problem]:
-    """Rules shared by items and tasks: RED rationale, due-date order, overdue."""
+def _common(source: Source, at: Path_, entry: Item | Task, period: When | None) -> Iterator[Problem]:
+    """Rules shared by items and tasks: RED rationale, due-date order, overdue (when the period can be read)."""
     if entry.status == "RED" and not entry.rationale:
         yield source.problem(at + ("status",), "a RED status needs `rationale:` saying why (the legend says 'rationale required')")
     yield from _due_order(source, at, entry.due)
-    if is_overdue(entry.status, entry.due, period):
+    if period is not None and is_overdue(entry.status, entry.due, period):
         current = current_due(entry.due)
         yield source.problem(at + ("due",), f"overdue: due {current}, before the end of the period ({period}), "
                              f"but {entry.status or 'no status'}; set RED or extend the due date", severity="warning")

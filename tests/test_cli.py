@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pdfplumber
 import pytest
 import yaml
 
-
 from .conftest import ROOT, minimal, run
-
 
 
 @pytest.fixture
@@ -67,30 +67,79 @@ def test_build_writes_every_format_then_skips_unchanged_papers(project: Path) ->
     assert "built   beta" in out and "alpha" not in out
 
 
-def test_broken_data_exits_1_and_leaves_previous_outputs_untouched(project: Path) -> None:
+def _pdf_text(path: Path) -> str:
+    with pdfplumber.open(path) as pdf:
+        return " ".join(page.extract_text() or "" for page in pdf.pages)
+
+
+def _outputs(folder: Path, name: str) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.name.startswith(f"{name}.")}
+
+
+def test_a_paper_with_errors_keeps_its_old_outputs_and_the_others_build(project: Path) -> None:
+    assert run("build", "--format", "pdf,html", "data/alpha.yaml")[0] == 0
+    before = _outputs(project / "build", "alpha")
+    assert sorted(before) == ["alpha.html", "alpha.pdf"]
+    manifest_alpha = json.loads((project / "build" / ".boardpack-manifest.json").read_text())["alpha"]
+    broken = minimal()
+    broken["reports"][0]["items"][0]["status"] = "AMBR"
+    del broken["reports"][0]["items"][2]["rationale"]
+    (project / "data" / "alpha.yaml").write_text(yaml.safe_dump(broken, sort_keys=False), encoding="utf-8")
+    good = minimal()
+    good["paper"]["title"] = "Beta Inspection Tracker"
+    (project / "data" / "beta.yaml").write_text(yaml.safe_dump(good, sort_keys=False), encoding="utf-8")
+
+    code, out, err = run("build", "--format", "pdf,html")
+
+    assert code == 1
+    lines = err.splitlines()
+    assert lines[0].startswith("data/alpha.yaml:18:13: reports[0].items[0].status: 'AMBR' is not a status")
+    assert lines[1].startswith("data/alpha.yaml:38:13: reports[0].items[2].status: a RED status needs `rationale:`")
+    assert lines[2] == "FAILED  alpha: 2 errors in data/alpha.yaml; the previous outputs were kept"
+    assert lines[-1] == "1 paper built, 1 failed (see above; it keeps its previous outputs)"
+    assert "built   beta: beta.pdf, beta.html" in out and "alpha" not in out
+    assert _outputs(project / "build", "alpha") == before
+    assert "Beta Inspection Tracker" in _pdf_text(project / "build" / "beta.pdf")
+    manifest = json.loads((project / "build" / ".boardpack-manifest.json").read_text())
+    assert manifest["alpha"] == manifest_alpha
+    assert manifest["beta"]["outputs"] == ["beta.html", "beta.pdf"] and manifest["beta"]["pages"] >= 1
+    assert not [p for p in (project / "build").iterdir() if p.name.endswith(".part")]
+    code, out, _ = run("build", "--format", "pdf,html")  # beta is recorded as built: skipped now
+    assert code == 1 and "skipped beta: unchanged" in out
+
+
+def test_unreadable_yaml_fails_that_paper_alone(project: Path) -> None:
     assert run("--format", "html")[0] == 0
-    before = {p.name: p.read_bytes() for p in (project / "build").iterdir()}
+    before = _outputs(project / "build", "beta")
     (project / "data" / "beta.yaml").write_text("paper:\n  title: [unclosed\n", encoding="utf-8")
     code, out, err = run("--format", "html", "--force")
     assert code == 1
-    assert "data/beta.yaml:" in err and "nothing was built; the previous outputs are unchanged" in err
-    assert {p.name: p.read_bytes() for p in (project / "build").iterdir()} == before
-    assert not [p for p in (project / "build").iterdir() if p.name.endswith(".part")]
+    assert "data/beta.yaml:3:1: not valid YAML" in err and "FAILED  beta: 1 error in data/beta.yaml; the previous outputs were kept" in err
+    assert err.splitlines()[-1] == "1 paper built, 1 failed (see above; it keeps its previous outputs)"
+    assert "built   alpha" in out
+    assert _outputs(project / "build", "beta") == before
 
 
-def test_a_broken_template_fails_that_build_and_keeps_old_outputs(project: Path) -> None:
-    assert run("--format", "html")[0] == 0
-    old = (project / "build" / "alpha.html").read_bytes()
+def test_a_paper_that_fails_to_render_keeps_its_old_outputs_and_the_others_build(project: Path) -> None:
+    assert run("--format", "pdf,html")[0] == 0
+    before = _outputs(project / "build", "alpha")
+    response = minimal()
+    response["paper"].update(layout="response", title="Casey Review Response")
+    (project / "data" / "beta.yaml").write_text(yaml.safe_dump(response, sort_keys=False), encoding="utf-8")
     templates = project / "templates"
     templates.mkdir()
     for source in (ROOT / "templates").iterdir():
         (templates / source.name).write_bytes(source.read_bytes())
     (templates / "tracker.html").write_text("{% extends 'paper.html' %}{% block body %}{{ paper.nonsense }}{% endblock %}")
-    code, _, err = run("--format", "html", "--templates", str(templates), "--jobs", "1")
+
+    code, out, err = run("--format", "pdf,html", "--templates", str(templates), "--jobs", "2")  # the failure crosses processes
+
     assert code == 1
-    assert "Error building 'alpha.html' (render): template tracker.html:" in err and "nonsense" in err
-    assert "the previous outputs were kept" in err
-    assert (project / "build" / "alpha.html").read_bytes() == old
+    assert "FAILED  alpha: Error building 'alpha.html' (render): template tracker.html:" in err
+    assert err.splitlines()[-1] == "1 paper built, 1 failed (see above; it keeps its previous outputs)"
+    assert "built   beta: beta.pdf, beta.html" in out
+    assert _outputs(project / "build", "alpha") == before
+    assert "Casey Review Response" in _pdf_text(project / "build" / "beta.pdf")
 
 
 def test_clean_empties_build(project: Path) -> None:

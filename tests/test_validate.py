@@ -153,3 +153,77 @@ def test_due_steps_of_words_are_skipped_when_dates_are_compared(paper_file) -> N
     data["reports"][0]["items"][0]["due"] = [{"words": "No deadline", "date": "2021-12"}]
     (result,) = check([paper_file(data)])
     assert any("either a date" in p.message for p in result.errors)
+
+
+PAPER_HEAD = """\
+paper:
+  title: HMICFRS Report Recommendations
+  period: 2021-09
+  committee: Police Authority Board
+  organisation: City of London Police
+  layout: tracker
+reports:
+  - title: Fraud
+    items:
+"""
+
+
+def test_field_errors_and_rule_errors_are_reported_together_with_their_lines(paper_file) -> None:
+    text = PAPER_HEAD + """\
+      - ref: "1"
+        text: Follow the guidance.
+        status: AMBR
+      - ref: "2"
+        text: Fix the backlog.
+        status: RED
+      - ref: "2"
+        text: Improve data.
+        staus: GREEN
+      - ref: "2"
+        text: Change the law.
+        status: GREEN
+"""
+    (result,) = check([paper_file(text)])
+    found = [(p.line, p.column, p.where, p.message) for p in result.errors]
+    assert [line for line, *_ in found] == sorted(line for line, *_ in found)
+    assert (12, 17, "reports[0].items[0].status") == found[0][:3] and "'AMBR' is not a status" in found[0][3]
+    assert (15, 17, "reports[0].items[1].status") == found[1][:3] and "RED status needs `rationale:`" in found[1][3]
+    assert (18, 9, "reports[0].items[2].staus") == found[2][:3] and "unknown key 'staus'" in found[2][3]
+    # item 2 (with the misspelt key) cannot be read; item 3 still repeats item 1's ref
+    assert (19, 14, "reports[0].items[3].ref") == found[3][:3] and "ref '2' is used twice in this report (first at items[1])" in found[3][3]
+    assert len(found) == 4
+    assert all(str(p).startswith(f"{result.label}:{p.line}:{p.column}: ") for p in result.errors)
+
+
+def test_rules_still_run_when_the_paper_block_or_a_task_is_wrong(paper_file) -> None:
+    text = PAPER_HEAD.replace("period: 2021-09", "period: 2021-13") + """\
+      - ref: "1"
+        text: Fix the backlog.
+        status: RED
+        due: 2021-01
+        tasks:
+          - {ref: "1.1", text: Hire staff., status: PURPLE}
+          - {ref: "1.2", text: Train them., status: RED}
+"""
+    (result,) = check([paper_file(text)])
+    assert [(p.line, p.where) for p in result.errors] == [
+        (3, "paper.period"), (12, "reports[0].items[0].status"),
+        (15, "reports[0].items[0].tasks[0].status"), (16, "reports[0].items[0].tasks[1].status")]
+    assert "RED status needs `rationale:`" in result.errors[1].message
+    assert "RED status needs `rationale:`" in result.errors[3].message
+    assert not [p for p in result.problems if "overdue" in p.message]  # no period to judge it against
+
+
+def test_a_key_given_twice_does_not_hide_the_rest_of_the_file(paper_file) -> None:
+    text = PAPER_HEAD + """\
+      - ref: "1"
+        text: Follow the guidance.
+        text: Follow it twice.
+        status: AMBER
+      - ref: "2"
+        text: Fix the backlog.
+        status: RED
+"""
+    (result,) = check([paper_file(text)])
+    assert [(p.line, p.message.split(";")[0]) for p in result.errors] == [
+        (12, "'text' is given twice in the same block"), (16, "a RED status needs `rationale:` saying why (the legend says 'rationale required')")]
