@@ -411,6 +411,29 @@ class PaperView:
     """The committee cover report; None when the paper has no `cover:` block."""
     notes: str | None = None
     """Closing notes (Markdown), printed after the last report."""
+    contents: tuple[ContentsEntry, ...] = ()
+    """The contents list after the title block; empty when the paper has too few parts to need one."""
+
+
+@dataclass(frozen=True)
+class ContentsEntry:
+    anchor: str
+    title: str
+
+
+CONTENTS_AT_LEAST = 4
+"""Fewer parts than this (a summary and two reports, say) need no contents list."""
+
+
+def contents(summary: bool, changes: ChangesView | None, reports: Iterable[ReportView], notes: bool) -> tuple[ContentsEntry, ...]:
+    """The paper's parts in order, as the PDF, web page and Word contents list them."""
+    entries = [ContentsEntry("summary", "Summary")] if summary else []
+    if changes is not None:
+        entries.append(ContentsEntry("changes", f"Changes since {changes.since}"))
+    entries += [ContentsEntry(report.anchor, report.title) for report in reports]
+    if notes:
+        entries.append(ContentsEntry("notes", "Notes"))
+    return tuple(entries) if len(entries) >= CONTENTS_AT_LEAST else ()
 
 
 def _rows(report: Report, period: When, changes: dict[tuple[str, str | None, str], list[str]] | None = None) -> Iterable[Row]:
@@ -482,4 +505,5 @@ def view(paper: Paper, name: str, changes: Changes | None = None) -> PaperView:
         summary=summary if info.layout == "tracker" else None,
         cover=cover_view(paper, paper.cover, summary, changes_words, counts) if paper.cover else None,
         notes=paper.notes,
+        contents=contents(info.layout == "tracker", changes_words, reports, bool(paper.notes)),
     )

@@ -21,7 +21,7 @@ from docx import Document
 from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -63,6 +63,8 @@ APP_XML = (
 
 KEEP_STYLES = {
     "Normal",
+    "TOC Heading",
+    "toc 1",
     "Default Paragraph Font",
     "Normal Table",
     "No List",
@@ -248,6 +250,9 @@ def _define_styles(doc: DocumentObject) -> None:
     _style(doc, "footnote text", builtin=True, size=8, after=2, style_id="FootnoteText")
     _style(doc, "Lead In", WD_STYLE_TYPE.CHARACTER, based_on="Default Paragraph Font", underline=True)
     _style(doc, "Hyperlink", WD_STYLE_TYPE.CHARACTER, based_on="Default Paragraph Font", underline=True, color="1D70B8", builtin=True)
+    _style(doc, "TOC Heading", builtin=True, size=13, bold=True, color=ACCENT, before=12, after=6, keep_next=True, style_id="TOCHeading")
+    toc = _style(doc, "toc 1", builtin=True, size=10, after=3, style_id="TOC1")
+    toc.paragraph_format.tab_stops.add_tab_stop(Twips(TEXT_W), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS)
     ref = _style(doc, "footnote reference", WD_STYLE_TYPE.CHARACTER, based_on="Default Paragraph Font", builtin=True, style_id="FootnoteReference")
     ref.font.superscript = True
     _table_style(doc)
@@ -368,6 +373,29 @@ def _p(container: Any, text: str = "", style: str = "Table Text") -> Paragraph:
     if text:
         paragraph.add_run(text)
     return cast(Paragraph, paragraph)
+
+
+def _contents(doc: DocumentObject) -> None:
+    """A contents list: a TOC field over the Heading 1 paragraphs, filled by boardpack, updated by Word on open."""
+    _p(doc, "{%p if contents %}", "Body Text")
+    _p(doc, "Contents", "TOC Heading")
+    _p(doc, "{{p contents }}", "Body Text")
+    _p(doc, "{%p endif %}", "Body Text")
+
+
+def _update_fields_on_open(doc: DocumentObject) -> None:
+    """Word refreshes the contents field (and its page numbers) when the paper is opened."""
+    settings = doc.settings.element
+    update = _el("w:updateFields", val="true")
+    later = {qn(f"w:{tag}") for tag in ("hdrShapeDefaults", "footnotePr", "endnotePr", "compat", "docVars", "rsids", "mathPr", "attachedSchema",
+                                         "themeFontLang", "clrSchemeMapping", "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures",
+                                         "forceUpgrade", "captions", "readModeInkLockDown", "smartTagType", "schemaLibrary", "shapeDefaults",
+                                         "doNotEmbedSmartTags", "decimalSymbol", "listSeparator")}
+    following = next((child for child in settings if child.tag in later), None)
+    if following is not None:
+        following.addprevious(update)
+    else:
+        settings.append(update)
 
 
 def _title_block(doc: DocumentObject) -> None:
@@ -787,7 +815,9 @@ def build_cover() -> bytes:
 def build(layout: str) -> bytes:
     """The template for one layout, as reproducible .docx bytes."""
     doc = _blank()
+    _update_fields_on_open(doc)
     _title_block(doc)
+    _contents(doc)
     if layout == "tracker":
         _summary(doc)
     _changes(doc)

@@ -444,6 +444,9 @@ class _Import:
         if style == "title":
             self.info.setdefault("title", text)
             return
+        if style in ("toc heading", "contents heading") or re.fullmatch(r"(toc|contents) ?\d", style or ""):
+            self.skipped.append(f"{where}: the contents list (derived)")
+            return
         if self.in_notes and self.notes is not None:
             if level is None or level > 2:
                 self.notes.extend(self.reader.cell([p]), join=False)

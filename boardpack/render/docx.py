@@ -147,7 +147,36 @@ def build_context(view: PaperView, words: Words) -> dict[str, Any]:
         "changes": _changes(view.changes),
         "summary": _summary(view, words),
         "notes": words.block(view.notes, "Body Text"),
+        "contents": _contents(view, words),
     }
+
+
+TOC_INSTRUCTION = r' TOC \o "1-1" \h \z \u '
+"""Word's contents field over the Heading 1 paragraphs (report titles, Summary, Changes, Notes)."""
+
+
+def _contents(view: PaperView, words: Words) -> Markup | None:
+    """The contents list as a TOC field whose result already lists the parts (titles only).
+
+    Word recomputes the field, page numbers included, when the paper is opened (the template
+    asks it to); other readers show the titles as written here.
+    """
+    if not view.contents:
+        return None
+    style = words.styles.paragraph("toc 1", "Normal")
+    ppr = f'<w:pPr><w:pStyle w:val="{style}"/></w:pPr>' if style else ""
+    paragraphs = []
+    for n, entry in enumerate(view.contents):
+        runs = ""
+        if n == 0:
+            runs += ('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                     f'<w:r><w:instrText xml:space="preserve">{escape(TOC_INSTRUCTION)}</w:instrText></w:r>'
+                     '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
+        runs += f'<w:r><w:t xml:space="preserve">{_plain(entry.title)}</w:t></w:r>'
+        if n == len(view.contents) - 1:
+            runs += '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+        paragraphs.append(f"<w:p>{ppr}{runs}</w:p>")
+    return Markup("".join(paragraphs))  # noqa: S704 - titles escaped by _plain
 
 
 def _summary(view: PaperView, words: Words) -> dict[str, Any] | None:

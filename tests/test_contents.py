@@ -1,0 +1,103 @@
+"""The contents list after the title block: page numbers in the PDF, links in the web page, a field in Word."""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+import zipfile
+
+import docx
+import pdfplumber
+import pytest
+from docx.oxml.ns import qn
+
+from boardpack.build import prepare, render_paper
+from boardpack.derive import view
+from boardpack.render.docx import render_docx
+
+from .conftest import DATA, TEMPLATES
+from .test_docx import PAPER, TRACKER, open_docx, paper_view
+
+NAME = "2021-09-hmicfrs-tracker"
+
+
+@pytest.fixture(scope="module")
+def outputs() -> dict[str, bytes]:
+    checked = prepare(DATA / f"{NAME}.yaml")
+    assert checked.resolved is not None
+    built, _ = render_paper(checked.resolved, NAME, TEMPLATES, ["pdf", "html", "docx"])
+    return built
+
+
+def titles() -> list[str]:
+    checked = prepare(DATA / f"{NAME}.yaml")
+    assert checked.resolved is not None
+    paper_view = view(checked.resolved.paper, NAME, checked.resolved.changes)
+    return [entry.title for entry in paper_view.contents]
+
+
+def test_the_contents_lists_summary_changes_and_every_report_in_order() -> None:
+    checked = prepare(DATA / f"{NAME}.yaml")
+    assert checked.resolved is not None
+    entries = titles()
+    assert entries[:2] == ["Summary", "Changes since June 2021"]
+    assert entries[2:] == [report.title for report in checked.resolved.paper.reports]
+
+
+def test_a_paper_of_one_or_two_parts_has_no_contents_list() -> None:
+    checked = prepare(DATA / "2023-05-casey-response.yaml")
+    assert checked.resolved is not None
+    assert view(checked.resolved.paper, "casey", checked.resolved.changes).contents == ()
+
+
+def test_the_pdf_contents_gives_the_page_each_part_starts_on(outputs: dict[str, bytes]) -> None:
+    with pdfplumber.open(io.BytesIO(outputs["pdf"])) as pdf:
+        first = pdf.pages[0]
+        assert "Contents" in (first.extract_text() or "")
+        half = first.width / 2
+        columns = [first.crop((0, 0, half, first.height)).extract_text(), first.crop((half, 0, first.width, first.height)).extract_text()]
+        pages = [page.extract_text() or "" for page in pdf.pages]
+        found: list[int] = []
+        for title in titles():
+            head = title[:25]
+            text = next(column for column in columns if head in column)
+            match = re.search(r"\.\s*(\d+)\s*$", text[text.index(head):], re.MULTILINE)  # the leader, then the page
+            assert match, f"no page number for {title!r}"
+            page = int(match.group(1))
+            assert head in pages[page - 1], f"{title!r} is not on page {page}"
+            found.append(page)
+        assert len(found) == len(titles())
+        assert found == sorted(found) and found[-1] > 40  # in order, to the last report near the end
+
+
+def test_the_web_page_contents_links_to_each_part(outputs: dict[str, bytes]) -> None:
+    html = outputs["html"].decode("utf-8")
+    nav = html[html.index('<nav class="contents"') : html.index("</nav>")]
+    anchors = re.findall(r'href="#([^"]+)"', nav)
+    assert len(anchors) == len(titles())
+    for anchor in anchors:
+        assert f'id="{anchor}"' in html
+
+
+def test_the_word_contents_is_a_field_that_word_updates_on_open(outputs: dict[str, bytes]) -> None:
+    blob = outputs["docx"]
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        settings = archive.read("word/settings.xml").decode("utf-8")
+    assert '<w:updateFields w:val="true"/>' in settings
+    doc = docx.Document(io.BytesIO(blob))
+    body = doc.element.body
+    instructions = [el.text for el in body.iter(qn("w:instrText"))]
+    assert any(text.strip().startswith("TOC ") and '\\o "1-1"' in text for text in instructions)
+    entries = [p for p in doc.paragraphs if p.style is not None and p.style.name == "toc 1"]
+    assert [p.text for p in entries] == titles()
+    headings = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 1"]
+    assert all(title in headings for title in titles())  # what the field collects when Word updates it
+
+
+def test_contents_entries_are_escaped_text() -> None:
+    data = copy.deepcopy(PAPER)
+    data["reports"] += [{"title": f"Report <b>{n}</b> & {{{{ 7*7 }}}}", "items": []} for n in range(3)]
+    doc = open_docx(render_docx(paper_view(data), TRACKER))
+    entries = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "toc 1"]
+    assert "Report <b>0</b> & {{ 7*7 }}" in entries
