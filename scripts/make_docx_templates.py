@@ -63,6 +63,7 @@ APP_XML = (
 
 KEEP_STYLES = {
     "Normal",
+    "Due Line",
     "TOC Heading",
     "toc 1",
     "Default Paragraph Font",
@@ -239,6 +240,7 @@ def _define_styles(doc: DocumentObject) -> None:
     numbered = _style(doc, "Numbered Paragraph", based_on="Body Text", after=6)
     numbered.paragraph_format.left_indent = Twips(567)
     numbered.paragraph_format.first_line_indent = Twips(-567)
+    _style(doc, "Due Line", based_on="Table Text", after=5)
     _style(doc, "Table Total", based_on="Table Text", bold=True)
     _style(doc, "Table Number", based_on="Table Text", align=WD_ALIGN_PARAGRAPH.CENTER)
     for name in ("List Bullet", "List Number"):
@@ -488,7 +490,7 @@ STATUS = [
     ("RAG Note", "{%p endif %}"),
 ]
 DUE = [
-    ("Table Text", "{{ row.due }}"),
+    ("Table Text", "{{p row.due }}"),
     ("RAG Note", "{%p if row.slippage %}"),
     ("RAG Note", "{{ row.slippage }}"),
     ("RAG Note", "{%p endif %}"),

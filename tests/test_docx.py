@@ -307,7 +307,7 @@ def test_row_details(tracker: Any) -> None:
     assert lead_in.find(f"{qn('w:rPr')}/{qn('w:rStyle')}").get(qn("w:val")) == "LeadIn"
     assert tracker.styles["Lead In"].font.underline is True
     assert paras(rows["R1"][status]._tc) == ["AMBER", "pending Transform changes"]
-    assert paras(rows["R1"][due]._tc) == ["September 2021\nNow November 2021 to further assess performance",
+    assert paras(rows["R1"][due]._tc) == ["September 2021", "Now November 2021 to further assess performance",  # a paragraph each, spaced
                                           "Extended once: 2 months after the first date (September 2021)"]
     assert paras(rows["R6"][due]._tc) == ["March 2021", "Overdue"]
     assert "Overdue" not in text(rows["R1"][due]._tc)

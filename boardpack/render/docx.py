@@ -64,6 +64,14 @@ def _run(text: str | None, color: str | None = None) -> Markup:
 # --- the context the template sees -------------------------------------------------------
 
 
+def _lines(words: Words, lines: tuple[str, ...], style: str) -> Markup:
+    """Lines as paragraphs of their own (a due-date history: one date a paragraph, spaced apart); one empty paragraph for none."""
+    style_id = words.styles.paragraph(style, "Table Text", "Normal")
+    ppr = f'<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>' if style_id else ""
+    return Markup("".join(f'<w:p>{ppr}<w:r><w:t xml:space="preserve">{_plain(line)}</w:t></w:r></w:p>' for line in lines)
+                  or f"<w:p>{ppr}</w:p>")  # noqa: S704 - lines escaped by _plain
+
+
 def _fill(status: StatusView | None) -> str:
     return status.fill.upper() if status and _HEX.match(status.fill) else "auto"
 
@@ -86,7 +94,7 @@ def _row(words: Words, row: Row) -> dict[str, Any]:
         "fill": _fill(status),
         "status": _run(status.word, status.ink) if status else Markup(""),
         "status_note": _run(status.note, status.ink) if status and status.note else Markup(""),
-        "due": _plain("\n".join(row.due)),
+        "due": _lines(words, row.due, "Due Line"),
         "overdue": row.overdue,
         "slippage": _plain(row.slippage),
         "owner": _plain(row.owner),
