@@ -30,7 +30,8 @@ from boardpack.derive import view  # noqa: E402
 from boardpack.render import pdf_patch  # noqa: E402
 from boardpack.render.docx import render_docx  # noqa: E402
 from boardpack.render.html import render_html  # noqa: E402
-from boardpack.render.pdf import PDF_VARIANT, TemplateOnlyFetcher  # noqa: E402
+from boardpack.parts import in_parts  # noqa: E402
+from boardpack.render.pdf import PDF_VARIANT, TemplateOnlyFetcher, columns, join_on_page  # noqa: E402
 
 TEMPLATES = ROOT / "templates"
 T = TypeVar("T")
@@ -49,11 +50,13 @@ def timed(work: Callable[[], T], repeat: int) -> tuple[float, T]:
 
 
 def layout(html: str):  # type: ignore[no-untyped-def]
-    """WeasyPrint's layout step alone (what render_pdf does before writing)."""
+    """WeasyPrint's layout step, and the joining of row parts that share a page (what render_view_pdf does before writing)."""
     from weasyprint import HTML
 
     source = HTML(string=html, base_url=str(TEMPLATES.resolve()) + "/", url_fetcher=TemplateOnlyFetcher(TEMPLATES))
-    return source.render(pdf_variant=PDF_VARIANT)
+    document = source.render(pdf_variant=PDF_VARIANT)
+    join_on_page(document)
+    return document
 
 
 def write(document) -> bytes:  # type: ignore[no-untyped-def]
@@ -92,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
         if checked.resolved is None:
             sys.exit(f"{path}: does not check; run generate.py check {path}")
         paper_view = view(checked.resolved.paper, path.stem, checked.resolved.changes)
-        t_html, html = timed(lambda pv=paper_view: render_html(pv, TEMPLATES), args.repeat)
+        t_html, html = timed(lambda pv=paper_view: render_html(in_parts(pv, columns(pv)), TEMPLATES, paged=True), args.repeat)
         t_layout, document = timed(lambda h=html: layout(h), args.repeat)
         t_write, _ = timed(lambda d=document: write(d), args.repeat)
         t_docx, _ = timed(lambda pv=paper_view: render_docx(pv, TEMPLATES / f"{pv.layout}.docx"), args.repeat)

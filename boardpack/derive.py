@@ -297,6 +297,8 @@ class Row:
     """The item's type, for the data annex (the lead-in carries it in the tables)."""
     part: int = 0
     """0 for a whole row or its first part; a later part of a long row cut for the page (see `parts`)."""
+    more: bool = False
+    """Another part of the same row follows this one."""
     goes_on: tuple[str, ...] = ()
     """Fields whose first paragraph goes on from the part before (a paragraph cut after a sentence)."""
 

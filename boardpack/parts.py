@@ -168,7 +168,8 @@ def split_row(row: Row, columns: Columns) -> list[Row]:
         fields = {field: _text(pieces[field], split[field].shared, indices[field], getattr(row, field)) for field in ("text", "rationale", "comment")}
         goes_on = tuple(field for field in ("text", "rationale", "comment") if n and indices[field] and indices[field][0] in split[field].goes_on)
         part = replace(row, text=fields["text"] or "", rationale=fields["rationale"], comment=fields["comment"], due=due, part=n,
-                       slippage=row.slippage if last_due else None, overdue=row.overdue and last_due, goes_on=goes_on)
+                       slippage=row.slippage if last_due else None, overdue=row.overdue and last_due, goes_on=goes_on,
+                       more=n < len(plans) - 1)
         if n:
             part = replace(part, lead_in=None, to=None, for_body=None, owner=None, lead=None,
                            status=replace(row.status, note=None) if row.status else None)

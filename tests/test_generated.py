@@ -72,6 +72,13 @@ def _fit(data: dict[str, Any]) -> dict[str, Any]:
     """Give a schema-valid paper what the rules beyond the schema ask for."""
     tracker = data["paper"]["layout"] == "tracker"
     for report in data["reports"]:
+        totals = report.get("totals")
+        if isinstance(totals, dict):  # published totals that hold together and hold the force's own rows
+            own = sum(1 for item in report.get("items") or [] if not item.get("for_body"))
+            if totals.get("for_force") is not None:
+                totals["for_force"] = max(totals["for_force"], (totals.get("completed_before") or 0) + own)
+            if totals.get("made") is not None and totals.get("for_force") is not None:
+                totals["made"] = max(totals["made"], totals["for_force"])
         seen: set[str] = set()
         for n, item in enumerate(report.get("items") or []):
             entries = [item, *(item.get("tasks") or [])]
