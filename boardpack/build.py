@@ -24,6 +24,7 @@ from .errors import BoardpackError, DataError, Problem, RenderError
 from .history import Resolved, resolve
 from .load import Source, load_file, previous_path
 from .model import Paper
+from .palette import palette_file, palette_for
 from .validate import validate
 from .write import build_lock, commit_outputs, fingerprint, read_manifest, write_manifest
 
@@ -201,7 +202,7 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
 
     if not isinstance(paper, Resolved):
         paper = resolve(paper, None)
-    paper_view = view(paper.paper, name, paper.changes)
+    paper_view = view(paper.paper, name, paper.changes, palette_for(templates))
     outputs: dict[str, bytes] = {}
     pages = None
     # The HTML is the PDF's source too; a Word-only build neither needs nor depends on it.
@@ -261,7 +262,8 @@ def inputs_of(checked: Checked, templates: Path, formats: Sequence[str]) -> str:
     # The whole chain counts: an edit two quarters back can change this paper's histories.
     data = [checked.path, *checked.chain]
     stamps = [str(p.stat().st_mtime_ns) for p in data if p.is_file()]
-    files = data + sorted(p for p in templates.rglob("*") if p.is_file())
+    # A folder without its own palette.yaml uses the shipped one, which then counts as a template.
+    files = data + sorted(p for p in templates.rglob("*") if p.is_file()) + [palette_file(templates)]
     return fingerprint(files, __version__, ",".join(sorted(formats)), *stamps)
 
 
@@ -287,6 +289,7 @@ def build(
     if errors:
         raise DataError([p for c in checked for p in c.problems])
     _cover_names_free(checked)
+    palette_for(templates)  # a broken palette stops the build here, before any paper is rendered
     with build_lock(out_dir):
         return _build_checked(checked, out_dir, templates, formats, force, jobs, on_paper)
 
