@@ -262,8 +262,9 @@ def inputs_of(checked: Checked, templates: Path, formats: Sequence[str]) -> str:
     # The whole chain counts: an edit two quarters back can change this paper's histories.
     data = [checked.path, *checked.chain]
     stamps = [str(p.stat().st_mtime_ns) for p in data if p.is_file()]
-    # A folder without its own palette.yaml uses the shipped one, which then counts as a template.
-    files = data + sorted(p for p in templates.rglob("*") if p.is_file()) + [palette_file(templates)]
+    files = data + sorted(p for p in templates.rglob("*") if p.is_file())
+    if palette_file(templates) not in files:  # a folder without its own palette.yaml uses the shipped one
+        files.append(palette_file(templates))
     return fingerprint(files, __version__, ",".join(sorted(formats)), *stamps)
 
 

@@ -16,7 +16,7 @@ import stat
 from functools import lru_cache
 from pathlib import Path
 
-from .derive import Colour, contrast_ratio
+from .derive import Colour, Palette, contrast_ratio
 from .errors import DataError, Problem
 from .load import load_text
 from .model import STATUSES
@@ -39,8 +39,6 @@ APART = ("GREEN", "AMBER", "RED")
 
 _HEX = re.compile(r"#?([0-9A-Fa-f]{6})")
 ALLOWED_HEX = 'six hex digits in quotes, such as "#1C853F" or "1C853F"'
-
-Palette = dict[str, Colour]
 
 
 def printed_grey(hex_colour: str) -> str:
@@ -79,7 +77,7 @@ def _read(path: Path, label: str) -> str:
         raise DataError([Problem(label, line, 0, "", "the palette is not UTF-8 text; save it as UTF-8")]) from None
 
 
-def parse(text: str, path: Path, label: str) -> Palette:
+def parse(text: str, path: Path, label: str) -> dict[str, Colour]:
     """Check a palette's text; raise DataError with every problem, located, and what is allowed."""
     if not text.strip():
         raise DataError([Problem(label, 1, 1, "", f"the palette is empty; it needs an entry for each status: {', '.join(STATUSES)}")])
@@ -88,7 +86,7 @@ def parse(text: str, path: Path, label: str) -> Palette:
     if not isinstance(data, dict):
         raise DataError([source.problem((), f"a palette is a list of statuses, each with `fill:` and `ink:`; allowed statuses: {', '.join(STATUSES)}")])
     problems: list[Problem] = []
-    palette: Palette = {}
+    palette: dict[str, Colour] = {}
     for status, entry in data.items():
         if status not in STATUSES:
             problems.append(source.problem((status,), f"'{status}' is not a status; allowed: {', '.join(STATUSES)}", key=True))
@@ -171,4 +169,4 @@ def _label(path: Path) -> str:
         return str(path)
 
 
-__all__ = ["FILE_NAME", "SHIPPED", "Palette", "default_palette", "grey_contrast", "load_palette", "palette_file", "palette_for", "parse", "printed_grey"]
+__all__ = ["FILE_NAME", "SHIPPED", "default_palette", "grey_contrast", "load_palette", "palette_file", "palette_for", "parse", "printed_grey"]
