@@ -149,8 +149,8 @@ def test_a_restyled_palette_changes_every_output_without_code(tmp_path: Path, pa
     assert shipped["RED"].fill not in html.upper()
 
     with pdfplumber.open(out / "paper.pdf") as pdf:
-        fills = {"".join(f"{round(c * 255):02X}" for c in r["non_stroking_color"])
-                 for page in pdf.pages for r in page.rects if r.get("fill") and isinstance(r["non_stroking_color"], (tuple, list)) and len(r["non_stroking_color"]) == 3}
+        colours = [r["non_stroking_color"] for page in pdf.pages for r in page.rects if r.get("fill")]
+    fills = {"".join(f"{round(c * 255):02X}" for c in colour) for colour in colours if isinstance(colour, (tuple, list)) and len(colour) == 3}
     assert {new[s] for s in STATUSES} <= fills
     assert not {shipped[s].fill for s in STATUSES if s != "WHITE"} & fills
 
