@@ -24,6 +24,7 @@ from .errors import BoardpackError, DataError, Problem, RenderError
 from .history import Resolved, resolve
 from .load import Source, load_file, previous_path
 from .model import Paper
+from .palette import palette_file, palette_for
 from .validate import validate
 from .write import build_lock, commit_outputs, fingerprint, read_manifest, write_manifest
 
@@ -203,7 +204,7 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
 
     if not isinstance(paper, Resolved):
         paper = resolve(paper, None)
-    paper_view = view(paper.paper, name, paper.changes)
+    paper_view = view(paper.paper, name, paper.changes, palette_for(templates))
     outputs: dict[str, bytes] = {}
     pages = None
     # The chart is drawn once for the web page and the PDF; a Word-only build neither needs nor depends on it.
@@ -273,6 +274,8 @@ def inputs_of(checked: Checked, templates: Path, formats: Sequence[str]) -> str:
     data = [checked.path, *checked.chain]
     stamps = [str(p.stat().st_mtime_ns) for p in data if p.is_file()]
     files = data + sorted(p for p in templates.rglob("*") if p.is_file())
+    if palette_file(templates) not in files:  # a folder without its own palette.yaml uses the shipped one
+        files.append(palette_file(templates))
     return fingerprint(files, __version__, ",".join(sorted(formats)), *stamps)
 
 
@@ -297,6 +300,7 @@ def build(
     found = _unique_names(find_papers(paths, data_dir))
     checked = check(found)
     _cover_names_free(checked)
+    palette_for(templates)  # a broken palette stops the build here, before any paper is rendered
     failed: dict[str, Built] = {}
     for c in checked:
         if c.paper is None or c.errors:

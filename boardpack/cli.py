@@ -89,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
                                    "with their open items and four columns to fill in.")
     o.add_argument("file", type=Path, metavar="FILE", help="the paper file")
     o.add_argument("--out", type=Path, default=None, metavar="DIR", help="folder for the workbooks (default: build/returns/<paper>)")
+    o.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, metavar="DIR", help="templates folder, for its palette.yaml")
 
     m = sub.add_parser("merge", parents=[common], help="apply owners' returned workbooks to the paper file",
                        description="Check every returned workbook against the paper, then rewrite the paper file with "
@@ -124,6 +125,7 @@ def _run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _run_returns(args: argparse.Namespace, out: TextIO) -> int:
     from .build import prepare
+    from .palette import palette_for
     from .render.returns import workbooks
     from .write import commit_outputs
 
@@ -131,7 +133,7 @@ def _run_returns(args: argparse.Namespace, out: TextIO) -> int:
     if checked.paper is None or checked.errors:
         raise DataError(checked.problems)
     folder = args.out or Path("build") / "returns" / args.file.stem
-    books = workbooks(checked.paper, args.file.name)
+    books = workbooks(checked.paper, args.file.name, palette_for(args.templates))
     if not books:
         print(f"{args.file}: no open items; no workbooks written", file=out)
         return 0

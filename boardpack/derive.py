@@ -2,15 +2,16 @@
 
 Pure functions only: counts, summary sentences, due-date wording, overdue flags, RAG
 colours, and the view of a paper that every renderer reads. No I/O here, so the
-renderers (HTML/PDF and Word) can never disagree about what a paper says.
+renderers (HTML/PDF and Word) can never disagree about what a paper says; the colours
+come in as a palette, read from the templates folder by `boardpack.palette`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from .history import Changes, excerpt, slippage
@@ -22,21 +23,14 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Colour:
-    """How a status is painted: a fill and a text colour that passes WCAG AA on it."""
+    """How a status is painted: a fill and a text colour that passes WCAG AA on it (hex, no '#')."""
 
     fill: str
     ink: str
 
 
-PALETTE: dict[str, Colour] = {
-    "GREEN": Colour("00703C", "FFFFFF"),
-    "NEW GREEN": Colour("A7E3B7", "0B0C0C"),
-    "AMBER": Colour("FFBF47", "0B0C0C"),
-    "RED": Colour("B3261E", "FFFFFF"),
-    "WHITE": Colour("FFFFFF", "0B0C0C"),
-    "CLOSED": Colour("505A5F", "FFFFFF"),
-}
-"""Fills chosen so GREEN and NEW GREEN differ at a glance and every word reads at 4.5:1 or better."""
+Palette = Mapping[str, Colour]
+"""Status word -> its colours; read from templates/palette.yaml (see `boardpack.palette`)."""
 
 
 def contrast_ratio(fill: str, ink: str) -> float:
@@ -264,10 +258,15 @@ class StatusView:
     css: str
 
 
-def status_view(word: str | None, note: str | None = None) -> StatusView | None:
+def status_view(word: str | None, note: str | None = None, palette: Palette | None = None) -> StatusView | None:
+    """A status as printed, in the palette's colours (the shipped palette when none is given)."""
     if word is None:
         return None
-    colour = PALETTE[word]
+    if palette is None:
+        from .palette import default_palette  # read once and cached; the build always passes its own
+
+        palette = default_palette()
+    colour = palette[word]
     return StatusView(word, note, colour.fill, colour.ink, word.lower().replace(" ", "-"))
 
 
@@ -415,6 +414,8 @@ class PaperView:
     """Closing notes (Markdown), printed after the last report."""
     contents: tuple[ContentsEntry, ...] = ()
     """The contents list after the title block; empty when the paper has too few parts to need one."""
+    palette: tuple[StatusView, ...] = ()
+    """Every status in the palette's colours, for the style sheets (a status may be styled before it is used)."""
 
 
 @dataclass(frozen=True)
@@ -458,12 +459,22 @@ def _rows(report: Report, period: When, changes: dict[tuple[str, str | None, str
             )
 
 
-def view(paper: Paper, name: str, changes: Changes | None = None) -> PaperView:
+def _painted(rows: Iterable[Row], palette: Palette) -> tuple[Row, ...]:
+    """Rows with their statuses in the palette's colours."""
+    return tuple(replace(row, status=status_view(row.status.word, row.status.note, palette)) if row.status else row for row in rows)
+
+
+def view(paper: Paper, name: str, changes: Changes | None = None, palette: Palette | None = None) -> PaperView:
     """Derive the whole view of a paper; `name` is the output file stem.
 
     `paper` is the paper as resolved against its previous one (see `history.resolve`),
-    whose changes are passed beside it.
+    whose changes are passed beside it; `palette` colours the statuses (the build passes the
+    templates folder's; without one, the shipped palette).
     """
+    if palette is None:
+        from .palette import default_palette
+
+        palette = default_palette()
     info = paper.paper
     noun = "action" if info.layout == "tracker" else "recommendation"
     changes_words = changes_view(changes) if changes is not None else None
@@ -477,7 +488,7 @@ def view(paper: Paper, name: str, changes: Changes | None = None) -> PaperView:
             number=n, anchor=f"report-{n}", title=report.title, byline=byline(report),
             published=f"Published {report.published}" if report.published else None,
             sentence=sentence, summary=report.summary, counts=dict(report_counts),
-            rows=tuple(_rows(report, info.period, changed)),
+            rows=_painted(_rows(report, info.period, changed), palette),
         ))
     all_items = [item for report in paper.reports for item in report.items]
     rows = [row for report in reports for row in report.rows]
@@ -492,12 +503,12 @@ def view(paper: Paper, name: str, changes: Changes | None = None) -> PaperView:
     # summary builds on this module's view types, so it is imported here rather than at the top
     from .summary import cover_view, summary_view
 
-    summary = summary_view(paper, changes_words, noun)
+    summary = summary_view(paper, changes_words, noun, palette)
     return PaperView(
         name=name, title=info.title, appendix=appendix, period=period, period_start=info.period.first_day, committee=info.committee,
         organisation=info.organisation, classification=info.classification, layout=info.layout,
         header=" · ".join(p for p in (appendix, period, info.classification) if p),
-        legend=tuple(LegendRow(status_view(s), legend[s]) for s in STATUSES if s in legend),  # type: ignore[arg-type]
+        legend=tuple(LegendRow(status_view(s, palette=palette), legend[s]) for s in STATUSES if s in legend),  # type: ignore[arg-type]
         reports=tuple(reports), counts=counts,
         has_status=info.layout == "tracker" or any(r.status for r in rows),
         has_due=info.layout == "tracker" or any(item.due for item in all_items),
@@ -508,4 +519,5 @@ def view(paper: Paper, name: str, changes: Changes | None = None) -> PaperView:
         cover=cover_view(paper, paper.cover, summary, changes_words, counts) if paper.cover else None,
         notes=paper.notes,
         contents=contents(info.layout == "tracker", changes_words, reports, bool(paper.notes)),
+        palette=tuple(StatusView(s, None, palette[s].fill, palette[s].ink, s.lower().replace(" ", "-")) for s in STATUSES),
     )

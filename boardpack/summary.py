@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .derive import ChangesView, StatusView, is_overdue, status_view, summary_sentence
+from .derive import ChangesView, Palette, StatusView, is_overdue, status_view, summary_sentence
 from .history import excerpt, slippage
 from .model import STATUSES, Cover, Item, Paper, Report, When, current_due, dated
 
@@ -87,12 +87,12 @@ def _count_row(number: int | None, title: str, items: Iterable[Item], statuses: 
     return CountRow(number, f"report-{number}" if number else None, title, cells, sum(counts.values()))
 
 
-def counts_table(paper: Paper) -> CountsTable:
+def counts_table(paper: Paper, palette: Palette | None = None) -> CountsTable:
     """One row per report, one column per status, and a Total row: the sentences' own counts."""
     statuses = columns(paper)
     rows = tuple(_count_row(n, report.title, report.items, statuses) for n, report in enumerate(paper.reports, start=1))
     total = _count_row(None, "Total", (item for report in paper.reports for item in report.items), statuses)
-    return CountsTable(tuple(status_view(s) for s in statuses), rows, total)  # type: ignore[misc]
+    return CountsTable(tuple(status_view(s, palette=palette) for s in statuses), rows, total)  # type: ignore[misc]
 
 
 def _listed(parts: Sequence[str]) -> str:
@@ -154,7 +154,7 @@ class AttentionRow:
     """The rationale (Markdown) of a RED item; for an overdue one, the derived words."""
 
 
-def _attention_row(number: int, report: Report, item: Item, period: When) -> AttentionRow | None:
+def _attention_row(number: int, report: Report, item: Item, period: When, palette: Palette | None) -> AttentionRow | None:
     overdue = is_overdue(item.status, item.due, period)
     if item.status != "RED" and not overdue:
         return None
@@ -165,14 +165,14 @@ def _attention_row(number: int, report: Report, item: Item, period: When) -> Att
     else:
         why = f"Past its due date ({due}) at the end of {period} and still {item.status or 'without a status'}."
     who = f"Owner: {item.owner}" if item.owner else f"Lead: {item.lead}" if item.lead else None
-    return AttentionRow(report.title, number, f"report-{number}", item.ref, excerpt(item.text), status_view(item.status),
+    return AttentionRow(report.title, number, f"report-{number}", item.ref, excerpt(item.text), status_view(item.status, palette=palette),
                         overdue, who, due, slippage(item.due), why)
 
 
-def attention(paper: Paper) -> tuple[AttentionRow, ...]:
+def attention(paper: Paper, palette: Palette | None = None) -> tuple[AttentionRow, ...]:
     """RED items and overdue items, in the paper's order."""
     period = paper.paper.period
-    rows = (_attention_row(n, report, item, period) for n, report in enumerate(paper.reports, start=1) for item in report.items)
+    rows = (_attention_row(n, report, item, period, palette) for n, report in enumerate(paper.reports, start=1) for item in report.items)
     return tuple(row for row in rows if row is not None)
 
 
@@ -207,10 +207,10 @@ def _attention_sentence(rows: Sequence[AttentionRow]) -> str:
     return f"{_listed(parts)}."
 
 
-def summary_view(paper: Paper, changes: ChangesView | None, noun: str = "action") -> SummaryView:
-    """The executive summary of a paper (as resolved against its previous one)."""
-    table = counts_table(paper)
-    rows = attention(paper)
+def summary_view(paper: Paper, changes: ChangesView | None, noun: str = "action", palette: Palette | None = None) -> SummaryView:
+    """The executive summary of a paper (as resolved against its previous one), in the palette's colours."""
+    table = counts_table(paper, palette)
+    rows = attention(paper, palette)
     all_counts: Counter[str] = Counter({s: n for s, n in zip((s.word for s in table.statuses), table.total.counts, strict=True) if n})
     return SummaryView(
         sentence=summary_sentence(all_counts, noun),

@@ -6,10 +6,13 @@ from collections import Counter
 
 import pytest
 
-from boardpack.derive import PALETTE, byline, contrast_ratio, due_lines, is_overdue, summary_sentence, view
-from boardpack.model import DueStep, Paper, Report, When, parse_when
+from boardpack.derive import Colour, byline, contrast_ratio, due_lines, is_overdue, summary_sentence, view
+from boardpack.model import STATUSES, DueStep, Paper, Report, When, parse_when
+from boardpack.palette import default_palette
 
 from .conftest import minimal
+
+PALETTE = default_palette()
 
 
 @pytest.mark.parametrize(("counts", "sentence"), [
@@ -78,6 +81,20 @@ def test_every_status_colour_passes_wcag_aa(status) -> None:
 
 def test_new_green_is_distinct_from_green() -> None:
     assert PALETTE["NEW GREEN"].fill != PALETTE["GREEN"].fill
+
+
+def test_every_status_in_the_view_takes_the_palette_given() -> None:
+    """A palette passed in paints the rows, the legend, the counts table and the style sheet's list alike."""
+    restyled = {s: Colour(f"{n:02X}" * 3, "000000" if n > 0x80 else "FFFFFF") for n, s in zip((0x40, 0xC0, 0xE0, 0x20, 0xFF, 0x10), STATUSES, strict=True)}
+    paper_view = view(Paper.model_validate(minimal()), "p", palette=restyled)
+    painted = [r.status for r in paper_view.reports[0].rows if r.status]
+    painted += [row.status for row in paper_view.legend] + list(paper_view.palette)
+    assert paper_view.summary is not None
+    painted += list(paper_view.summary.counts.statuses) + [r.status for r in paper_view.summary.attention if r.status]
+    assert len(painted) > 20
+    for status in painted:
+        assert (status.fill, status.ink) == (restyled[status.word].fill, restyled[status.word].ink), status.word
+    assert [s.word for s in paper_view.palette] == list(STATUSES)
 
 
 def test_view_puts_tasks_under_their_item_with_their_own_status() -> None:

@@ -22,9 +22,10 @@ from docx.oxml.ns import qn
 from docx.shared import RGBColor
 from lxml import etree
 
-from boardpack.derive import PALETTE, PaperView, view
+from boardpack.derive import PaperView, view
 from boardpack.errors import RenderError
 from boardpack.model import Paper
+from boardpack.palette import default_palette
 from boardpack.render.docx import render_docx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +35,9 @@ RESPONSE = TEMPLATES / "response.docx"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS = {"w": W, "r": R}
+
+PALETTE = default_palette()
+"""The shipped palette: what every output is painted in unless a templates folder has its own."""
 
 PAPER: dict[str, Any] = {
     "paper": {

@@ -23,12 +23,12 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 
 from boardpack.build import build, prepare, render_paper
-from boardpack.derive import PALETTE
 from boardpack.intake.package import MAX_ENTRIES, WordFileError
-from boardpack.intake.phrases import bodies_named, byline, count_sentence, due_history, fill_family, status_cell
+from boardpack.intake.phrases import EARLIER_FILLS, bodies_named, byline, count_sentence, due_history, fill_family, status_cell, status_from_fill
 from boardpack.intake.word import Imported, import_docx, write_import
 from boardpack.markdown import to_html
 from boardpack.model import Paper, When
+from boardpack.palette import default_palette
 from boardpack.render.wordml import Reader, Rich, to_markdown
 
 from .conftest import DATA, TEMPLATES, run
@@ -609,7 +609,11 @@ def test_phrases() -> None:
     sentence = count_sentence("This report makes 6 areas for improvement for the force; 4 are complete, 1 closed and 1 to be progressed.")
     assert sentence is not None and sentence.total == 6 and sentence.counts == {"complete": 4, "closed": 1, "in progress": 1}
     assert status_cell(["WHITE pending the outcome of the NPCC Lead challenge"]).note == "pending the outcome of the NPCC Lead challenge"
-    assert [fill_family(c.fill) for c in PALETTE.values()] == ["green", "green", "amber", "red", "white", "grey"]
+    assert [fill_family(c.fill) for c in default_palette().values()] == ["green", "green", "amber", "red", "white", "grey"]
+    # Word files made before the palette was a file carry the earlier fills; they still name their statuses.
+    assert [status_from_fill(fill) for fill in ("00703C", "A7E3B7", "FFBF47", "B3261E", "505A5F")] == ["GREEN", "NEW GREEN", "AMBER", "RED", "CLOSED"]
+    assert [fill_family(fill) for fill in EARLIER_FILLS] == ["green", "green", "amber", "red", "white", "grey"]
+    assert [status_from_fill(c.fill) for s, c in default_palette().items() if s != "WHITE"] == ["GREEN", "NEW GREEN", "AMBER", "RED", "CLOSED"]
     assert bodies_named("Dependent on HMICFRS and the National Police Chiefs' Council, with the APCC") == "HMICFRS, NPCC and APCC"
     assert [str(d) for d, _ in due_history(["Sep-20", "Extended to Jan-21"]).steps] == ["September 2020", "January 2021"]
 

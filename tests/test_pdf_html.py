@@ -11,8 +11,9 @@ import yaml
 from pypdf import PdfReader
 
 from boardpack import build
-from boardpack.derive import PALETTE, view
+from boardpack.derive import view
 from boardpack.model import Paper
+from boardpack.palette import default_palette
 from boardpack.render.html import render_html
 from boardpack.render.pdf import TemplateOnlyFetcher, render_pdf
 
@@ -21,6 +22,9 @@ from .conftest import DATA, TEMPLATES, minimal
 TRACKER = DATA / "2021-09-hmicfrs-tracker.yaml"
 RESPONSE = DATA / "2023-05-casey-response.yaml"
 STATUS_WORDS = re.compile(r"\b(NEW GREEN|GREEN|AMBER|RED|WHITE|CLOSED)\b")
+
+PALETTE = default_palette()
+"""The shipped palette: what every output is painted in unless a templates folder has its own."""
 
 
 @pytest.fixture(scope="module")

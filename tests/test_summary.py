@@ -28,6 +28,7 @@ import boardpack
 from boardpack.build import prepare
 from boardpack.derive import PaperView, summary_sentence, view
 from boardpack.model import Paper, When
+from boardpack.palette import default_palette
 from boardpack.render.chart import chart_png, chart_svg
 from boardpack.summary import counts_table, financial_quarter
 
@@ -179,7 +180,7 @@ def test_word_counts_table_has_a_coloured_column_per_status(built: Path) -> None
     header = [c.text for c in table.rows[0].cells]
     assert header == ["Report", "GREEN", "NEW GREEN", "AMBER", "RED", "WHITE", "CLOSED", "Total"]
     red = table.rows[0].cells[4]._tc.find(f"{qn('w:tcPr')}/{qn('w:shd')}")
-    assert red is not None and red.get(qn("w:fill")) == "B3261E"
+    assert red is not None and red.get(qn("w:fill")) == default_palette()["RED"].fill
     assert [c.text for c in table.rows[-1].cells] == ["Total", "0", "17", "19", "8", "18", "4", "66"]
     assert len(table.rows) == 22
 

@@ -10,15 +10,23 @@ from __future__ import annotations
 import colorsys
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
-from ..derive import PALETTE
 from ..model import When, parse_when
+from ..palette import default_palette
 
 # --- statuses and colours ---------------------------------------------------------------
 
 _STATUS = re.compile(r"\b(NEW[\s-]*GREEN|GREEN|AMBER|RED|WHITE|CLOSED)\b", re.IGNORECASE)
 FAMILY = {"GREEN": "green", "NEW GREEN": "green", "AMBER": "amber", "RED": "red", "WHITE": "white", "CLOSED": "grey"}
-_EXACT = {colour.fill.upper(): status for status, colour in PALETTE.items()}
+EARLIER_FILLS = {"00703C": "GREEN", "A7E3B7": "NEW GREEN", "FFBF47": "AMBER", "B3261E": "RED", "FFFFFF": "WHITE", "505A5F": "CLOSED"}
+"""The fills boardpack painted before the palette was a file: papers made then are still imported."""
+
+
+@cache
+def _exact() -> dict[str, str]:
+    """Fills that name a status outright: the earlier defaults and the shipped palette's."""
+    return {**EARLIER_FILLS, **{colour.fill.upper(): status for status, colour in default_palette().items()}}
 
 
 @dataclass
@@ -64,8 +72,9 @@ def fill_family(fill: str | None) -> str | None:
     """'green', 'amber', 'red', 'grey', 'white', 'other' for a cell's hex fill; None when unshaded."""
     if not fill or not re.fullmatch(r"[0-9A-Fa-f]{6}", fill):
         return None
-    if fill.upper() in _EXACT:
-        return FAMILY[_EXACT[fill.upper()]]
+    exact = _exact()
+    if fill.upper() in exact:
+        return FAMILY[exact[fill.upper()]]
     r, g, b = (int(fill[i : i + 2], 16) / 255 for i in (0, 2, 4))
     hue, light, sat = colorsys.rgb_to_hls(r, g, b)
     degrees = hue * 360
@@ -84,8 +93,9 @@ def fill_family(fill: str | None) -> str | None:
 
 def status_from_fill(fill: str | None) -> str | None:
     """The status a colour stands for, when a cell has a colour but no word."""
-    if fill and fill.upper() in _EXACT and _EXACT[fill.upper()] != "WHITE":
-        return _EXACT[fill.upper()]
+    exact = _exact()
+    if fill and fill.upper() in exact and exact[fill.upper()] != "WHITE":
+        return exact[fill.upper()]
     return {"green": "GREEN", "amber": "AMBER", "red": "RED", "grey": "CLOSED"}.get(fill_family(fill) or "")
 
 

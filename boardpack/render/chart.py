@@ -3,8 +3,9 @@
 matplotlib draws it with the Agg backend and no pyplot state, from the view's `Chart` only.
 The files are the same bytes run to run: SVG ids come from a fixed hash salt, no date or
 software stamp is written, and text stays text (SVG `font-type none`) so the PDF keeps it
-searchable. Status colours come from the view, so the chart matches the tables; RED and
-CLOSED are also hatched, because in grey GREEN, RED and CLOSED print as one dark tone.
+searchable. Status colours come from the view (the palette), so the chart matches the tables.
+The palette's fills differ in lightness, so the bars read in grey; RED and CLOSED are also
+hatched, so they read apart even under a palette restyled without that care.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ _CONTROL = re.compile("[\x00-\x1f\x7f]")
 """Control characters pasted into a title have no glyph; they print as a space."""
 
 HATCH = {"RED": "////", "CLOSED": "---"}
-"""Patterns that tell the dark fills apart when printed in grey."""
+"""Patterns that tell the two darkest fills apart when printed in grey, whatever the palette."""
 
 WIDTH_IN = 10.0
 BAR_IN = 0.15

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from ..derive import PALETTE, PaperView, status_view
+from ..derive import PaperView
 from ..errors import RenderError
 from ..summary import AttentionRow, CoverView
 from .docx import Words, _fill, _plain, _run, render_docx
@@ -31,7 +31,7 @@ def render_cover_html(view: PaperView, templates: Path) -> str:
     assert view.cover is not None
     try:
         template = environment(templates).get_template(TEMPLATE)
-        return template.render(paper=view, cover=view.cover, palette=[status_view(word) for word in PALETTE])
+        return template.render(paper=view, cover=view.cover, palette=view.palette)
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(cover_name(view, "pdf"), "render", f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:

@@ -13,7 +13,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from ..derive import PALETTE, PaperView, status_view
+from ..derive import PaperView
 from ..errors import RenderError
 from ..markdown import to_html
 from ..text import break_long_words
@@ -74,8 +74,7 @@ def render_html(view: PaperView, templates: Path, paged: bool = False, chart: Ma
     name = f"{view.layout}.html"
     try:
         template = environment(templates).get_template(name)
-        palette = [status_view(word) for word in PALETTE]
-        return template.render(paper=view, palette=palette, summary_chart=chart if chart is not None else chart_markup(view), paged=paged)
+        return template.render(paper=view, palette=view.palette, summary_chart=chart if chart is not None else chart_markup(view), paged=paged)
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(f"{view.name}.html", "render", f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:

@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..derive import PALETTE, due_lines
+from ..derive import Palette, due_lines
 from ..history import excerpt
 from ..model import DONE, STATUSES, Item, Paper, Report, Task
 from .xlsx import row_height, save, text_cell
@@ -126,8 +126,12 @@ def file_name(owner: str) -> str:
     return f"{stem}.xlsx"
 
 
-def workbooks(paper: Paper, paper_file: str) -> dict[str, bytes]:
-    """One workbook per holder of open items: {file name: .xlsx bytes}."""
+def workbooks(paper: Paper, paper_file: str, palette: Palette | None = None) -> dict[str, bytes]:
+    """One workbook per holder of open items: {file name: .xlsx bytes}; statuses in the palette's colours (default: the shipped one)."""
+    if palette is None:
+        from ..palette import default_palette
+
+        palette = default_palette()
     by_owner: dict[str, list[Entry]] = {}
     for owner, entry in open_entries(paper):
         by_owner.setdefault(owner, []).append(entry)
@@ -136,11 +140,11 @@ def workbooks(paper: Paper, paper_file: str) -> dict[str, bytes]:
         name = file_name(owner)
         while name in out:  # two owners whose names differ only in punctuation
             name = name.replace(".xlsx", "-2.xlsx")
-        out[name] = workbook(paper, paper_file, owner, by_owner[owner])
+        out[name] = workbook(paper, paper_file, owner, by_owner[owner], palette)
     return out
 
 
-def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry]) -> bytes:
+def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry], palette: Palette) -> bytes:
     """The return workbook of one owner."""
     wb = Workbook()
     ws = wb.active
@@ -183,8 +187,8 @@ def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry]) ->
             cell.alignment = wrap
         ws.row_dimensions[row].height = row_height(values, WIDTHS)
         status = subject.status
-        if status in PALETTE:
-            colour = PALETTE[status]
+        if status is not None and status in palette:
+            colour = palette[status]
             status_cell = ws.cell(row=row, column=5)
             status_cell.fill = PatternFill("solid", fgColor=colour.fill)
             status_cell.font = Font(bold=True, color=colour.ink)
