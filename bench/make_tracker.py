@@ -227,7 +227,7 @@ def make_tracker(items: int, seed: int) -> dict[str, Any]:
         for n in range(sizes.pop()):
             sizes[n % len(sizes)] += 1
     # Newest report first, all within the four years before the period.
-    months = sorted((writer.rng.randint(1, 48) for _ in sizes))
+    months = sorted(writer.rng.randint(1, 48) for _ in sizes)
     reports = [writer.report(size, months_after(*PERIOD, -back)) for size, back in zip(sizes, months, strict=True)]
     return {
         "paper": {

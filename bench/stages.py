@@ -27,10 +27,10 @@ sys.path.insert(0, str(ROOT))
 
 from boardpack.build import prepare  # noqa: E402
 from boardpack.derive import view  # noqa: E402
+from boardpack.parts import in_parts  # noqa: E402
 from boardpack.render import pdf_patch  # noqa: E402
 from boardpack.render.docx import render_docx  # noqa: E402
 from boardpack.render.html import render_html  # noqa: E402
-from boardpack.parts import in_parts  # noqa: E402
 from boardpack.render.pdf import PDF_VARIANT, TemplateOnlyFetcher, columns, join_on_page  # noqa: E402
 
 TEMPLATES = ROOT / "templates"

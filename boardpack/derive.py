@@ -116,7 +116,9 @@ def _with_verbs(parts: list[str]) -> list[str]:
 
 
 def _totals_sentence(counts: Counter[str], totals: Totals, noun: str, bodies: tuple[tuple[str, int], ...]) -> str:
-    """'This report makes 10 recommendations for the force; 5 were completed before this paper.
+    """The sentence of a report whose published totals are recorded.
+
+    'This report makes 10 recommendations for the force; 5 were completed before this paper.
     Of the 5 in the table, 1 is newly complete, 1 closed, 2 RED and 1 is for another organisation to deliver.'
     """
     made, for_force, before = totals.made, totals.for_force, totals.completed_before

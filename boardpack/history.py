@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 from .load import Path_
 from .model import DONE, DueStep, Item, Paper, Report, Task, When, current_due, dated
@@ -129,20 +129,22 @@ def pair(current: Sequence[Kind], previous: Sequence[Kind], keys: Sequence[str])
     paired: dict[int, int] = {}
     taken: set[int] = set()
     for key in keys:
-        def index(entries: Sequence[Kind], skip: set[int] | dict[int, int]) -> dict[str, int]:
-            seen: dict[str, list[int]] = {}
-            for n, entry in enumerate(entries):
-                value = _key(entry, key)
-                if n not in skip and value is not None:
-                    seen.setdefault(value, []).append(n)
-            return {value: ns[0] for value, ns in seen.items() if len(ns) == 1}
-
-        before = index(previous, taken)
-        for value, n in index(current, paired).items():
+        before = _unique(previous, taken, key)
+        for value, n in _unique(current, paired, key).items():
             if value in before:
                 paired[n] = before[value]
                 taken.add(before[value])
     return paired, [n for n in range(len(previous)) if n not in taken]
+
+
+def _unique(entries: Sequence[Kind], skip: set[int] | dict[int, int], key: str) -> dict[str, int]:
+    """Each value of `key` held by exactly one entry not in `skip`, with that entry's index."""
+    seen: dict[str, list[int]] = {}
+    for n, entry in enumerate(entries):
+        value = _key(entry, key)
+        if n not in skip and value is not None:
+            seen.setdefault(value, []).append(n)
+    return {value: ns[0] for value, ns in seen.items() if len(ns) == 1}
 
 
 def _key(entry: Report | Item | Task, key: str) -> str | None:

@@ -82,7 +82,7 @@ def columns(paper: Paper) -> tuple[str, ...]:
 
 
 def _count_row(number: int | None, title: str, items: Iterable[Item], statuses: Sequence[str]) -> CountRow:
-    counts = Counter(item.status for item in items)
+    counts: Counter[str | None] = Counter(item.status for item in items)
     cells = tuple(counts[s] for s in statuses)
     return CountRow(number, f"report-{number}" if number else None, title, cells, sum(counts.values()))
 

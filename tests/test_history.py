@@ -13,7 +13,7 @@ import yaml
 
 from boardpack.build import build, prepare
 from boardpack.derive import view
-from boardpack.history import excerpt, merge_due, pair, resolve, slippage
+from boardpack.history import excerpt, merge_due, pair, slippage
 from boardpack.model import DueStep, Item, parse_when
 
 from .conftest import DATA, FIXTURES, run

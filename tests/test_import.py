@@ -27,7 +27,7 @@ from boardpack.intake.package import MAX_ENTRIES, WordFileError
 from boardpack.intake.phrases import EARLIER_FILLS, bodies_named, byline, count_sentence, due_history, fill_family, status_cell, status_from_fill
 from boardpack.intake.word import Imported, import_docx, write_import
 from boardpack.markdown import to_html
-from boardpack.model import Paper, When
+from boardpack.model import When
 from boardpack.palette import default_palette
 from boardpack.render.wordml import Reader, Rich, to_markdown
 

@@ -13,7 +13,6 @@ from boardpack.build import check
 from .conftest import minimal, run
 
 
-
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)

@@ -322,7 +322,7 @@ def count_sentence(text: str) -> Sentence | None:
     before = re.search(r"(?:all\s+)?(\d+)\s+(?:was|were)\s+completed\s+before\s+this\s+paper", text, flags)
     if before:
         sentence.before = int(before.group(1))
-    table = re.search(rf"(?:of\s+the\s+(\d+)\s+in\s+the\s+table|all\s+(\d+)\s+in\s+the\s+table\s+are|the\s+(one)\s+in\s+the\s+table\s+is)", text, flags)
+    table = re.search(r"(?:of\s+the\s+(\d+)\s+in\s+the\s+table|all\s+(\d+)\s+in\s+the\s+table\s+are|the\s+(one)\s+in\s+the\s+table\s+is)", text, flags)
     rest = text[head.end():] if head else text
     if table:
         sentence.table = _n(next(g for g in table.groups() if g))

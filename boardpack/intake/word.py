@@ -38,7 +38,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 from ..derive import count_statuses
 from ..errors import DataError, Problem, UsageError
 from ..load import PAPER_SUFFIXES
-from ..model import DEFAULT_LEGEND, STATUSES, Paper, When
+from ..model import STATUSES, Paper, When
 from ..render.wordml import GOES_ON_MARK, LEAD_PREFIX, POSITION_LEAD, RATIONALE_LEAD, RATIONALE_MARK, TASK_LEAD, Para, Reader, Rich, Span, plain, ruled, w, wval
 from . import phrases
 from .package import Package, WordFileError, open_package

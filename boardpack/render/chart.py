@@ -76,7 +76,7 @@ def _figure(chart: Chart) -> Figure:
     ax.set_xlabel("Items")
     most = max(left, default=0)
     ax.set_xlim(0, max(most, 1) * 1.02)
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]  # MaxNLocator's keyword; the stub knows only the base class
     ax.grid(axis="x", color="#D0D4D6", linewidth=0.5)
     ax.set_axisbelow(True)
     for side in ("top", "right"):
@@ -87,7 +87,7 @@ def _figure(chart: Chart) -> Figure:
 
 def chart_svg(chart: Chart, element_id: str = "summary-chart") -> str:
     """The chart as an `<svg>` element for inlining in HTML, with its <title> and <desc>."""
-    with matplotlib.rc_context(STYLE):
+    with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]  # the stub wants literal key types
         fig = _figure(chart)
         out = io.StringIO()
         fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
@@ -105,7 +105,7 @@ def chart_svg(chart: Chart, element_id: str = "summary-chart") -> str:
 
 def chart_png(chart: Chart) -> tuple[bytes, tuple[float, float]]:
     """The chart as PNG bytes for Word, and its size in inches."""
-    with matplotlib.rc_context(STYLE):
+    with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]  # the stub wants literal key types
         fig = _figure(chart)
         out = io.BytesIO()
         fig.savefig(out, format="png", dpi=PNG_DPI, metadata={"Software": None})

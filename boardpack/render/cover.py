@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+
 from ..derive import PaperView
 from ..errors import RenderError
 from ..summary import AttentionRow, CoverView

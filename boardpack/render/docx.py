@@ -68,8 +68,8 @@ def _lines(words: Words, lines: tuple[str, ...], style: str) -> Markup:
     """Lines as paragraphs of their own (a due-date history: one date a paragraph, spaced apart); one empty paragraph for none."""
     style_id = words.styles.paragraph(style, "Table Text", "Normal")
     ppr = f'<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>' if style_id else ""
-    return Markup("".join(f'<w:p>{ppr}<w:r><w:t xml:space="preserve">{_plain(line)}</w:t></w:r></w:p>' for line in lines)
-                  or f"<w:p>{ppr}</w:p>")  # noqa: S704 - lines escaped by _plain
+    xml = "".join(f'<w:p>{ppr}<w:r><w:t xml:space="preserve">{_plain(line)}</w:t></w:r></w:p>' for line in lines)
+    return Markup(xml or f"<w:p>{ppr}</w:p>")  # noqa: S704 - lines escaped by _plain
 
 
 def _fill(status: StatusView | None) -> str:

@@ -885,7 +885,7 @@ def to_markdown(rich: Rich) -> str:
         texts = [_para_markdown(p, {}) for p in paras]
         texts = [t for t in texts if t]
         if texts:
-            blocks.append(f"[^{n}]: " + "\n\n".join(([texts[0]] + ["    " + t.replace("\n", "\n    ") for t in texts[1:]])))
+            blocks.append(f"[^{n}]: " + "\n\n".join([texts[0]] + ["    " + t.replace("\n", "\n    ") for t in texts[1:]]))
     return "\n\n".join(blocks).strip()
 
 
@@ -1245,6 +1245,7 @@ def plain(element: Any) -> str:
 
 def parse_part(blob: bytes) -> Any:
     """An XML part of a Word package, parsed without entities, DTDs or network (the caller
-    has already refused any part with a DOCTYPE)."""
+    has already refused any part with a DOCTYPE).
+    """
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False)
     return etree.fromstring(blob, parser)
