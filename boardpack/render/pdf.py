@@ -77,14 +77,27 @@ def columns(view: PaperView) -> Columns:
                    budget=PART_LINES)
 
 
-def _rows(box: Any) -> Any:
-    """The marked items-table rows under a box, in document order."""
+def _rows(box: Any, table: Any = None) -> Any:
+    """The marked items-table rows under a box, in document order, each with its table."""
     for child in getattr(box, "children", ()):
         element = getattr(child, "element", None)
         if getattr(child, "element_tag", None) == "tr" and element is not None and element.get("data-part"):
-            yield child
+            yield table, child
         else:
-            yield from _rows(child)
+            yield from _rows(child, child if type(child).__name__ == "TableBox" else table)
+
+
+def _hide_rule_above(table: Any, row: Any) -> None:
+    """Make the collapsed border above a body row transparent: it keeps its width, so nothing moves."""
+    grid = getattr(table, "collapsed_border_grid", None)
+    if not grid or not table.children:
+        return
+    header = len(table.children[0].children) if table.children[0].is_header else 0
+    horizontal = grid[1]
+    y = header + row.index
+    if 0 < y < len(horizontal):
+        horizontal[y] = [(score, (style, width, type(color)(color.space, color.coordinates, 0)))
+                         for score, (style, width, color) in horizontal[y]]
 
 
 def _unmark(cell: Any, css_class: str | None) -> None:
@@ -113,7 +126,7 @@ def join_on_page(document: Any) -> int:
     started: dict[str, int] = {}
     joined = 0
     for number, page in enumerate(document.pages):
-        for row in _rows(page._page_box):
+        for table, row in _rows(page._page_box):
             mark = row.element.get("data-part")
             if mark in started:
                 continue  # the same row's fragment on a later page
@@ -129,6 +142,8 @@ def join_on_page(document: Any) -> int:
                     _unmark(cell, None)
                 elif "rag" in classes:
                     _unmark(cell, "status-word")
+            if table is not None:
+                _hide_rule_above(table, row)
             row.element.set("class", row.element.get("class") + " joined")
             joined += 1
     return joined
@@ -142,9 +157,9 @@ def _layout(html: str, templates: Path) -> Any:
 def render_view_pdf(view: PaperView, templates: Path, chart: Any = None) -> tuple[bytes, int]:
     """Lay out a paper with its long rows cut into short parts, each kept whole on a page.
 
-    Where two parts of a row fall on one page, the later one's number and status word are
-    taken out after layout, so a row reads as cut only where a page turns, and every page a
-    row reaches shows its number and status word.
+    Where two parts of a row fall on one page, the later one's number and status word, and
+    the rule between them, are taken out after layout, so a row reads as cut only where a
+    page turns, and every page a row reaches shows its number and status word.
     """
     from .html import render_html
 
