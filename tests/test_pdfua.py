@@ -56,7 +56,7 @@ def reference_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("reference")
     built = boardpack.build(data_dir=DATA, out_dir=out, formats=("pdf",), force=True)
     assert not [b.error for b in built if b.error]
-    return {b.name: out / f"{b.name}.pdf" for b in built}
+    return {path.stem: path for path in out.glob("*.pdf")}  # the papers and their cover reports
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +78,13 @@ def test_reference_paper_passes_pdfua1(reference_pdfs: dict[str, Path], name: st
     failures = _validate(reference_pdfs[name])
     assert [f for f in failures if f[0] == NOTDEF] == []
     assert failures == []
+
+
+def test_every_built_cover_report_passes_pdfua1(reference_pdfs: dict[str, Path]) -> None:
+    covers = [name for name in reference_pdfs if name.endswith("-cover")]
+    assert covers  # the September tracker has a cover block
+    for name in covers:
+        assert _validate(reference_pdfs[name]) == [], name
 
 
 @pytest.mark.parametrize("layout", ["tracker", "response"])
