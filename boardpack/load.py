@@ -149,26 +149,32 @@ MAX_FILE_BYTES = 50 * 1024 * 1024
 PAPER_SUFFIXES = (".yaml", ".yml")
 
 
-def read_paper_bytes(path: Path, label: str) -> bytes:
-    """Read a paper file, refusing what is not a regular file of sensible size.
+def read_bounded(path: Path, label: str, limit: int, what: str) -> bytes:
+    """Read a file the user named, refusing what is not a regular file of sensible size.
 
     A FIFO or device named `*.yaml` would block or never end; a huge file would take
-    minutes and gigabytes before any error could be shown.
+    minutes and gigabytes before any error could be shown. `what` names the file in
+    messages ('a paper file', 'the palette').
     """
+    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            raise DataError([Problem(label, 0, 0, "", "not a regular file; a paper file must be a YAML text file")])
-        if info.st_size > MAX_FILE_BYTES:
-            raise DataError([Problem(label, 0, 0, "", f"the file is {info.st_size // (1024 * 1024)} MB; "
-                                     f"paper files are limited to {MAX_FILE_BYTES // (1024 * 1024)} MB")])
+            raise DataError([Problem(label, 0, 0, "", f"not a regular file; {what} must be a YAML text file")])
+        if info.st_size > limit:
+            raise DataError([Problem(label, 0, 0, "", f"the file is {info.st_size:,} bytes; {what} is limited to {size}")])
         with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+            raw = handle.read(limit + 1)
     except OSError as exc:
         raise DataError([Problem(label, 0, 0, "", f"cannot read the file: {exc.strerror}")]) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise DataError([Problem(label, 0, 0, "", f"paper files are limited to {MAX_FILE_BYTES // (1024 * 1024)} MB")])
+    if len(raw) > limit:  # it grew while being read
+        raise DataError([Problem(label, 0, 0, "", f"{what} is limited to {size}")])
     return raw
+
+
+def read_paper_bytes(path: Path, label: str) -> bytes:
+    """A paper file's bytes (see `read_bounded`)."""
+    return read_bounded(path, label, MAX_FILE_BYTES, "a paper file")
 
 
 def previous_path(path: Path, name: str) -> tuple[Path | None, str | None]:

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import itertools
 import re
-import stat
 from functools import lru_cache
 from pathlib import Path
 
 from .derive import Colour, Palette, contrast_ratio
 from .errors import DataError, Problem
-from .load import load_text
+from .load import load_text, read_bounded
 from .model import STATUSES
 
 FILE_NAME = "palette.yaml"
@@ -58,18 +57,7 @@ def grey_contrast(one: str, other: str) -> float:
 
 
 def _read(path: Path, label: str) -> str:
-    try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise DataError([Problem(label, 0, 0, "", "not a regular file; the palette must be a YAML text file")])
-        if info.st_size > MAX_BYTES:
-            raise DataError([Problem(label, 0, 0, "", f"the file is {info.st_size} bytes; a palette is limited to {MAX_BYTES // 1024} KB")])
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise DataError([Problem(label, 0, 0, "", f"cannot read the palette: {exc.strerror}")]) from None
-    if len(raw) > MAX_BYTES:
-        raise DataError([Problem(label, 0, 0, "", f"a palette is limited to {MAX_BYTES // 1024} KB")])
+    raw = read_bounded(path, label, MAX_BYTES, "the palette")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
