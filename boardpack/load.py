@@ -190,10 +190,20 @@ def previous_path(path: Path, name: str) -> tuple[Path | None, str | None]:
     return target, None
 
 
-def load_file(path: Path, label: str | None = None, *, keep_going: bool = False) -> Source:
-    """Read and parse one paper file (`keep_going` as for `load_text`)."""
+def load_file(path: Path, label: str | None = None, *, keep_going: bool = False, read: dict[Path, tuple[int, bytes]] | None = None) -> Source:
+    """Read and parse one paper file (`keep_going` as for `load_text`).
+
+    `read` collects the file's modification time (taken before reading) and bytes, so a
+    build fingerprints exactly what was checked.
+    """
     label = label or str(path)
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        mtime = None
     raw = read_paper_bytes(path, label)
+    if read is not None and mtime is not None:
+        read[path] = (mtime, raw)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
