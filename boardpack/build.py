@@ -7,26 +7,25 @@ last quarter's files. A paper that fails does not hold up the others.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import __version__
-from .derive import count_statuses, view
 from .errors import BoardpackError, DataError, Problem, RenderError
-from .history import Resolved, resolve
-from .load import Source, load_file, previous_path
-from .model import Paper
-from .palette import palette_file, palette_for
-from .validate import validate
-from .write import build_lock, commit_outputs, fingerprint, read_manifest, write_manifest
+from .inputs import MAX_CHAIN, Recalled, inputs_key, recall, record
+from .write import build_lock, commit_outputs, read_manifest, write_manifest
+
+# The parser, the model and the renderers are imported where they are used: a build where
+# nothing changed recalls every paper from the manifest and never needs them.
+if TYPE_CHECKING:
+    from .history import Resolved
+    from .load import Source
+    from .model import Paper
 
 T = TypeVar("T")
 
@@ -47,6 +46,8 @@ class Checked:
     """The paper as printed (derived NEW GREEN, full due histories) and its changes."""
     chain: tuple[Path, ...] = ()
     """The previous paper files this one was resolved against, newest first."""
+    read: dict[Path, tuple[int, bytes]] = field(default_factory=dict, repr=False)
+    """The data files as they were read for this check (see `inputs.inputs_key`)."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -85,7 +86,7 @@ def find_papers(paths: Sequence[Path] | None, data_dir: Path) -> list[Path]:
     return sorted([*data_dir.glob("*.yaml"), *data_dir.glob("*.yml")])
 
 
-Validated = dict[Path, tuple[Paper | None, list[Problem]]]
+Validated = dict[Path, tuple["Paper | None", list[Problem]]]
 """Papers already loaded and validated in this command, by resolved path: last quarter's paper
 is both a paper of its own and this quarter's previous, and is read once."""
 
@@ -93,50 +94,62 @@ is both a paper of its own and this quarter's previous, and is read once."""
 def check(paths: Iterable[Path]) -> list[Checked]:
     """Load and validate each file; every problem of every file is kept."""
     validated: Validated = {}
-    return [prepare(path, _label(path), validated) for path in paths]
+    read: dict[Path, tuple[int, bytes]] = {}
+    return [prepare(path, _label(path), validated, read) for path in paths]
 
 
-def prepare(path: Path, label: str | None = None, validated: Validated | None = None) -> Checked:
-    """Load, validate and resolve one paper file against its chain of previous papers."""
+def prepare(path: Path, label: str | None = None, validated: Validated | None = None,
+            read: dict[Path, tuple[int, bytes]] | None = None) -> Checked:
+    """Load, validate and resolve one paper file against its chain of previous papers.
+
+    `read` collects the data files as read (shared across a command, like `validated`).
+    """
+    from .load import load_file
+    from .validate import validate
+
     label = label or _label(path)
     validated = {} if validated is None else validated
+    read = {} if read is None else read
     try:
-        source = load_file(path, label, keep_going=True)
+        source = load_file(path, label, keep_going=True, read=read)
     except DataError as exc:
         validated[path.resolve()] = (None, exc.problems)
-        return Checked(path, label, None, exc.problems)
+        return Checked(path, label, None, exc.problems, read=read)
     paper, problems = validate(source)
     validated[path.resolve()] = (paper, problems)
     resolved: Resolved | None = None
     chain: list[Path] = []
     if paper is not None and not any(p.severity == "error" for p in problems):
-        resolved, more = _resolve_chain(source, paper, chain, validated)
+        resolved, more = _resolve_chain(source, paper, chain, validated, read)
         problems += more
-    return Checked(path, label, paper, sorted(problems), resolved, tuple(chain))
+    return Checked(path, label, paper, sorted(problems), resolved, tuple(chain), read)
 
 
-def _validated(path: Path, validated: Validated) -> Paper | None:
+def _validated(path: Path, validated: Validated, read: dict[Path, tuple[int, bytes]]) -> Paper | None:
     """A previous paper, loaded and validated once per command; None if it has errors."""
+    from .load import load_file
+    from .validate import validate
+
     key = path.resolve()
     if key not in validated:
         try:
-            validated[key] = validate(load_file(path, _label(path), keep_going=True))
+            validated[key] = validate(load_file(path, _label(path), keep_going=True, read=read))
         except DataError as exc:
             validated[key] = (None, exc.problems)
     paper, problems = validated[key]
     return None if any(p.severity == "error" for p in problems) else paper
 
 
-MAX_CHAIN = 400
-"""More previous papers than a century of quarters is a mistake, not a history."""
-
-
-def _resolve_chain(source: Source, paper: Paper, paths: list[Path], validated: Validated) -> tuple[Resolved | None, list[Problem]]:
+def _resolve_chain(source: Source, paper: Paper, paths: list[Path], validated: Validated,
+                   read: dict[Path, tuple[int, bytes]]) -> tuple[Resolved | None, list[Problem]]:
     """Follow `previous` back to the first paper, then resolve each period against the one before.
 
     Every problem in the chain is reported at this file's `previous:` line, since that is
     where the secretary can act on it.
     """
+    from .history import resolve
+    from .load import previous_path
+
     at = ("paper", "previous")
     chain: list[Paper] = []
     names = [source.path.name]
@@ -154,7 +167,7 @@ def _resolve_chain(source: Source, paper: Paper, paths: list[Path], validated: V
                                          "each paper's previous must be an earlier period's paper")]
         seen.add(target.resolve())
         paths.append(target)
-        before = _validated(target, validated)
+        before = _validated(target, validated, read)
         if before is None:
             return None, [source.problem(at, f"the previous paper {target.name} has errors; "
                                          f"run `generate.py check {_label(target)}` and fix them first")]
@@ -200,6 +213,9 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
     Outputs are keyed by format, and the cover report's by 'cover-pdf' and 'cover-docx'
     (see `output_names`); pages are the paper's own.
     """
+    from .derive import view
+    from .history import Resolved, resolve
+    from .palette import palette_for
     from .render.html import chart_markup, render_html
 
     if not isinstance(paper, Resolved):
@@ -245,18 +261,23 @@ def _stage(name: str, fmt: str, work: Callable[[], T]) -> T:
         raise RenderError(f"{name}.{fmt}", "render", f"{type(exc).__name__}: {exc}") from exc
 
 
-def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...]) -> tuple[dict[str, bytes], int | None, float]:
+def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...],
+                resolved: Resolved | None = None) -> tuple[dict[str, bytes], int | None, float]:
     """Worker entry point: re-validating is cheaper than pickling the model across processes.
 
-    Any failure comes back as a BoardpackError, which pickles: an exception that did not
-    would break the pool and fail every paper still building.
+    In the building process itself the paper already checked is passed in (`resolved`), as
+    parsing a large paper again costs as much as rendering it. Any failure comes back as a
+    BoardpackError, which pickles: an exception that did not would break the pool and fail
+    every paper still building.
     """
     started = time.perf_counter()
-    checked = prepare(path)
-    if checked.resolved is None:
-        raise DataError(checked.errors)
+    if resolved is None:
+        checked = prepare(path)
+        if checked.resolved is None:
+            raise DataError(checked.errors)
+        resolved = checked.resolved
     try:
-        outputs, pages = render_paper(checked.resolved, name, templates, formats)
+        outputs, pages = render_paper(resolved, name, templates, formats)
     except BoardpackError:
         raise
     except Exception as exc:  # noqa: BLE001 - reported per paper, as a RenderError that pickles
@@ -265,18 +286,9 @@ def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...]
 
 
 def inputs_of(checked: Checked, templates: Path, formats: Sequence[str]) -> str:
-    """Fingerprint of everything a paper's outputs depend on.
-
-    The data files count by content and by modification time, so saving (or touching)
-    a paper file rebuilds that paper, as a secretary would expect.
-    """
+    """Fingerprint of everything a paper's outputs depend on, from the bytes its check read."""
     # The whole chain counts: an edit two quarters back can change this paper's histories.
-    data = [checked.path, *checked.chain]
-    stamps = [str(p.stat().st_mtime_ns) for p in data if p.is_file()]
-    files = data + sorted(p for p in templates.rglob("*") if p.is_file())
-    if palette_file(templates) not in files:  # a folder without its own palette.yaml uses the shipped one
-        files.append(palette_file(templates))
-    return fingerprint(files, __version__, ",".join(sorted(formats)), *stamps)
+    return inputs_key([checked.path, *checked.chain], templates, formats, checked.read)
 
 
 def build(
@@ -298,9 +310,16 @@ def build(
     papers at once: two files whose outputs would have the same name, a missing file.
     """
     found = _unique_names(find_papers(paths, data_dir))
-    checked = check(found)
-    _cover_names_free(checked)
-    palette_for(templates)  # a broken palette stops the build here, before any paper is rendered
+    formats = tuple(f for f in FORMATS if f in formats)
+    recalled = {} if force else _recall(found, out_dir, templates, formats)
+    checked = check([p for p in found if p not in recalled])
+    _cover_names_free(checked, list(recalled.values()))
+    if checked:
+        from .palette import palette_for
+
+        # A broken palette stops the build here, before any paper is rendered. A recalled paper
+        # was built with the palette as it is now, so it was a sound one.
+        palette_for(templates)
     failed: dict[str, Built] = {}
     for c in checked:
         if c.paper is None or c.errors:
@@ -308,22 +327,44 @@ def build(
                                         error=f"{_plural(len(c.errors), 'error')} in {c.label}")
             if on_paper:
                 on_paper(failed[c.path.stem])
+    ready = {c.path: c for c in checked if c.path.stem not in failed}
+    papers: list[Checked | Recalled] = [recalled.get(p) or ready[p] for p in found if p in recalled or p in ready]
     with build_lock(out_dir):
-        built = _build_checked([c for c in checked if c.path.stem not in failed], out_dir, templates, formats, force, jobs, on_paper)
+        built = _build_checked(papers, out_dir, templates, formats, force, jobs, on_paper)
     done = {b.name: b for b in built} | failed
-    return [done[c.path.stem] for c in checked]
+    return [done[p.stem] for p in found]
+
+
+def _recall(found: Sequence[Path], out_dir: Path, templates: Path, formats: tuple[str, ...]) -> dict[Path, Recalled]:
+    """The papers whose inputs are unchanged since their last build, from the manifest and the bytes of their files.
+
+    Read without the build folder's lock (the manifest is replaced whole, never rewritten in
+    place); `_build_checked` checks each entry again while it holds the lock.
+    """
+    manifest = read_manifest(out_dir)
+    if not manifest:
+        return {}
+    recalled = {}
+    for path in found:
+        outputs = {cover: [out_dir / n for n in output_names(path.stem, formats, cover).values()] for cover in (False, True)}
+        found_again = recall(manifest.get(path.stem), path, _label(path), templates, formats, outputs)
+        if found_again is not None:
+            recalled[path] = found_again
+    return recalled
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _cover_names_free(checked: Sequence[Checked]) -> None:
+def _cover_names_free(checked: Sequence[Checked], recalled: Sequence[Recalled] = ()) -> None:
     """NAME-cover.pdf is the cover report of NAME; a paper file called NAME-cover would overwrite it."""
-    stems = {c.path.stem: c for c in checked}
-    problems = [Problem(_label(stems[f"{c.path.stem}-cover"].path), 0, 0, "", f"has the name of the cover report of {c.label} "
+    stems = {p.stem: p for p in [*(c.path for c in checked), *(r.path for r in recalled)]}
+    covered: list[Checked | Recalled] = [c for c in checked if c.paper is not None and c.paper.cover is not None]
+    covered += [r for r in recalled if r.cover]
+    problems = [Problem(_label(stems[f"{c.path.stem}-cover"]), 0, 0, "", f"has the name of the cover report of {c.label} "
                         "(NAME-cover.pdf), so their outputs would overwrite each other; rename the file")
-                for c in checked if c.paper is not None and c.paper.cover is not None and f"{c.path.stem}-cover" in stems]
+                for c in covered if f"{c.path.stem}-cover" in stems]
     if problems:
         raise DataError(problems)
 
@@ -350,6 +391,8 @@ def _unique_names(paths: Sequence[Path]) -> list[Path]:
 def _die_with_parent() -> None:
     """Worker start-up: ask Linux to end this worker when the build that started it dies."""
     if sys.platform.startswith("linux"):
+        import ctypes
+
         try:
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
@@ -359,29 +402,68 @@ def _die_with_parent() -> None:
             os._exit(1)
 
 
+def _entry(manifest: dict[str, Any], name: str) -> dict[str, Any]:
+    """A paper's manifest entry; an entry of another shape (a foreign or damaged manifest) counts as none."""
+    entry = manifest.get(name)
+    return entry if isinstance(entry, dict) else {}
+
+
+RECORD_KEYS = ("chain", "warnings", "counts", "cover")
+"""The keys of a manifest entry that `inputs.record` writes."""
+
+
 def _build_checked(
-    checked: list[Checked], out_dir: Path, templates: Path, formats: Sequence[str], force: bool, jobs: int | None,
+    papers: list[Checked | Recalled], out_dir: Path, templates: Path, formats: tuple[str, ...], force: bool, jobs: int | None,
     on_paper: Callable[[Built], None] | None,
 ) -> list[Built]:
-    """Render and write the papers whose inputs changed, holding the build folder's lock."""
-    formats = tuple(f for f in FORMATS if f in formats)
+    """Render and write the papers whose inputs changed, holding the build folder's lock.
+
+    A recalled paper whose manifest entry changed since it was recalled (another build wrote
+    it meanwhile) is checked as usual here.
+    """
     manifest = read_manifest(out_dir)
     todo: list[tuple[Checked, str, str]] = []
     results: dict[str, Built] = {}
-    for c in checked:
-        assert c.paper is not None
+    records: dict[str, dict[str, Any]] = {}
+    recorded = False
+    order: list[str] = []
+    for c in papers:
         name = c.path.stem
+        order.append(name)
+        entry = _entry(manifest, name)
+        if isinstance(c, Recalled):
+            outputs = [out_dir / n for n in output_names(name, formats, c.cover).values()]
+            if entry.get("inputs") == c.key and all(p.is_file() for p in outputs):
+                results[name] = Built(name, outputs, c.pages, c.counts, c.warnings, skipped=True)
+                if on_paper:
+                    on_paper(results[name])
+                continue
+            c = prepare(c.path, c.label)
+            if c.paper is None or c.errors:
+                results[name] = Built(name, warnings=c.warnings, errors=c.errors, error=f"{_plural(len(c.errors), 'error')} in {c.label}")
+                if on_paper:
+                    on_paper(results[name])
+                continue
+        assert c.paper is not None
         key = inputs_of(c, templates, formats)
         outputs = [out_dir / n for n in output_names(name, formats, c.paper.cover is not None).values()]
-        entry = manifest.get(name, {})
-        built = Built(name, outputs, entry.get("pages"), view_counts(c.resolved.paper if c.resolved else c.paper), c.warnings)
+        counts = view_counts(c.resolved.paper if c.resolved else c.paper)
+        built = Built(name, outputs, entry.get("pages"), counts, c.warnings)
         results[name] = built
+        records[name] = record(c.chain, c.label, c.warnings, counts, c.paper.cover is not None)
         if not force and entry.get("inputs") == key and all(p.is_file() for p in outputs):
             built.skipped = True
+            # What the check said is kept for the next build, which then need not parse the paper at all.
+            kept = {k: v for k, v in entry.items() if k not in RECORD_KEYS} | records[name]
+            if kept != entry:
+                manifest[name] = kept
+                recorded = True
             if on_paper:
                 on_paper(built)
         else:
             todo.append((c, name, key))
+    if recorded:
+        write_manifest(out_dir, manifest)
 
     def finish(c: Checked, name: str, key: str, outcome: tuple[dict[str, bytes], int | None, float] | BaseException) -> None:
         built = results[name]
@@ -399,19 +481,22 @@ def _build_checked(
                 return
             built.pages, built.seconds = pages, seconds
             # Outputs of earlier builds in other formats stay listed, so `clean` still finds them.
-            earlier = [n for n in manifest.get(name, {}).get("outputs", []) if isinstance(n, str)]
+            listed = _entry(manifest, name).get("outputs")
+            earlier = [n for n in listed if isinstance(n, str)] if isinstance(listed, list) else []
             if c.paper is not None and c.paper.cover is None:  # a cover block taken out: its old report goes too
                 for stale in [n for n in earlier if n.startswith(f"{name}-cover.") and Path(n).name == n]:
                     (out_dir / stale).unlink(missing_ok=True)
                     earlier.remove(stale)
             outputs = sorted({*earlier, *names.values()})
-            manifest[name] = {"inputs": key, "pages": pages, "outputs": outputs}
+            manifest[name] = {"inputs": key, "pages": pages, "outputs": outputs, **records[name]}
             write_manifest(out_dir, manifest)
         if on_paper:
             on_paper(built)
 
     workers = min(jobs or os.cpu_count() or 1, len(todo))
     if workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent) as pool:
             futures = [(c, name, key, pool.submit(_render_job, c.path, name, templates, formats)) for c, name, key in todo]
             for c, name, key, future in futures:
@@ -422,14 +507,16 @@ def _build_checked(
     else:
         for c, name, key in todo:
             try:
-                finish(c, name, key, _render_job(c.path, name, templates, formats))
+                finish(c, name, key, _render_job(c.path, name, templates, formats, c.resolved))
             except Exception as exc:  # noqa: BLE001 - reported per paper
                 finish(c, name, key, exc)
-    return [results[c.path.stem] for c in checked]
+    return [results[name] for name in order]
 
 
 def view_counts(paper: Paper) -> dict[str, int]:
     """RAG counts of a whole paper, for the one-line summary."""
+    from .derive import count_statuses
+
     return dict(count_statuses(item for report in paper.reports for item in report.items))
 
 

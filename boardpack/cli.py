@@ -12,13 +12,15 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from . import __version__
 from .build import DEFAULT_TEMPLATES, FORMATS, Built, build, check, find_papers
-from .derive import ChangesView, changes_view, count_statuses
 from .errors import BoardpackError, DataError, UsageError
 from .write import clean
+
+if TYPE_CHECKING:  # the data model is imported by the commands that parse papers, not by every start
+    from .derive import ChangesView
 
 COMMANDS = ("build", "check", "clean", "roll", "returns", "merge", "import")
 
@@ -183,6 +185,8 @@ def _plural(n: int, word: str) -> str:
 
 
 def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .derive import changes_view, count_statuses
+
     results = check(find_papers(args.files, args.data))
     failed = False
     for result in results:

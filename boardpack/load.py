@@ -13,9 +13,12 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from .errors import DataError, Problem
 from .text import plain_text
@@ -56,6 +59,12 @@ class Source:
         return Problem(self.label, line, column, format_path(path), message, severity)  # type: ignore[arg-type]
 
 
+if TYPE_CHECKING:
+    _Composing = yaml.SafeLoader
+else:
+    _Composing = object
+
+
 def format_path(path: Path_) -> str:
     """('reports', 2, 'items', 0, 'status') -> 'reports[2].items[0].status'."""
     out = ""
@@ -64,8 +73,8 @@ def format_path(path: Path_) -> str:
     return out
 
 
-class _Loader(yaml.SafeLoader):
-    """The safe loader, minus aliases."""
+class _Checks(_Composing):
+    """What a paper file may not hold, refused while composing: aliases, absurd nesting."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -104,6 +113,32 @@ MAX_DEPTH = 100
 """Far deeper than any paper (items in reports in a paper is 5 levels)."""
 
 
+class _Loader(_Checks, yaml.SafeLoader):
+    """The safe loader, minus aliases: PyYAML's own scanner and parser, the reference for every message."""
+
+
+try:
+    from yaml.cyaml import CParser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _FastLoader: type | None = None
+else:
+
+    class _CLoader(_Checks, Composer, CParser, SafeConstructor, Resolver):
+        """libyaml's scanner and parser (about ten times faster) under the same composing, checks and constructors.
+
+        Used only for files it reads as PyYAML does (see `load_text`); any mistake in a file is
+        reported by `_Loader`, so messages do not depend on which one read it.
+        """
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            Composer.__init__(self)
+
+    _FastLoader = _CLoader
+
+
 class _Refused(yaml.MarkedYAMLError):
     """Valid YAML that a paper file may not hold; its message is already the user's."""
 
@@ -120,9 +155,23 @@ def load_text(text: str, path: Path, label: str | None = None, *, keep_going: bo
     still run, else it is raised at once.
     """
     label = label or str(path)
+    if _FastLoader is not None and not _UNUSUAL.search(text):
+        try:
+            return _load(text, path, label, keep_going, _FastLoader)
+        except (DataError, yaml.YAMLError):
+            pass  # a mistake is told by the reference parser, in its words and at its positions
+    return _load(text, path, label, keep_going, _Loader)
+
+
+_UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+"""Tabs, carriage returns, control characters, the rarer line breaks, a byte-order mark, characters beyond
+the BMP: where libyaml and PyYAML might count positions or accept text differently, so PyYAML reads the file."""
+
+
+def _load(text: str, path: Path, label: str, keep_going: bool, loader_class: type) -> Source:
     source = Source(path=path, label=label, data=None, text=text)
     try:
-        loader = _Loader(text)
+        loader = loader_class(text)
     except yaml.reader.ReaderError as exc:
         raise DataError([_reader_problem(exc, text, label)]) from None
     try:
@@ -131,10 +180,12 @@ def load_text(text: str, path: Path, label: str | None = None, *, keep_going: bo
             raise DataError([Problem(label, 1, 1, "", "the file is empty; a paper needs `paper:` and `reports:`")])
         problems: list[Problem] = []
         source.data = _build(node, (), loader, source, problems)
-        if problems and not keep_going:
+        if problems and (not keep_going or loader_class is not _Loader):
             raise DataError(problems)
         source.problems = problems
     except yaml.MarkedYAMLError as exc:
+        if loader_class is not _Loader:
+            raise
         raise DataError([_yaml_problem(exc, text, label)]) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML parse error carries a mark
         raise DataError([Problem(label, 0, 0, "", f"not valid YAML: {exc}")]) from None
@@ -196,10 +247,20 @@ def previous_path(path: Path, name: str) -> tuple[Path | None, str | None]:
     return target, None
 
 
-def load_file(path: Path, label: str | None = None, *, keep_going: bool = False) -> Source:
-    """Read and parse one paper file (`keep_going` as for `load_text`)."""
+def load_file(path: Path, label: str | None = None, *, keep_going: bool = False, read: dict[Path, tuple[int, bytes]] | None = None) -> Source:
+    """Read and parse one paper file (`keep_going` as for `load_text`).
+
+    `read` collects the file's modification time (taken before reading) and bytes, so a
+    build fingerprints exactly what was checked.
+    """
     label = label or str(path)
+    try:
+        mtime = path.stat().st_mtime_ns
+    except OSError:
+        mtime = None
     raw = read_paper_bytes(path, label)
+    if read is not None and mtime is not None:
+        read[path] = (mtime, raw)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -211,7 +272,7 @@ def load_file(path: Path, label: str | None = None, *, keep_going: bool = False)
 _PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
-def _build(node: yaml.Node, path: Path_, loader: _Loader, source: Source, problems: list[Problem]) -> Any:
+def _build(node: yaml.Node, path: Path_, loader: Any, source: Source, problems: list[Problem]) -> Any:
     source.value_marks[path] = _mark(node)
     if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
         raise yaml.MarkedYAMLError(None, None, f"could not determine a constructor for the tag {node.tag!r}",
@@ -246,7 +307,7 @@ def _build(node: yaml.Node, path: Path_, loader: _Loader, source: Source, proble
     return plain_text(value) if isinstance(value, str) else value  # "\x07" and the like, typed as escapes
 
 
-def _scalar(loader: _Loader, node: yaml.Node) -> Any:
+def _scalar(loader: Any, node: yaml.Node) -> Any:
     """A scalar's value; a date no calendar has (2021-09-31) stays text, for the date check to name."""
     try:
         return loader.construct_object(node, deep=True)

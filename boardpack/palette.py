@@ -17,12 +17,11 @@ from pathlib import Path
 
 from .derive import Colour, Palette, contrast_ratio
 from .errors import DataError, Problem
+from .inputs import PALETTE_FILE as FILE_NAME
+from .inputs import SHIPPED_PALETTE as SHIPPED
+from .inputs import palette_file
 from .load import load_text, read_bounded
 from .model import STATUSES
-
-FILE_NAME = "palette.yaml"
-SHIPPED = Path(__file__).resolve().parent.parent / "templates" / FILE_NAME
-"""The default palette, used by a templates folder that has no palette.yaml of its own."""
 
 MAX_BYTES = 64 * 1024
 """A palette is a few hundred bytes; anything near this is not a palette."""
@@ -131,12 +130,6 @@ def load_palette(path: Path, label: str | None = None) -> Palette:
     except OSError as exc:
         raise DataError([Problem(label, 0, 0, "", f"cannot read the palette: {exc.strerror}")]) from None
     return dict(_cached(path.resolve(), label, info.st_mtime_ns, info.st_size))
-
-
-def palette_file(templates: Path) -> Path:
-    """The palette a templates folder uses: its own palette.yaml, or the shipped one."""
-    own = templates / FILE_NAME
-    return own if own.exists() else SHIPPED
 
 
 def palette_for(templates: Path) -> Palette:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, cast
 
 import pdfplumber
 import pytest
@@ -167,3 +170,106 @@ def test_help_explains_each_command() -> None:
     assert result.returncode == 0
     for words in ("check and build every paper", "build FILE", "check [FILE...]", "clean", "Exit codes"):
         assert words in result.stdout
+
+
+SEPT = "2021-09-hmicfrs-tracker"
+JUNE = "2021-06-hmicfrs-tracker"
+CASEY = "2023-05-casey-response"
+
+
+@pytest.fixture
+def seeds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The repository's papers in a fresh folder: June's tracker, September's (previous: June; seven warnings), a response."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    return tmp_path
+
+
+def _manifest(folder: Path) -> dict[str, Any]:
+    return cast(dict[str, Any], json.loads((folder / "build" / ".boardpack-manifest.json").read_text()))
+
+
+def test_a_skipped_paper_prints_its_warnings_again_and_is_not_parsed(seeds: Path) -> None:
+    code, out, err = run("--format", "csv")
+    assert code == 0 and out.count("built   ") == 3
+    assert len([line for line in err.splitlines() if line.startswith(f"data/{SEPT}.yaml:") and line.endswith("(warning)")]) == 7
+    assert _manifest(seeds)[SEPT]["chain"] == [f"{JUNE}.yaml"]
+    code, again, err_again = run("--format", "csv")
+    assert code == 0 and err_again == err
+    assert again.splitlines() == [f"skipped {name}: unchanged ({name}.csv); --force rebuilds" for name in (JUNE, SEPT, CASEY)]
+    # A new process: the papers are recalled from the manifest, so neither the parser nor the model is loaded.
+    script = ("import sys; from boardpack.cli import main; code = main(['--format', 'csv']); "
+              "print(code, [m for m in ('yaml', 'pydantic', 'boardpack.model') if m in sys.modules])")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=seeds,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
+    assert result.stdout.splitlines()[-1] == "0 []"
+    assert result.stderr == err
+
+
+def test_editing_or_touching_a_previous_paper_rebuilds_the_papers_after_it(seeds: Path) -> None:
+    assert run("--format", "csv")[0] == 0
+    june = seeds / "data" / f"{JUNE}.yaml"
+    june.write_text(june.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    code, out, _ = run("--format", "csv")
+    assert code == 0 and f"built   {JUNE}" in out and f"built   {SEPT}" in out and f"skipped {CASEY}" in out
+    stamp = june.stat().st_mtime_ns + 10**9
+    os.utime(june, ns=(stamp, stamp))
+    code, out, _ = run("--format", "csv")
+    assert f"built   {JUNE}" in out and f"built   {SEPT}" in out and f"skipped {CASEY}" in out
+
+
+def test_an_edited_template_a_deleted_output_or_force_rebuilds(seeds: Path) -> None:
+    templates = seeds / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    assert run("--format", "csv", "--templates", "templates")[0] == 0
+    (seeds / "build" / f"{CASEY}.csv").unlink()
+    code, out, _ = run("--format", "csv", "--templates", "templates")
+    assert f"built   {CASEY}" in out and f"skipped {SEPT}" in out and f"skipped {JUNE}" in out
+    (templates / "paper.css").write_text((templates / "paper.css").read_text() + "\n/* edited */\n")
+    code, out, _ = run("--format", "csv", "--templates", "templates")
+    assert out.count("built   ") == 3
+    code, out, _ = run("--format", "csv", "--templates", "templates", "--force")
+    assert out.count("built   ") == 3
+
+
+def _tamper(entry: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
+    return {**entry, key: value}
+
+
+@pytest.mark.parametrize("damage, rebuilt", [
+    (lambda manifest: "{ not json", True),
+    (lambda manifest: "[]", True),
+    (lambda manifest: json.dumps({**manifest, SEPT: ["not", "an", "entry"]}), True),
+    (lambda manifest: json.dumps({**manifest, SEPT: _tamper(manifest[SEPT], "inputs", 0)}), True),
+    # A record of the check that is not as a build writes it: the paper is checked again (and, unchanged, skipped).
+    (lambda manifest: json.dumps({**manifest, SEPT: _tamper(manifest[SEPT], "chain", ["../data/2021-06-hmicfrs-tracker.yaml"])}), False),
+    (lambda manifest: json.dumps({**manifest, SEPT: _tamper(manifest[SEPT], "chain", [f"{SEPT}.yaml"])}), False),
+    (lambda manifest: json.dumps({**manifest, SEPT: _tamper(manifest[SEPT], "chain", "2021-06-hmicfrs-tracker.yaml")}), False),
+    (lambda manifest: json.dumps({**manifest, SEPT: _tamper(manifest[SEPT], "chain", [])}), False),
+    (lambda manifest: json.dumps({**manifest, SEPT: _tamper(manifest[SEPT], "warnings", [[1, 2, "x"]])}), False),
+    (lambda manifest: json.dumps({**manifest, SEPT: _tamper(manifest[SEPT], "warnings", [[1, 2, "x", "\x1b[2J cleared"]])}), False),
+    (lambda manifest: json.dumps({**manifest, SEPT: _tamper(manifest[SEPT], "counts", {"RED": 1})}), False),
+    (lambda manifest: json.dumps({**manifest, SEPT: _tamper(manifest[SEPT], "cover", "yes")}), False),
+])
+def test_a_damaged_or_tampered_manifest_rebuilds_or_rechecks_rather_than_crashes(
+        seeds: Path, damage: Callable[[dict[str, Any]], str], rebuilt: bool) -> None:
+    code, _, err = run("--format", "csv")
+    assert code == 0
+    path = seeds / "build" / ".boardpack-manifest.json"
+    path.write_text(damage(_manifest(seeds)), encoding="utf-8")
+    code, out, err_again = run("--format", "csv")
+    assert code == 0 and err_again == err, out
+    assert (f"built   {SEPT}" if rebuilt else f"skipped {SEPT}") in out
+    assert _manifest(seeds)[SEPT]["chain"] == [f"{JUNE}.yaml"]  # the record written afresh
+    assert _manifest(seeds)[SEPT]["counts"] == [["NEW GREEN", 17], ["AMBER", 19], ["RED", 8], ["WHITE", 18], ["CLOSED", 4]]
+    code, out, err_again = run("--format", "csv")
+    assert out.count("skipped ") == 3 and err_again == err
+
+
+def test_a_manifest_entry_with_foreign_outputs_is_rewritten_by_the_next_build(seeds: Path) -> None:
+    assert run("--format", "csv")[0] == 0
+    path = seeds / "build" / ".boardpack-manifest.json"
+    path.write_text(json.dumps({**_manifest(seeds), SEPT: _tamper(_manifest(seeds)[SEPT], "outputs", 7)}), encoding="utf-8")
+    code, out, _ = run("--format", "csv", "--force")
+    assert code == 0 and out.count("built   ") == 3
+    assert _manifest(seeds)[SEPT]["outputs"] == [f"{SEPT}.csv"]

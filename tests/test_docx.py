@@ -712,3 +712,34 @@ def test_the_tracker_prints_the_owner_where_the_pdf_does() -> None:
     assert text(rows["R1"].cells[owner]._tc) == "Economic Crime Directorate"
     assert text(rows["R3"].cells[owner]._tc) == ""
     assert "Force Task Owner" not in [text(c._tc) for c in data_tables(open_docx(render_docx(paper_view(), TRACKER)))[0].rows[0].cells]
+
+
+def test_the_chart_drawn_in_a_forked_process_is_the_chart_drawn_here() -> None:
+    from boardpack.render import docx_summary
+    from boardpack.render.chart import chart_png
+
+    chart = paper_view().summary.chart  # type: ignore[union-attr]
+    docx_summary.start_chart(chart)
+    assert id(chart) in docx_summary._drawing or not docx_summary.sys.platform.startswith("linux")
+    assert docx_summary._drawn(chart) in (chart_png(chart), None)
+    assert id(chart) not in docx_summary._drawing
+
+
+def test_a_chart_process_that_fails_leaves_the_drawing_to_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    from boardpack.render import chart as chart_module
+    from boardpack.render import docx_summary
+
+    view_ = paper_view()
+    expected = render_docx(view_, TEMPLATES / "tracker.docx")
+    real = chart_module.chart_png
+    parent = os.getpid()
+
+    def dies_in_the_child(chart: Any) -> Any:
+        if os.getpid() != parent:
+            os._exit(3)
+        return real(chart)
+
+    monkeypatch.setattr(chart_module, "chart_png", dies_in_the_child)
+    docx_summary.start_chart(view_.summary.chart)  # type: ignore[union-attr]
+    assert docx_summary._drawn(view_.summary.chart) is None  # type: ignore[union-attr]
+    assert render_docx(view_, TEMPLATES / "tracker.docx") == expected

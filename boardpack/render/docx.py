@@ -460,6 +460,21 @@ def render_docx(view: PaperView, template: Path, context_of: ContextBuilder | No
     its own context builder, output name (for messages) and document title.
     """
     paper = file_name or f"{view.name}.docx"
+    chart = view.summary.chart if context_of is None and view.summary is not None else None
+    if chart is not None:
+        from .docx_summary import start_chart
+
+        start_chart(chart)
+    try:
+        return _render_docx(view, template, paper, context_of, title)
+    finally:
+        if chart is not None:
+            from .docx_summary import forget_chart
+
+            forget_chart(chart)
+
+
+def _render_docx(view: PaperView, template: Path, paper: str, context_of: ContextBuilder | None, title: str | None) -> bytes:
     try:
         tpl = _Template(str(template))
         doc = tpl.get_docx()

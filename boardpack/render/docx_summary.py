@@ -8,14 +8,17 @@ alternative text (`wp:docPr` title and descr), which screen readers announce.
 from __future__ import annotations
 
 import io
+import os
+import struct
+import sys
+import threading
 from typing import Any
 
 from docx.shared import Inches
 from lxml import etree
 from markupsafe import Markup
 
-from ..summary import AttentionRow, SummaryView
-from .chart import chart_png
+from ..summary import AttentionRow, Chart, SummaryView
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -38,11 +41,70 @@ def picture_run(doc: Any, png: bytes, size: tuple[float, float], title: str, des
     return Markup(run.replace("{_", "{&#95;").replace("_}", "&#95;}"))  # noqa: S704 - every text in it is escaped by lxml
 
 
+Drawn = tuple[bytes, tuple[float, float]]
+"""A chart as PNG bytes and its size in inches, as `chart.chart_png` returns it."""
+
+_drawing: dict[int, tuple[Chart, int, int]] = {}
+"""Charts being drawn in a forked process: the chart, the process id and the pipe to read."""
+
+
+def start_chart(chart: Chart) -> None:
+    """Draw the chart in a forked process, so importing matplotlib and drawing overlap the rest of the Word build.
+
+    The chart is a second of a large paper's build, on a core of its own. Only on Linux, and
+    only while no other thread runs (forking is then safe); the bytes are those `chart_png`
+    makes here, and `summary_context` draws the chart itself if the process fails.
+    """
+    if not sys.platform.startswith("linux") or threading.active_count() > 1 or id(chart) in _drawing:
+        return
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child; its result is checked in the parent
+        code = 1
+        try:
+            os.close(read_end)
+            from .chart import chart_png
+
+            png, (width, height) = chart_png(chart)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(struct.pack("<dd", width, height) + png)
+            code = 0
+        finally:
+            os._exit(code)  # never the parent's exit handlers or buffered output
+    os.close(write_end)
+    _drawing[id(chart)] = (chart, pid, read_end)
+
+
+def _drawn(chart: Chart) -> Drawn | None:
+    """The chart from its forked process, if one was started for this very chart and succeeded."""
+    started = _drawing.pop(id(chart), None)
+    if started is None:
+        return None
+    same, pid, read_end = started
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if same is not chart or not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0 or len(data) <= 16:
+        return None
+    width, height = struct.unpack("<dd", data[:16])
+    return data[16:], (width, height)
+
+
+def forget_chart(chart: Chart) -> None:
+    """End a chart's process whose drawing was not used (the render failed before the summary)."""
+    _drawn(chart)
+
+
 def summary_context(summary: SummaryView | None, changes_since: str | None, doc: Any, words: Any, plain: Any, run: Any, fill: Any) -> dict[str, Any] | None:
     """The summary as the Word template sees it; `plain`, `run` and `fill` are the renderer's escapers."""
     if summary is None:
         return None
-    png, size = chart_png(summary.chart)
+    drawn = _drawn(summary.chart)
+    if drawn is None:
+        from .chart import chart_png
+
+        drawn = chart_png(summary.chart)
+    png, size = drawn
     counts = summary.counts
 
     def attention(row: AttentionRow) -> dict[str, Any]:
