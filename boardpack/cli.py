@@ -71,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", parents=[common], help="check paper files and print their counts; write nothing",
                        description="Check paper files: print every problem and a summary per paper and report.")
     c.add_argument("files", nargs="*", type=Path, metavar="FILE", help="paper files (default: every *.yaml in --data)")
+    c.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, metavar="DIR", help="templates folder, whose palette.yaml is checked too")
 
     k = sub.add_parser("clean", parents=[common], help="remove what boardpack built from the build folder",
                        description="Remove the files boardpack wrote in the build folder (as its manifest lists them) "
@@ -186,9 +187,16 @@ def _plural(n: int, word: str) -> str:
 
 def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .derive import changes_view, count_statuses
+    from .palette import palette_for
 
     results = check(find_papers(args.files, args.data))
     failed = False
+    try:
+        palette_for(args.templates)  # the build's first check: a palette that prints as one grey stops it
+    except DataError as exc:
+        for problem in exc.problems:
+            print(problem, file=err)
+        failed = True
     for result in results:
         for problem in result.problems:
             print(problem, file=err)

@@ -161,7 +161,7 @@ def test_a_restyled_palette_changes_every_output_without_code(tmp_path: Path, pa
         assert f'w:fill="{new[status]}"' in body, status
     assert f'w:fill="{shipped["RED"].fill}"' not in body
     assert len(pngs) == 1  # the chart, drawn in the palette's colours
-    colours = {"%02X%02X%02X" % pixel[:3] for _, pixel in Image.open(io.BytesIO(pngs[0])).convert("RGB").getcolors(1 << 20)}
+    colours = {"{:02X}{:02X}{:02X}".format(*pixel[:3]) for _, pixel in Image.open(io.BytesIO(pngs[0])).convert("RGB").getcolors(1 << 20)}
     assert new["RED"] in colours and new["AMBER"] in colours and shipped["RED"].fill not in colours
 
     code, _, err = run("returns", str(source), "--templates", str(templates), "--out", str(tmp_path / "returns"))
@@ -264,3 +264,14 @@ def test_a_broken_palette_stops_the_build_before_anything_is_written(tmp_path: P
     assert code == 1
     assert "palette.yaml:8:" in err and "AMBER.fill: 'amber' is not a colour" in err
     assert not (out / "paper.pdf").exists() and not (out / "paper.html").exists()
+
+
+def test_check_reports_a_bad_palette_of_the_templates_folder(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    text = (templates / "palette.yaml").read_text(encoding="utf-8")
+    (templates / "palette.yaml").write_text(text.replace("AMBER:", "AMBR:", 1), encoding="utf-8")
+    code, out, err = run("check", str(DATA / "2023-05-casey-response.yaml"), "--templates", str(templates))
+    assert code == 1
+    assert "palette.yaml:" in err and "AMBR" in err
+    assert "2023-05-casey-response.yaml: ok" in out  # the papers are still checked and counted
