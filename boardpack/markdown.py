@@ -35,7 +35,16 @@ def parser() -> MarkdownIt:
     md.disable(["image", "html_inline", "html_block"])
     md.validateLink = _validate_link  # type: ignore[method-assign]
     md.add_render_rule("footnote_ref", _footnote_call)
+    md.add_render_rule("ordered_list_open", _ordered_list)
     return md
+
+
+def _ordered_list(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    """`<ol start="3">`, with the counter set too: WeasyPrint numbers by the counter and ignores `start`."""
+    start = tokens[idx].attrs.get("start")
+    if isinstance(start, int) and start != 1:
+        return f'<ol start="{start}" style="counter-reset: list-item {start - 1}">\n'
+    return "<ol>\n"
 
 
 def _sanitise(tokens: Sequence[Token]) -> None:
@@ -166,7 +175,10 @@ def to_html(text: str | None) -> str:
     return str(renderer.render(tokens, md.options, env))
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;:])[ \t]+(?=\S)|(?<=[.!?;:])\n(?=\S)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'’”)\]]*[ \t\n]+(?=[A-Z0-9\"'‘“(\[])")
+"""The end of a sentence: a full stop, question or exclamation mark (and any closing quote or
+bracket), space, then what starts a sentence. Never a colon or semicolon: the words after
+one belong to the sentence before."""
 
 
 def _balanced(text: str) -> bool:

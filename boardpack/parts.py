@@ -99,10 +99,9 @@ def _cells(row: Row, columns: Columns, pieces: dict[str, list[str]]) -> dict[str
     else:
         cells["comment"] = rationale
     cells["comment"] += _markdown_units("comment", pieces["comment"], columns.comment, gap)
-    if cells["due"]:  # the slippage and 'Overdue' follow the last date, in whichever part it goes
-        after = sum(_lines(extra, columns.due + 2) + 0.3 for extra in (row.slippage,) if extra) + (1.3 if row.overdue else 0)
-        last = cells["due"][-1]
-        cells["due"][-1] = _Unit(last.field, last.index, last.height + after)
+    after = sum(_lines(extra, columns.due + 2) + 0.3 for extra in (row.slippage,) if extra) + (1.3 if row.overdue else 0)
+    if row.due and after:  # the slippage and 'Overdue' come after the last date: a unit of their own
+        cells["due"].append(_Unit("due", len(row.due), after))
     return cells
 
 
@@ -163,8 +162,8 @@ def split_row(row: Row, columns: Columns) -> list[Row]:
     out = []
     for n, plan in enumerate(plans):
         indices = {field: [u.index for units in plan.values() for u in units if u.field == field] for field in FIELDS}
-        due = tuple(row.due[i] for i in indices["due"])
-        last_due = not row.due or (bool(indices["due"]) and indices["due"][-1] == len(row.due) - 1)
+        due = tuple(row.due[i] for i in indices["due"] if i < len(row.due))
+        last_due = (len(row.due) in indices["due"]) if row.due else n == 0  # the part that holds the slippage unit
         fields = {field: _text(pieces[field], split[field].shared, indices[field], getattr(row, field)) for field in ("text", "rationale", "comment")}
         goes_on = tuple(field for field in ("text", "rationale", "comment") if n and indices[field] and indices[field][0] in split[field].goes_on)
         part = replace(row, text=fields["text"] or "", rationale=fields["rationale"], comment=fields["comment"], due=due, part=n,

@@ -32,7 +32,7 @@ def test_blocks_are_paragraphs_and_list_items_that_join_back_to_the_source() -> 
 
 def test_an_ordered_list_cut_in_two_goes_on_with_its_numbers() -> None:
     pieces, _, _ = blocks("1. one\n1. two\n1. three\n")
-    assert to_html(pieces[2]).startswith('<ol start="3">')
+    assert to_html(pieces[2]).startswith('<ol start="3" style="counter-reset: list-item 2">')  # WeasyPrint numbers by the counter
     assert to_html("".join(pieces)) == to_html("1. one\n1. two\n1. three\n")
 
 
@@ -111,3 +111,10 @@ def test_every_word_is_kept_whatever_the_budget(budget: int) -> None:
     joined = " ".join(to_html(p.comment) for p in parts)
     assert all(f"C{n}." in joined for n in range(9))
     assert " ".join(to_html(p.rationale) for p in parts).count("ecause") == 1
+
+
+def test_a_sentence_ends_at_a_full_stop_not_at_a_colon() -> None:
+    text = "Forces should do this work: collect the data; publish it. Then report. " * 8
+    pieces, _, _ = blocks(text, limit=60)
+    assert len(pieces) > 2
+    assert all(piece.rstrip().endswith(".") for piece in pieces)

@@ -61,6 +61,10 @@ CHAR_PT = 4.9
 CELL_PADDING_PT = 14
 PART_LINES = 14
 """Lines a long row's parts are first cut to; the second layout joins those on one page."""
+SENTENCE_LINES = 3
+"""Paragraphs are cut after sentences into pieces of about this many lines, so each column of a
+part fills it closely: a cut shows only where a page turns, and the parts on one page join
+with little space between them."""
 WIDTHS = {"ref": 6, "text": 29, "status": 9, "due": 11, "owner": 12}
 """Column widths in per cent of the table, as paper.css sets them; the comment takes the rest."""
 
@@ -74,7 +78,7 @@ def columns(view: PaperView) -> Columns:
         return max(4, int((PAGE_WIDTH_PT * per_cent / 100 - CELL_PADDING_PT) / CHAR_PT))
 
     return Columns(text=chars(WIDTHS["text"]), status=chars(WIDTHS["status"]), due=chars(WIDTHS["due"]), comment=chars(comment),
-                   budget=PART_LINES)
+                   budget=PART_LINES, sentences=SENTENCE_LINES)
 
 
 def _rows(box: Any, table: Any = None) -> Any:
