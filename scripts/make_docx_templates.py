@@ -507,6 +507,8 @@ COMMENT = [
 
 
 def _legend(doc: DocumentObject) -> None:
+    """The RAG legend, after a paragraph of its own: Word draws two tables with nothing between them as one."""
+    _p(doc, "", "Body Text")
     table = _table(doc, [2600, TEXT_W - 2600], 4)
     _header_row(table, ["Traffic Light Colour", "Definition of target achievement"])
     _marker_row(table, 1, "{%tr for entry in legend %}")

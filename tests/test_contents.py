@@ -101,3 +101,10 @@ def test_contents_entries_are_escaped_text() -> None:
     doc = open_docx(render_docx(paper_view(data), TRACKER))
     entries = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "toc 1"]
     assert "Report <b>0</b> & {{ 7*7 }}" in entries
+
+
+def test_no_two_tables_touch_in_the_word_file(outputs: dict[str, bytes]) -> None:
+    """Word draws two tables with nothing between them as one (the legend ran into the changes table)."""
+    body = docx.Document(io.BytesIO(outputs["docx"])).element.body
+    tags = [child.tag for child in body]
+    assert all(not (a == b == qn("w:tbl")) for a, b in zip(tags, tags[1:], strict=False))
