@@ -217,6 +217,12 @@ def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 1 if failed else 0
 
 
+def _kept(built: Built, out_dir: Path) -> str:
+    """What a failed paper leaves in the build folder: its earlier outputs, if it ever built."""
+    earlier = any((out_dir / f"{built.name}.{fmt}").exists() for fmt in FORMATS)
+    return "the previous outputs were kept" if earlier else "nothing was written for it"
+
+
 def _print_changes(changes: ChangesView, out: TextIO) -> None:
     """The changes section of the paper, in words."""
     print(f"  {changes.headline}", file=out)
@@ -235,7 +241,7 @@ def _run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if built.error:
             for problem in sorted(built.errors + built.warnings):
                 print(problem, file=err)
-            print(f"FAILED  {built.name}: {built.error}; the previous outputs were kept", file=err)
+            print(f"FAILED  {built.name}: {built.error}; {_kept(built, args.out)}", file=err)
             err.flush()
             return
         for warning in built.warnings:

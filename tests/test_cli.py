@@ -111,6 +111,15 @@ def test_a_paper_with_errors_keeps_its_old_outputs_and_the_others_build(project:
     assert code == 1 and "skipped beta: unchanged" in out
 
 
+def test_a_paper_that_never_built_is_not_said_to_keep_outputs(project: Path) -> None:
+    broken = minimal()
+    broken["reports"][0]["items"][0]["status"] = "AMBR"
+    (project / "data" / "gamma.yaml").write_text(yaml.safe_dump(broken, sort_keys=False), encoding="utf-8")
+    code, _, err = run("--format", "html")
+    assert code == 1
+    assert "FAILED  gamma: 1 error in data/gamma.yaml; nothing was written for it" in err
+
+
 def test_unreadable_yaml_fails_that_paper_alone(project: Path) -> None:
     assert run("--format", "html")[0] == 0
     before = _outputs(project / "build", "beta")
