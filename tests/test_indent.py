@@ -9,16 +9,9 @@ import pytest
 
 from boardpack import check
 
-HEAD = """\
-paper:
-  title: HMICFRS Report Recommendations
-  period: 2021-09
-  committee: Police Authority Board
-  organisation: City of London Police
-  layout: tracker
-reports:
-  - title: Fraud
-    items:
+from .test_validate import PAPER_HEAD
+
+HEAD = PAPER_HEAD + """\
       - ref: "1"
         text: Follow the guidance.
         status: AMBER
