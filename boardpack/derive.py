@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from .history import Changes, excerpt, slippage
@@ -441,13 +441,14 @@ def contents(summary: bool, changes: ChangesView | None, reports: Iterable[Repor
     return tuple(entries) if len(entries) >= CONTENTS_AT_LEAST else ()
 
 
-def _rows(report: Report, period: When, changes: dict[tuple[str, str | None, str], list[str]] | None = None) -> Iterable[Row]:
+def _rows(report: Report, period: When, palette: Palette, changes: dict[tuple[str, str | None, str], list[str]] | None = None,
+          ) -> Iterable[Row]:
     unset = f"No date set by {report.by}"
     for item in report.items:
         change = "; ".join((changes or {}).get((report.title, item.ref, excerpt(item.text)), [])) or None
         yield Row(
             kind="item", ref=item.ref, lead_in=item.type, to=f"To {item.to}" if item.to else None, text=item.text,
-            status=status_view(item.status, item.status_note), due=due_lines(item.due, unset),
+            status=status_view(item.status, item.status_note, palette), due=due_lines(item.due, unset),
             overdue=is_overdue(item.status, item.due, period), owner=item.owner,
             lead=item.lead, rationale=item.rationale, comment=item.comment, slippage=slippage(item.due),
             change=change, type=item.type, for_body=f"For {item.for_body}" if item.for_body else None,
@@ -455,15 +456,10 @@ def _rows(report: Report, period: When, changes: dict[tuple[str, str | None, str
         for task in item.tasks:
             yield Row(
                 kind="task", ref=task.ref, lead_in=None, to=None, text=task.text,
-                status=status_view(task.status, task.status_note), due=due_lines(task.due, None),
+                status=status_view(task.status, task.status_note, palette), due=due_lines(task.due, None),
                 overdue=is_overdue(task.status, task.due, period), owner=None, lead=None,
                 rationale=task.rationale, comment=task.position, slippage=slippage(task.due),
             )
-
-
-def _painted(rows: Iterable[Row], palette: Palette) -> tuple[Row, ...]:
-    """Rows with their statuses in the palette's colours."""
-    return tuple(replace(row, status=status_view(row.status.word, row.status.note, palette)) if row.status else row for row in rows)
 
 
 def view(paper: Paper, name: str, changes: Changes | None = None, palette: Palette | None = None) -> PaperView:
@@ -490,7 +486,7 @@ def view(paper: Paper, name: str, changes: Changes | None = None, palette: Palet
             number=n, anchor=f"report-{n}", title=report.title, byline=byline(report),
             published=f"Published {report.published}" if report.published else None,
             sentence=sentence, summary=report.summary, counts=dict(report_counts),
-            rows=_painted(_rows(report, info.period, changed), palette),
+            rows=tuple(_rows(report, info.period, palette, changed)),
         ))
     all_items = [item for report in paper.reports for item in report.items]
     rows = [row for report in reports for row in report.rows]
@@ -521,5 +517,5 @@ def view(paper: Paper, name: str, changes: Changes | None = None, palette: Palet
         cover=cover_view(paper, paper.cover, summary, changes_words, counts) if paper.cover else None,
         notes=paper.notes,
         contents=contents(info.layout == "tracker", changes_words, reports, bool(paper.notes)),
-        palette=tuple(StatusView(s, None, palette[s].fill, palette[s].ink, s.lower().replace(" ", "-")) for s in STATUSES),
+        palette=tuple(status_view(s, palette=palette) for s in STATUSES),  # type: ignore[misc]
     )

@@ -291,6 +291,12 @@ def _goes_on(rich: Rich, mark: str) -> bool:
     return first is not None and any(m.startswith(mark) for m in first.marks)
 
 
+def _rationale_apart(rich: Rich) -> tuple[Rich, Rich]:
+    """The paragraphs boardpack marked as a rationale (copied), and the rest."""
+    marked = [p for p in rich.paras if any(m.startswith(RATIONALE_MARK) for m in p.marks)]
+    return rich.take([p.copy() for p in marked]), rich.take([p for p in rich.paras if all(p is not r for r in marked)])
+
+
 _CONTINUED = re.compile(r"(.*?)\s*\((?:continued|cont\.?)\)", re.IGNORECASE)
 """The No. of a later part of a row that boardpack cut for the page."""
 
@@ -655,15 +661,14 @@ class _Import:
 
         def comment_rich() -> Rich:
             """The comment, after any RED rationale marked in the status cell (boardpack prints it there)."""
-            if not status_rationale:
+            if not status_rationale.paras:
                 return rich("comment")
-            out = status_all.take([p.copy() for p in status_rationale])
+            out = status_rationale.take([p.copy() for p in status_rationale.paras])
             out.extend(rich("comment"), join=False)
             return out
 
         status_all = rich("status")
-        status_rationale = [p for p in status_all.paras if any(m.startswith(RATIONALE_MARK) for m in p.marks)]
-        status_rich = status_all.take([p for p in status_all.paras if all(p is not r for r in status_rationale)])
+        status_rationale, status_rich = _rationale_apart(status_all)
 
         for cell in parts.get("unknown", []):
             if cell_text(cell):
@@ -743,14 +748,12 @@ class _Import:
         if last_task is not None and (last_task.ref == ref or (ref in ("–", "—", "-") and last_task.ref is None)):
             target = last_task
         target.text.extend(text, join=_goes_on(text, GOES_ON_MARK), always=True)
-        rationale = [p for p in comment.paras if any(m.startswith(RATIONALE_MARK) for m in p.marks)]
-        if rationale:
-            more = comment.take([p.copy() for p in rationale])
+        more, comment = _rationale_apart(comment)
+        if more.paras:
             if target.rationale is None:
                 target.rationale = more
             else:
                 target.rationale.extend(more, join=_goes_on(more, RATIONALE_MARK + "_on"), always=True)
-            comment = comment.take([p for p in comment.paras if all(p is not r for r in rationale)])
         if comment:
             target.comment.extend(comment, join=_goes_on(comment, GOES_ON_MARK), always=True)
         target.due_lines += [line for line in due if not _DERIVED_DUE.match(line)]
@@ -862,11 +865,10 @@ class _Import:
         draft.owner = owner
         for role in ("status", "due", "owner", "comment"):
             draft.at[role] = where(role)
-        rationale = [p for p in comment.paras if any(m.startswith(RATIONALE_MARK) for m in p.marks)]
-        if rationale:
-            draft.rationale = comment.take([p.copy() for p in rationale])
+        rationale, comment = _rationale_apart(comment)
+        if rationale.paras:
+            draft.rationale = rationale
             _drop_lead(draft.rationale, RATIONALE_LEAD)
-            comment = comment.take([p for p in comment.paras if all(p is not r for r in rationale)])
         if position:
             _drop_lead(comment, POSITION_LEAD)  # printed by boardpack before a task's position
             if not self.ours and comment.paras and _POSITION_LEAD.match(comment.paras[0].lead() or ""):

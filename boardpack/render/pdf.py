@@ -40,13 +40,19 @@ class TemplateOnlyFetcher(URLFetcher):  # type: ignore[misc]
 
 
 def render_pdf(html: str, templates: Path) -> tuple[bytes, int]:
-    """Lay out and write one paper; return the PDF and its page count.
+    """Lay out and write one document; return the PDF and its page count.
 
     The same HTML always gives the same bytes: nothing time-dependent is written.
     """
+    return _written(_layout(html, templates))
+
+
+def _layout(html: str, templates: Path) -> Any:
     fetcher = TemplateOnlyFetcher(templates)
-    source = HTML(string=html, base_url=str(templates.resolve()) + "/", url_fetcher=fetcher)
-    document = source.render(pdf_variant=PDF_VARIANT)
+    return HTML(string=html, base_url=str(templates.resolve()) + "/", url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
+
+
+def _written(document: Any) -> tuple[bytes, int]:
     pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     assert pdf is not None
     return pdf, len(document.pages)
@@ -153,11 +159,6 @@ def join_on_page(document: Any) -> int:
     return joined
 
 
-def _layout(html: str, templates: Path) -> Any:
-    fetcher = TemplateOnlyFetcher(templates)
-    return HTML(string=html, base_url=str(templates.resolve()) + "/", url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
-
-
 def render_view_pdf(view: PaperView, templates: Path, chart: Any = None) -> tuple[bytes, int]:
     """Lay out a paper with its long rows cut into short parts, each kept whole on a page.
 
@@ -170,6 +171,4 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None) -> tupl
     printed = in_parts(view, columns(view))
     document = _layout(render_html(printed, templates, paged=True, chart=chart), templates)
     join_on_page(document)
-    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
-    assert pdf is not None
-    return pdf, len(document.pages)
+    return _written(document)
