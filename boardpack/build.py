@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import BoardpackError, DataError, Problem, RenderError
 from .inputs import MAX_CHAIN, Recalled, inputs_key, recall, record
-from .write import build_lock, commit_outputs, read_manifest, write_manifest
+from .write import CACHE, build_lock, commit_outputs, read_manifest, write_manifest
 
 # The parser, the model and the renderers are imported where they are used: a build where
 # nothing changed recalls every paper from the manifest and never needs them.
@@ -207,11 +207,13 @@ def output_names(name: str, formats: Sequence[str], has_cover: bool) -> dict[str
     return names
 
 
-def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: Sequence[str]) -> tuple[dict[str, bytes], int | None]:
+def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: Sequence[str], *, cache: Path | None = None,
+                 jobs: int = 1, progress: bool = False) -> tuple[dict[str, bytes], int | None]:
     """Render one paper to every requested format, in memory; return outputs and PDF pages.
 
     Outputs are keyed by format, and the cover report's by 'cover-pdf' and 'cover-docx'
-    (see `output_names`); pages are the paper's own.
+    (see `output_names`); pages are the paper's own. A long paper's PDF is laid out in
+    slices by `jobs` processes, kept in `cache` for the next build, with `progress` on stderr.
     """
     from .derive import view
     from .history import Resolved, resolve
@@ -223,14 +225,20 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
     paper_view = view(paper.paper, name, paper.changes, palette_for(templates))
     outputs: dict[str, bytes] = {}
     pages = None
+    slices = None
+    if cache is not None:
+        from .render.pdf_cache import SliceCache
+
+        slices = SliceCache(cache, templates)
     # The chart is drawn once for the web page and the PDF; a Word-only build neither needs nor depends on it.
-    chart = chart_markup(paper_view) if {"html", "pdf"} & set(formats) else None
+    chart = chart_markup(paper_view, slices) if {"html", "pdf"} & set(formats) else None
     if "html" in formats:
         outputs["html"] = render_html(paper_view, templates, chart=chart).encode("utf-8")
     if "pdf" in formats:
         from .render.pdf import render_view_pdf
 
-        outputs["pdf"], pages = _stage(name, "pdf", lambda: render_view_pdf(paper_view, templates, chart))
+        report = Progress(f"{name}.pdf") if progress else None
+        outputs["pdf"], pages = _stage(name, "pdf", lambda: render_view_pdf(paper_view, templates, chart, cache=slices, jobs=jobs, progress=report))
     if "xlsx" in formats or "csv" in formats:
         from .render.annex import render_csv, render_xlsx
 
@@ -246,10 +254,27 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
         from .render.cover import render_cover_docx, render_cover_pdf
 
         if "pdf" in formats:
-            outputs["cover-pdf"] = _stage(f"{name}-cover", "pdf", lambda: render_cover_pdf(paper_view, templates)[0])
+            outputs["cover-pdf"] = _stage(f"{name}-cover", "pdf", lambda: render_cover_pdf(paper_view, templates, slices)[0])
         if "docx" in formats:
             outputs["cover-docx"] = _stage(f"{name}-cover", "docx", lambda: render_cover_docx(paper_view, templates))
+    if slices is not None and "pdf" in formats:  # the cache keeps what this build used; a Word-only build leaves it be
+        slices.keep_only()
     return outputs, pages
+
+
+class Progress:
+    """Prints "NAME.pdf: 3 of 12 parts laid out" on stderr once a paper has taken a while; short work stays quiet."""
+
+    AFTER = 2.0
+    """Seconds of quiet before the first line."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.started = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        if time.monotonic() - self.started >= self.AFTER:
+            print(f"        {self.label}: {done} of {total} parts laid out", file=sys.stderr, flush=True)
 
 
 def _stage(name: str, fmt: str, work: Callable[[], T]) -> T:
@@ -261,7 +286,7 @@ def _stage(name: str, fmt: str, work: Callable[[], T]) -> T:
         raise RenderError(f"{name}.{fmt}", "render", f"{type(exc).__name__}: {exc}") from exc
 
 
-def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...],
+def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...], out_dir: Path, jobs: int, progress: bool,
                 resolved: Resolved | None = None) -> tuple[dict[str, bytes], int | None, float]:
     """Worker entry point: re-validating is cheaper than pickling the model across processes.
 
@@ -277,7 +302,7 @@ def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...]
             raise DataError(checked.errors)
         resolved = checked.resolved
     try:
-        outputs, pages = render_paper(resolved, name, templates, formats)
+        outputs, pages = render_paper(resolved, name, templates, formats, cache=out_dir / CACHE / name, jobs=jobs, progress=progress)
     except BoardpackError:
         raise
     except Exception as exc:  # noqa: BLE001 - reported per paper, as a RenderError that pickles
@@ -301,8 +326,11 @@ def build(
     force: bool = False,
     jobs: int | None = None,
     on_paper: Callable[[Built], None] | None = None,
+    progress: bool = False,
 ) -> list[Built]:
     """Check every paper, then render and write those whose inputs changed.
+
+    `progress` prints how far a long paper's PDF has got on stderr (see `Progress`).
 
     A paper with errors in its data, or whose rendering fails, is not written and keeps its
     previous outputs; its Built carries the error and the other papers are built as usual.
@@ -330,7 +358,7 @@ def build(
     ready = {c.path: c for c in checked if c.path.stem not in failed}
     papers: list[Checked | Recalled] = [recalled.get(p) or ready[p] for p in found if p in recalled or p in ready]
     with build_lock(out_dir):
-        built = _build_checked(papers, out_dir, templates, formats, force, jobs, on_paper)
+        built = _build_checked(papers, out_dir, templates, formats, force, jobs, on_paper, progress)
     done = {b.name: b for b in built} | failed
     return [done[p.stem] for p in found]
 
@@ -414,7 +442,7 @@ RECORD_KEYS = ("chain", "warnings", "counts", "cover")
 
 def _build_checked(
     papers: list[Checked | Recalled], out_dir: Path, templates: Path, formats: tuple[str, ...], force: bool, jobs: int | None,
-    on_paper: Callable[[Built], None] | None,
+    on_paper: Callable[[Built], None] | None, progress: bool = False,
 ) -> list[Built]:
     """Render and write the papers whose inputs changed, holding the build folder's lock.
 
@@ -498,7 +526,7 @@ def _build_checked(
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent) as pool:
-            futures = [(c, name, key, pool.submit(_render_job, c.path, name, templates, formats)) for c, name, key in todo]
+            futures = [(c, name, key, pool.submit(_render_job, c.path, name, templates, formats, out_dir, 1, progress)) for c, name, key in todo]
             for c, name, key, future in futures:
                 try:
                     finish(c, name, key, future.result())
@@ -507,7 +535,7 @@ def _build_checked(
     else:
         for c, name, key in todo:
             try:
-                finish(c, name, key, _render_job(c.path, name, templates, formats, c.resolved))
+                finish(c, name, key, _render_job(c.path, name, templates, formats, out_dir, jobs or os.cpu_count() or 1, progress, c.resolved))
             except Exception as exc:  # noqa: BLE001 - reported per paper
                 finish(c, name, key, exc)
     return [results[name] for name in order]

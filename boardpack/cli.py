@@ -256,7 +256,7 @@ def _run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.flush()
 
     results = build(args.files, data_dir=args.data, out_dir=args.out, templates=args.templates,
-                    formats=args.format, force=args.force, jobs=args.jobs, on_paper=report)
+                    formats=args.format, force=args.force, jobs=args.jobs, on_paper=report, progress=True)
     failed = [b for b in results if b.error]
     if not results:
         print(f"no paper files in {args.data}/", file=err)

@@ -180,3 +180,76 @@ def in_parts(view: PaperView, columns: Columns) -> PaperView:
     """The view with every report's long rows cut into parts."""
     reports = [replace(report, rows=tuple(part for row in report.rows for part in split_row(row, columns))) for report in view.reports]
     return replace(view, reports=tuple(reports))
+
+
+# --- the paper in slices, laid out apart -----------------------------------------------------
+
+REPORT_HEAD_LINES = 5.0
+"""Lines a report's heading, byline and table head take before its first row."""
+
+
+@dataclass(frozen=True)
+class Slice:
+    """A run of whole reports laid out on its own; the PDF renderer joins the slices' pages.
+
+    The opening slice holds the front matter (title, contents, summary, changes, legend);
+    `footnotes` is how many footnotes the slices before it number, so numbering goes on.
+    """
+
+    view: PaperView
+    index: int
+    opening: bool
+    footnotes: int = 0
+    pages: dict[str, str] | None = None
+    """Each contents entry's page number in the joined paper, once the other slices are laid out."""
+    elsewhere: frozenset[str] = frozenset()
+    """Contents anchors laid out in other slices: their links point at a stand-in until the join."""
+
+
+def row_lines(row: Row, columns: Columns) -> float:
+    """Estimated lines a row (or a row's part) takes in its table."""
+    pieces = {field: [getattr(row, field) or ""] for field in ("text", "rationale", "comment")}
+    cells = _cells(row, columns, pieces)
+    first = _headings(row, columns) if not row.part else {"status": 1.0, "ref": 2.0}
+    return max(first.get(name, 0.0) + sum(unit.height for unit in units) for name, units in cells.items()) + 0.6
+
+
+def slices(view: PaperView, columns: Columns, size: float) -> list[Slice]:
+    """The paper as runs of whole reports of about `size` lines each; one slice when it is short.
+
+    Each slice after the first starts a page, so a paper is sliced only when it is long
+    enough for the time saved to matter, and every slice holds `size` lines or more. A paper
+    with a contents list keeps its front matter in a slice of its own: that slice is laid
+    out again once the others' page numbers are known, and it is short.
+    """
+    weights = [REPORT_HEAD_LINES + sum(row_lines(row, columns) for row in report.rows) for report in view.reports]
+    if sum(weights) < 2 * size or len(view.reports) < 2:
+        return [Slice(view, 0, True)]
+    groups: list[list[int]] = [[]]
+    filled = 0.0 if view.contents else size / 2  # the front matter counts for about half a slice
+    for n, weight in enumerate(weights):
+        if groups[-1] and filled >= size:
+            groups.append([])
+            filled = 0.0
+        groups[-1].append(n)
+        filled += weight
+    if len(groups) > 1 and filled < size / 2:  # a short last run joins the one before
+        short = groups.pop()
+        groups[-1] += short
+    quiet = {"summary": None, "changes": None, "contents": (), "notes": None}
+    out: list[Slice] = []
+    if view.contents:
+        out.append(Slice(replace(view, reports=(), notes=None), 0, True))
+    for n, group in enumerate(groups):
+        reports = tuple(view.reports[i] for i in group)
+        last = n == len(groups) - 1
+        opening = not out
+        fields: dict[str, object] = {"reports": reports}
+        if not opening:
+            fields |= quiet
+        if last:
+            fields["notes"] = view.notes
+        elif opening:
+            fields["notes"] = None
+        out.append(Slice(replace(view, **fields), len(out), opening))  # type: ignore[arg-type]
+    return out

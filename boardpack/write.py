@@ -86,6 +86,8 @@ def _staged(path: Path, data: bytes) -> Path:
 
 
 LOCK = ".boardpack.lock"
+CACHE = Path(".cache") / "pdf"
+"""Under the build folder: each paper's laid-out PDF slices from its last build (`render.pdf_cache`)."""
 
 
 @contextlib.contextmanager
@@ -159,6 +161,17 @@ def built_files(out_dir: Path, manifest: dict[str, Any]) -> list[Path]:
     return sorted(out_dir / n for n in names if n and Path(n).name == n and n not in (".", ".."))
 
 
+def cached_slices(out_dir: Path) -> list[Path]:
+    """The files of the PDF slice cache: only names it writes, one real folder down per paper, never through a link."""
+    from .render.pdf_cache import is_cache_file
+
+    root = out_dir / CACHE
+    if root.parent.is_symlink() or root.is_symlink() or not root.is_dir():
+        return []
+    folders = [p for p in root.iterdir() if p.is_dir() and not p.is_symlink()]
+    return sorted(f for folder in folders for f in folder.iterdir() if is_cache_file(f.name) and (f.is_file() or f.is_symlink()))
+
+
 def stale_parts(out_dir: Path) -> list[Path]:
     """Temporary files a killed build left behind (`.NAME.XXXX.part`)."""
     return sorted(p for p in out_dir.glob(".*.part") if p.is_file() or p.is_symlink())
@@ -188,6 +201,12 @@ def clean(out_dir: Path) -> int:
                 path.unlink()
                 removed += 1
         (out_dir / LOCK).unlink(missing_ok=True)  # boardpack's own, not counted as an output
+        for path in cached_slices(out_dir):  # the slice cache too: rebuilt when needed
+            path.unlink()
+        papers = sorted({p.parent for p in cached_slices(out_dir)} | {p for p in (out_dir / CACHE).glob("*") if p.is_dir() and not p.is_symlink()})
+        for folder in [*papers, out_dir / CACHE, out_dir / CACHE.parent] if not (out_dir / CACHE.parent).is_symlink() else []:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty
     except OSError as exc:
         raise BoardpackError(f"cannot remove {exc.filename or out_dir}: {exc.strerror}; "
                          f"{removed} file(s) were removed before this") from None

@@ -8,7 +8,7 @@ shares its safety (data is never template code) and its reproducible bytes.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -18,6 +18,9 @@ from ..summary import AttentionRow, CoverView
 from .docx import Words, _fill, _plain, _run, render_docx
 from .html import environment
 from .pdf import render_pdf
+
+if TYPE_CHECKING:
+    from .pdf_cache import SliceCache
 
 TEMPLATE = "cover.html"
 WORD_TEMPLATE = "cover.docx"
@@ -41,8 +44,13 @@ def render_cover_html(view: PaperView, templates: Path) -> str:
         raise RenderError(cover_name(view, "pdf"), "render", f"template {TEMPLATE}: {exc.message}") from None
 
 
-def render_cover_pdf(view: PaperView, templates: Path) -> tuple[bytes, int]:
-    return render_pdf(render_cover_html(view, templates), templates)
+def render_cover_pdf(view: PaperView, templates: Path, cache: SliceCache | None = None) -> tuple[bytes, int]:
+    """The cover report's PDF; with a `cache`, taken from the last build when its HTML is unchanged."""
+    html = render_cover_html(view, templates)
+    if cache is None:
+        return render_pdf(html, templates)
+    piece = cache.document(html, templates)
+    return piece.pdf, piece.pages
 
 
 def _attention(words: Words, row: AttentionRow) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup, escape
@@ -16,20 +17,33 @@ from markupsafe import Markup, escape
 from ..derive import PaperView
 from ..errors import RenderError
 from ..markdown import to_html
+from ..parts import Slice
 from ..text import break_long_words
+
+if TYPE_CHECKING:
+    from .pdf_cache import SliceCache
 
 
 def _markdown(text: str | None) -> Markup:
     return Markup(to_html(text))  # noqa: S704 - to_html escapes all text and drops raw HTML
 
 
-def chart_markup(view: PaperView) -> Markup | None:
-    """The summary chart as inline SVG (its <title> and <desc> included), when the paper has a summary."""
-    if view.summary is None:
-        return None
-    from .chart import chart_svg  # matplotlib is loaded only for papers that draw a chart
+def chart_markup(view: PaperView, cache: SliceCache | None = None) -> Markup | None:
+    """The summary chart as inline SVG (its <title> and <desc> included), when the paper has a summary.
 
-    return Markup(chart_svg(view.summary.chart))  # noqa: S704 - drawn by matplotlib; every text in it is escaped
+    With a `cache`, a chart of the same figures is taken from the last build, without loading matplotlib.
+    """
+    summary = view.summary
+    if summary is None:
+        return None
+
+    def draw() -> str:
+        from .chart import chart_svg  # matplotlib is loaded only for papers that draw a chart
+
+        return chart_svg(summary.chart)
+
+    svg = cache.drawing(repr(summary.chart), draw) if cache is not None else draw()
+    return Markup(svg)  # noqa: S704 - drawn by matplotlib; every text in it is escaped
 
 
 def _breakable(value: object) -> object:
@@ -65,16 +79,18 @@ def environment(templates: Path) -> jinja2.Environment:
     return env
 
 
-def render_html(view: PaperView, templates: Path, paged: bool = False, chart: Markup | None = None) -> str:
+def render_html(view: PaperView, templates: Path, paged: bool = False, chart: Markup | None = None, print_slice: Slice | None = None) -> str:
     """The paper as a standalone web page (styles inlined), also the input of the PDF.
 
     `paged` marks each items-table row with its place (`data-part`) for the PDF renderer,
-    which reads back the page each row was laid out on; `chart`, an SVG already drawn.
+    which reads back the page each row was laid out on; `chart`, an SVG already drawn;
+    `print_slice`, the slice of a long paper the PDF renderer lays out on its own.
     """
     name = f"{view.layout}.html"
     try:
         template = environment(templates).get_template(name)
-        return template.render(paper=view, palette=view.palette, summary_chart=chart if chart is not None else chart_markup(view), paged=paged)
+        return template.render(paper=view, palette=view.palette, summary_chart=chart if chart is not None else chart_markup(view), paged=paged,
+                               print_slice=print_slice)
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(f"{view.name}.html", "render", f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -10,8 +13,10 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from ..derive import PaperView
-from ..parts import Columns, in_parts
+from ..parts import Columns, in_parts, row_lines, slices
 from . import pdf_patch
+from .pdf_cache import SliceCache
+from .pdf_join import Bookmark, Rendered, join
 
 pdf_patch.apply()  # writing tagged PDFs in linear time; pinned to the checked versions, see pdf_patch
 
@@ -159,16 +164,115 @@ def join_on_page(document: Any) -> int:
     return joined
 
 
-def render_view_pdf(view: PaperView, templates: Path, chart: Any = None) -> tuple[bytes, int]:
+SLICE_LINES = 400.0
+"""Estimated table lines per slice of a long paper (about 12 pages): see `parts.slices`."""
+SCALE = 0.75
+"""PDF points per CSS pixel, as WeasyPrint writes pages."""
+
+
+def render_slice(html: str, templates: Path) -> Rendered:
+    """Lay out and write one slice: its PDF, with the outline entries and anchors the join needs.
+
+    Runs in a worker process; the laid-out pages stay there, only the bytes come back.
+    """
+    document = _layout(html, templates)
+    join_on_page(document)
+    bookmarks: list[Bookmark] = []
+    anchors: dict[str, tuple[str, int, float, float]] = {}
+    for number, page in enumerate(document.pages):
+        for level, label, (x, y), state in page.bookmarks:
+            bookmarks.append(Bookmark(level, label, number, x * SCALE, (page.height - y) * SCALE, state != "closed"))
+        for name, (x, y, *_rest) in page.anchors.items():
+            anchors.setdefault(name, (name, number, x * SCALE, (page.height - y) * SCALE))  # the first wins, as in WeasyPrint
+    pdf, pages = _written(document)
+    return Rendered(pdf, pages, tuple(bookmarks), tuple(anchors.values()))
+
+
+def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cache: SliceCache | None = None, jobs: int = 1,
+                    progress: Callable[[int, int], None] | None = None) -> tuple[bytes, int]:
     """Lay out a paper with its long rows cut into short parts, each kept whole on a page.
 
     Where two parts of a row fall on one page, the later one's number and status word, and
     the rule between them, are taken out after layout, so a row reads as cut only where a
     page turns, and every page a row reaches shows its number and status word.
+
+    A long paper is laid out in slices of whole reports (`parts.slices`), in `jobs` worker
+    processes at once, each slice recalled from `cache` when its HTML is unchanged, and the
+    slices joined into one PDF (`pdf_join`): the page numbers, contents list, bookmarks, links
+    and structure tree are those of one document. `progress(done, total)` follows the slices.
     """
     from .html import render_html
 
-    printed = in_parts(view, columns(view))
-    document = _layout(render_html(printed, templates, paged=True, chart=chart), templates)
-    join_on_page(document)
-    return _written(document)
+    shape = columns(view)
+    plan = slices(in_parts(view, shape), shape, SLICE_LINES)
+    later = plan[1:]
+    elsewhere = frozenset({r.anchor for s in later for r in s.view.reports} | ({"notes"} if any(s.view.notes for s in later) else set()))
+    placeholder = "0" * len(str(max(1, round(sum(row_lines(r, shape) for s in plan for rep in s.view.reports for r in rep.rows) / 30))))
+    pages: dict[str, str] | None = {e.anchor: placeholder for e in view.contents} if len(plan) > 1 and view.contents else None
+    htmls: list[str] = []
+    footnotes = 0
+    for piece in plan:
+        piece = replace(piece, footnotes=footnotes, pages=pages if piece.opening else None, elsewhere=elsewhere if piece.opening else frozenset())
+        plan[piece.index] = piece
+        htmls.append(render_html(piece.view, templates, paged=True, chart=chart, print_slice=piece))
+        footnotes += htmls[-1].count(FOOTNOTE_CALL)
+    rendered = _render_all(htmls, templates, cache, jobs, progress)
+    for _attempt in range(3):  # the front matter again, with the contents list's page numbers
+        if pages is None:
+            break
+        starts = _starts(rendered)
+        found = {name: start + page + 1 for piece, start in zip(rendered, starts, strict=True) for name, page, _x, _y in piece.anchors}
+        numbers = {anchor: str(found.get(anchor, "")) for anchor in pages}
+        if numbers == pages:
+            break
+        pages = numbers
+        html = render_html(plan[0].view, templates, paged=True, chart=chart, print_slice=replace(plan[0], pages=pages))
+        before = rendered[0].pages
+        rendered[0] = _render_all([html], templates, cache, 1, None)[0]
+        if rendered[0].pages == before:
+            break
+    joined = join(rendered)
+    return joined, sum(piece.pages for piece in rendered)
+
+
+FOOTNOTE_CALL = '<span class="footnote">'
+"""How markdown.py opens a footnote: counted to number each slice's footnotes on from the last."""
+
+
+def _starts(rendered: Sequence[Rendered]) -> list[int]:
+    starts, page = [], 0
+    for piece in rendered:
+        starts.append(page)
+        page += piece.pages
+    return starts
+
+
+def _render_all(htmls: Sequence[str], templates: Path, cache: SliceCache | None, jobs: int,
+                progress: Callable[[int, int], None] | None) -> list[Rendered]:
+    """Every slice laid out, from the cache where its HTML is unchanged, in up to `jobs` processes."""
+    keys = [cache.key(html) if cache else "" for html in htmls]
+    found = [cache.get(key) if cache else None for key in keys]
+    todo = [n for n, piece in enumerate(found) if piece is None]
+    done = len(htmls) - len(todo)
+
+    def finished(n: int, piece: Rendered) -> None:
+        nonlocal done
+        found[n] = piece
+        if cache:
+            cache.put(keys[n], piece)
+        done += 1
+        if progress:
+            progress(done, len(htmls))
+
+    workers = min(jobs, len(todo))
+    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {pool.submit(render_slice, htmls[n], templates): n for n in todo}
+            for future in as_completed(futures):
+                finished(futures[future], future.result())
+    else:
+        for n in todo:
+            finished(n, render_slice(htmls[n], templates))
+    return [piece for piece in found if piece is not None]

@@ -1,0 +1,165 @@
+"""Slices of a paper's PDF kept from the last build, so an edit lays out only the slices it touched.
+
+Each slice is stored under its key, a hash of everything its layout depends on: its HTML
+(which inlines the style sheets and the data), the files of the templates folder, and the
+versions of boardpack's PDF code, WeasyPrint and pydyf. A slice whose key is unchanged is
+taken as it is. The folder lives under the build folder (`.cache/pdf/PAPER/`), holds the
+slices of the last build only, and is safe to delete: what is missing is laid out again.
+An entry that does not read back exactly (a cut-off file, an edit by hand) counts as missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from .pdf_join import Bookmark, Rendered
+
+_NAME = re.compile(r"\.?[0-9a-f]{64}(\.[A-Za-z0-9_]+)?\.(pdf|json|svg|tmp)")
+"""The names the cache writes (a key, or a temporary file of one); nothing else in its folder is touched."""
+
+
+def is_cache_file(name: str) -> bool:
+    return _NAME.fullmatch(name) is not None
+_CODE = ("pdf.py", "pdf_join.py", "pdf_patch.py", "pdf_cache.py")
+"""The modules whose code shapes a slice's bytes: a change to any of them empties the cache."""
+
+
+def _salt(templates: Path) -> bytes:
+    digest = hashlib.sha256()
+    for name in ("weasyprint", "pydyf", "pikepdf"):
+        digest.update(f"{name} {version(name)}\0".encode())
+    here = Path(__file__).resolve().parent
+    for name in _CODE:
+        digest.update((here / name).read_bytes())
+    for path in sorted(p for p in templates.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(templates)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.digest()
+
+
+class SliceCache:
+    """One paper's laid-out slices, in `folder`, keyed by their inputs."""
+
+    def __init__(self, folder: Path, templates: Path) -> None:
+        self.folder = folder
+        self._salt = _salt(templates)
+        self._used: set[str] = set()
+        # A link anywhere from `.cache` down could point the cache, and its pruning, at other files: then it stays off.
+        self.on = not any(p.is_symlink() for p in (folder, folder.parent, folder.parent.parent))
+
+    def key(self, html: str) -> str:
+        return hashlib.sha256(self._salt + html.encode("utf-8")).hexdigest()
+
+    def get(self, key: str) -> Rendered | None:
+        """The slice stored under `key`, or None when there is none that reads back whole."""
+        if not self.on:
+            return None
+        try:
+            meta = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            pdf = (self.folder / f"{key}.pdf").read_bytes()
+            piece = _rendered(meta, pdf)
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        if piece is not None:
+            self._used.add(key)
+        return piece
+
+    def put(self, key: str, piece: Rendered) -> None:
+        """Store a slice: the PDF first, then its description, each written whole or not at all."""
+        meta = {
+            "sha256": hashlib.sha256(piece.pdf).hexdigest(),
+            "pages": piece.pages,
+            "bookmarks": [[b.level, b.label, b.page, b.x, b.y, b.open] for b in piece.bookmarks],
+            "anchors": [list(a) for a in piece.anchors],
+        }
+        if not self.on:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write(self.folder / f"{key}.pdf", piece.pdf)
+            _write(self.folder / f"{key}.json", json.dumps(meta).encode("utf-8"))
+        except OSError:
+            return  # a cache that cannot be written only costs time next build
+        self._used.add(key)
+
+    def document(self, html: str, templates: Path) -> Rendered:
+        """A whole document (the cover report) laid out from `html`, or recalled when its HTML is unchanged."""
+        from .pdf import render_slice
+
+        key = self.key(html)
+        piece = self.get(key)
+        if piece is None:
+            piece = render_slice(html, templates)
+            self.put(key, piece)
+        return piece
+
+    def drawing(self, what: str, draw: Callable[[], str]) -> str:
+        """An SVG drawing (the summary chart) by the description of what it shows; drawn only when new."""
+        from . import chart
+
+        key = hashlib.sha256(self._salt + Path(chart.__file__).read_bytes() + version("matplotlib").encode() + what.encode()).hexdigest()
+        path = self.folder / f"{key}.svg"
+        if not self.on:
+            return draw()
+        try:
+            svg = path.read_text(encoding="utf-8")
+            self._used.add(key)
+            return svg
+        except (OSError, ValueError):
+            pass
+        svg = draw()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write(path, svg.encode("utf-8"))
+            self._used.add(key)
+        except OSError:
+            pass
+        return svg
+
+    def keep_only(self) -> None:
+        """Remove the slices this build did not use: the folder holds one build's slices."""
+        if not self.on:
+            return
+        try:
+            entries = list(self.folder.iterdir())
+        except OSError:
+            return
+        for path in entries:
+            if is_cache_file(path.name) and path.name.lstrip(".")[:64] not in self._used and not path.is_dir():
+                path.unlink(missing_ok=True)
+
+
+def _rendered(meta: Any, pdf: bytes) -> Rendered | None:
+    if not isinstance(meta, dict) or meta.get("sha256") != hashlib.sha256(pdf).hexdigest():
+        return None
+    pages = meta["pages"]
+    if not isinstance(pages, int) or pages < 1:
+        return None
+    bookmarks = tuple(Bookmark(int(level), str(label), _page(page, pages), float(x), float(y), bool(is_open))
+                      for level, label, page, x, y, is_open in meta["bookmarks"])
+    anchors = tuple((str(name), _page(page, pages), float(x), float(y)) for name, page, x, y in meta["anchors"])
+    return Rendered(pdf, pages, bookmarks, anchors)
+
+
+def _page(value: Any, pages: int) -> int:
+    if not isinstance(value, int) or not 0 <= value < pages:
+        raise ValueError(f"page {value!r} out of range")
+    return value
+
+
+def _write(path: Path, data: bytes) -> None:
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
