@@ -190,20 +190,26 @@ REPORT_HEAD_LINES = 5.0
 
 @dataclass(frozen=True)
 class Slice:
-    """A run of whole reports laid out on its own; the PDF renderer joins the slices' pages.
+    """A run of the paper laid out on its own; the PDF renderer joins the slices' pages.
 
-    The opening slice holds the front matter (title, contents, summary, changes, legend);
-    `footnotes` is how many footnotes the slices before it number, so numbering goes on.
+    `title` marks the slice that prints the title block (and the contents list), `summary`,
+    `changes` and `legend` those that print these; the view holds the slice's reports and,
+    in the last, the notes. `footnotes` is how many footnotes the slices before it number,
+    so numbering goes on.
     """
 
     view: PaperView
     index: int
-    opening: bool
+    title: bool
+    summary: bool
+    changes: bool
+    legend: bool
     footnotes: int = 0
     pages: dict[str, str] | None = None
     """Each contents entry's page number in the joined paper, once the other slices are laid out."""
-    elsewhere: frozenset[str] = frozenset()
-    """Contents anchors laid out in other slices: their links point at a stand-in until the join."""
+    elsewhere: tuple[str, ...] = ()
+    """Anchors this slice links to that other slices hold: each gets an empty stand-in here, so
+    the link is kept, and the join points it at the real one."""
 
 
 def row_lines(row: Row, columns: Columns) -> float:
@@ -218,15 +224,16 @@ def slices(view: PaperView, columns: Columns, size: float) -> list[Slice]:
     """The paper as runs of whole reports of about `size` lines each; one slice when it is short.
 
     Each slice after the first starts a page, so a paper is sliced only when it is long
-    enough for the time saved to matter, and every slice holds `size` lines or more. A paper
-    with a contents list keeps its front matter in a slice of its own: that slice is laid
-    out again once the others' page numbers are known, and it is short.
+    enough for the time saved to matter, and every run of reports holds `size` lines or
+    more. A paper with a contents list opens with the title and contents alone, as that
+    slice is laid out again once the others' page numbers are known; its summary and its
+    changes since the last paper follow, each a slice of its own.
     """
     weights = [REPORT_HEAD_LINES + sum(row_lines(row, columns) for row in report.rows) for report in view.reports]
     if sum(weights) < 2 * size or len(view.reports) < 2:
-        return [Slice(view, 0, True)]
+        return [Slice(view, 0, title=True, summary=True, changes=True, legend=True)]
     groups: list[list[int]] = [[]]
-    filled = 0.0 if view.contents else size / 2  # the front matter counts for about half a slice
+    filled = 0.0 if view.contents else size / 2  # without a contents list the front matter opens the first run
     for n, weight in enumerate(weights):
         if groups[-1] and filled >= size:
             groups.append([])
@@ -236,20 +243,12 @@ def slices(view: PaperView, columns: Columns, size: float) -> list[Slice]:
     if len(groups) > 1 and filled < size / 2:  # a short last run joins the one before
         short = groups.pop()
         groups[-1] += short
-    quiet = {"summary": None, "changes": None, "contents": (), "notes": None}
-    out: list[Slice] = []
-    if view.contents:
-        out.append(Slice(replace(view, reports=(), notes=None), 0, True))
-    for n, group in enumerate(groups):
-        reports = tuple(view.reports[i] for i in group)
-        last = n == len(groups) - 1
-        opening = not out
-        fields: dict[str, object] = {"reports": reports}
-        if not opening:
-            fields |= quiet
-        if last:
-            fields["notes"] = view.notes
-        elif opening:
-            fields["notes"] = None
-        out.append(Slice(replace(view, **fields), len(out), opening))  # type: ignore[arg-type]
-    return out
+    runs = [replace(view, reports=tuple(view.reports[i] for i in group), notes=None) for group in groups]
+    runs[-1] = replace(runs[-1], notes=view.notes)
+    if not view.contents:
+        return [Slice(run, n, title=n == 0, summary=n == 0, changes=n == 0, legend=n == 0) for n, run in enumerate(runs)]
+    front = ["title", *(part for part, shown in (("summary", view.summary), ("changes", view.changes)) if shown)]
+    empty = replace(view, reports=(), notes=None)
+    out = [Slice(empty, n, title=part == "title", summary=part == "summary", changes=part == "changes", legend=False)
+           for n, part in enumerate(front)]
+    return out + [Slice(run, len(out) + n, title=False, summary=False, changes=False, legend=n == 0) for n, run in enumerate(runs)]

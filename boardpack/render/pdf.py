@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -170,10 +171,12 @@ SCALE = 0.75
 """PDF points per CSS pixel, as WeasyPrint writes pages."""
 
 
-def render_slice(html: str, templates: Path) -> Rendered:
+def render_slice(html: str, templates: Path, stand_ins: frozenset[str] = frozenset()) -> Rendered:
     """Lay out and write one slice: its PDF, with the outline entries and anchors the join needs.
 
     Runs in a worker process; the laid-out pages stay there, only the bytes come back.
+    `stand_ins` are the anchors that hold a link's place for a target in another slice:
+    they are not this slice's to give.
     """
     document = _layout(html, templates)
     join_on_page(document)
@@ -183,6 +186,8 @@ def render_slice(html: str, templates: Path) -> Rendered:
         for level, label, (x, y), state in page.bookmarks:
             bookmarks.append(Bookmark(level, label, number, x * SCALE, (page.height - y) * SCALE, state != "closed"))
         for name, (x, y, *_rest) in page.anchors.items():
+            if name in stand_ins:
+                continue
             anchors.setdefault(name, (name, number, x * SCALE, (page.height - y) * SCALE))  # the first wins, as in WeasyPrint
     pdf, pages = _written(document)
     return Rendered(pdf, pages, tuple(bookmarks), tuple(anchors.values()))
@@ -205,18 +210,22 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
 
     shape = columns(view)
     plan = slices(in_parts(view, shape), shape, SLICE_LINES)
-    later = plan[1:]
-    elsewhere = frozenset({r.anchor for s in later for r in s.view.reports} | ({"notes"} if any(s.view.notes for s in later) else set()))
     placeholder = "0" * len(str(max(1, round(sum(row_lines(r, shape) for s in plan for rep in s.view.reports for r in rep.rows) / 30))))
     pages: dict[str, str] | None = {e.anchor: placeholder for e in view.contents} if len(plan) > 1 and view.contents else None
     htmls: list[str] = []
     footnotes = 0
     for piece in plan:
-        piece = replace(piece, footnotes=footnotes, pages=pages if piece.opening else None, elsewhere=elsewhere if piece.opening else frozenset())
+        piece = replace(piece, footnotes=footnotes, pages=pages if piece.title else None)
+        html = render_html(piece.view, templates, paged=True, chart=chart, print_slice=piece)
+        if len(plan) > 1:
+            elsewhere = tuple(sorted(set(_LINK.findall(html)) - set(_ID.findall(html))))
+            if elsewhere:  # links to other slices: stand-ins keep them until the join
+                piece = replace(piece, elsewhere=elsewhere)
+                html = render_html(piece.view, templates, paged=True, chart=chart, print_slice=piece)
         plan[piece.index] = piece
-        htmls.append(render_html(piece.view, templates, paged=True, chart=chart, print_slice=piece))
-        footnotes += htmls[-1].count(FOOTNOTE_CALL)
-    rendered = _render_all(htmls, templates, cache, jobs, progress)
+        htmls.append(html)
+        footnotes += html.count(FOOTNOTE_CALL)
+    rendered = _render_all(htmls, [frozenset(piece.elsewhere) for piece in plan], templates, cache, jobs, progress)
     for _attempt in range(3):  # the front matter again, with the contents list's page numbers
         if pages is None:
             break
@@ -228,7 +237,7 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
         pages = numbers
         html = render_html(plan[0].view, templates, paged=True, chart=chart, print_slice=replace(plan[0], pages=pages))
         before = rendered[0].pages
-        rendered[0] = _render_all([html], templates, cache, 1, None)[0]
+        rendered[0] = _render_all([html], [frozenset(plan[0].elsewhere)], templates, cache, 1, None)[0]
         if rendered[0].pages == before:
             break
     joined = join(rendered)
@@ -237,6 +246,9 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
 
 FOOTNOTE_CALL = '<span class="footnote">'
 """How markdown.py opens a footnote: counted to number each slice's footnotes on from the last."""
+_LINK = re.compile(r'<a href="#([^"]+)"')
+_ID = re.compile(r'\sid="([^"]+)"')
+"""Internal links and element ids as the templates and markdown.py write them (values escaped)."""
 
 
 def _starts(rendered: Sequence[Rendered]) -> list[int]:
@@ -247,7 +259,7 @@ def _starts(rendered: Sequence[Rendered]) -> list[int]:
     return starts
 
 
-def _render_all(htmls: Sequence[str], templates: Path, cache: SliceCache | None, jobs: int,
+def _render_all(htmls: Sequence[str], stand_ins: Sequence[frozenset[str]], templates: Path, cache: SliceCache | None, jobs: int,
                 progress: Callable[[int, int], None] | None) -> list[Rendered]:
     """Every slice laid out, from the cache where its HTML is unchanged, in up to `jobs` processes."""
     keys = [cache.key(html) if cache else "" for html in htmls]
@@ -269,10 +281,10 @@ def _render_all(htmls: Sequence[str], templates: Path, cache: SliceCache | None,
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = {pool.submit(render_slice, htmls[n], templates): n for n in todo}
+            futures = {pool.submit(render_slice, htmls[n], templates, stand_ins[n]): n for n in todo}
             for future in as_completed(futures):
                 finished(futures[future], future.result())
     else:
         for n in todo:
-            finished(n, render_slice(htmls[n], templates))
+            finished(n, render_slice(htmls[n], templates, stand_ins[n]))
     return [piece for piece in found if piece is not None]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -129,7 +130,9 @@ def _append(pdf: pikepdf.Pdf, other: pikepdf.Pdf) -> None:
     parents = _numbers(tree.ParentTree)
     offset = int(tree.get("/ParentTreeNextKey", max((key for key, _ in parents), default=-1) + 1))
     first = len(pdf.pages)
-    pdf.pages.extend(other.pages)
+    with warnings.catch_warnings():  # named destinations and the outline are rebuilt for the whole paper below
+        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
+        pdf.pages.extend(other.pages)
     for page in pdf.pages[first:]:
         if "/StructParents" in page.obj:
             page.obj.StructParents = int(page.obj.StructParents) + offset
