@@ -208,12 +208,13 @@ def output_names(name: str, formats: Sequence[str], has_cover: bool) -> dict[str
 
 
 def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: Sequence[str], *, cache: Path | None = None,
-                 jobs: int = 1, progress: bool = False) -> tuple[dict[str, bytes], int | None]:
+                 fresh: bool = False, jobs: int = 1, progress: bool = False) -> tuple[dict[str, bytes], int | None]:
     """Render one paper to every requested format, in memory; return outputs and PDF pages.
 
     Outputs are keyed by format, and the cover report's by 'cover-pdf' and 'cover-docx'
     (see `output_names`); pages are the paper's own. A long paper's PDF is laid out in
-    slices by `jobs` processes, kept in `cache` for the next build, with `progress` on stderr.
+    slices by `jobs` processes, kept in `cache` for the next build (`fresh`: nothing is
+    taken from it), with `progress` on stderr.
     """
     from .derive import view
     from .history import Resolved, resolve
@@ -229,7 +230,7 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
     if cache is not None:
         from .render.pdf_cache import SliceCache
 
-        slices = SliceCache(cache, templates)
+        slices = SliceCache(cache, templates, fresh=fresh)
     # The chart is drawn once for the web page and the PDF; a Word-only build neither needs nor depends on it.
     chart = chart_markup(paper_view, slices) if {"html", "pdf"} & set(formats) else None
     if "html" in formats:
@@ -267,14 +268,20 @@ class Progress:
 
     AFTER = 2.0
     """Seconds of quiet before the first line."""
+    EVERY = 2.0
+    """Seconds between lines after that; the last part always has its line once any was printed."""
 
     def __init__(self, label: str) -> None:
         self.label = label
         self.started = time.monotonic()
+        self.said: float | None = None
 
     def __call__(self, done: int, total: int) -> None:
-        if time.monotonic() - self.started >= self.AFTER:
+        now = time.monotonic()
+        due = now - self.started >= self.AFTER and (self.said is None or now - self.said >= self.EVERY)
+        if due or (done == total and self.said is not None):
             print(f"        {self.label}: {done} of {total} parts laid out", file=sys.stderr, flush=True)
+            self.said = now
 
 
 def _stage(name: str, fmt: str, work: Callable[[], T]) -> T:
@@ -286,7 +293,7 @@ def _stage(name: str, fmt: str, work: Callable[[], T]) -> T:
         raise RenderError(f"{name}.{fmt}", "render", f"{type(exc).__name__}: {exc}") from exc
 
 
-def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...], out_dir: Path, jobs: int, progress: bool,
+def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...], out_dir: Path, fresh: bool, jobs: int, progress: bool,
                 resolved: Resolved | None = None) -> tuple[dict[str, bytes], int | None, float]:
     """Worker entry point: re-validating is cheaper than pickling the model across processes.
 
@@ -302,7 +309,8 @@ def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...]
             raise DataError(checked.errors)
         resolved = checked.resolved
     try:
-        outputs, pages = render_paper(resolved, name, templates, formats, cache=out_dir / CACHE / name, jobs=jobs, progress=progress)
+        outputs, pages = render_paper(resolved, name, templates, formats, cache=out_dir / CACHE / name, fresh=fresh, jobs=jobs,
+                                      progress=progress)
     except BoardpackError:
         raise
     except Exception as exc:  # noqa: BLE001 - reported per paper, as a RenderError that pickles
@@ -526,7 +534,7 @@ def _build_checked(
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent) as pool:
-            futures = [(c, name, key, pool.submit(_render_job, c.path, name, templates, formats, out_dir, 1, progress)) for c, name, key in todo]
+            futures = [(c, name, key, pool.submit(_render_job, c.path, name, templates, formats, out_dir, force, 1, progress)) for c, name, key in todo]
             for c, name, key, future in futures:
                 try:
                     finish(c, name, key, future.result())
@@ -535,7 +543,8 @@ def _build_checked(
     else:
         for c, name, key in todo:
             try:
-                finish(c, name, key, _render_job(c.path, name, templates, formats, out_dir, jobs or os.cpu_count() or 1, progress, c.resolved))
+                finish(c, name, key, _render_job(c.path, name, templates, formats, out_dir, force, jobs or os.cpu_count() or 1, progress,
+                                                 c.resolved))
             except Exception as exc:  # noqa: BLE001 - reported per paper
                 finish(c, name, key, exc)
     return [results[name] for name in order]

@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--format", type=_formats, default=FORMATS, metavar="LIST", help="comma-separated: pdf,docx,html,xlsx,csv (default: all)")
     b.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="output folder (default: build)")
     b.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, metavar="DIR", help="templates folder")
-    b.add_argument("--force", action="store_true", help="rebuild papers even if nothing changed")
+    b.add_argument("--force", action="store_true", help="rebuild papers even if nothing changed, laying out every page again")
     b.add_argument("--jobs", type=int, default=None, metavar="N", help="papers built at once (default: one per core)")
 
     c = sub.add_parser("check", parents=[common], help="check paper files and print their counts; write nothing",

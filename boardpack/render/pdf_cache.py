@@ -47,8 +47,10 @@ def _salt(templates: Path) -> bytes:
 class SliceCache:
     """One paper's laid-out slices, in `folder`, keyed by their inputs."""
 
-    def __init__(self, folder: Path, templates: Path) -> None:
+    def __init__(self, folder: Path, templates: Path, fresh: bool = False) -> None:
+        """`fresh`: take nothing from the folder (a forced build lays everything out), only store."""
         self.folder = folder
+        self.fresh = fresh
         self._salt = _salt(templates)
         self._used: set[str] = set()
         # A link anywhere from `.cache` down could point the cache, and its pruning, at other files: then it stays off.
@@ -59,7 +61,7 @@ class SliceCache:
 
     def get(self, key: str) -> Rendered | None:
         """The slice stored under `key`, or None when there is none that reads back whole."""
-        if not self.on:
+        if not self.on or self.fresh:
             return None
         try:
             meta = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
@@ -109,9 +111,10 @@ class SliceCache:
         if not self.on:
             return draw()
         try:
-            svg = path.read_text(encoding="utf-8")
-            self._used.add(key)
-            return svg
+            if not self.fresh:
+                svg = path.read_text(encoding="utf-8")
+                self._used.add(key)
+                return svg
         except (OSError, ValueError):
             pass
         svg = draw()

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-import warnings
+import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
@@ -70,120 +72,272 @@ class Footer:
 
 
 def join(slices: Sequence[Rendered], footer: Footer | None = Footer()) -> bytes:
-    """One PDF of every slice's pages, structure, links and bookmarks, with page numbers stamped."""
+    """One PDF of every slice's pages, structure, links and bookmarks, with page numbers stamped.
+
+    The slices are read one at a time and their objects written out as they are read, under
+    new numbers, so memory holds one slice, not the paper, and time grows with the pages.
+    """
     if not slices:
         raise ValueError("nothing to join")
-    pdf = pikepdf.open(io.BytesIO(slices[0].pdf))
-    others: list[pikepdf.Pdf] = []  # open until saved: qpdf copies their objects lazily, and tells them apart while open
-    try:
-        starts = [0]
-        for piece in slices[1:]:
-            starts.append(len(pdf.pages))
-            others.append(pikepdf.open(io.BytesIO(piece.pdf)))
-            _append(pdf, others[-1])
-        _destinations(pdf, slices, starts)
-        _outline(pdf, slices, starts)
-        if footer is not None:
-            _stamp(pdf, footer)
-        out = io.BytesIO()
-        pdf.save(out, deterministic_id=True, fix_metadata_version=False,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True)
-    finally:
-        for other in others:
-            other.close()
-        pdf.close()
-    return out.getvalue()
+    out = _Writer()
+    ids = _Globals(out)
+    total = sum(piece.pages for piece in slices)
+    stamp = _Stamp(out, footer, total) if footer is not None else None
+    page_ids: list[int] = []
+    kids: list[bytes] = []
+    parents: list[tuple[int, bytes]] = []
+    catalog: dict[str, bytes] = {}
+    info: int | None = None
+    for n, piece in enumerate(slices):
+        with pikepdf.open(io.BytesIO(piece.pdf)) as source:
+            first = _copy_slice(source, out, ids, stamp, page_ids, kids, parents, key_offset=(parents[-1][0] + 1) if parents else 0, opening=n == 0)
+            if n == 0:
+                catalog, info = first
+    starts = _starts(slices)
+    _write_globals(out, ids, page_ids, kids, parents, catalog, _dests(slices, starts, page_ids), _outline(out, slices, starts, page_ids, ids.outlines))
+    return out.finish(ids.catalog, info)
 
 
-# --- pages and structure -------------------------------------------------------------------
+def _starts(slices: Sequence[Rendered]) -> list[int]:
+    starts, page = [], 0
+    for piece in slices:
+        starts.append(page)
+        page += piece.pages
+    return starts
 
-def _numbers(node: Any) -> list[tuple[int, Any]]:
-    """The (key, value) pairs of a number tree, in order."""
+
+# --- writing objects ----------------------------------------------------------------------
+
+_TOKEN = re.compile(rb"\((?:[^\\()]|\\.)*\)|(?<![\d.])(\d+) (\d+) R\b", re.DOTALL)
+"""A literal string (skipped whole: qpdf writes its parentheses escaped) or an indirect reference."""
+OBJECTS_PER_STREAM = 200
+
+
+class _Writer:
+    """A PDF 1.7 file written object by object: streams at once, other objects packed in object streams."""
+
+    def __init__(self) -> None:
+        self.out = io.BytesIO()
+        self.out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+        self.count = 0
+        self.where: dict[int, tuple[int, int, int]] = {}
+        self.pending: list[tuple[int, bytes]] = []
+
+    def new(self) -> int:
+        self.count += 1
+        return self.count
+
+    def object(self, number: int, body: bytes) -> None:
+        self.pending.append((number, body))
+        if len(self.pending) >= OBJECTS_PER_STREAM:
+            self._pack()
+
+    def stream(self, number: int, entries: bytes, data: bytes) -> None:
+        """A stream object; `entries` are its dictionary's entries but /Length, already written out."""
+        self.where[number] = (1, self.out.tell(), 0)
+        self.out.write(b"%d 0 obj\n<< %s /Length %d >>\nstream\n" % (number, entries, len(data)) + data + b"\nendstream\nendobj\n")
+
+    def _pack(self) -> None:
+        if not self.pending:
+            return
+        number = self.new()
+        offsets, bodies, at = [], [], 0
+        for index, (n, body) in enumerate(self.pending):
+            self.where[n] = (2, number, index)
+            offsets.append(b"%d %d" % (n, at))
+            bodies.append(body)
+            at += len(body) + 1
+        header = b" ".join(offsets) + b"\n"
+        data = zlib.compress(header + b"\n".join(bodies) + b"\n")
+        self.stream(number, b"/Type /ObjStm /N %d /First %d /Filter /FlateDecode" % (len(self.pending), len(header)), data)
+        self.pending = []
+
+    def finish(self, root: int, info: int | None) -> bytes:
+        """The cross-reference stream and trailer; the same objects always give the same bytes, /ID included."""
+        self._pack()
+        xref = self.new()
+        self.where[xref] = (1, self.out.tell(), 0)
+        rows = [b"\x00\x00\x00\x00\x00\xff\xff"]
+        for number in range(1, self.count + 1):
+            kind, a, b = self.where[number]
+            rows.append(bytes([kind]) + a.to_bytes(4, "big") + b.to_bytes(2, "big"))
+        digest = hashlib.md5(self.out.getvalue(), usedforsecurity=False).hexdigest().encode()
+        entries = b"/Type /XRef /Size %d /W [ 1 4 2 ] /Root %d 0 R%s /ID [ <%s> <%s> ] /Filter /FlateDecode" % (
+            self.count + 1, root, b" /Info %d 0 R" % info if info else b"", digest, digest)
+        data = zlib.compress(b"".join(rows))
+        self.out.write(b"%d 0 obj\n<< %s /Length %d >>\nstream\n" % (xref, entries, len(data)) + data + b"\nendstream\nendobj\n")
+        self.out.write(b"startxref\n%d\n%%%%EOF\n" % self.where[xref][1])
+        return self.out.getvalue()
+
+
+class _Globals:
+    """The numbers of the objects the joined paper holds once: catalog, page tree, structure tree root and Document."""
+
+    def __init__(self, out: _Writer) -> None:
+        self.catalog, self.pages, self.tree, self.document, self.parents, self.outlines = (out.new() for _ in range(6))
+
+
+def _renumber(body: bytes, numbers: dict[int, int]) -> bytes:
+    """`body` with every reference to a slice's object turned into a reference to its number in the paper."""
+    def swap(match: re.Match[bytes]) -> bytes:
+        if match.group(1) is None:
+            return match.group(0)
+        new = numbers.get(int(match.group(1)))
+        return b"null" if new is None else b"%d 0 R" % new
+    return _TOKEN.sub(swap, body)
+
+
+def _entries(dictionary: Any, skip: tuple[str, ...] = ()) -> bytes:
+    """A dictionary's entries as PDF syntax, references still the slice's own."""
+    return b" ".join(pikepdf.Name(key).unparse() + b" " + _syntax(value) for key, value in dictionary.items() if key not in skip)
+
+
+def _syntax(value: Any) -> bytes:
+    """One value as PDF syntax: pikepdf gives numbers and booleans as Python values, the rest as objects."""
+    if isinstance(value, pikepdf.Object):
+        return bytes(value.unparse())
+    if isinstance(value, bool):
+        return b"true" if value else b"false"
+    if value is None:
+        return b"null"
+    if isinstance(value, int):
+        return b"%d" % value
+    return bytes(pikepdf.Object.parse(str(value).encode()).unparse()) if not isinstance(value, (float, Decimal)) else _real(float(value))
+
+
+def _number_tree(node: Any) -> list[tuple[int, Any]]:
     pairs: list[tuple[int, Any]] = []
     if "/Nums" in node:
         nums = node.Nums
         pairs += [(int(nums[i]), nums[i + 1]) for i in range(0, len(nums), 2)]
     for kid in node.get("/Kids", ()):
-        pairs += _numbers(kid)
+        pairs += _number_tree(kid)
     return pairs
 
 
-def _copied(pdf: pikepdf.Pdf, value: Any) -> Any:
-    """`value` of another PDF in `pdf`: indirect objects copied once (qpdf remembers each copy)."""
-    if isinstance(value, pikepdf.Object) and value.is_indirect:
-        return pdf.copy_foreign(value)
-    if isinstance(value, pikepdf.Array):
-        return pikepdf.Array([_copied(pdf, item) for item in value])
-    if isinstance(value, pikepdf.Dictionary):
-        return pikepdf.Dictionary({key: _copied(pdf, item) for key, item in value.items()})
-    return value
+def _tree_objects(node: Any, found: set[int], links: tuple[str, ...]) -> None:
+    """The numbers of the indirect objects of a tree (outline items, number tree nodes) reached through `links`."""
+    if not isinstance(node, pikepdf.Dictionary):
+        return
+    if node.is_indirect:
+        if node.objgen[0] in found:
+            return
+        found.add(node.objgen[0])
+    for key in links:
+        child = node.get(key)
+        if isinstance(child, pikepdf.Array):
+            for item in child:
+                _tree_objects(item, found, links)
+        elif child is not None:
+            _tree_objects(child, found, links)
 
 
-def _document(root: Any) -> Any:
-    kids = root.K
-    return kids[0] if isinstance(kids, pikepdf.Array) else kids
+def _copy_slice(source: pikepdf.Pdf, out: _Writer, ids: _Globals, stamp: _Stamp | None, page_ids: list[int], kids: list[bytes],
+                parents: list[tuple[int, bytes]], key_offset: int, opening: bool) -> tuple[dict[str, bytes], int | None]:
+    """Write one slice's pages and structure elements under new numbers; keep what the paper holds once.
+
+    Returns, for the opening slice, its catalog's own entries and its document information.
+    """
+    root = source.Root
+    tree = root.StructTreeRoot
+    document = tree.K[0] if isinstance(tree.K, pikepdf.Array) else tree.K
+    numbers: dict[int, int] = {root.Pages.objgen[0]: ids.pages, tree.objgen[0]: ids.tree, document.objgen[0]: ids.document}
+    skip = {root.objgen[0], *numbers}
+    _tree_objects(tree.ParentTree, skip, ("/Kids",))
+    if "/Outlines" in root:
+        _tree_objects(root.Outlines, skip, ("/First", "/Next"))
+    info = source.trailer.get("/Info")
+    if not opening:
+        skip |= {o.objgen[0] for o in (info, root.get("/Metadata")) if o is not None and o.is_indirect}
+    pages = [page.obj for page in source.pages]
+    page_numbers = {page.objgen[0] for page in pages}
+    annotations = {a.objgen[0] for page in pages for a in page.get("/Annots", ()) if a.is_indirect}
+    fonts = {page.Resources.Font.objgen[0] for page in pages if "/Font" in page.Resources and page.Resources.Font.is_indirect}
+    resources = {page.Resources.objgen[0] for page in pages if "/Font" in page.Resources and not page.Resources.Font.is_indirect}
+    objects = [o for o in source.objects if o.objgen[0] not in skip and not _container(o)]
+    for obj in objects:
+        numbers[obj.objgen[0]] = out.new()
+    if stamp is not None:
+        stamp.font()
+    for obj in objects:
+        number = obj.objgen[0]
+        if obj._type_code == pikepdf.ObjectType.stream:
+            out.stream(numbers[number], _renumber(_entries(obj.stream_dict, ("/Length",)), numbers), obj.read_raw_bytes())
+            continue
+        if number in page_numbers:
+            body = _page(obj, len(page_ids) + 1, stamp, key_offset, numbers, ids)
+            page_ids.append(numbers[number])
+        elif number in annotations and "/StructParent" in obj:
+            body = _renumber(b"<< " + _entries(obj, ("/StructParent",)) + b" /StructParent %d >>" % (int(obj.StructParent) + key_offset), numbers)
+        elif stamp is not None and number in fonts:
+            body = b"<< " + _renumber(_entries(obj), numbers) + b" " + stamp.resource_entry() + b" >>"
+        elif stamp is not None and number in resources:
+            own = _renumber(_entries(obj, ("/Font",)) + b" /Font << " + _entries(obj.Font), numbers)
+            body = b"<< " + own + b" " + stamp.resource_entry() + b" >> >>"
+        else:
+            body = _renumber(obj.unparse(resolved=True), numbers)
+        out.object(numbers[number], body)
+    kids += [_renumber(_syntax(kid), numbers) for kid in (document.K if isinstance(document.K, pikepdf.Array) else [document.K])]
+    parents += [(key + key_offset, _renumber(_syntax(value), numbers)) for key, value in _number_tree(tree.ParentTree)]
+    if not opening:
+        return {}, None
+    kept = {key: _renumber(_syntax(value), numbers) for key, value in root.items() if key not in ("/Type", "/Pages", "/StructTreeRoot", "/Names", "/Outlines")}
+    return kept, numbers.get(info.objgen[0]) if info is not None and info.is_indirect else None
 
 
-def _append(pdf: pikepdf.Pdf, other: pikepdf.Pdf) -> None:
-    """Add `other`'s pages to `pdf`, and its structure elements under `pdf`'s Document element."""
-    tree = pdf.Root.StructTreeRoot
-    parents = _numbers(tree.ParentTree)
-    offset = int(tree.get("/ParentTreeNextKey", max((key for key, _ in parents), default=-1) + 1))
-    first = len(pdf.pages)
-    with warnings.catch_warnings():  # named destinations and the outline are rebuilt for the whole paper below
-        warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
-        pdf.pages.extend(other.pages)
-    for page in pdf.pages[first:]:
-        if "/StructParents" in page.obj:
-            page.obj.StructParents = int(page.obj.StructParents) + offset
-        for annotation in page.obj.get("/Annots", ()):
-            if "/StructParent" in annotation:
-                annotation.StructParent = int(annotation.StructParent) + offset
-    theirs = other.Root.StructTreeRoot
-    document = _document(tree)
-    if not isinstance(document.K, pikepdf.Array):
-        document.K = pikepdf.Array([document.K])
-    for kid in _document(theirs).K:
-        copied = _copied(pdf, kid)
-        if isinstance(copied, pikepdf.Dictionary) and "/S" in copied:
-            copied.P = document
-        document.K.append(copied)
-    numbers = [*parents, *((key + offset, _copied(pdf, value)) for key, value in _numbers(theirs.ParentTree))]
-    tree.ParentTree = pdf.make_indirect(pikepdf.Dictionary(Nums=pikepdf.Array([x for pair in numbers for x in pair])))
-    tree.ParentTreeNextKey = max((key for key, _ in numbers), default=-1) + 1
-    for name in ("/RoleMap", "/ClassMap"):
-        if name in theirs:
-            mine = tree.get(name) or pikepdf.Dictionary()
-            for key, value in theirs[name].items():
-                if key not in mine:
-                    mine[key] = _copied(pdf, value)
-            tree[name] = mine
+def _container(obj: Any) -> bool:
+    """An object stream or cross-reference stream: part of a file's packing, not of its content."""
+    return obj._type_code == pikepdf.ObjectType.stream and obj.stream_dict.get("/Type") in ("/ObjStm", "/XRef")
 
 
-def _destinations(pdf: pikepdf.Pdf, slices: Sequence[Rendered], starts: Sequence[int]) -> None:
+def _page(page: Any, number: int, stamp: _Stamp | None, key_offset: int, numbers: dict[int, int], ids: _Globals) -> bytes:
+    """A page under the paper's page tree and structure key, its footer stamped after its own content."""
+    contents = page.get("/Contents")
+    own = [_syntax(c) for c in contents] if isinstance(contents, pikepdf.Array) else [_syntax(contents)] if contents is not None else []
+    structure = b" /StructParents %d" % (int(page.StructParents) + key_offset) if "/StructParents" in page else b""
+    body = _renumber(_entries(page, ("/Parent", "/StructParents", "/Contents")) + b" /Contents [ " + b" ".join(own) + b" ]", numbers)
+    if stamp is not None:
+        before, after = stamp.streams(number, page)
+        body = body[:-1] + b"%d 0 R ]" % after
+        body = body.replace(b"/Contents [ ", b"/Contents [ %d 0 R " % before, 1)
+    return b"<< " + body + b" /Parent %d 0 R%s >>" % (ids.pages, structure)
+
+
+def _write_globals(out: _Writer, ids: _Globals, page_ids: list[int], kids: list[bytes], parents: list[tuple[int, bytes]],
+                   catalog: dict[str, bytes], dests: bytes, outline: bool) -> None:
+    out.object(ids.pages, b"<< /Type /Pages /Count %d /Kids [ %s ] >>" % (len(page_ids), b" ".join(b"%d 0 R" % n for n in page_ids)))
+    out.object(ids.document, b"<< /Type /StructElem /S /Document /P %d 0 R /K [ %s ] >>" % (ids.tree, b" ".join(kids)))
+    out.object(ids.parents, b"<< /Nums [ %s ] >>" % b" ".join(b"%d %s" % pair for pair in parents))
+    next_key = parents[-1][0] + 1 if parents else 0
+    out.object(ids.tree, b"<< /Type /StructTreeRoot /K [ %d 0 R ] /ParentTree %d 0 R /ParentTreeNextKey %d >>" % (ids.document, ids.parents, next_key))
+    entries = b" ".join(pikepdf.Name(key).unparse() + b" " + value for key, value in catalog.items())
+    names = b" /Names << /Dests << /Names [ %s ] >> >>" % dests if dests else b""
+    outlines = b" /Outlines %d 0 R" % ids.outlines if outline else b""
+    out.object(ids.catalog, b"<< /Type /Catalog /Pages %d 0 R /StructTreeRoot %d 0 R %s%s%s >>" % (ids.pages, ids.tree, entries, names, outlines))
+    if not outline:
+        out.object(ids.outlines, b"null")
+
+
+def _dests(slices: Sequence[Rendered], starts: Sequence[int], page_ids: list[int]) -> bytes:
     """Every slice's anchors as one sorted name tree; a later slice's anchor replaces an earlier one."""
     places: dict[str, tuple[int, float, float]] = {}
     for piece, start in zip(slices, starts, strict=True):
         for name, page, x, y in piece.anchors:
             places[name] = (start + page, x, y)
-    if not places:
-        return
-    entries = pikepdf.Array()
-    for name in sorted(places):
-        page, x, y = places[name]
-        entries.append(pikepdf.String(name))
-        entries.append(pikepdf.Array([pdf.pages[page].obj, pikepdf.Name.XYZ, x, y, 0]))
-    if "/Names" not in pdf.Root:
-        pdf.Root.Names = pikepdf.Dictionary()
-    pdf.Root.Names.Dests = pikepdf.Dictionary(Names=entries)
+    return b" ".join(pikepdf.String(name).unparse() + b" [ %d 0 R /XYZ %s %s 0 ]" % (page_ids[page], _real(x), _real(y))
+                     for name, (page, x, y) in sorted(places.items()))
 
 
-def _outline(pdf: pikepdf.Pdf, slices: Sequence[Rendered], starts: Sequence[int]) -> None:
+def _real(value: float) -> bytes:
+    return (b"%.6f" % value).rstrip(b"0").rstrip(b".") or b"0"
+
+
+def _outline(out: _Writer, slices: Sequence[Rendered], starts: Sequence[int], page_ids: list[int], top: int) -> bool:
     """One outline of every slice's headings, nested by level exactly as WeasyPrint nests one document's."""
     from weasyprint.anchors import make_page_bookmark_tree
     from weasyprint.matrix import Matrix
 
-    pages: list[list[tuple[int, str, tuple[float, float], str]]] = [[] for _ in range(len(pdf.pages))]
+    pages: list[list[tuple[int, str, tuple[float, float], str]]] = [[] for _ in page_ids]
     for piece, start in zip(slices, starts, strict=True):
         for mark in piece.bookmarks:
             pages[start + mark.page].append((mark.level, mark.label, (mark.x, mark.y), "open" if mark.open else "closed"))
@@ -193,38 +347,85 @@ def _outline(pdf: pikepdf.Pdf, slices: Sequence[Rendered], starts: Sequence[int]
     level = 0
     for number, marks in enumerate(pages):
         level = make_page_bookmark_tree(SimpleNamespace(bookmarks=marks), skipped, last_by_depth, level, number, Matrix())
-    if "/Outlines" in pdf.Root:
-        del pdf.Root.Outlines
     if not root:
-        return
-    top = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Outlines))
-    first, last, count = _outline_items(pdf, root, top)
-    top.First, top.Last, top.Count = first, last, count
-    pdf.Root.Outlines = top
+        return False
+    first, last, count = _outline_items(out, root, top, page_ids)
+    out.object(top, b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>" % (first, last, count))
+    return True
 
 
-def _outline_items(pdf: pikepdf.Pdf, tree: list[Any], parent: Any) -> tuple[Any, Any, int]:
+def _outline_items(out: _Writer, tree: list[Any], parent: int, page_ids: list[int]) -> tuple[int, int, int]:
     """Write one level of the outline under `parent`; return its first and last items and visible count."""
-    items: list[Any] = []
+    numbers = [out.new() for _ in tree]
     count = len(tree)
-    for label, (page, x, y), children, state in tree:
-        item = pdf.make_indirect(pikepdf.Dictionary(
-            Title=pikepdf.String(label), Parent=parent,
-            Dest=pikepdf.Array([pdf.pages[page].obj, pikepdf.Name.XYZ, x, y, 0])))
+    for n, (label, (page, x, y), children, state) in enumerate(tree):
+        entries = b"/Title %s /Parent %d 0 R /Dest [ %d 0 R /XYZ %s %s 0 ]" % (pikepdf.String(label).unparse(), parent, page_ids[page], _real(x), _real(y))
+        if n:
+            entries += b" /Prev %d 0 R" % numbers[n - 1]
+        if n < len(tree) - 1:
+            entries += b" /Next %d 0 R" % numbers[n + 1]
         if children:
-            item.First, item.Last, below = _outline_items(pdf, children, item)
-            item.Count = below if state == "open" else -below
+            first, last, below = _outline_items(out, children, numbers[n], page_ids)
+            entries += b" /First %d 0 R /Last %d 0 R /Count %d" % (first, last, below if state == "open" else -below)
             count += below if state == "open" else 0
         else:
-            item.Count = 0
-        if items:
-            item.Prev = items[-1]
-            items[-1].Next = item
-        items.append(item)
-    return items[0], items[-1], count
+            entries += b" /Count 0"
+        out.object(numbers[n], b"<< " + entries + b" >>")
+    return numbers[0], numbers[-1], count
 
 
 # --- page numbers ---------------------------------------------------------------------------
+
+class _Stamp:
+    """The page number on every page, as WeasyPrint prints a margin box: an artifact, out of the structure tree."""
+
+    def __init__(self, out: _Writer, footer: Footer, total: int) -> None:
+        self.out = out
+        self.footer = footer
+        self.total = total
+        self._font: int | None = None
+        self._save: int | None = None
+
+    def font(self) -> int:
+        """The footer font's number, written the first time it is asked for."""
+        if self._font is None:
+            data, metrics = _font()
+            tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(data).digest()[:6])
+            name = pikepdf.Name(f"/{tag}+{metrics['name']}").unparse()
+            file, descriptor, self._font = self.out.new(), self.out.new(), self.out.new()
+            self.out.stream(file, b"/Length1 %d /Filter /FlateDecode" % len(data), zlib.compress(data))
+            self.out.object(descriptor, b"<< /Type /FontDescriptor /FontName %s /Flags 32 /FontBBox [ %s ] /ItalicAngle 0 /Ascent %d"
+                            b" /Descent %d /CapHeight %d /StemV 80 /FontFile2 %d 0 R >>" % (
+                                name, b" ".join(b"%d" % v for v in metrics["bbox"]), metrics["ascent"], metrics["descent"], metrics["cap"], file))
+            self.out.object(self._font, b"<< /Type /Font /Subtype /TrueType /BaseFont %s /FirstChar %d /LastChar %d /Widths [ %s ]"
+                            b" /Encoding /WinAnsiEncoding /FontDescriptor %d 0 R >>" % (
+                                name, FOOTER_CHARACTERS[0], FOOTER_CHARACTERS[-1], b" ".join(b"%d" % w for w in metrics["widths"]), descriptor))
+            self._save = self.out.new()
+            self.out.stream(self._save, b"", b"q\n")
+        return self._font
+
+    def resource_entry(self) -> bytes:
+        return pikepdf.Name(FOOTER_FONT).unparse() + b" %d 0 R" % self.font()
+
+    def streams(self, number: int, page: Any) -> tuple[int, int]:
+        """The streams drawn before (saving the graphics state) and after a page's own content."""
+        self.font()
+        footer = self.footer
+        metrics = _font()[1]
+        ascent, descent = metrics["ascent"] * footer.size / 1000, -metrics["descent"] * footer.size / 1000
+        baseline = footer.bottom_margin / 2 - (ascent + descent) / 2 + descent
+        text = footer.words.format(page=number, pages=self.total)
+        box = page.MediaBox
+        x = float(box[2]) - footer.right_margin - _text_width(text, footer.size)
+        y = float(box[1]) + baseline
+        colour = " ".join(f"{c:.6f}" for c in footer.colour).encode()
+        data = (b"Q\nq\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\n" + colour + b" rg\nBT\n"
+                + FOOTER_FONT.encode() + f" {footer.size:g} Tf\n{x:.4f} {y:.4f} Td\n".encode() + _literal(text) + b" Tj\nET\nEMC\nQ\n")
+        after = self.out.new()
+        self.out.stream(after, b"", data)
+        assert self._save is not None
+        return self._save, after
+
 
 @cache
 def _font_file() -> Path:
@@ -289,20 +490,6 @@ def _font() -> tuple[bytes, dict[str, Any]]:
     return data.getvalue(), metrics
 
 
-def _font_object(pdf: pikepdf.Pdf) -> Any:
-    data, metrics = _font()
-    tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(data).digest()[:6])
-    name = pikepdf.Name(f"/{tag}+{metrics['name']}")
-    file = pikepdf.Stream(pdf, data)
-    file.Length1 = len(data)
-    descriptor = pdf.make_indirect(pikepdf.Dictionary(
-        Type=pikepdf.Name.FontDescriptor, FontName=name, Flags=32, FontBBox=metrics["bbox"], ItalicAngle=0,
-        Ascent=metrics["ascent"], Descent=metrics["descent"], CapHeight=metrics["cap"], StemV=80, FontFile2=file))
-    return pdf.make_indirect(pikepdf.Dictionary(
-        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.TrueType, BaseFont=name, FirstChar=FOOTER_CHARACTERS[0],
-        LastChar=FOOTER_CHARACTERS[-1], Widths=metrics["widths"], Encoding=pikepdf.Name.WinAnsiEncoding, FontDescriptor=descriptor))
-
-
 def _text_width(text: str, size: float) -> float:
     widths: list[int] = _font()[1]["widths"]
     return sum(widths[ord(c) - FOOTER_CHARACTERS[0]] for c in text) * size / 1000
@@ -310,32 +497,3 @@ def _text_width(text: str, size: float) -> float:
 
 def _literal(text: str) -> bytes:
     return b"(" + text.encode("latin-1").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
-
-
-def _stamp(pdf: pikepdf.Pdf, footer: Footer) -> None:
-    """Print "Page X of Y" on every page, as WeasyPrint prints a margin box: an artifact, out of the structure tree."""
-    font = _font_object(pdf)
-    metrics = _font()[1]
-    ascent, descent = metrics["ascent"] * footer.size / 1000, -metrics["descent"] * footer.size / 1000
-    baseline = footer.bottom_margin / 2 - (ascent + descent) / 2 + descent
-    total = len(pdf.pages)
-    colour = " ".join(f"{c:.6f}" for c in footer.colour).encode()
-    done: set[tuple[int, int]] = set()
-    for number, page in enumerate(pdf.pages, start=1):
-        resources = page.obj.Resources
-        if resources.objgen not in done:  # a slice's pages share one resources dictionary
-            fonts = resources.get("/Font")
-            if fonts is None:
-                resources.Font = fonts = pikepdf.Dictionary()
-            fonts[FOOTER_FONT] = font
-            if resources.objgen != (0, 0):
-                done.add(resources.objgen)
-        text = footer.words.format(page=number, pages=total)
-        box = page.obj.MediaBox
-        x = float(box[2]) - footer.right_margin - _text_width(text, footer.size)
-        y = float(box[1]) + baseline
-        stream = (b"Q\nq\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\n" + colour + b" rg\nBT\n"
-                  + FOOTER_FONT.encode() + f" {footer.size:g} Tf\n{x:.4f} {y:.4f} Td\n".encode() + _literal(text)
-                  + b" Tj\nET\nEMC\nQ\n")
-        page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
-        page.contents_add(pikepdf.Stream(pdf, stream))
