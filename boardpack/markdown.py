@@ -175,7 +175,7 @@ def to_html(text: str | None) -> str:
     return str(renderer.render(tokens, md.options, env))
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'’”)\]]*[ \t\n]+(?=[A-Z0-9\"'‘“(\[])")
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"'’”)\]]*[ \t\n]+(?=[A-Z0-9\"'‘“(\[])")
 """The end of a sentence: a full stop, question or exclamation mark (and any closing quote or
 bracket), space, then what starts a sentence. Never a colon or semicolon: the words after
 one belong to the sentence before."""
@@ -191,7 +191,7 @@ def _sentences(piece: str, limit: int) -> list[str]:
     out: list[str] = []
     start = 0
     last = 0
-    for match in _SENTENCE_END.finditer(piece):
+    for match in SENTENCE_END.finditer(piece):
         cut = match.end()
         if cut - start > limit and last > start:
             out.append(piece[start:last])

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from .derive import PaperView, Row
-from .markdown import blocks
+from .markdown import SENTENCE_END, blocks
 from .text import LINE_BREAK
 
 
@@ -150,10 +150,39 @@ def _text(pieces: list[str], shared: str, indices: list[int], whole: str | None)
     return body.rstrip("\n") + "\n\n" + shared if shared else body
 
 
+def _bound(text: str | None, width: int, spacing: float, limit: int) -> float:
+    """Lines a Markdown field takes at most, however `split_row` cuts it: never fewer than it counts.
+
+    Every source line is wrapped on its own, as if indented, and spaced as a paragraph; a
+    field long enough to be cut after sentences (`limit` characters) may end a line early at
+    each sentence. A row within the budget by this bound is one part, unparsed.
+    """
+    if not text:
+        return 0.0
+    lines = [line for line in text.replace(LINE_BREAK, "\n").split("\n") if line.strip()]
+    total = sum(_wrapped(line, max(width - 3, 4)) + spacing for line in lines)
+    if len(text) > limit:
+        total += (1 + spacing) * len(SENTENCE_END.findall(text))
+    return total
+
+
+def _surely_fits(row: Row, columns: Columns, widths: dict[str, int], lines: float) -> bool:
+    gap = columns.paragraph
+    bound = {field: _bound(getattr(row, field), width, gap, int(width * lines)) for field, width in widths.items()}
+    due = sum(_lines(line, columns.due) + 0.2 for line in row.due)
+    due += sum(_lines(extra, columns.due + 2) + 0.3 for extra in (row.slippage,) if extra) + (1.3 if row.overdue else 0)
+    heights = {"text": bound["text"], "status": bound["rationale"] if row.status else 0.0, "due": due, "ref": 0.0,
+               "comment": bound["comment"] + (0.0 if row.status else bound["rationale"])}
+    first = _headings(row, columns)
+    return all(first[name] + height <= columns.budget for name, height in heights.items())
+
+
 def split_row(row: Row, columns: Columns) -> list[Row]:
     """A row as its parts: the row itself when it fits the budget."""
     widths = {"text": columns.text, "rationale": columns.status if row.status else columns.comment, "comment": columns.comment}
     lines = columns.sentences or columns.budget * 0.8
+    if _surely_fits(row, columns, widths, lines):
+        return [row]
     split = {field: blocks(getattr(row, field), int(widths[field] * lines)) for field in widths}
     pieces = {field: split[field].pieces for field in split}
     plans = _plan(_cells(row, columns, pieces), _headings(row, columns), columns.budget)

@@ -28,19 +28,33 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part, XmlPart
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import NamespacePrefixedTag, nsdecls, qn
+from docx.oxml.parser import oxml_parser
 from lxml import etree
 from markdown_it.token import Token
 
 from .. import markdown
 from ..text import clean_text
+
+
+@cache
+def _tag(name: str) -> tuple[str, dict[str, str]]:
+    tag = NamespacePrefixedTag(name)
+    return tag.clark_name, tag.nsmap
+
+
+def OxmlElement(name: str) -> Any:  # noqa: N802 - python-docx's name, for what it does
+    """python-docx's `OxmlElement`, with each tag's name read once: the Word build makes tens of thousands."""
+    clark, nsmap = _tag(name)
+    return oxml_parser.makeelement(clark, nsmap=nsmap)
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
