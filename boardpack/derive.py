@@ -376,6 +376,8 @@ class ReportView:
     summary: str | None
     counts: dict[str, int]
     rows: tuple[Row, ...]
+    continued: bool = False
+    """More rows of a report whose heading was printed before: a long paper's PDF slices a very long report."""
 
 
 @dataclass(frozen=True)

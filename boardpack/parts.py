@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .derive import PaperView, Row
+from .derive import PaperView, ReportView, Row
 from .markdown import SENTENCE_END, blocks
 from .text import LINE_BREAK
 
@@ -249,6 +249,26 @@ def row_lines(row: Row, columns: Columns) -> float:
     return max(first.get(name, 0.0) + sum(unit.height for unit in units) for name, units in cells.items()) + 0.6
 
 
+def _chunks(report: ReportView, heights: list[float], size: float) -> list[tuple[ReportView, float]]:
+    """A report as runs of rows of about `size` lines (itself, when shorter), each with its height.
+
+    A slice holds only part of a very long report, so that no slice is much longer than
+    `size`: the later runs carry on the report's table under its repeated head, without its heading.
+    """
+    total = REPORT_HEAD_LINES + sum(heights)
+    if total <= 2 * size:
+        return [(report, total)]
+    out: list[tuple[ReportView, float]] = []
+    start, filled = 0, REPORT_HEAD_LINES
+    for n, height in enumerate(heights):
+        if n > start and filled + height > size:
+            out.append((replace(report, rows=report.rows[start:n], continued=bool(out)), filled))
+            start, filled = n, 2.0  # the table head again
+        filled += height
+    out.append((replace(report, rows=report.rows[start:], continued=bool(out)), filled))
+    return out
+
+
 def slices(view: PaperView, columns: Columns, size: float) -> list[Slice]:
     """The paper as runs of whole reports of about `size` lines each; one slice when it is short.
 
@@ -258,21 +278,23 @@ def slices(view: PaperView, columns: Columns, size: float) -> list[Slice]:
     slice is laid out again once the others' page numbers are known; its summary and its
     changes since the last paper follow, each a slice of its own.
     """
-    weights = [REPORT_HEAD_LINES + sum(row_lines(row, columns) for row in report.rows) for report in view.reports]
-    if sum(weights) < 2 * size or len(view.reports) < 2:
+    pieces: list[tuple[ReportView, float]] = []
+    for report in view.reports:
+        pieces += _chunks(report, [row_lines(row, columns) for row in report.rows], size)
+    if sum(weight for _, weight in pieces) < 2 * size or len(pieces) < 2:
         return [Slice(view, 0, title=True, summary=True, changes=True, legend=True)]
-    groups: list[list[int]] = [[]]
+    groups: list[list[ReportView]] = [[]]
     filled = 0.0 if view.contents else size / 2  # without a contents list the front matter opens the first run
-    for n, weight in enumerate(weights):
-        if groups[-1] and filled >= size:
+    for piece, weight in pieces:
+        if groups[-1] and (filled >= size or piece.continued):
             groups.append([])
             filled = 0.0
-        groups[-1].append(n)
+        groups[-1].append(piece)
         filled += weight
     if len(groups) > 1 and filled < size / 2:  # a short last run joins the one before
         short = groups.pop()
         groups[-1] += short
-    runs = [replace(view, reports=tuple(view.reports[i] for i in group), notes=None) for group in groups]
+    runs = [replace(view, reports=tuple(group), notes=None) for group in groups]
     runs[-1] = replace(runs[-1], notes=view.notes)
     if not view.contents:
         return [Slice(run, n, title=n == 0, summary=n == 0, changes=n == 0, legend=n == 0) for n, run in enumerate(runs)]

@@ -1258,8 +1258,9 @@ def plain(element: Any) -> str:
 
 
 def parse_part(blob: bytes) -> Any:
-    """An XML part of a Word package, parsed without entities, DTDs or network (the caller
-    has already refused any part with a DOCTYPE).
+    """An XML part of a Word package, parsed without entities, DTDs or network.
+
+    The caller has already refused any part with a DOCTYPE.
     """
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False)
     return etree.fromstring(blob, parser)
