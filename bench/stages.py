@@ -2,7 +2,9 @@
 """Time each stage of one paper in one process, and optionally profile the PDF.
 
 run.py times whole processes, as a secretary meets them; this splits a paper's time into
-check, HTML, PDF layout, PDF write (which includes tagging) and Word, to see where it goes.
+check, HTML, PDF layout, PDF write (which includes tagging) and Word, to see where it goes:
+the layout and write columns lay the paper out whole in this one process; `sliced` is the
+PDF as a build makes it (in slices, one worker per core, joined), without the cache.
 `--profile` runs the PDF stages under cProfile and prints the top functions by cumulative
 time; `--no-patch` leaves out boardpack's pydyf patch, for before/after figures.
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import statistics
 import sys
@@ -31,7 +34,7 @@ from boardpack.parts import in_parts  # noqa: E402
 from boardpack.render import pdf_patch  # noqa: E402
 from boardpack.render.docx import render_docx  # noqa: E402
 from boardpack.render.html import render_html  # noqa: E402
-from boardpack.render.pdf import PDF_VARIANT, TemplateOnlyFetcher, columns, join_on_page  # noqa: E402
+from boardpack.render.pdf import PDF_VARIANT, TemplateOnlyFetcher, columns, join_on_page, render_view_pdf  # noqa: E402
 
 TEMPLATES = ROOT / "templates"
 T = TypeVar("T")
@@ -89,7 +92,7 @@ def main(argv: list[str] | None = None) -> None:
         pdf_patch.remove()
     print(f"pydyf patch: {'on' if pdf_patch.active() else 'off'}")
     papers = args.papers or sorted((ROOT / "data").glob("*.yaml"))
-    print(f"{'paper':32} {'check':>7} {'html':>7} {'layout':>7} {'write':>7} {'pages':>5} {'pages/s':>7} {'docx':>7}")
+    print(f"{'paper':32} {'check':>7} {'html':>7} {'layout':>7} {'write':>7} {'pages':>5} {'pages/s':>7} {'sliced':>7} {'pages':>5} {'docx':>7}")
     for path in papers:
         t_check, checked = timed(lambda path=path: prepare(path), args.repeat)
         if checked.resolved is None:
@@ -98,10 +101,12 @@ def main(argv: list[str] | None = None) -> None:
         t_html, html = timed(lambda pv=paper_view: render_html(in_parts(pv, columns(pv)), TEMPLATES, paged=True), args.repeat)
         t_layout, document = timed(lambda h=html: layout(h), args.repeat)
         t_write, _ = timed(lambda d=document: write(d), args.repeat)
+        t_sliced, (_, sliced_pages) = timed(lambda pv=paper_view: render_view_pdf(pv, TEMPLATES, jobs=os.cpu_count() or 1), args.repeat)
         t_docx, _ = timed(lambda pv=paper_view: render_docx(pv, TEMPLATES / f"{pv.layout}.docx"), args.repeat)
         pages = len(document.pages)
         rate = pages / (t_layout + t_write)
-        print(f"{path.stem:32} {t_check:7.3f} {t_html:7.3f} {t_layout:7.2f} {t_write:7.2f} {pages:5d} {rate:7.1f} {t_docx:7.2f}")
+        print(f"{path.stem:32} {t_check:7.3f} {t_html:7.3f} {t_layout:7.2f} {t_write:7.2f} {pages:5d} {rate:7.1f} {t_sliced:7.2f} "
+              f"{sliced_pages:5d} {t_docx:7.2f}")
         if args.profile:
             print(profile(html, args.top))
 

@@ -231,15 +231,22 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
         from .render.pdf_cache import SliceCache
 
         slices = SliceCache(cache, templates, fresh=fresh)
-    # The chart is drawn once for the web page and the PDF; a Word-only build neither needs nor depends on it.
-    chart = chart_markup(paper_view, slices) if {"html", "pdf"} & set(formats) else None
-    if "html" in formats:
-        outputs["html"] = render_html(paper_view, templates, chart=chart).encode("utf-8")
+    # The chart is drawn once for the web page and the PDF, when first needed: a long PDF draws it while
+    # its slices are laid out. A Word-only build neither needs nor depends on it.
+    drawn: list[Any] = []
+
+    def chart() -> Any:
+        if not drawn:
+            drawn.append(chart_markup(paper_view, slices))
+        return drawn[0]
+
     if "pdf" in formats:
         from .render.pdf import render_view_pdf
 
         report = Progress(f"{name}.pdf") if progress else None
         outputs["pdf"], pages = _stage(name, "pdf", lambda: render_view_pdf(paper_view, templates, chart, cache=slices, jobs=jobs, progress=report))
+    if "html" in formats:
+        outputs["html"] = render_html(paper_view, templates, chart=chart()).encode("utf-8")
     if "xlsx" in formats or "csv" in formats:
         from .render.annex import render_csv, render_xlsx
 

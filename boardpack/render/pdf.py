@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from ..derive import PaperView
-from ..parts import Columns, in_parts, row_lines, slices
+from ..parts import Columns, Slice, in_parts, row_lines, slices
 from . import pdf_patch
 from .pdf_cache import SliceCache
 from .pdf_join import Bookmark, Rendered, join
@@ -205,27 +206,38 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
     processes at once, each slice recalled from `cache` when its HTML is unchanged, and the
     slices joined into one PDF (`pdf_join`): the page numbers, contents list, bookmarks, links
     and structure tree are those of one document. `progress(done, total)` follows the slices.
+    Each slice goes to a worker as soon as its HTML is made; `chart` (the SVG, or a function
+    that draws it) is drawn only after the others have gone, as the summary alone needs it.
     """
-    from .html import render_html
-
     shape = columns(view)
-    plan = slices(in_parts(view, shape), shape, SLICE_LINES)
-    placeholder = "0" * len(str(max(1, round(sum(row_lines(r, shape) for s in plan for rep in s.view.reports for r in rep.rows) / 30))))
-    pages: dict[str, str] | None = {e.anchor: placeholder for e in view.contents} if len(plan) > 1 and view.contents else None
-    htmls: list[str] = []
+    plan = slices(view, shape, SLICE_LINES)
+    pages: dict[str, str] | None = None
+    if len(plan) > 1 and view.contents:
+        estimate = sum(row_lines(row, shape) for report in view.reports for row in report.rows) / 30
+        pages = {entry.anchor: "0" * len(str(max(1, round(estimate)))) for entry in view.contents}  # page numbers' width
+    drawn: list[Any] = []
+
+    def the_chart() -> Any:
+        if not drawn:
+            drawn.append(chart() if callable(chart) else chart)
+        return drawn[0]
+
+    later: list[Slice] = []
     footnotes = 0
-    for piece in plan:
-        piece = replace(piece, footnotes=footnotes, pages=pages if piece.title else None)
-        html = render_html(piece.view, templates, paged=True, chart=chart, print_slice=piece)
-        if len(plan) > 1:
-            elsewhere = tuple(sorted(set(_LINK.findall(html)) - set(_ID.findall(html))))
-            if elsewhere:  # links to other slices: stand-ins keep them until the join
-                piece = replace(piece, elsewhere=elsewhere)
-                html = render_html(piece.view, templates, paged=True, chart=chart, print_slice=piece)
-        plan[piece.index] = piece
-        htmls.append(html)
-        footnotes += html.count(FOOTNOTE_CALL)
-    rendered = _render_all(htmls, [frozenset(piece.elsewhere) for piece in plan], templates, cache, jobs, progress)
+    with _Layouts(templates, cache, jobs, len(plan), progress) as layouts:
+        for piece in plan:
+            piece = replace(piece, view=in_parts(piece.view, shape), footnotes=footnotes, pages=pages if piece.title else None)
+            waits = len(plan) > 1 and piece.summary and piece.view.summary is not None  # laid out once the chart is drawn
+            piece, html = _slice_html(piece, templates, _NO_CHART if waits else the_chart(), len(plan) > 1)
+            plan[piece.index] = piece
+            footnotes += html.count(FOOTNOTE_CALL)  # the chart holds none, so the stand-in counts the same
+            if waits:
+                later.append(piece)
+            else:
+                layouts.submit(piece.index, html, piece.elsewhere)
+        for piece in later:
+            layouts.submit(piece.index, _slice_html(piece, templates, the_chart(), True)[1], piece.elsewhere)
+        rendered = layouts.results()
     for _attempt in range(3):  # the front matter again, with the contents list's page numbers
         if pages is None:
             break
@@ -235,13 +247,31 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
         if numbers == pages:
             break
         pages = numbers
-        html = render_html(plan[0].view, templates, paged=True, chart=chart, print_slice=replace(plan[0], pages=pages))
+        piece, html = _slice_html(replace(plan[0], pages=pages), templates, the_chart(), True)
         before = rendered[0].pages
-        rendered[0] = _render_all([html], [frozenset(plan[0].elsewhere)], templates, cache, 1, None)[0]
+        with _Layouts(templates, cache, 1, 1, None) as again:
+            again.submit(0, html, piece.elsewhere)
+            rendered[0] = again.results()[0]
         if rendered[0].pages == before:
             break
     joined = join(rendered)
     return joined, sum(piece.pages for piece in rendered)
+
+
+_NO_CHART = Markup("")  # noqa: S704 - empty
+
+
+def _slice_html(piece: Slice, templates: Path, chart: Any, sliced: bool) -> tuple[Slice, str]:
+    """A slice's HTML; in a sliced paper, with stand-ins for the anchors it links to in other slices."""
+    from .html import render_html
+
+    html = render_html(piece.view, templates, paged=True, chart=chart, print_slice=piece)
+    if sliced:
+        elsewhere = tuple(sorted(set(_LINK.findall(html)) - set(_ID.findall(html))))
+        if elsewhere:  # links to other slices: stand-ins keep them until the join
+            piece = replace(piece, elsewhere=elsewhere)
+            html = render_html(piece.view, templates, paged=True, chart=chart, print_slice=piece)
+    return piece, html
 
 
 FOOTNOTE_CALL = '<span class="footnote">'
@@ -259,32 +289,50 @@ def _starts(rendered: Sequence[Rendered]) -> list[int]:
     return starts
 
 
-def _render_all(htmls: Sequence[str], stand_ins: Sequence[frozenset[str]], templates: Path, cache: SliceCache | None, jobs: int,
-                progress: Callable[[int, int], None] | None) -> list[Rendered]:
-    """Every slice laid out, from the cache where its HTML is unchanged, in up to `jobs` processes."""
-    keys = [cache.key(html) if cache else "" for html in htmls]
-    found = [cache.get(key) if cache else None for key in keys]
-    todo = [n for n, piece in enumerate(found) if piece is None]
-    done = len(htmls) - len(todo)
+class _Layouts:
+    """Slices laid out as they are handed in: from the cache, in this process, or in up to `jobs` forked workers."""
 
-    def finished(n: int, piece: Rendered) -> None:
-        nonlocal done
-        found[n] = piece
-        if cache:
-            cache.put(keys[n], piece)
-        done += 1
-        if progress:
-            progress(done, len(htmls))
+    def __init__(self, templates: Path, cache: SliceCache | None, jobs: int, total: int,
+                 progress: Callable[[int, int], None] | None) -> None:
+        self.templates, self.cache, self.total, self.progress = templates, cache, total, progress
+        self.found: dict[int, Rendered] = {}
+        self.keys: dict[int, str] = {}
+        self.waiting: dict[Any, int] = {}
+        self.pool: Any = None
+        if jobs > 1 and total > 1 and "fork" in multiprocessing.get_all_start_methods():
+            from concurrent.futures import ProcessPoolExecutor
 
-    workers = min(jobs, len(todo))
-    if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+            self.pool = ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=multiprocessing.get_context("fork"))
 
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = {pool.submit(render_slice, htmls[n], templates, stand_ins[n]): n for n in todo}
-            for future in as_completed(futures):
-                finished(futures[future], future.result())
-    else:
-        for n in todo:
-            finished(n, render_slice(htmls[n], templates, stand_ins[n]))
-    return [piece for piece in found if piece is not None]
+    def __enter__(self) -> _Layouts:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def submit(self, n: int, html: str, stand_ins: Sequence[str]) -> None:
+        key = self.keys[n] = self.cache.key(html) if self.cache else ""
+        cached = self.cache.get(key) if self.cache else None
+        if cached is not None:
+            self._done(n, cached, store=False)
+        elif self.pool is not None:
+            self.waiting[self.pool.submit(render_slice, html, self.templates, frozenset(stand_ins))] = n
+        else:
+            self._done(n, render_slice(html, self.templates, frozenset(stand_ins)))
+
+    def _done(self, n: int, piece: Rendered, store: bool = True) -> None:
+        self.found[n] = piece
+        if self.cache and store:
+            self.cache.put(self.keys[n], piece)
+        if self.progress:
+            self.progress(len(self.found), self.total)
+
+    def results(self) -> list[Rendered]:
+        """Every slice handed in, in order, once laid out."""
+        if self.waiting:
+            from concurrent.futures import as_completed
+
+            for future in as_completed(list(self.waiting)):
+                self._done(self.waiting.pop(future), future.result())
+        return [self.found[n] for n in sorted(self.found)]
