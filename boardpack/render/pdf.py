@@ -254,7 +254,7 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
             rendered[0] = again.results()[0]
         if rendered[0].pages == before:
             break
-    joined = join(rendered)
+    joined = join(rendered, font=cache.footer_font() if cache is not None else None)
     return joined, sum(piece.pages for piece in rendered)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from .pdf_join import Bookmark, Rendered
 
-_NAME = re.compile(r"\.?[0-9a-f]{64}(\.[A-Za-z0-9_]+)?\.(pdf|json|svg|tmp)")
+_NAME = re.compile(r"\.?[0-9a-f]{64}(\.[A-Za-z0-9_]+)?\.(pdf|json|svg|ttf|tmp)")
 """The names the cache writes (a key, or a temporary file of one); nothing else in its folder is touched."""
 
 
@@ -104,27 +104,37 @@ class SliceCache:
 
     def drawing(self, what: str, draw: Callable[[], str]) -> str:
         """An SVG drawing (the summary chart) by the description of what it shows; drawn only when new."""
-        from . import chart
+        code = Path(__file__).with_name("chart.py").read_bytes()  # read, not imported: matplotlib loads only to draw
+        key = code + version("matplotlib").encode() + what.encode()
+        return self.kept(key, lambda: draw().encode("utf-8"), ".svg").decode("utf-8")
 
-        key = hashlib.sha256(self._salt + Path(chart.__file__).read_bytes() + version("matplotlib").encode() + what.encode()).hexdigest()
-        path = self.folder / f"{key}.svg"
+    def footer_font(self) -> bytes:
+        """The footer font subset for the page numbers, kept as it takes a fifth of a second to make."""
+        from .pdf_join import font_source, subset_font
+
+        return self.kept(font_source() + version("fonttools").encode(), subset_font, ".ttf")
+
+    def kept(self, what: bytes, make: Callable[[], bytes], suffix: str) -> bytes:
+        """Bytes made from `what`, kept under its hash: made only when new (or when the build is forced)."""
+        key = hashlib.sha256(self._salt + what).hexdigest()
+        path = self.folder / f"{key}{suffix}"
         if not self.on:
-            return draw()
-        try:
-            if not self.fresh:
-                svg = path.read_text(encoding="utf-8")
+            return make()
+        if not self.fresh:
+            try:
+                data = path.read_bytes()
                 self._used.add(key)
-                return svg
-        except (OSError, ValueError):
-            pass
-        svg = draw()
+                return data
+            except OSError:
+                pass
+        data = make()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _write(path, svg.encode("utf-8"))
+            _write(path, data)
             self._used.add(key)
         except OSError:
             pass
-        return svg
+        return data
 
     def keep_only(self) -> None:
         """Remove the slices this build did not use: the folder holds one build's slices."""

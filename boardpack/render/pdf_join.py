@@ -71,18 +71,19 @@ class Footer:
     colour: tuple[float, float, float] = (11 / 255, 12 / 255, 12 / 255)
 
 
-def join(slices: Sequence[Rendered], footer: Footer | None = Footer()) -> bytes:
+def join(slices: Sequence[Rendered], footer: Footer | None = Footer(), font: bytes | None = None) -> bytes:
     """One PDF of every slice's pages, structure, links and bookmarks, with page numbers stamped.
 
     The slices are read one at a time and their objects written out as they are read, under
     new numbers, so memory holds one slice, not the paper, and time grows with the pages.
+    `font` is the footer font (`subset_font`), when it is at hand already.
     """
     if not slices:
         raise ValueError("nothing to join")
     out = _Writer()
     ids = _Globals(out)
     total = sum(piece.pages for piece in slices)
-    stamp = _Stamp(out, footer, total) if footer is not None else None
+    stamp = _Stamp(out, footer, total, font or subset_font()) if footer is not None else None
     page_ids: list[int] = []
     kids: list[bytes] = []
     parents: list[tuple[int, bytes]] = []
@@ -379,8 +380,10 @@ def _outline_items(out: _Writer, tree: list[Any], parent: int, page_ids: list[in
 class _Stamp:
     """The page number on every page, as WeasyPrint prints a margin box: an artifact, out of the structure tree."""
 
-    def __init__(self, out: _Writer, footer: Footer, total: int) -> None:
+    def __init__(self, out: _Writer, footer: Footer, total: int, font: bytes) -> None:
         self.out = out
+        self.data = font
+        self.metrics = _metrics(font)
         self.footer = footer
         self.total = total
         self._font: int | None = None
@@ -389,7 +392,7 @@ class _Stamp:
     def font(self) -> int:
         """The footer font's number, written the first time it is asked for."""
         if self._font is None:
-            data, metrics = _font()
+            data, metrics = self.data, self.metrics
             tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(data).digest()[:6])
             name = pikepdf.Name(f"/{tag}+{metrics['name']}").unparse()
             file, descriptor, self._font = self.out.new(), self.out.new(), self.out.new()
@@ -411,12 +414,12 @@ class _Stamp:
         """The streams drawn before (saving the graphics state) and after a page's own content."""
         self.font()
         footer = self.footer
-        metrics = _font()[1]
+        metrics = self.metrics
         ascent, descent = metrics["ascent"] * footer.size / 1000, -metrics["descent"] * footer.size / 1000
         baseline = footer.bottom_margin / 2 - (ascent + descent) / 2 + descent
         text = footer.words.format(page=number, pages=self.total)
         box = page.MediaBox
-        x = float(box[2]) - footer.right_margin - _text_width(text, footer.size)
+        x = float(box[2]) - footer.right_margin - _text_width(text, footer.size, metrics)
         y = float(box[1]) + baseline
         colour = " ".join(f"{c:.6f}" for c in footer.colour).encode()
         data = (b"Q\nq\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\n" + colour + b" rg\nBT\n"
@@ -460,8 +463,8 @@ def _font_file() -> Path:
 
 
 @cache
-def _font() -> tuple[bytes, dict[str, Any]]:
-    """The footer font, subset to printable ASCII, and the metrics its PDF dictionaries need."""
+def subset_font() -> bytes:
+    """The footer font, Liberation Sans subset to printable ASCII (a fifth of a second: `SliceCache` keeps it)."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -473,25 +476,37 @@ def _font() -> tuple[bytes, dict[str, Any]]:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=list(FOOTER_CHARACTERS))
     subsetter.subset(font)
-    cmap = font.getBestCmap()
-    scale = 1000 / font["head"].unitsPerEm
-    widths = [round(font["hmtx"][cmap[code]][0] * scale) if code in cmap else 0 for code in FOOTER_CHARACTERS]
-    head, hhea, os2 = font["head"], font["hhea"], font["OS/2"]
     data = io.BytesIO()
     font.save(data)
-    metrics = {
-        "widths": widths,
+    return data.getvalue()
+
+
+def font_source() -> bytes:
+    """What the footer font is made from, for the cache's key: the font file fontconfig gives."""
+    return _font_file().read_bytes()
+
+
+@cache
+def _metrics(data: bytes) -> dict[str, Any]:
+    """What the font's PDF dictionaries and the footer's placing need, read from the subset font."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
+    cmap = font.getBestCmap()
+    scale = 1000 / font["head"].unitsPerEm
+    head, hhea, os2 = font["head"], font["hhea"], font["OS/2"]
+    return {
+        "widths": [round(font["hmtx"][cmap[code]][0] * scale) if code in cmap else 0 for code in FOOTER_CHARACTERS],
         "bbox": [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)],
         "ascent": round(hhea.ascent * scale),
         "descent": round(hhea.descent * scale),
         "cap": round(getattr(os2, "sCapHeight", hhea.ascent) * scale),
         "name": font["name"].getDebugName(6) or "LiberationSans",
     }
-    return data.getvalue(), metrics
 
 
-def _text_width(text: str, size: float) -> float:
-    widths: list[int] = _font()[1]["widths"]
+def _text_width(text: str, size: float, metrics: dict[str, Any]) -> float:
+    widths: list[int] = metrics["widths"]
     return sum(widths[ord(c) - FOOTER_CHARACTERS[0]] for c in text) * size / 1000
 
 
