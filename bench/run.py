@@ -3,9 +3,9 @@
 
 Every figure is a whole process, as a secretary meets it: `generate.py build ...` (and
 LibreOffice converting our own .docx of the same paper, the yardstick for the PDF), with
-wall time and the peak memory of the process tree (all processes alive at once, summed, sampled
-from /proc every 50 ms, and never less than the largest single process as the kernel reports
-it). Short rows run three times and report the median; the long rows run once. The synthetic
+wall time and the peak memory of the process tree (the proportional set sizes of all processes
+alive at once, summed: pages forked workers share with the build count once; sampled from /proc
+every 50 ms, and never less than the largest single process as the kernel reports it). Short rows run three times and report the median; the long rows run once. The synthetic
 trackers come from bench/make_tracker.py with fixed seeds, so every run times the same files.
 
 Run: .venv/bin/python bench/run.py [--quick]     (--quick leaves out the 5,000-item row)
@@ -93,9 +93,26 @@ def _tree_rss(root: int) -> int:
         children.setdefault(parent, []).append(pid)
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        total += _proportional(pid, rss.get(pid, 0))
         todo.extend(children.get(pid, ()))
     return total
+
+
+def _proportional(pid: int, rss: int) -> int:
+    """A process's proportional set size: each page it shares counted once across the sharers.
+
+    A build's workers are forked from it and share its pages until they write to them; summing
+    resident sizes would count those pages once per worker. Falls back to `rss` where the
+    kernel gives no smaps_rollup.
+    """
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return rss
 
 
 def run(args: list[str], cwd: Path = ROOT) -> Run:
