@@ -3,10 +3,12 @@
 
 Every figure is a whole process, as a secretary meets it: `generate.py build ...` (and
 LibreOffice converting our own .docx of the same paper, the yardstick for the PDF), with
-wall time and the peak memory of the process tree (the proportional set sizes of all processes
-alive at once, summed: pages forked workers share with the build count once; sampled from /proc
-every 50 ms, and never less than the largest single process as the kernel reports it). Short rows run three times and report the median; the long rows run once. The synthetic
-trackers come from bench/make_tracker.py with fixed seeds, so every run times the same files.
+wall time and the peak memory of the process tree: the proportional set sizes of all its
+processes alive at once, summed, so that pages forked workers share with the build count
+once; sampled from /proc every 200 ms (reading them costs the kernel a walk of the page
+tables), and never less than the largest single process as the kernel reports it. Short rows
+run three times and report the median; the long rows run once. The synthetic trackers come
+from bench/make_tracker.py with fixed seeds, so every run times the same files.
 
 Run: .venv/bin/python bench/run.py [--quick]     (--quick leaves out the 5,000-item row)
 """
@@ -38,7 +40,7 @@ from make_tracker import dump, make_tracker  # noqa: E402
 SEED_TRACKER = ROOT / "data" / "2021-09-hmicfrs-tracker.yaml"
 DOC = ROOT / "docs" / "benchmarks.md"
 START, END = "<!-- bench/run.py writes from here -->", "<!-- bench/run.py writes up to here -->"
-SAMPLE_SECONDS = 0.05
+SAMPLE_SECONDS = 0.2
 GOAL_5000 = "<= 5.5x the 1,000-item time, peak < 1 GB"
 SEEDS = {1000: 1000, 5000: 5000}
 """Seed of each synthetic tracker, by items."""
