@@ -18,7 +18,7 @@ from ..derive import PaperView
 from ..parts import Columns, Slice, in_parts, row_lines, slices
 from . import pdf_patch
 from .pdf_cache import SliceCache
-from .pdf_join import Bookmark, Rendered, join
+from .pdf_join import Bookmark, Rendered, first_pages, join
 
 pdf_patch.apply()  # writing tagged PDFs in linear time; pinned to the checked versions, see pdf_patch
 
@@ -241,7 +241,7 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
     for _attempt in range(3):  # the front matter again, with the contents list's page numbers
         if pages is None:
             break
-        starts = _starts(rendered)
+        starts = first_pages(rendered)
         found = {name: start + page + 1 for piece, start in zip(rendered, starts, strict=True) for name, page, _x, _y in piece.anchors}
         numbers = {anchor: str(found.get(anchor, "")) for anchor in pages}
         if numbers == pages:
@@ -279,14 +279,6 @@ FOOTNOTE_CALL = '<span class="footnote">'
 _LINK = re.compile(r'<a href="#([^"]+)"')
 _ID = re.compile(r'\sid="([^"]+)"')
 """Internal links and element ids as the templates and markdown.py write them (values escaped)."""
-
-
-def _starts(rendered: Sequence[Rendered]) -> list[int]:
-    starts, page = [], 0
-    for piece in rendered:
-        starts.append(page)
-        page += piece.pages
-    return starts
 
 
 class _Layouts:

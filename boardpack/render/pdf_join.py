@@ -94,12 +94,13 @@ def join(slices: Sequence[Rendered], footer: Footer | None = Footer(), font: byt
             first = _copy_slice(source, out, ids, stamp, page_ids, kids, parents, key_offset=(parents[-1][0] + 1) if parents else 0, opening=n == 0)
             if n == 0:
                 catalog, info = first
-    starts = _starts(slices)
+    starts = first_pages(slices)
     _write_globals(out, ids, page_ids, kids, parents, catalog, _dests(slices, starts, page_ids), _outline(out, slices, starts, page_ids, ids.outlines))
     return out.finish(ids.catalog, info)
 
 
-def _starts(slices: Sequence[Rendered]) -> list[int]:
+def first_pages(slices: Sequence[Rendered]) -> list[int]:
+    """The page each slice starts on in the joined paper, counted from 0."""
     starts, page = [], 0
     for piece in slices:
         starts.append(page)
