@@ -161,15 +161,19 @@ def built_files(out_dir: Path, manifest: dict[str, Any]) -> list[Path]:
     return sorted(out_dir / n for n in names if n and Path(n).name == n and n not in (".", ".."))
 
 
+def _cache_folders(out_dir: Path) -> list[Path]:
+    """The slice cache's paper folders: real folders only, never reached through a link."""
+    root = out_dir / CACHE
+    if root.parent.is_symlink() or root.is_symlink() or not root.is_dir():
+        return []
+    return [p for p in root.iterdir() if p.is_dir() and not p.is_symlink()]
+
+
 def cached_slices(out_dir: Path) -> list[Path]:
     """The files of the PDF slice cache: only names it writes, one real folder down per paper, never through a link."""
     from .render.pdf_cache import is_cache_file
 
-    root = out_dir / CACHE
-    if root.parent.is_symlink() or root.is_symlink() or not root.is_dir():
-        return []
-    folders = [p for p in root.iterdir() if p.is_dir() and not p.is_symlink()]
-    return sorted(f for folder in folders for f in folder.iterdir() if is_cache_file(f.name) and (f.is_file() or f.is_symlink()))
+    return sorted(f for folder in _cache_folders(out_dir) for f in folder.iterdir() if is_cache_file(f.name) and (f.is_file() or f.is_symlink()))
 
 
 def stale_parts(out_dir: Path) -> list[Path]:
@@ -203,10 +207,11 @@ def clean(out_dir: Path) -> int:
         (out_dir / LOCK).unlink(missing_ok=True)  # boardpack's own, not counted as an output
         for path in cached_slices(out_dir):  # the slice cache too: rebuilt when needed
             path.unlink()
-        papers = sorted({p.parent for p in cached_slices(out_dir)} | {p for p in (out_dir / CACHE).glob("*") if p.is_dir() and not p.is_symlink()})
-        for folder in [*papers, out_dir / CACHE, out_dir / CACHE.parent] if not (out_dir / CACHE.parent).is_symlink() else []:
-            with contextlib.suppress(OSError):
-                folder.rmdir()  # only when empty
+        root = out_dir / CACHE
+        if not (root.parent.is_symlink() or root.is_symlink()) and root.is_dir():
+            for folder in [*_cache_folders(out_dir), root, root.parent]:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only when empty
     except OSError as exc:
         raise BoardpackError(f"cannot remove {exc.filename or out_dir}: {exc.strerror}; "
                          f"{removed} file(s) were removed before this") from None

@@ -217,7 +217,10 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
         pages = {entry.anchor: "0" * len(str(max(1, round(estimate)))) for entry in view.contents}  # page numbers' width
     drawn: list[Any] = []
 
-    def the_chart() -> Any:
+    def chart_for(piece: Slice) -> Any:
+        """The chart where the slice shows it (the summary's), and nothing elsewhere: it is drawn only when needed."""
+        if not (piece.summary and piece.view.summary is not None):
+            return _NO_CHART
         if not drawn:
             drawn.append(chart() if callable(chart) else chart)
         return drawn[0]
@@ -228,7 +231,7 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
         for piece in plan:
             piece = replace(piece, view=in_parts(piece.view, shape), footnotes=footnotes, pages=pages if piece.title else None)
             waits = len(plan) > 1 and piece.summary and piece.view.summary is not None  # laid out once the chart is drawn
-            piece, html = _slice_html(piece, templates, _NO_CHART if waits else the_chart(), len(plan) > 1)
+            piece, html = _slice_html(piece, templates, _NO_CHART if waits else chart_for(piece), len(plan) > 1)
             plan[piece.index] = piece
             footnotes += html.count(FOOTNOTE_CALL)  # the chart holds none, so the stand-in counts the same
             if waits:
@@ -236,7 +239,7 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
             else:
                 layouts.submit(piece.index, html, piece.elsewhere)
         for piece in later:
-            layouts.submit(piece.index, _slice_html(piece, templates, the_chart(), True)[1], piece.elsewhere)
+            layouts.submit(piece.index, _slice_html(piece, templates, chart_for(piece), True)[1], piece.elsewhere)
         rendered = layouts.results()
     for _attempt in range(3):  # the front matter again, with the contents list's page numbers
         if pages is None:
@@ -247,7 +250,7 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
         if numbers == pages:
             break
         pages = numbers
-        piece, html = _slice_html(replace(plan[0], pages=pages), templates, the_chart(), True)
+        piece, html = _slice_html(replace(plan[0], pages=pages), templates, chart_for(plan[0]), True)
         before = rendered[0].pages
         with _Layouts(templates, cache, 1, 1, None) as again:
             again.submit(0, html, piece.elsewhere)
