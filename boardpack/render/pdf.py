@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import re
 from collections.abc import Callable, Sequence
@@ -284,6 +285,18 @@ _ID = re.compile(r'\sid="([^"]+)"')
 """Internal links and element ids as the templates and markdown.py write them (values escaped)."""
 
 
+def _render_in_worker(html: str, templates: Path, stand_ins: frozenset[str]) -> Rendered:
+    """`render_slice` in a worker, which then frees the slice's cycles, so a long paper's workers stay small.
+
+    The worker froze what it inherited from the build (`gc.freeze` at start-up): the
+    collection walks only what the slice left behind, and the build's pages stay shared.
+    """
+    try:
+        return render_slice(html, templates, stand_ins)
+    finally:
+        gc.collect()
+
+
 class _Layouts:
     """Slices laid out as they are handed in: from the cache, in this process, or in up to `jobs` forked workers."""
 
@@ -297,7 +310,8 @@ class _Layouts:
         if jobs > 1 and total > 1 and "fork" in multiprocessing.get_all_start_methods():
             from concurrent.futures import ProcessPoolExecutor
 
-            self.pool = ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=multiprocessing.get_context("fork"))
+            self.pool = ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=multiprocessing.get_context("fork"),
+                                            initializer=gc.freeze)
 
     def __enter__(self) -> _Layouts:
         return self
@@ -312,7 +326,7 @@ class _Layouts:
         if cached is not None:
             self._done(n, cached, store=False)
         elif self.pool is not None:
-            self.waiting[self.pool.submit(render_slice, html, self.templates, frozenset(stand_ins))] = n
+            self.waiting[self.pool.submit(_render_in_worker, html, self.templates, frozenset(stand_ins))] = n
         else:
             self._done(n, render_slice(html, self.templates, frozenset(stand_ins)))
 
