@@ -65,11 +65,27 @@ def parse(text: str, env: dict[str, Any] | None = None) -> list[Token]:
     """Tokens of a rich-text field, with unsafe attributes and unprintable characters removed.
 
     Line breaks inside a paragraph (`text.LINE_BREAK`) stay in the text tokens; each
-    renderer draws them its own way.
+    renderer draws them its own way. The tokens are shared by every caller that parses the
+    same text (see `_parsed`): read them, never change them. `env` receives what the parser
+    noted (the footnotes).
     """
-    tokens = parser().parse(clean_text(text), env if env is not None else {})
+    tokens, noted = _parsed(clean_text(text))
+    if env is not None:
+        env.update(noted)
+    return list(tokens)
+
+
+PARSED_KEPT = 4096
+"""Fields whose tokens are kept: a paper's Markdown is parsed to cut long rows, then again for
+each output; a thousand-item tracker has about 2,600 fields."""
+
+
+@lru_cache(maxsize=PARSED_KEPT)
+def _parsed(source: str) -> tuple[tuple[Token, ...], dict[str, Any]]:
+    env: dict[str, Any] = {}
+    tokens = parser().parse(source, env)
     _sanitise(tokens)
-    return tokens
+    return tuple(tokens), env
 
 
 def _footnote_call(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
@@ -121,7 +137,7 @@ def _for_html(tokens: Sequence[Token]) -> list[Token]:
     out: list[Token] = []
     for token in tokens:
         if token.children:
-            token.children = _break_words(_for_html(token.children))
+            token = token.copy(children=_break_words(_for_html(token.children)))
         if token.type == "text" and LINE_BREAK in token.content:
             for n, piece in enumerate(token.content.split(LINE_BREAK)):
                 if n:
@@ -132,35 +148,38 @@ def _for_html(tokens: Sequence[Token]) -> list[Token]:
                     out.append(part)
             continue
         if token.type == "code_inline":
-            token.content = token.content.replace(LINE_BREAK, " ")
+            token = token.copy(content=token.content.replace(LINE_BREAK, " "))
         elif token.type in ("code_block", "fence"):
-            token.content = break_long_words(token.content.replace(LINE_BREAK, "\n"))
+            token = token.copy(content=break_long_words(token.content.replace(LINE_BREAK, "\n")))
         out.append(token)
     return out
 
 
 def _break_words(children: list[Token]) -> list[Token]:
-    """`text.break_long_words` over a paragraph's inline tokens.
+    """`text.break_long_words` over a paragraph's inline tokens (changed tokens are copies).
 
     A word can run across several tokens (`a*b*c*d...` is text and emphasis in turn), so
     where one goes on from the tokens before it, it is also given a break at their boundary.
     """
     run = 0  # characters of the current word in the tokens before
+    out: list[Token] = []
     for child in children:
         if child.type in ("softbreak", "hardbreak"):
             run = 0
         if child.type not in ("text", "code_inline") or not child.content:
+            out.append(child)
             continue
         content = child.content
         if run >= BREAK_EVERY and not content[0].isspace():
             content, run = ZERO_WIDTH_SPACE + content, 0
-        child.content = break_long_words(content)
-        end = len(child.content)
+        content = break_long_words(content)
+        out.append(child if content == child.content else child.copy(content=content))
+        end = len(content)
         start = end
-        while start and not (child.content[start - 1].isspace() or child.content[start - 1] == ZERO_WIDTH_SPACE):
+        while start and not (content[start - 1].isspace() or content[start - 1] == ZERO_WIDTH_SPACE):
             start -= 1  # a few dozen steps at most: longer words were broken just above
         run = run + end if start == 0 else end - start
-    return children
+    return out
 
 
 def to_html(text: str | None) -> str:
@@ -233,7 +252,7 @@ def blocks(text: str | None, limit: int | None = None) -> Blocks:
     numbers: dict[int, tuple[str, int]] = {}  # first line of an ordered list's item: (number as typed, number shown)
     in_list = 0
     next_number = 0
-    for token in parser().parse(source, {}):
+    for token in parse(source):
         if token.type in ("footnote_reference_open", "footnote_block_open"):
             break  # definitions come after every block that calls them
         if token.type in ("bullet_list_open", "ordered_list_open") and token.level == 0:
