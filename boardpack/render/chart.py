@@ -35,6 +35,8 @@ STYLE: dict[str, Any] = {
     "xtick.color": "#0B0C0C",
     "ytick.color": "#0B0C0C",
     "hatch.linewidth": 0.8,
+    "figure.autolayout": False,
+    "figure.constrained_layout.use": False,
 }
 """Fixed settings, so neither a user's matplotlibrc nor the clock changes the bytes."""
 
@@ -51,25 +53,30 @@ LABEL_PAD = 0.3
 PNG_DPI = 200
 
 
-def _figure(chart: Chart) -> Figure:
-    bars = len(chart.labels)
-    fig = Figure(figsize=(WIDTH_IN, 0.9 + BAR_IN * max(bars, 1)), layout="constrained")
+def _figure(chart: Chart, dpi: int | None = None) -> Figure:
+    """The chart's figure; with `dpi`, already laid out for an Agg picture at that resolution."""
+    rows = len(chart.labels)
+    fig = Figure(figsize=(WIDTH_IN, 0.9 + BAR_IN * max(rows, 1)), layout="constrained", dpi=dpi or 100)
     ax = fig.add_subplot()
-    positions = list(range(bars))
-    left = [0] * bars
+    positions = list(range(rows))
+    left = [0] * rows
     for status, counts in zip(chart.statuses, chart.series, strict=True):
         fill, ink = f"#{status.fill}", f"#{status.ink}"
         hatch = HATCH.get(status.word)
-        ax.barh(positions, counts, left=left, height=0.72, color=fill, edgecolor="#0B0C0C", linewidth=0.5,
-                hatch=hatch, hatchcolor=ink if hatch else None, label=status.word)
-        for y, (start, count) in enumerate(zip(left, counts, strict=True)):
-            if not count:
-                continue
-            middle = start + count / 2
-            if hatch:  # a plain patch under the number, so the pattern never crosses it
-                pad = min(count, LABEL_PAD * len(str(count)))
-                ax.barh(y, pad, left=middle - pad / 2, height=0.6, color=fill, linewidth=0, zorder=2.5)
-            ax.text(middle, y, str(count), ha="center", va="center", color=ink, fontsize=7, fontweight="bold", zorder=3)
+        bars = ax.barh(positions, counts, left=left, height=0.72, color=fill, edgecolor="#0B0C0C", linewidth=0.5,
+                       hatch=hatch, hatchcolor=ink if hatch else None, label=status.word)
+        for patch in bars:  # inside the axes: the layout measures the labels around them, not every bar
+            patch.set_in_layout(False)
+        shown = [(y, start + count / 2, count) for y, (start, count) in enumerate(zip(left, counts, strict=True)) if count]
+        if hatch and shown:  # a plain patch under each number, so the pattern never crosses it
+            pads = [min(count, LABEL_PAD * len(str(count))) for _y, _middle, count in shown]
+            patches = ax.barh([y for y, _m, _c in shown], pads, left=[middle - pad / 2 for (_y, middle, _c), pad in zip(shown, pads, strict=True)],
+                              height=0.6, color=fill, linewidth=0, zorder=2.5)
+            for pad in patches:
+                pad.set_in_layout(False)
+        for y, middle, count in shown:  # inside their bars: the layout need not measure them
+            ax.text(middle, y, str(count), ha="center", va="center", color=ink, fontsize=7, fontweight="bold", zorder=3,
+                    in_layout=False)
         left = [a + b for a, b in zip(left, counts, strict=True)]
     ax.set_yticks(positions, labels=[_CONTROL.sub(" ", label) for label in chart.labels])
     ax.invert_yaxis()
@@ -82,6 +89,11 @@ def _figure(chart: Chart) -> Figure:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.legend(loc="outside upper center", ncols=len(chart.statuses), frameon=False, fontsize=8, handlelength=1.6)
+    if dpi is not None:  # laid out once, here, measured as Agg draws at this resolution; left on, saving
+        engine = fig.get_layout_engine()  # would draw every artist once more just to lay them out
+        assert engine is not None
+        engine.execute(fig)
+        fig.set_layout_engine(None)
     return fig
 
 
@@ -106,7 +118,7 @@ def chart_svg(chart: Chart, element_id: str = "summary-chart") -> str:
 def chart_png(chart: Chart) -> tuple[bytes, tuple[float, float]]:
     """The chart as PNG bytes for Word, and its size in inches."""
     with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]  # the stub wants literal key types
-        fig = _figure(chart)
+        fig = _figure(chart, PNG_DPI)
         out = io.BytesIO()
         fig.savefig(out, format="png", dpi=PNG_DPI, metadata={"Software": None})
     width, height = fig.get_size_inches()
