@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import mdTrim
 from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -83,9 +84,52 @@ each output; a thousand-item tracker has about 2,600 fields."""
 @lru_cache(maxsize=PARSED_KEPT)
 def _parsed(source: str) -> tuple[tuple[Token, ...], dict[str, Any]]:
     env: dict[str, Any] = {}
-    tokens = parser().parse(source, env)
-    _sanitise(tokens)
+    tokens = _plain_paragraphs(source)
+    if tokens is None:
+        tokens = parser().parse(source, env)
+        _sanitise(tokens)
     return tuple(tokens), env
+
+
+_NOT_PLAIN = re.compile(r"[\\`*_\[\]<>!&#|~{}\t]|^ *(?:[-+*>=]|\d+[.)])|^ {4}| $", re.MULTILINE)
+"""Whatever could be Markdown: markup characters, a line that could open a list, quote, heading
+or code block, and spaces at a line's end (a hard break)."""
+
+
+def _plain_paragraphs(source: str) -> list[Token] | None:
+    """The tokens markdown-it gives a field with no Markdown in it, made directly; None for any other field.
+
+    Most comments are plain paragraphs, and the parser spends most of a long paper's
+    Markdown time on them. The tokens are equal to the parser's (tests/test_markdown.py
+    checks it on generated text and on every field of the reference papers).
+    """
+    if _NOT_PLAIN.search(source):
+        return None
+    tokens: list[Token] = []
+    lines = source.split("\n")
+    n = 0
+    while n < len(lines):
+        if not lines[n].strip(" \t"):  # markdown-it's blank line: spaces and tabs only
+            n += 1
+            continue
+        start = n
+        while n < len(lines) and lines[n].strip(" \t"):
+            n += 1
+        content = mdTrim("\n".join(lines[start:n]))
+        if not content:
+            return None
+        children: list[Token] = []
+        for number, line in enumerate(content.split("\n")):
+            if number:
+                children.append(Token("softbreak", "br", 0))
+                line = line.lstrip(" ")
+            if line:
+                children.append(Token("text", "", 0, content=line))
+        where = [start, n]
+        tokens += [Token("paragraph_open", "p", 1, map=where, block=True),
+                   Token("inline", "", 0, map=list(where), level=1, content=content, children=children, block=True),
+                   Token("paragraph_close", "p", -1, block=True)]
+    return tokens
 
 
 def _footnote_call(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
