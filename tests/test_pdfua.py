@@ -7,6 +7,7 @@ module; validating one takes well under a second.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +118,23 @@ def test_the_validator_catches_a_missing_glyph(tmp_path: Path) -> None:
     (tmp_path / "data" / "notdef.yaml").write_text(yaml.safe_dump(paper, allow_unicode=True), encoding="utf-8")
     boardpack.build(data_dir=tmp_path / "data", out_dir=tmp_path / "out", formats=("pdf",), force=True)
     assert NOTDEF in {rule for rule, _, _ in _validate(tmp_path / "out" / "notdef.pdf")}
+
+
+LISTS = ("Tight:\n\n- first\n- second\n  - nested\n\nLoose:\n\n- one\n\n  a second paragraph of one\n\n- two\n\n"
+         "From three:\n\n3. three\n4. four")
+
+
+def test_lists_of_every_kind_pass_pdfua1_with_their_bullets_and_numbers_printed(tmp_path: Path) -> None:
+    """A list item's content is its LBody, loose items (paragraphs) too; the bullets and numbers still print."""
+    paper = minimal()
+    paper["reports"][0]["items"][0]["comment"] = LISTS
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "lists.yaml").write_text(yaml.safe_dump(paper, allow_unicode=True), encoding="utf-8")
+    built = boardpack.build(data_dir=tmp_path / "data", out_dir=tmp_path / "out", formats=("pdf",), force=True)
+    assert not [b.error for b in built if b.error]
+    pdf = tmp_path / "out" / "lists.pdf"
+    assert _validate(pdf) == []
+    with pdfplumber.open(pdf) as document:
+        text = "\n".join(page.extract_text() or "" for page in document.pages)
+    for line in (r"• first", r"◦ nested", r"• one", r"a second paragraph of one", r"• two", r"3\. ?three", r"4\. ?four"):
+        assert re.search(line, text), line
