@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .history import Resolved
     from .load import Source
     from .model import Paper
+    from .render.workers import Workers
 
 T = TypeVar("T")
 
@@ -210,13 +211,13 @@ def output_names(name: str, formats: Sequence[str], has_cover: bool) -> dict[str
 
 
 def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: Sequence[str], *, cache: Path | None = None,
-                 fresh: bool = False, jobs: int = 1, progress: bool = False) -> tuple[dict[str, bytes], int | None]:
+                 fresh: bool = False, jobs: int = 1, progress: bool = False, workers: Workers | None = None) -> tuple[dict[str, bytes], int | None]:
     """Render one paper to every requested format, in memory; return outputs and PDF pages.
 
     Outputs are keyed by format, and the cover report's by 'cover-pdf' and 'cover-docx'
     (see `output_names`); pages are the paper's own. A long paper's PDF is laid out in
-    slices by `jobs` processes, kept in `cache` for the next build (`fresh`: nothing is
-    taken from it), with `progress` on stderr.
+    slices by `jobs` processes (the build's `workers`, when it started them), kept in `cache`
+    for the next build (`fresh`: nothing is taken from it), with `progress` on stderr.
     """
     from .derive import view
     from .history import Resolved, resolve
@@ -246,7 +247,8 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
         from .render.pdf import render_view_pdf
 
         report = Progress(f"{name}.pdf") if progress else None
-        outputs["pdf"], pages = _stage(name, "pdf", lambda: render_view_pdf(paper_view, templates, chart, cache=slices, jobs=jobs, progress=report))
+        outputs["pdf"], pages = _stage(name, "pdf", lambda: render_view_pdf(paper_view, templates, chart, cache=slices, jobs=jobs, progress=report,
+                                                                                     workers=workers))
     if "html" in formats:
         outputs["html"] = render_html(paper_view, templates, chart=chart()).encode("utf-8")
     if "xlsx" in formats or "csv" in formats:
@@ -264,7 +266,7 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
         from .render.cover import render_cover_docx, render_cover_pdf
 
         if "pdf" in formats:
-            outputs["cover-pdf"] = _stage(f"{name}-cover", "pdf", lambda: render_cover_pdf(paper_view, templates, slices)[0])
+            outputs["cover-pdf"] = _stage(f"{name}-cover", "pdf", lambda: render_cover_pdf(paper_view, templates, slices, workers)[0])
         if "docx" in formats:
             outputs["cover-docx"] = _stage(f"{name}-cover", "docx", lambda: render_cover_docx(paper_view, templates))
     if slices is not None and "pdf" in formats:  # the cache keeps what this build used; a Word-only build leaves it be
@@ -303,7 +305,7 @@ def _stage(name: str, fmt: str, work: Callable[[], T]) -> T:
 
 
 def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...], out_dir: Path, fresh: bool, jobs: int, progress: bool,
-                resolved: Resolved | None = None) -> tuple[dict[str, bytes], int | None, float]:
+                resolved: Resolved | None = None, workers: Workers | None = None) -> tuple[dict[str, bytes], int | None, float]:
     """Worker entry point: re-validating is cheaper than pickling the model across processes.
 
     In the building process itself the paper already checked is passed in (`resolved`), as
@@ -319,7 +321,7 @@ def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...]
         resolved = checked.resolved
     try:
         outputs, pages = render_paper(resolved, name, templates, formats, cache=out_dir / CACHE / name, fresh=fresh, jobs=jobs,
-                                      progress=progress)
+                                      progress=progress, workers=workers)
     except BoardpackError:
         raise
     except Exception as exc:  # noqa: BLE001 - reported per paper, as a RenderError that pickles
@@ -384,6 +386,32 @@ def _build(paths: Sequence[Path] | None, data_dir: Path, out_dir: Path, template
     found = _unique_names(find_papers(paths, data_dir))
     formats = tuple(f for f in FORMATS if f in formats)
     recalled = {} if force else _recall(found, out_dir, templates, formats)
+    with _early_workers(formats, len(found) - len(recalled), jobs) as workers:
+        return _build_found(found, recalled, out_dir, templates, formats, force, jobs, on_paper, progress, workers)
+
+
+@contextmanager
+def _early_workers(formats: Sequence[str], papers: int, jobs: int | None) -> Iterator[Workers | None]:
+    """Layout workers for a build of one paper's PDF, started now: they load WeasyPrint while the paper is read and checked.
+
+    Several papers are built in processes of their own instead (`_build_checked`).
+    """
+    cores = jobs or os.cpu_count() or 1
+    if "pdf" not in formats or papers != 1:
+        yield None
+        return
+    from .render.workers import Workers
+
+    if not Workers.possible(cores):
+        yield None
+        return
+    with Workers(cores) as workers:
+        yield workers
+
+
+def _build_found(found: list[Path], recalled: dict[Path, Recalled], out_dir: Path, templates: Path, formats: tuple[str, ...],
+                 force: bool, jobs: int | None, on_paper: Callable[[Built], None] | None, progress: bool,
+                 workers: Workers | None) -> list[Built]:
     checked = check([p for p in found if p not in recalled])
     _cover_names_free(checked, list(recalled.values()))
     if checked:
@@ -402,7 +430,7 @@ def _build(paths: Sequence[Path] | None, data_dir: Path, out_dir: Path, template
     ready = {c.path: c for c in checked if c.path.stem not in failed}
     papers: list[Checked | Recalled] = [recalled.get(p) or ready[p] for p in found if p in recalled or p in ready]
     with build_lock(out_dir):
-        built = _build_checked(papers, out_dir, templates, formats, force, jobs, on_paper, progress)
+        built = _build_checked(papers, out_dir, templates, formats, force, jobs, on_paper, progress, workers)
     done = {b.name: b for b in built} | failed
     return [done[p.stem] for p in found]
 
@@ -486,7 +514,7 @@ RECORD_KEYS = ("chain", "warnings", "counts", "cover")
 
 def _build_checked(
     papers: list[Checked | Recalled], out_dir: Path, templates: Path, formats: tuple[str, ...], force: bool, jobs: int | None,
-    on_paper: Callable[[Built], None] | None, progress: bool = False,
+    on_paper: Callable[[Built], None] | None, progress: bool = False, workers: Workers | None = None,
 ) -> list[Built]:
     """Render and write the papers whose inputs changed, holding the build folder's lock.
 
@@ -565,11 +593,11 @@ def _build_checked(
         if on_paper:
             on_paper(built)
 
-    workers = min(jobs or os.cpu_count() or 1, len(todo))
-    if workers > 1:
+    processes = min(jobs or os.cpu_count() or 1, len(todo))
+    if processes > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent) as pool:
+        with ProcessPoolExecutor(max_workers=processes, initializer=_die_with_parent) as pool:
             futures = [(c, name, key, pool.submit(_render_job, c.path, name, templates, formats, out_dir, force, 1, progress)) for c, name, key in todo]
             for c, name, key, future in futures:
                 try:
@@ -580,7 +608,7 @@ def _build_checked(
         for c, name, key in todo:
             try:
                 finish(c, name, key, _render_job(c.path, name, templates, formats, out_dir, force, jobs or os.cpu_count() or 1, progress,
-                                                 c.resolved))
+                                                 c.resolved, workers))
             except Exception as exc:  # noqa: BLE001 - reported per paper
                 finish(c, name, key, exc)
     return [results[name] for name in order]

@@ -18,6 +18,8 @@ import io
 import random
 import re
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -41,7 +43,7 @@ from boardpack.render import pdf as pdf_module
 from boardpack.render.html import render_html
 from boardpack.write import CACHE, MANIFEST, clean
 
-from .conftest import DATA, TEMPLATES, minimal, run
+from .conftest import DATA, ROOT, TEMPLATES, minimal, run
 
 build_module = importlib.import_module("boardpack.build")  # the module: `boardpack.build` is also the function
 
@@ -864,3 +866,27 @@ def test_the_command_line_build_of_a_short_paper_prints_no_progress(tmp_path: Pa
         pytest.skip(f"the short paper took {took:.1f} s here, so a progress line would be right")
     assert "laid out" not in err + printed.err + printed.out
     assert err == "" and printed.err == ""
+
+
+# --- 8. the build's own workers ------------------------------------------------------------------
+
+DEFAULT_SLICE_LINES = pdf_module.SLICE_LINES
+"""As a build outside these tests slices (the module's fixture makes slices small)."""
+
+
+def test_a_one_paper_build_lays_out_in_workers_started_first_and_never_loads_weasyprint_itself(tmp_path: Path,
+                                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers load WeasyPrint while the build reads the paper; the slices, the cover and the outline are theirs.
+
+    The PDF and the cover report are byte for byte what a build laying out in its own process makes.
+    """
+    paper = DATA / "2021-09-hmicfrs-tracker.yaml"
+    script = ("import sys, boardpack; from pathlib import Path; "
+              f"built = boardpack.build([Path({str(paper)!r})], out_dir=Path({str(tmp_path / 'workers')!r}), formats=('pdf',), "
+              "force=True, jobs=2); assert not [b.error for b in built if b.error]; print('weasyprint' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.strip() == "False"
+    monkeypatch.setattr(pdf_module, "SLICE_LINES", DEFAULT_SLICE_LINES)
+    boardpack.build([paper], out_dir=tmp_path / "here", formats=("pdf",), force=True, jobs=1)
+    for name in (f"{paper.stem}.pdf", f"{paper.stem}-cover.pdf"):
+        assert (tmp_path / "workers" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name

@@ -17,10 +17,10 @@ from ..errors import RenderError
 from ..summary import AttentionRow, CoverView
 from .docx import Words, _fill, _plain, _run, render_docx
 from .html import environment
-from .pdf import render_pdf
 
 if TYPE_CHECKING:
     from .pdf_cache import SliceCache
+    from .workers import Workers
 
 TEMPLATE = "cover.html"
 WORD_TEMPLATE = "cover.docx"
@@ -44,12 +44,14 @@ def render_cover_html(view: PaperView, templates: Path) -> str:
         raise RenderError(cover_name(view, "pdf"), "render", f"template {TEMPLATE}: {exc.message}") from None
 
 
-def render_cover_pdf(view: PaperView, templates: Path, cache: SliceCache | None = None) -> tuple[bytes, int]:
-    """The cover report's PDF; with a `cache`, taken from the last build when its HTML is unchanged."""
+def render_cover_pdf(view: PaperView, templates: Path, cache: SliceCache | None = None, workers: Workers | None = None) -> tuple[bytes, int]:
+    """The cover report's PDF; with a `cache`, taken from the last build when its HTML is unchanged; laid out by `workers` if given."""
+    from .pdf import render_pdf
+
     html = render_cover_html(view, templates)
     if cache is None:
         return render_pdf(html, templates)
-    piece = cache.document(html, templates)
+    piece = cache.document(html, templates, workers.lay_out if workers is not None else None)
     return piece.pdf, piece.pages
 
 

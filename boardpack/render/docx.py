@@ -263,10 +263,10 @@ def _fit_tables(doc: Any) -> None:
             tcs = tr.findall(_TC)
             if len(tcs) != len(scaled):
                 continue
-            for tc, width in zip(tcs, texts, strict=True):
+            for tc, text in zip(tcs, texts, strict=True):
                 tc_w = tc.find(_TC_W)
                 if tc_w is not None:
-                    tc_w.set(_W, width)
+                    tc_w.set(_W, text)
                     tc_w.set(_TYPE, "dxa")
 
 

@@ -1,69 +1,38 @@
-"""HTML to PDF through WeasyPrint, fetching nothing but the project's own templates."""
+"""A paper's view to PDF: long rows in parts, long papers in slices laid out in worker processes and joined.
+
+WeasyPrint itself is used in `pdf_layout`, loaded by whichever process lays out; `workers`
+start before the build reads the paper, so they load it meanwhile and the build need not.
+"""
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from markupsafe import Markup
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from ..derive import PaperView
 from ..parts import Columns, Slice, in_parts, row_lines, slices
-from . import pdf_patch
 from .pdf_cache import SliceCache
-from .pdf_join import Bookmark, Rendered, first_pages, join
-
-pdf_patch.apply()  # writing tagged PDFs in linear time; pinned to the checked versions, see pdf_patch
-
-PDF_VARIANT = "pdf/ua-1"
-"""Tagged for screen readers; see README ('PDF flavour') for why not PDF/A as well."""
-
-
-class TemplateOnlyFetcher(URLFetcher):  # type: ignore[misc]
-    """Serves `file:` URLs inside the templates folder and refuses everything else.
-
-    Paper data is untrusted: no network protocol, no redirect, no file elsewhere on disk.
-    """
-
-    def __init__(self, root: Path) -> None:
-        super().__init__(allowed_protocols={"file"}, allow_redirects=False, timeout=1)
-        self.root = root.resolve()
-
-    def fetch(self, url: str, headers: Any = None) -> Any:
-        parts = urlsplit(url)
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            raise ValueError(f"refused to fetch {url!r}: only files in the templates folder may be loaded")
-        path = Path(unquote(parts.path)).resolve()
-        if not path.is_relative_to(self.root):
-            raise ValueError(f"refused to fetch {url!r}: only files in the templates folder may be loaded")
-        return super().fetch(url, headers)
+from .pdf_join import Rendered, first_pages, join
+from .workers import Workers, in_worker
 
 
 def render_pdf(html: str, templates: Path) -> tuple[bytes, int]:
-    """Lay out and write one document; return the PDF and its page count.
+    """Lay out and write one document in this process; return the PDF and its page count (`pdf_layout.render_pdf`)."""
+    from .pdf_layout import render_pdf as lay_out
 
-    The same HTML always gives the same bytes: nothing time-dependent is written.
-    """
-    return _written(_layout(html, templates))
-
-
-def _layout(html: str, templates: Path) -> Any:
-    fetcher = TemplateOnlyFetcher(templates)
-    return HTML(string=html, base_url=str(templates.resolve()) + "/", url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
+    return lay_out(html, templates)
 
 
-def _written(document: Any) -> tuple[bytes, int]:
-    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
-    assert pdf is not None
-    return pdf, len(document.pages)
+def render_slice(html: str, templates: Path, stand_ins: frozenset[str] = frozenset()) -> Rendered:
+    """Lay out one slice in this process (`pdf_layout.render_slice`)."""
+    from .pdf_layout import render_slice as lay_out
+
+    return lay_out(html, templates, stand_ins)
 
 
 # --- a paper's view to PDF, long rows cut where the pages turn -----------------------------
@@ -95,108 +64,10 @@ def columns(view: PaperView) -> Columns:
                    budget=PART_LINES, sentences=SENTENCE_LINES)
 
 
-def _rows(box: Any, table: Any = None) -> Any:
-    """The marked items-table rows under a box, in document order, each with its table."""
-    for child in getattr(box, "children", ()):
-        element = getattr(child, "element", None)
-        if getattr(child, "element_tag", None) == "tr" and element is not None and element.get("data-part"):
-            yield table, child
-        else:
-            yield from _rows(child, child if type(child).__name__ == "TableBox" else table)
-
-
-def _hide_rule_above(table: Any, row: Any) -> None:
-    """Make the collapsed border above a body row transparent: it keeps its width, so nothing moves."""
-    grid = getattr(table, "collapsed_border_grid", None)
-    if not grid or not table.children:
-        return
-    header = len(table.children[0].children) if table.children[0].is_header else 0
-    horizontal = grid[1]
-    y = header + row.index
-    if 0 < y < len(horizontal):
-        horizontal[y] = [(score, (style, width, type(color)(color.space, color.coordinates, 0)))
-                         for score, (style, width, color) in horizontal[y]]
-
-
-def _unmark(cell: Any, css_class: str | None) -> None:
-    """Take a cell's content (or only its boxes of `css_class`) out of the laid-out page; nothing else moves."""
-    if css_class is None:
-        cell.children = []
-        return
-    kept = []
-    for child in cell.children:
-        element = getattr(child, "element", None)
-        if element is not None and css_class in (element.get("class") or "").split():
-            continue
-        if getattr(child, "children", None):
-            _unmark(child, css_class)
-        kept.append(child)
-    cell.children = kept
-
-
-def join_on_page(document: Any) -> int:
-    """Parts of a row laid out on one page read as one row: the later part loses its number and status word.
-
-    The boxes are taken out after layout, so no line moves and the page breaks stay where
-    the layout put them; a part that begins a page keeps "5 (continued)" and its status word.
-    Returns how many parts were joined.
-    """
-    started: dict[str, int] = {}
-    joined = 0
-    for number, page in enumerate(document.pages):
-        for table, row in _rows(page._page_box):
-            mark = row.element.get("data-part")
-            if mark in started:
-                continue  # the same row's fragment on a later page
-            started[mark] = number
-            if "continued" not in (row.element.get("class") or "").split():
-                continue
-            report, _, index = mark.partition(".")
-            if started.get(f"{report}.{int(index) - 1}") != number:
-                continue
-            for cell in row.children:
-                classes = (cell.element.get("class") or "").split() if cell.element is not None else []
-                if "ref" in classes:
-                    _unmark(cell, None)
-                elif "rag" in classes:
-                    _unmark(cell, "status-word")
-            if table is not None:
-                _hide_rule_above(table, row)
-            row.element.set("class", row.element.get("class") + " joined")
-            joined += 1
-    return joined
-
-
 SLICE_LINES = 400.0
 """Estimated table lines per slice of a long paper (about 12 pages): see `parts.slices`."""
-SCALE = 0.75
-"""PDF points per CSS pixel, as WeasyPrint writes pages."""
-
-
-def render_slice(html: str, templates: Path, stand_ins: frozenset[str] = frozenset()) -> Rendered:
-    """Lay out and write one slice: its PDF, with the outline entries and anchors the join needs.
-
-    Runs in a worker process; the laid-out pages stay there, only the bytes come back.
-    `stand_ins` are the anchors that hold a link's place for a target in another slice:
-    they are not this slice's to give.
-    """
-    document = _layout(html, templates)
-    join_on_page(document)
-    bookmarks: list[Bookmark] = []
-    anchors: dict[str, tuple[str, int, float, float]] = {}
-    for number, page in enumerate(document.pages):
-        for level, label, (x, y), state in page.bookmarks:
-            bookmarks.append(Bookmark(level, label, number, x * SCALE, (page.height - y) * SCALE, state != "closed"))
-        for name, (x, y, *_rest) in page.anchors.items():
-            if name in stand_ins:
-                continue
-            anchors.setdefault(name, (name, number, x * SCALE, (page.height - y) * SCALE))  # the first wins, as in WeasyPrint
-    pdf, pages = _written(document)
-    return Rendered(pdf, pages, tuple(bookmarks), tuple(anchors.values()))
-
-
 def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cache: SliceCache | None = None, jobs: int = 1,
-                    progress: Callable[[int, int], None] | None = None) -> tuple[bytes, int]:
+                    progress: Callable[[int, int], None] | None = None, workers: Workers | None = None) -> tuple[bytes, int]:
     """Lay out a paper with its long rows cut into short parts, each kept whole on a page.
 
     Where two parts of a row fall on one page, the later one's number and status word, and
@@ -207,6 +78,7 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
     processes at once, each slice recalled from `cache` when its HTML is unchanged, and the
     slices joined into one PDF (`pdf_join`): the page numbers, contents list, bookmarks, links
     and structure tree are those of one document. `progress(done, total)` follows the slices.
+    `workers` started by the build lay out every slice (else the slices get workers of their own).
     Each slice goes to a worker as soon as its HTML is made; `chart` (the SVG, or a function
     that draws it) is drawn only after the others have gone, as the summary alone needs it.
     """
@@ -228,7 +100,7 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
 
     later: list[Slice] = []
     footnotes = 0
-    with _Layouts(templates, cache, jobs, len(plan), progress) as layouts:
+    with _Layouts(templates, cache, jobs, len(plan), progress, workers) as layouts:
         for piece in plan:
             piece = replace(piece, view=in_parts(piece.view, shape), footnotes=footnotes, pages=pages if piece.title else None)
             waits = len(plan) > 1 and piece.summary and piece.view.summary is not None  # laid out once the chart is drawn
@@ -253,12 +125,13 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
         pages = numbers
         piece, html = _slice_html(replace(plan[0], pages=pages), templates, chart_for(plan[0]), True)
         before = rendered[0].pages
-        with _Layouts(templates, cache, 1, 1, None) as again:
+        with _Layouts(templates, cache, 1, 1, None, workers) as again:
             again.submit(0, html, piece.elsewhere)
             rendered[0] = again.results()[0]
         if rendered[0].pages == before:
             break
-    joined = join(rendered, font=cache.footer_font() if cache is not None else None)
+    font = cache.footer_font() if cache is not None else None
+    joined = join(rendered, font=font, nest=workers.nest) if workers is not None else join(rendered, font=font)
     return joined, sum(piece.pages for piece in rendered)
 
 
@@ -285,40 +158,26 @@ _ID = re.compile(r'\sid="([^"]+)"')
 """Internal links and element ids as the templates and markdown.py write them (values escaped)."""
 
 
-def _render_in_worker(html: str, templates: Path, stand_ins: frozenset[str]) -> Rendered:
-    """`render_slice` in a worker, which then frees the slice's cycles, so a long paper's workers stay small.
-
-    The worker froze what it inherited from the build (`gc.freeze` at start-up): the
-    collection walks only what the slice left behind, and the build's pages stay shared.
-    """
-    try:
-        return render_slice(html, templates, stand_ins)
-    finally:
-        gc.collect()
-
-
 class _Layouts:
-    """Slices laid out as they are handed in: from the cache, in this process, or in up to `jobs` forked workers."""
+    """Slices laid out as they are handed in: from the cache, by the build's `workers`, in up to `jobs` forked workers, or here."""
 
     def __init__(self, templates: Path, cache: SliceCache | None, jobs: int, total: int,
-                 progress: Callable[[int, int], None] | None) -> None:
+                 progress: Callable[[int, int], None] | None, workers: Workers | None = None) -> None:
         self.templates, self.cache, self.total, self.progress = templates, cache, total, progress
         self.found: dict[int, Rendered] = {}
         self.keys: dict[int, str] = {}
         self.waiting: dict[Any, int] = {}
-        self.pool: Any = None
-        if jobs > 1 and total > 1 and "fork" in multiprocessing.get_all_start_methods():
-            from concurrent.futures import ProcessPoolExecutor
-
-            self.pool = ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=multiprocessing.get_context("fork"),
-                                            initializer=gc.freeze)
+        self.own: Workers | None = None
+        if workers is None and total > 1 and Workers.possible(jobs):
+            workers = self.own = Workers(min(jobs, total))
+        self.pool: Any = workers.pool if workers is not None else None
 
     def __enter__(self) -> _Layouts:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+        if self.own is not None:
+            self.own.__exit__(*exc)
 
     def submit(self, n: int, html: str, stand_ins: Sequence[str]) -> None:
         key = self.keys[n] = self.cache.key(html) if self.cache else ""
@@ -326,7 +185,7 @@ class _Layouts:
         if cached is not None:
             self._done(n, cached, store=False)
         elif self.pool is not None:
-            self.waiting[self.pool.submit(_render_in_worker, html, self.templates, frozenset(stand_ins))] = n
+            self.waiting[self.pool.submit(in_worker, html, self.templates, frozenset(stand_ins))] = n
         else:
             self._done(n, render_slice(html, self.templates, frozenset(stand_ins)))
 

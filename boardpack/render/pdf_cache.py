@@ -91,14 +91,14 @@ class SliceCache:
             return  # a cache that cannot be written only costs time next build
         self._used.add(key)
 
-    def document(self, html: str, templates: Path) -> Rendered:
-        """A whole document (the cover report) laid out from `html`, or recalled when its HTML is unchanged."""
+    def document(self, html: str, templates: Path, lay_out: Callable[[str, Path], Rendered] | None = None) -> Rendered:
+        """A whole document (the cover report) laid out from `html` (by `lay_out`, else here), or recalled when its HTML is unchanged."""
         from .pdf import render_slice
 
         key = self.key(html)
         piece = self.get(key)
         if piece is None:
-            piece = render_slice(html, templates)
+            piece = (lay_out or render_slice)(html, templates)
             self.put(key, piece)
         return piece
 

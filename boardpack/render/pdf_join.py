@@ -21,12 +21,11 @@ import hashlib
 import io
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pikepdf
@@ -71,12 +70,28 @@ class Footer:
     colour: tuple[float, float, float] = (11 / 255, 12 / 255, 12 / 255)
 
 
-def join(slices: Sequence[Rendered], footer: Footer | None = Footer(), font: bytes | None = None) -> bytes:
+Marks = Sequence[tuple[int, str, tuple[float, float], str]]
+"""One page's headings for the outline: level, label, place (PDF points) and 'open' or 'closed'."""
+Tree = list[Any]
+"""The outline as WeasyPrint nests it: (label, (page, x, y), children, state) for each entry."""
+
+
+def _nested(pages: Sequence[Marks]) -> Tree:
+    """WeasyPrint's nesting of the outline, in this process (see `pdf_layout.outline`)."""
+    from .pdf_layout import outline
+
+    return outline(pages)
+
+
+def join(slices: Sequence[Rendered], footer: Footer | None = Footer(), font: bytes | None = None,
+         nest: Callable[[Sequence[Marks]], Tree] = _nested) -> bytes:
     """One PDF of every slice's pages, structure, links and bookmarks, with page numbers stamped.
 
     The slices are read one at a time and their objects written out as they are read, under
     new numbers, so memory holds one slice, not the paper, and time grows with the pages.
-    `font` is the footer font (`subset_font`), when it is at hand already.
+    `font` is the footer font (`subset_font`), when it is at hand already; `nest` nests the
+    outline's headings (a build that lays out in workers asks one of them, which has
+    WeasyPrint loaded).
     """
     if not slices:
         raise ValueError("nothing to join")
@@ -95,7 +110,8 @@ def join(slices: Sequence[Rendered], footer: Footer | None = Footer(), font: byt
             if n == 0:
                 catalog, info = first
     starts = first_pages(slices)
-    _write_globals(out, ids, page_ids, kids, parents, catalog, _dests(slices, starts, page_ids), _outline(out, slices, starts, page_ids, ids.outlines))
+    _write_globals(out, ids, page_ids, kids, parents, catalog, _dests(slices, starts, page_ids),
+                   _outline(out, nest(_marks(slices, starts, len(page_ids))), page_ids, ids.outlines))
     return out.finish(ids.catalog, info)
 
 
@@ -334,21 +350,17 @@ def _real(value: float) -> bytes:
     return (b"%.6f" % value).rstrip(b"0").rstrip(b".") or b"0"
 
 
-def _outline(out: _Writer, slices: Sequence[Rendered], starts: Sequence[int], page_ids: list[int], top: int) -> bool:
-    """One outline of every slice's headings, nested by level exactly as WeasyPrint nests one document's."""
-    from weasyprint.anchors import make_page_bookmark_tree
-    from weasyprint.matrix import Matrix
-
-    pages: list[list[tuple[int, str, tuple[float, float], str]]] = [[] for _ in page_ids]
+def _marks(slices: Sequence[Rendered], starts: Sequence[int], pages: int) -> list[Marks]:
+    """Every page's headings, from each slice's bookmarks placed on the joined paper's pages."""
+    marks: list[list[tuple[int, str, tuple[float, float], str]]] = [[] for _ in range(pages)]
     for piece, start in zip(slices, starts, strict=True):
         for mark in piece.bookmarks:
-            pages[start + mark.page].append((mark.level, mark.label, (mark.x, mark.y), "open" if mark.open else "closed"))
-    root: list[Any] = []
-    skipped: list[int] = []
-    last_by_depth: list[Any] = [root]
-    level = 0
-    for number, marks in enumerate(pages):
-        level = make_page_bookmark_tree(SimpleNamespace(bookmarks=marks), skipped, last_by_depth, level, number, Matrix())
+            marks[start + mark.page].append((mark.level, mark.label, (mark.x, mark.y), "open" if mark.open else "closed"))
+    return list(marks)
+
+
+def _outline(out: _Writer, root: Tree, page_ids: list[int], top: int) -> bool:
+    """Write the outline; False when the paper has no headings."""
     if not root:
         return False
     first, last, count = _outline_items(out, root, top, page_ids)
