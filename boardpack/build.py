@@ -371,7 +371,7 @@ def collecting_rarely() -> Iterator[None]:
     A paper makes millions of short-lived objects (layout boxes, Markdown tokens, XML
     elements) that reference counting frees; the default thresholds walk them again and
     again for the few cycles among them, a sixth of a PDF's layout time. Workers that lay
-    out slices collect after each one (`render.pdf`), so memory stays bounded.
+    out slices collect after each one (`render.workers`), so memory stays bounded.
     """
     before = gc.get_threshold()
     gc.set_threshold(*RARE_COLLECTIONS)

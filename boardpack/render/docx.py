@@ -41,6 +41,8 @@ __all__ = ["render_docx", "normalise_package", "clean_text", "Words", "Block"]
 
 _HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_TC, _TC_W, _P, _T, _W, _TYPE = qn("w:tc"), f"{qn('w:tcPr')}/{qn('w:tcW')}", qn("w:p"), qn("w:t"), qn("w:w"), qn("w:type")
+"""Tag and attribute names the table passes look up for every cell."""
 _LISTING = re.compile("[\t\a\n\f]")
 """What docxtpl's `resolve_listing` turns into Word's tags (tab, paragraph, line and page breaks)."""
 
@@ -329,8 +331,6 @@ def columns(doc: Any, view: PaperView) -> Columns:
     return Columns(text=chars("text", 4700), status=chars("status", 1500), due=chars("due", 1600), comment=chars("comment", 5000),
                    budget=PART_LINES, paragraph=0.4, sentences=SENTENCE_LINES)
 
-
-_TC, _TC_W, _P, _T, _W, _TYPE = qn("w:tc"), f"{qn('w:tcPr')}/{qn('w:tcW')}", qn("w:p"), qn("w:t"), qn("w:w"), qn("w:type")
 
 KEEP_WHOLE_LINES = 40
 """Rows estimated at up to a page are kept on one page (the parts of a long row are shorter); longer ones may break."""

@@ -66,6 +66,8 @@ def columns(view: PaperView) -> Columns:
 
 SLICE_LINES = 400.0
 """Estimated table lines per slice of a long paper (about 12 pages): see `parts.slices`."""
+
+
 def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cache: SliceCache | None = None, jobs: int = 1,
                     progress: Callable[[int, int], None] | None = None, workers: Workers | None = None) -> tuple[bytes, int]:
     """Lay out a paper with its long rows cut into short parts, each kept whole on a page.
