@@ -1,7 +1,8 @@
 """WeasyPrint's part of the PDF: laying out and writing one document, in whichever process does it.
 
-Only this module imports WeasyPrint (half a second), so a build whose layouts all go to
-worker processes never loads it itself: the workers load it while the build reads the paper.
+Only this module uses WeasyPrint (imported by `weasy`, a third of a second), so a build
+whose layouts all go to worker processes never loads it itself: the workers load it while
+the build reads the paper.
 Everything here fetches nothing but the project's own templates.
 """
 
@@ -14,13 +15,9 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import HTML
-from weasyprint.anchors import make_page_bookmark_tree
-from weasyprint.matrix import Matrix
-from weasyprint.urls import URLFetcher
-
 from . import pdf_patch
 from .pdf_join import Bookmark, Marks, Rendered, Tree
+from .weasy import HTML, Matrix, URLFetcher, make_page_bookmark_tree
 
 pdf_patch.apply()  # writing tagged PDFs in linear time; pinned to the checked versions, see pdf_patch
 
