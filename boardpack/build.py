@@ -243,12 +243,31 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
             drawn.append(chart_markup(paper_view, slices))
         return drawn[0]
 
+    cover_pdf: list[Callable[[], tuple[bytes, int]]] = []
+
+    def start_cover_pdf() -> None:
+        """The cover report's PDF begun: by the paper's PDF once its slices have gone to the workers, else when it is built."""
+        from .render.cover import start_cover_pdf
+
+        if not cover_pdf:
+            try:
+                cover_pdf.append(start_cover_pdf(paper_view, templates, slices, workers))
+            except Exception as exc:  # noqa: BLE001 - raised again where the cover is built, under its name
+                error = exc
+
+                def fail() -> tuple[bytes, int]:
+                    raise error
+
+                cover_pdf.append(fail)
+
+    has_cover_pdf = paper_view.cover is not None and "pdf" in formats
     if "pdf" in formats:
         from .render.pdf import render_view_pdf
 
         report = Progress(f"{name}.pdf") if progress else None
         outputs["pdf"], pages = _stage(name, "pdf", lambda: render_view_pdf(paper_view, templates, chart, cache=slices, jobs=jobs, progress=report,
-                                                                                     workers=workers))
+                                                                                     workers=workers,
+                                                                                     after_slices=start_cover_pdf if has_cover_pdf else None))
     if "html" in formats:
         outputs["html"] = render_html(paper_view, templates, chart=chart()).encode("utf-8")
     if "xlsx" in formats or "csv" in formats:
@@ -263,10 +282,11 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
 
         outputs["docx"] = _stage(name, "docx", lambda: render_docx(paper_view, templates / f"{paper_view.layout}.docx"))
     if paper_view.cover is not None and {"pdf", "docx"} & set(formats):
-        from .render.cover import render_cover_docx, render_cover_pdf
+        from .render.cover import render_cover_docx
 
-        if "pdf" in formats:
-            outputs["cover-pdf"] = _stage(f"{name}-cover", "pdf", lambda: render_cover_pdf(paper_view, templates, slices, workers)[0])
+        if has_cover_pdf:
+            start_cover_pdf()
+            outputs["cover-pdf"] = _stage(f"{name}-cover", "pdf", lambda: cover_pdf[0]()[0])
         if "docx" in formats:
             outputs["cover-docx"] = _stage(f"{name}-cover", "docx", lambda: render_cover_docx(paper_view, templates))
     if slices is not None and "pdf" in formats:  # the cache keeps what this build used; a Word-only build leaves it be

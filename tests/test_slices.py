@@ -890,3 +890,47 @@ def test_a_one_paper_build_lays_out_in_workers_started_first_and_never_loads_wea
     boardpack.build([paper], out_dir=tmp_path / "here", formats=("pdf",), force=True, jobs=1)
     for name in (f"{paper.stem}.pdf", f"{paper.stem}-cover.pdf"):
         assert (tmp_path / "workers" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
+
+
+def test_the_cover_report_and_footer_font_fill_the_workers_before_the_contents_list_is_laid_out_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Work that needs no page number goes to the workers behind the last slice, not after the join.
+
+    The cover report and the footer font were made once the paper was joined, while the
+    contents list's second layout and the join kept one worker or none busy.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    from boardpack.render import pdf_join
+
+    monkeypatch.setattr(pdf_module, "SLICE_LINES", DEFAULT_SLICE_LINES)
+    handed: list[str] = []
+    submit = ProcessPoolExecutor.submit
+
+    def spy(pool: Any, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        html = args[0] if args and isinstance(args[0], str) else ""
+        handed.append("cover" if 'class="front-sheet"' in html else "contents" if 'class="contents"' in html else fn.__name__)
+        return submit(pool, fn, *args, **kwargs)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "submit", spy)
+    join = pdf_join.join
+    monkeypatch.setattr(pdf_module, "join", lambda *args, **kwargs: handed.append("join") or join(*args, **kwargs))
+    (built,) = boardpack.build([DATA / "2021-09-hmicfrs-tracker.yaml"], out_dir=tmp_path, formats=("pdf",), force=True, jobs=2)
+    assert built.error is None
+    assert handed.count("contents") == 2, handed  # the contents list laid out again with its page numbers
+    again = len(handed) - 1 - handed[::-1].index("contents")
+    assert handed.index("subset_font") < again and handed.index("cover") < again < handed.index("join")
+    assert "Page 1 of" in read(tmp_path / "2021-09-hmicfrs-tracker-cover.pdf")[0].text
+
+
+def test_a_broken_cover_template_is_reported_under_the_cover_report_although_it_starts_with_the_paper(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf_module, "SLICE_LINES", DEFAULT_SLICE_LINES)
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    cover_html = templates / "cover.html"
+    cover_html.write_text(cover_html.read_text(encoding="utf-8").replace("{{", "{{ no_such_thing.at_all }}{{", 1), encoding="utf-8")
+    (built,) = boardpack.build([DATA / "2021-09-hmicfrs-tracker.yaml"], out_dir=tmp_path / "out", templates=templates,
+                               formats=("pdf",), force=True, jobs=2)
+    assert built.error is not None and "2021-09-hmicfrs-tracker-cover.pdf" in str(built.error)
+    assert not list((tmp_path / "out").glob("*.pdf"))

@@ -7,6 +7,7 @@ shares its safety (data is never template code) and its reproducible bytes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,13 +47,19 @@ def render_cover_html(view: PaperView, templates: Path) -> str:
 
 def render_cover_pdf(view: PaperView, templates: Path, cache: SliceCache | None = None, workers: Workers | None = None) -> tuple[bytes, int]:
     """The cover report's PDF; with a `cache`, taken from the last build when its HTML is unchanged; laid out by `workers` if given."""
+    return start_cover_pdf(view, templates, cache, workers)()
+
+
+def start_cover_pdf(view: PaperView, templates: Path, cache: SliceCache | None = None,
+                    workers: Workers | None = None) -> Callable[[], tuple[bytes, int]]:
+    """The cover report's PDF begun now (in `workers`, so it fills their idle time); the function returned gives it."""
     from .pdf import render_pdf
 
     html = render_cover_html(view, templates)
     if cache is None:
-        return render_pdf(html, templates)
-    piece = cache.document(html, templates, workers.lay_out if workers is not None else None)
-    return piece.pdf, piece.pages
+        return lambda: render_pdf(html, templates)
+    piece = cache.document(html, templates, workers.start if workers is not None else None)
+    return lambda: (piece().pdf, piece().pages)
 
 
 def _attention(words: Words, row: AttentionRow) -> dict[str, Any]:
@@ -111,4 +118,4 @@ def render_cover_docx(view: PaperView, templates: Path) -> bytes:
     return render_docx(view, templates / WORD_TEMPLATE, cover_context, cover_name(view, "docx"), title=view.cover.subject)
 
 
-__all__ = ["cover_name", "render_cover_docx", "render_cover_html", "render_cover_pdf"]
+__all__ = ["cover_name", "render_cover_docx", "render_cover_html", "render_cover_pdf", "start_cover_pdf"]

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
@@ -19,6 +19,8 @@ from ..parts import Columns, Slice, in_parts, row_lines, slices
 from .pdf_cache import SliceCache
 from .pdf_join import Rendered, first_pages, join
 from .workers import Workers, in_worker
+
+T = TypeVar("T")
 
 
 def render_pdf(html: str, templates: Path) -> tuple[bytes, int]:
@@ -69,7 +71,8 @@ SLICE_LINES = 400.0
 
 
 def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cache: SliceCache | None = None, jobs: int = 1,
-                    progress: Callable[[int, int], None] | None = None, workers: Workers | None = None) -> tuple[bytes, int]:
+                    progress: Callable[[int, int], None] | None = None, workers: Workers | None = None,
+                    after_slices: Callable[[], None] | None = None) -> tuple[bytes, int]:
     """Lay out a paper with its long rows cut into short parts, each kept whole on a page.
 
     Where two parts of a row fall on one page, the later one's number and status word, and
@@ -83,6 +86,8 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
     `workers` started by the build lay out every slice (else the slices get workers of their own).
     Each slice goes to a worker as soon as its HTML is made; `chart` (the SVG, or a function
     that draws it) is drawn only after the others have gone, as the summary alone needs it.
+    Then the footer font is made and `after_slices` is called (the build starts the cover
+    report): work that fills the workers' time while the last slices are laid out.
     """
     shape = columns(view)
     plan = slices(view, shape, SLICE_LINES)
@@ -115,6 +120,9 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
                 layouts.submit(piece.index, html, piece.elsewhere)
         for piece in later:
             layouts.submit(piece.index, _slice_html(piece, templates, chart_for(piece), True)[1], piece.elsewhere)
+        font = _footer_font(cache, layouts)
+        if after_slices is not None:
+            after_slices()
         rendered = layouts.results()
     for _attempt in range(3):  # the front matter again, with the contents list's page numbers
         if pages is None:
@@ -132,12 +140,23 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
             rendered[0] = again.results()[0]
         if rendered[0].pages == before:
             break
-    font = cache.footer_font() if cache is not None else None
-    joined = join(rendered, font=font, nest=workers.nest) if workers is not None else join(rendered, font=font)
+    joined = join(rendered, font=font(), nest=workers.nest) if workers is not None else join(rendered, font=font())
     return joined, sum(piece.pages for piece in rendered)
 
 
 _NO_CHART = Markup("")  # noqa: S704 - empty
+
+
+def _footer_font(cache: SliceCache | None, layouts: _Layouts) -> Callable[[], bytes | None]:
+    """The footer font, begun in a worker unless the cache holds it; the function returned gives it (None: the join makes it)."""
+    from .pdf_join import subset_font
+
+    if cache is None:
+        return lambda: None
+    if cache.holds_footer_font():
+        return cache.footer_font
+    made = layouts.soon(subset_font)
+    return lambda: cache.footer_font(made)
 
 
 def _slice_html(piece: Slice, templates: Path, chart: Any, sliced: bool) -> tuple[Slice, str]:
@@ -190,6 +209,12 @@ class _Layouts:
             self.waiting[self.pool.submit(in_worker, html, self.templates, frozenset(stand_ins))] = n
         else:
             self._done(n, render_slice(html, self.templates, frozenset(stand_ins)))
+
+    def soon(self, make: Callable[[], T]) -> Callable[[], T]:
+        """`make` called in a worker, when there are any (else here, when asked); the function returned gives its result."""
+        if self.pool is not None:
+            return self.pool.submit(make).result  # type: ignore[no-any-return]
+        return make
 
     def _done(self, n: int, piece: Rendered, store: bool = True) -> None:
         self.found[n] = piece

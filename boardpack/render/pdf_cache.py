@@ -91,16 +91,28 @@ class SliceCache:
             return  # a cache that cannot be written only costs time next build
         self._used.add(key)
 
-    def document(self, html: str, templates: Path, lay_out: Callable[[str, Path], Rendered] | None = None) -> Rendered:
-        """A whole document (the cover report) laid out from `html` (by `lay_out`, else here), or recalled when its HTML is unchanged."""
+    def document(self, html: str, templates: Path, start: Callable[[str, Path], Callable[[], Rendered]] | None = None) -> Callable[[], Rendered]:
+        """A whole document (the cover report) from `html`: recalled when its HTML is unchanged, else laid out.
+
+        `start` begins the layout (in a worker) and gives what waits for it; without it the
+        document is laid out here. Either way the result is what the returned function gives.
+        """
         from .pdf import render_slice
 
         key = self.key(html)
         piece = self.get(key)
-        if piece is None:
-            piece = (lay_out or render_slice)(html, templates)
-            self.put(key, piece)
-        return piece
+        if piece is not None:
+            return lambda: piece
+        wait = start(html, templates) if start is not None else lambda: render_slice(html, templates)
+        done: list[Rendered] = []
+
+        def laid_out() -> Rendered:
+            if not done:
+                done.append(wait())
+                self.put(key, done[0])
+            return done[0]
+
+        return laid_out
 
     def drawing(self, what: str, draw: Callable[[], str]) -> str:
         """An SVG drawing (the summary chart) by the description of what it shows; drawn only when new."""
@@ -108,16 +120,33 @@ class SliceCache:
         key = code + version("matplotlib").encode() + what.encode()
         return self.kept(key, lambda: draw().encode("utf-8"), ".svg").decode("utf-8")
 
-    def footer_font(self) -> bytes:
-        """The footer font subset for the page numbers, kept as it takes a fifth of a second to make."""
-        from .pdf_join import font_source, subset_font
+    def footer_font(self, make: Callable[[], bytes] | None = None) -> bytes:
+        """The footer font subset for the page numbers, kept as it takes a fifth of a second to make (by `make`, when given)."""
+        from .pdf_join import subset_font
 
-        return self.kept(font_source() + version("fonttools").encode(), subset_font, ".ttf")
+        return self.kept(self._footer_font_key(), make or subset_font, ".ttf")
+
+    def holds_footer_font(self) -> bool:
+        """Whether `footer_font` would be read, not made."""
+        return self.holds(self._footer_font_key(), ".ttf")
+
+    @staticmethod
+    def _footer_font_key() -> bytes:
+        from .pdf_join import font_source
+
+        return font_source() + version("fonttools").encode()
+
+    def holds(self, what: bytes, suffix: str) -> bool:
+        """Whether `kept` would read the bytes made from `what` rather than make them."""
+        return self.on and not self.fresh and self._kept_path(what, suffix)[1].is_file()
+
+    def _kept_path(self, what: bytes, suffix: str) -> tuple[str, Path]:
+        key = hashlib.sha256(self._salt + what).hexdigest()
+        return key, self.folder / f"{key}{suffix}"
 
     def kept(self, what: bytes, make: Callable[[], bytes], suffix: str) -> bytes:
         """Bytes made from `what`, kept under its hash: made only when new (or when the build is forced)."""
-        key = hashlib.sha256(self._salt + what).hexdigest()
-        path = self.folder / f"{key}{suffix}"
+        key, path = self._kept_path(what, suffix)
         if not self.on:
             return make()
         if not self.fresh:

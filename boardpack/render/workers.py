@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,9 +66,9 @@ class Workers:
     def __exit__(self, *exc: object) -> None:
         self.pool.shutdown(cancel_futures=True)
 
-    def lay_out(self, html: str, templates: Path) -> Rendered:
-        """One document (the cover report) laid out in a worker."""
-        return self.pool.submit(in_worker, html, templates, frozenset()).result()  # type: ignore[no-any-return]
+    def start(self, html: str, templates: Path) -> Callable[[], Rendered]:
+        """One document (the cover report) handed to a worker; the function returned waits for it."""
+        return self.pool.submit(in_worker, html, templates, frozenset()).result  # type: ignore[no-any-return]
 
     def nest(self, pages: Sequence[Marks]) -> Tree:
         """The joined paper's outline, nested in a worker (see `pdf_join.join`)."""
