@@ -15,6 +15,7 @@ import contextlib
 import functools
 import importlib
 import io
+import json
 import random
 import re
 import shutil
@@ -704,11 +705,16 @@ def test_two_cold_builds_give_the_same_bytes(built: dict[str, Any], root: Path, 
 
 def test_a_build_from_the_cache_gives_the_cold_builds_bytes(built: dict[str, Any], root: Path, data_file: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """A warm build must not be told apart from a cold one, and must lay out nothing."""
+    """A warm build must not be told apart from a cold one, and must lay out nothing, nor make the footer font."""
+    from boardpack.render import pdf_join
+
     out = root / "warm"
     shutil.copytree(built["out"], out)
     laid_out = count_layouts(monkeypatch)
-    assert build_pdf(data_file, out, force=False, jobs=1) == built["pdf"]
+    with monkeypatch.context() as patched:
+        for name in ("subset_font", "font_metrics"):
+            patched.setattr(pdf_join, name, lambda *args, name=name: pytest.fail(f"{name} called: the cache holds the footer font"))
+        assert build_pdf(data_file, out, force=False, jobs=1) == built["pdf"]
     assert laid_out == [], "every slice should have come from the cache"
     laid_out.clear()
     assert build_pdf(data_file, out, jobs=1) == built["pdf"]
@@ -724,11 +730,16 @@ def cache_files(out: Path, name: str = NAME) -> dict[str, bytes]:
 
 
 def test_the_cache_holds_each_slice_once_plus_the_front_matter_laid_out_twice(built: dict[str, Any], plan: list[Slice]) -> None:
-    """Every slice is kept; the front slice twice (with stand-in page numbers, then the real ones)."""
+    """Every slice is kept; the front slice twice (with stand-in page numbers, then the real ones); and the footer font with its metrics."""
     entries = cache_files(built["out"])
     pdfs = [n for n in entries if n.endswith(".pdf")]
     assert len(pdfs) == len(plan) + 1
-    assert sorted(n[:-5] for n in entries if n.endswith(".json")) == sorted(n[:-4] for n in pdfs)
+    described = {n[:-5] for n in entries if n.endswith(".json")}
+    assert {n[:-4] for n in pdfs} < described
+    (metrics,) = described - {n[:-4] for n in pdfs}
+    (font,) = [n for n in entries if n.endswith(".ttf")]
+    assert entries[font][:4] == b"\x00\x01\x00\x00"  # a TrueType font
+    assert set(json.loads(entries[f"{metrics}.json"])) == {"widths", "bbox", "ascent", "descent", "cap", "name"}
 
 
 def test_an_edit_lays_out_again_only_the_slice_it_touched(built: dict[str, Any], root: Path, data_file: Path, plan: list[Slice],
@@ -919,7 +930,7 @@ def test_the_cover_report_and_footer_font_fill_the_workers_before_the_contents_l
     assert built.error is None
     assert handed.count("contents") == 2, handed  # the contents list laid out again with its page numbers
     again = len(handed) - 1 - handed[::-1].index("contents")
-    assert handed.index("subset_font") < again and handed.index("cover") < again < handed.index("join")
+    assert handed.index("footer_font") < again and handed.index("cover") < again < handed.index("join")
     assert "Page 1 of" in read(tmp_path / "2021-09-hmicfrs-tracker-cover.pdf")[0].text
 
 

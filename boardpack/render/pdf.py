@@ -17,7 +17,7 @@ from markupsafe import Markup
 from ..derive import PaperView
 from ..parts import Columns, Slice, in_parts, row_lines, slices
 from .pdf_cache import SliceCache
-from .pdf_join import Rendered, first_pages, join
+from .pdf_join import FooterFont, Rendered, first_pages, join
 from .workers import Workers, in_worker
 
 T = TypeVar("T")
@@ -147,15 +147,15 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
 _NO_CHART = Markup("")  # noqa: S704 - empty
 
 
-def _footer_font(cache: SliceCache | None, layouts: _Layouts) -> Callable[[], bytes | None]:
+def _footer_font(cache: SliceCache | None, layouts: _Layouts) -> Callable[[], FooterFont | None]:
     """The footer font, begun in a worker unless the cache holds it; the function returned gives it (None: the join makes it)."""
-    from .pdf_join import subset_font
+    from .pdf_join import footer_font
 
     if cache is None:
         return lambda: None
     if cache.holds_footer_font():
         return cache.footer_font
-    made = layouts.soon(subset_font)
+    made = layouts.soon(footer_font)
     return lambda: cache.footer_font(made)
 
 

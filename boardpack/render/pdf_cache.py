@@ -20,7 +20,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from .pdf_join import Bookmark, Rendered
+from .pdf_join import Bookmark, FooterFont, Rendered
 
 _NAME = re.compile(r"\.?[0-9a-f]{64}(\.[A-Za-z0-9_]+)?\.(pdf|json|svg|ttf|tmp)")
 """The names the cache writes (a key, or a temporary file of one); nothing else in its folder is touched."""
@@ -28,7 +28,7 @@ _NAME = re.compile(r"\.?[0-9a-f]{64}(\.[A-Za-z0-9_]+)?\.(pdf|json|svg|ttf|tmp)")
 
 def is_cache_file(name: str) -> bool:
     return _NAME.fullmatch(name) is not None
-_CODE = ("pdf.py", "pdf_join.py", "pdf_patch.py", "pdf_cache.py")
+_CODE = ("pdf.py", "pdf_layout.py", "pdf_join.py", "pdf_patch.py", "pdf_cache.py")
 """The modules whose code shapes a slice's bytes: a change to any of them empties the cache."""
 
 
@@ -120,15 +120,28 @@ class SliceCache:
         key = code + version("matplotlib").encode() + what.encode()
         return self.kept(key, lambda: draw().encode("utf-8"), ".svg").decode("utf-8")
 
-    def footer_font(self, make: Callable[[], bytes] | None = None) -> bytes:
-        """The footer font subset for the page numbers, kept as it takes a fifth of a second to make (by `make`, when given)."""
-        from .pdf_join import subset_font
+    def footer_font(self, make: Callable[[], FooterFont] | None = None) -> FooterFont:
+        """The footer font for the page numbers and its metrics, kept as they take a third of a second to make (by `make`, if given)."""
+        from .pdf_join import FooterFont, font_metrics, footer_font
 
-        return self.kept(self._footer_font_key(), make or subset_font, ".ttf")
+        made: list[FooterFont] = []
+
+        def whole() -> FooterFont:
+            if not made:
+                made.append((make or footer_font)())
+            return made[0]
+
+        key = self._footer_font_key()
+        data = self.kept(key, lambda: whole().data, ".ttf")
+        metrics = self.kept(key + data, lambda: json.dumps(made[0].metrics if made else font_metrics(data)).encode(), ".json")
+        return FooterFont(data, json.loads(metrics))
 
     def holds_footer_font(self) -> bool:
         """Whether `footer_font` would be read, not made."""
-        return self.holds(self._footer_font_key(), ".ttf")
+        key = self._footer_font_key()
+        if not self.holds(key, ".ttf"):
+            return False
+        return self.holds(key + self._kept_path(key, ".ttf")[1].read_bytes(), ".json")
 
     @staticmethod
     def _footer_font_key() -> bytes:

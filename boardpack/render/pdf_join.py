@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pikepdf
 
@@ -83,13 +83,13 @@ def _nested(pages: Sequence[Marks]) -> Tree:
     return outline(pages)
 
 
-def join(slices: Sequence[Rendered], footer: Footer | None = Footer(), font: bytes | None = None,
+def join(slices: Sequence[Rendered], footer: Footer | None = Footer(), font: FooterFont | None = None,
          nest: Callable[[Sequence[Marks]], Tree] = _nested) -> bytes:
     """One PDF of every slice's pages, structure, links and bookmarks, with page numbers stamped.
 
     The slices are read one at a time and their objects written out as they are read, under
     new numbers, so memory holds one slice, not the paper, and time grows with the pages.
-    `font` is the footer font (`subset_font`), when it is at hand already; `nest` nests the
+    `font` is the footer font and its metrics (`footer_font`), when at hand already; `nest` nests the
     outline's headings (a build that lays out in workers asks one of them, which has
     WeasyPrint loaded).
     """
@@ -98,7 +98,7 @@ def join(slices: Sequence[Rendered], footer: Footer | None = Footer(), font: byt
     out = _Writer()
     ids = _Globals(out)
     total = sum(piece.pages for piece in slices)
-    stamp = _Stamp(out, footer, total, font or subset_font()) if footer is not None else None
+    stamp = _Stamp(out, footer, total, font or footer_font()) if footer is not None else None
     page_ids: list[int] = []
     kids: list[bytes] = []
     parents: list[tuple[int, bytes]] = []
@@ -393,10 +393,9 @@ def _outline_items(out: _Writer, tree: list[Any], parent: int, page_ids: list[in
 class _Stamp:
     """The page number on every page, as WeasyPrint prints a margin box: an artifact, out of the structure tree."""
 
-    def __init__(self, out: _Writer, footer: Footer, total: int, font: bytes) -> None:
+    def __init__(self, out: _Writer, footer: Footer, total: int, font: FooterFont) -> None:
         self.out = out
-        self.data = font
-        self.metrics = _metrics(font)
+        self.data, self.metrics = font
         self.footer = footer
         self.total = total
         self._font: int | None = None
@@ -475,6 +474,19 @@ def _font_file() -> Path:
     return path
 
 
+class FooterFont(NamedTuple):
+    """The footer font subset, and what the PDF's font dictionaries and the footer's placing need of it."""
+
+    data: bytes
+    metrics: dict[str, Any]
+
+
+def footer_font() -> FooterFont:
+    """The footer font, with its metrics: made together in a worker, as reading the metrics takes a tenth of a second."""
+    data = subset_font()
+    return FooterFont(data, font_metrics(data))
+
+
 @cache
 def subset_font() -> bytes:
     """The footer font, Liberation Sans subset to printable ASCII (a fifth of a second: `SliceCache` keeps it)."""
@@ -500,8 +512,8 @@ def font_source() -> bytes:
 
 
 @cache
-def _metrics(data: bytes) -> dict[str, Any]:
-    """What the font's PDF dictionaries and the footer's placing need, read from the subset font."""
+def font_metrics(data: bytes) -> dict[str, Any]:
+    """What the font's PDF dictionaries and the footer's placing need, read from the subset font (plain JSON values)."""
     from fontTools.ttLib import TTFont
 
     font = TTFont(io.BytesIO(data), recalcTimestamp=False)
