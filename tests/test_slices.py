@@ -903,13 +903,8 @@ def test_a_one_paper_build_lays_out_in_workers_started_first_and_never_loads_wea
         assert (tmp_path / "workers" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
 
 
-def test_the_cover_report_and_footer_font_fill_the_workers_before_the_contents_list_is_laid_out_again(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Work that needs no page number goes to the workers behind the last slice, not after the join.
-
-    The cover report and the footer font were made once the paper was joined, while the
-    contents list's second layout and the join kept one worker or none busy.
-    """
+def handed_to_workers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What a build hands its workers, in order: "contents", "summary" (the slice with the chart), "cover", "slice" or the function's name; and "join"."""
     from concurrent.futures import ProcessPoolExecutor
 
     from boardpack.render import pdf_join
@@ -920,12 +915,34 @@ def test_the_cover_report_and_footer_font_fill_the_workers_before_the_contents_l
 
     def spy(pool: Any, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
         html = args[0] if args and isinstance(args[0], str) else ""
-        handed.append("cover" if 'class="front-sheet"' in html else "contents" if 'class="contents"' in html else fn.__name__)
+        kinds = (("cover", 'class="front-sheet"'), ("contents", 'class="contents"'), ("summary", 'class="chart"'), ("slice", "<html"))
+        handed.append(next((kind for kind, mark in kinds if mark in html), fn.__name__))
         return submit(pool, fn, *args, **kwargs)
 
     monkeypatch.setattr(ProcessPoolExecutor, "submit", spy)
     join = pdf_join.join
     monkeypatch.setattr(pdf_module, "join", lambda *args, **kwargs: handed.append("join") or join(*args, **kwargs))
+    return handed
+
+
+def test_the_summary_goes_to_the_workers_once_each_has_two_slices_not_last(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The summary is the one slice that waits for the chart; laid out last, a long one kept one worker busy alone."""
+    handed = handed_to_workers(monkeypatch)
+    (built,) = boardpack.build([DATA / "2021-09-hmicfrs-tracker.yaml"], out_dir=tmp_path, formats=("pdf",), force=True, jobs=2)
+    assert built.error is None
+    slices_in_order = [kind for kind in handed if kind in ("contents", "summary", "slice")]
+    assert len(slices_in_order) >= 7 and slices_in_order.count("summary") == 1
+    assert slices_in_order.index("summary") == 2 * 2  # CHART_AFTER slices for each of the two workers first
+
+
+def test_the_cover_report_and_footer_font_fill_the_workers_before_the_contents_list_is_laid_out_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Work that needs no page number goes to the workers behind the last slice, not after the join.
+
+    The cover report and the footer font were made once the paper was joined, while the
+    contents list's second layout and the join kept one worker or none busy.
+    """
+    handed = handed_to_workers(monkeypatch)
     (built,) = boardpack.build([DATA / "2021-09-hmicfrs-tracker.yaml"], out_dir=tmp_path, formats=("pdf",), force=True, jobs=2)
     assert built.error is None
     assert handed.count("contents") == 2, handed  # the contents list laid out again with its page numbers

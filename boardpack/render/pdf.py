@@ -66,6 +66,8 @@ def columns(view: PaperView) -> Columns:
                    budget=PART_LINES, sentences=SENTENCE_LINES)
 
 
+CHART_AFTER = 2
+"""Slices handed to each worker before the summary chart is drawn, so none waits while it is."""
 SLICE_LINES = 400.0
 """Estimated table lines per slice of a long paper (about 12 pages): see `parts.slices`."""
 
@@ -85,9 +87,11 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
     and structure tree are those of one document. `progress(done, total)` follows the slices.
     `workers` started by the build lay out every slice (else the slices get workers of their own).
     Each slice goes to a worker as soon as its HTML is made; `chart` (the SVG, or a function
-    that draws it) is drawn only after the others have gone, as the summary alone needs it.
-    Then the footer font is made and `after_slices` is called (the build starts the cover
-    report): work that fills the workers' time while the last slices are laid out.
+    that draws it) is drawn once every worker has slices in hand (`CHART_AFTER`), and the
+    summary, the only slice that shows it, goes next: it is often the longest slice, and
+    laid out last it left one worker busy long after the other had finished. Then the footer
+    font is made and `after_slices` is called (the build starts the cover report): work that
+    fills the workers' time while the last slices are laid out.
     """
     shape = columns(view)
     plan = slices(view, shape, SLICE_LINES)
@@ -108,6 +112,12 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
     later: list[Slice] = []
     footnotes = 0
     with _Layouts(templates, cache, jobs, len(plan), progress, workers) as layouts:
+
+        def send_later() -> None:
+            for piece in later:
+                layouts.submit(piece.index, _slice_html(piece, templates, chart_for(piece), True)[1], piece.elsewhere)
+            later.clear()
+
         for piece in plan:
             piece = replace(piece, view=in_parts(piece.view, shape), footnotes=footnotes, pages=pages if piece.title else None)
             waits = len(plan) > 1 and piece.summary and piece.view.summary is not None  # laid out once the chart is drawn
@@ -118,8 +128,9 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
                 later.append(piece)
             else:
                 layouts.submit(piece.index, html, piece.elsewhere)
-        for piece in later:
-            layouts.submit(piece.index, _slice_html(piece, templates, chart_for(piece), True)[1], piece.elsewhere)
+            if later and layouts.handed_out >= CHART_AFTER * layouts.processes:
+                send_later()
+        send_later()
         font = _footer_font(cache, layouts)
         if after_slices is not None:
             after_slices()
@@ -192,6 +203,9 @@ class _Layouts:
         if workers is None and total > 1 and Workers.possible(jobs):
             workers = self.own = Workers(min(jobs, total))
         self.pool: Any = workers.pool if workers is not None else None
+        self.processes = workers.jobs if workers is not None else 0
+        self.handed_out = 0
+        """Slices given to the workers so far."""
 
     def __enter__(self) -> _Layouts:
         return self
@@ -207,6 +221,7 @@ class _Layouts:
             self._done(n, cached, store=False)
         elif self.pool is not None:
             self.waiting[self.pool.submit(in_worker, html, self.templates, frozenset(stand_ins))] = n
+            self.handed_out += 1
         else:
             self._done(n, render_slice(html, self.templates, frozenset(stand_ins)))
 

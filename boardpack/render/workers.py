@@ -53,6 +53,7 @@ class Workers:
     def __init__(self, jobs: int) -> None:
         from concurrent.futures import ProcessPoolExecutor
 
+        self.jobs = jobs
         self.pool: Any = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker)
         self.pool.submit(_ready)  # with fork, every worker starts on the first submission
 
