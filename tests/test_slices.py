@@ -879,7 +879,7 @@ def test_the_command_line_build_of_a_short_paper_prints_no_progress(tmp_path: Pa
     assert err == "" and printed.err == ""
 
 
-# --- 8. the build's own workers ------------------------------------------------------------------
+# --- 11. the build's own workers ------------------------------------------------------------------
 
 DEFAULT_SLICE_LINES = pdf_module.SLICE_LINES
 """As a build outside these tests slices (the module's fixture makes slices small)."""
@@ -920,8 +920,8 @@ def handed_to_workers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return submit(pool, fn, *args, **kwargs)
 
     monkeypatch.setattr(ProcessPoolExecutor, "submit", spy)
-    join = pdf_join.join
-    monkeypatch.setattr(pdf_module, "join", lambda *args, **kwargs: handed.append("join") or join(*args, **kwargs))
+    finish = pdf_join.Joiner.finish
+    monkeypatch.setattr(pdf_join.Joiner, "finish", lambda *args, **kwargs: handed.append("join") or finish(*args, **kwargs))
     return handed
 
 
@@ -962,3 +962,87 @@ def test_a_broken_cover_template_is_reported_under_the_cover_report_although_it_
                                formats=("pdf",), force=True, jobs=2)
     assert built.error is not None and "2021-09-hmicfrs-tracker-cover.pdf" in str(built.error)
     assert not list((tmp_path / "out").glob("*.pdf"))
+
+
+# --- 12. joined while laid out ---------------------------------------------------------------------
+
+def added_to_the_join(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int, Any]]:
+    """Every slice a build hands the join, in order, as ("add", n, slice); and ("wait", 0, None) when the build starts waiting for its workers."""
+    from boardpack.render import pdf_join
+
+    events: list[tuple[str, int, Any]] = []
+    add, results = pdf_join.Joiner.add, pdf_module._Layouts.results
+    monkeypatch.setattr(pdf_join.Joiner, "add", lambda joiner, n, piece: events.append(("add", n, piece)) or add(joiner, n, piece))
+    monkeypatch.setattr(pdf_module._Layouts, "results", lambda layouts: events.append(("wait", 0, None)) or results(layouts))
+    return events
+
+
+def test_slices_joined_in_any_order_make_the_same_paper(built: dict[str, Any], root: Path, data_file: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build joins the front slice last (it is laid out again with its page numbers): the paper is the one joined in order."""
+    from boardpack.render.pdf_join import Joiner, join
+
+    events = added_to_the_join(monkeypatch)
+    assert build_pdf(data_file, root / "join-order", jobs=1) == built["pdf"]
+    order = [n for kind, n, _piece in events if kind == "add"]
+    assert order == [*range(1, len(order)), 0]
+    pieces = [piece for _n, piece in sorted((n, piece) for kind, n, piece in events if kind == "add")]
+    in_order = join(pieces)
+    assert join(pieces) == in_order  # the same order, the same bytes
+    backwards = Joiner()
+    for n in reversed(range(len(pieces))):
+        backwards.add(n, pieces[n])
+    other = backwards.finish(pieces)
+    assert other != in_order  # numbered otherwise ...
+    paths = []
+    for name, data in (("in-order.pdf", in_order), ("backwards.pdf", other), ("built.pdf", built["pdf"])):
+        (root / name).write_bytes(data)
+        paths.append(root / name)
+    first, *rest = [read(path) for path in paths]
+    for pages in rest:  # ... but the same paper: pages, text, words where they were
+        assert [(p.text, p.width, p.height) for p in pages] == [(p.text, p.width, p.height) for p in first]
+    trees = [[(e.type, e.page_number) for e in PDFStructTree(pdfplumber.open(path))] for path in paths]
+    assert trees[1] == trees[0] == trees[2]
+    with pikepdf.open(paths[1]) as backwards_pdf, pikepdf.open(paths[0]) as in_order_pdf:
+        def dests(pdf: pikepdf.Pdf) -> list[tuple[str, int]]:
+            names = pdf.Root.Names.Dests.Names
+            return [(str(names[i]), pdf.pages.index(pikepdf.Page(names[i + 1][0]))) for i in range(0, len(names), 2)]
+        assert dests(backwards_pdf) == dests(in_order_pdf) != []
+
+
+def test_a_slice_joined_twice_or_left_out_is_refused() -> None:
+    from boardpack.render.pdf_join import Joiner
+
+    def pdf_of(text: str) -> Any:
+        from boardpack.render.pdf_layout import render_slice
+
+        return render_slice(f"<html lang=en><title>t</title><p>{text}</p></html>", TEMPLATES)
+
+    one, two = pdf_of("one"), pdf_of("two")
+    joiner = Joiner()
+    joiner.add(1, two)
+    with pytest.raises(ValueError, match="slice 1 joined twice"):
+        joiner.add(1, two)
+    with pytest.raises(ValueError, match=r"slices \[0\] were not joined"):
+        joiner.finish([one, two])
+    joiner.add(0, one)
+    assert "Page 2 of 2" in pdfplumber.open(io.BytesIO(joiner.finish([one, two]))).pages[1].extract_text()
+
+
+def test_an_edit_joins_the_slices_before_the_one_it_touched_while_that_one_is_laid_out(
+        built: dict[str, Any], root: Path, data_file: Path, plan: list[Slice], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The unchanged slices come from the cache, and are copied into the paper before the build waits for its worker."""
+    data, out = root / "edit-join-data", root / "edit-join-out"
+    shutil.copytree(Path(built["out"]), out)
+    shutil.copytree(data_file.parent, data)
+    report = next(r for r in reversed(range(6)) if 3 <= slice_of_report(plan, r) < len(plan) - 1)
+    touched = slice_of_report(plan, report)
+    path = data / f"{NAME}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(tag("C", report, 1), f"Eq{report}x1"), encoding="utf-8")
+    events = added_to_the_join(monkeypatch)
+    (built_again,) = boardpack.build([path], data_dir=data, out_dir=out, formats=("pdf",), jobs=2)
+    assert built_again.error is None
+    steps = [(kind, n) for kind, n, _piece in events]
+    waited = steps.index(("wait", 0))
+    assert [n for kind, n in steps[:waited] if kind == "add"] == list(range(1, touched))
+    assert [n for kind, n in steps[waited:] if kind == "add"] == [*range(touched, len(plan)), 0]

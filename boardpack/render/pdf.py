@@ -17,7 +17,7 @@ from markupsafe import Markup
 from ..derive import PaperView
 from ..parts import Columns, Slice, in_parts, row_lines, slices
 from .pdf_cache import SliceCache
-from .pdf_join import FooterFont, Rendered, first_pages, join
+from .pdf_join import FooterFont, Joiner, Rendered, first_pages
 from .workers import Workers, in_worker
 
 T = TypeVar("T")
@@ -91,7 +91,8 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
     summary, the only slice that shows it, goes next: it is often the longest slice, and
     laid out last it left one worker busy long after the other had finished. Then the footer
     font is made and `after_slices` is called (the build starts the cover report): work that
-    fills the workers' time while the last slices are laid out.
+    fills the workers' time while the last slices are laid out. Meanwhile this process joins
+    the slices laid out so far (`pdf_join.Joiner`), in order; the front slice comes last.
     """
     shape = columns(view)
     plan = slices(view, shape, SLICE_LINES)
@@ -111,7 +112,16 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
 
     later: list[Slice] = []
     footnotes = 0
-    with _Layouts(templates, cache, jobs, len(plan), progress, workers) as layouts:
+    joiner = Joiner()
+    laid_out: dict[int, Rendered] = {}
+
+    def copy(n: int, piece: Rendered) -> None:
+        """Join the slices laid out so far, in order, while the others are laid out: all but the front one, which comes last."""
+        laid_out[n] = piece
+        while len(joiner.copied) + 1 in laid_out:
+            joiner.add(len(joiner.copied) + 1, laid_out[len(joiner.copied) + 1])
+
+    with _Layouts(templates, cache, jobs, len(plan), progress, workers, copy) as layouts:
 
         def send_later() -> None:
             for piece in later:
@@ -151,7 +161,8 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
             rendered[0] = again.results()[0]
         if rendered[0].pages == before:
             break
-    joined = join(rendered, font=font(), nest=workers.nest) if workers is not None else join(rendered, font=font())
+    joiner.add(0, rendered[0])
+    joined = joiner.finish(rendered, font(), workers.nest) if workers is not None else joiner.finish(rendered, font())
     return joined, sum(piece.pages for piece in rendered)
 
 
@@ -194,8 +205,9 @@ class _Layouts:
     """Slices laid out as they are handed in: from the cache, by the build's `workers`, in up to `jobs` forked workers, or here."""
 
     def __init__(self, templates: Path, cache: SliceCache | None, jobs: int, total: int,
-                 progress: Callable[[int, int], None] | None, workers: Workers | None = None) -> None:
-        self.templates, self.cache, self.total, self.progress = templates, cache, total, progress
+                 progress: Callable[[int, int], None] | None, workers: Workers | None = None,
+                 on_done: Callable[[int, Rendered], None] | None = None) -> None:
+        self.templates, self.cache, self.total, self.progress, self.on_done = templates, cache, total, progress, on_done
         self.found: dict[int, Rendered] = {}
         self.keys: dict[int, str] = {}
         self.waiting: dict[Any, int] = {}
@@ -237,6 +249,8 @@ class _Layouts:
             self.cache.put(self.keys[n], piece)
         if self.progress:
             self.progress(len(self.found), self.total)
+        if self.on_done:
+            self.on_done(n, piece)
 
     def results(self) -> list[Rendered]:
         """Every slice handed in, in order, once laid out."""

@@ -87,32 +87,64 @@ def join(slices: Sequence[Rendered], footer: Footer | None = Footer(), font: Foo
          nest: Callable[[Sequence[Marks]], Tree] = _nested) -> bytes:
     """One PDF of every slice's pages, structure, links and bookmarks, with page numbers stamped.
 
-    The slices are read one at a time and their objects written out as they are read, under
-    new numbers, so memory holds one slice, not the paper, and time grows with the pages.
     `font` is the footer font and its metrics (`footer_font`), when at hand already; `nest` nests the
     outline's headings (a build that lays out in workers asks one of them, which has
-    WeasyPrint loaded).
+    WeasyPrint loaded). See `Joiner`, which this feeds in order.
     """
-    if not slices:
-        raise ValueError("nothing to join")
-    out = _Writer()
-    ids = _Globals(out)
-    total = sum(piece.pages for piece in slices)
-    stamp = _Stamp(out, footer, total, font or footer_font()) if footer is not None else None
-    page_ids: list[int] = []
-    kids: list[bytes] = []
-    parents: list[tuple[int, bytes]] = []
-    catalog: dict[str, bytes] = {}
-    info: int | None = None
+    joiner = Joiner(footer)
     for n, piece in enumerate(slices):
+        joiner.add(n, piece)
+    return joiner.finish(slices, font, nest)
+
+
+class Joiner:
+    """Slices joined as they are handed in, so a build copies those laid out while it waits for the rest.
+
+    Each slice is read and its objects written out at once, under new numbers, so memory
+    holds one slice, not the paper, and time grows with the pages. What depends on every
+    slice waits for `finish`: the page objects (their "Page X of Y" needs the page count),
+    the page tree, the structure tree's Document and parent tree, destinations, outline and
+    the footer font's bytes. Slices may come in any order; the same order gives the same bytes.
+    """
+
+    def __init__(self, footer: Footer | None = Footer()) -> None:
+        self.out = _Writer()
+        self.ids = _Globals(self.out)
+        self.stamp = _Stamp(self.out, footer) if footer is not None else None
+        self.copied: dict[int, _Copied] = {}
+        self.next_key = 0
+
+    def add(self, n: int, piece: Rendered) -> None:
+        """Copy slice `n` of the paper (counted from 0, the opening slice)."""
+        if n in self.copied:
+            raise ValueError(f"slice {n} joined twice")
         with pikepdf.open(io.BytesIO(piece.pdf)) as source:
-            first = _copy_slice(source, out, ids, stamp, page_ids, kids, parents, key_offset=(parents[-1][0] + 1) if parents else 0, opening=n == 0)
-            if n == 0:
-                catalog, info = first
-    starts = first_pages(slices)
-    _write_globals(out, ids, page_ids, kids, parents, catalog, _dests(slices, starts, page_ids),
-                   _outline(out, nest(_marks(slices, starts, len(page_ids))), page_ids, ids.outlines))
-    return out.finish(ids.catalog, info)
+            copied = _copy_slice(source, self.out, self.ids, self.stamp, self.next_key, opening=n == 0)
+        if copied.pages != piece.pages:
+            raise ValueError(f"slice {n} holds {copied.pages} pages, not {piece.pages}")
+        self.copied[n] = copied
+        self.next_key = copied.next_key
+
+    def finish(self, slices: Sequence[Rendered], font: FooterFont | None = None, nest: Callable[[Sequence[Marks]], Tree] = _nested) -> bytes:
+        """The joined PDF of `slices`, every one of which has been added."""
+        if not slices:
+            raise ValueError("nothing to join")
+        if sorted(self.copied) != list(range(len(slices))):
+            raise ValueError(f"slices {sorted(set(range(len(slices))) - set(self.copied))} were not joined")
+        out, ids, stamp = self.out, self.ids, self.stamp
+        in_order = [self.copied[n] for n in range(len(slices))]
+        total = sum(copied.pages for copied in in_order)
+        page_ids = [page.number for copied in in_order for page in copied.page_bodies]
+        if stamp is not None:
+            stamp.finish(total, font or footer_font())
+        for number, page in enumerate((page for copied in in_order for page in copied.page_bodies), start=1):
+            out.object(page.number, _stamped(page, number, stamp, ids))
+        kids = [kid for copied in in_order for kid in copied.kids]
+        parents = sorted(pair for copied in self.copied.values() for pair in copied.parents)
+        starts = first_pages(slices)
+        _write_globals(out, ids, page_ids, kids, parents, in_order[0].catalog, _dests(slices, starts, page_ids),
+                       _outline(out, nest(_marks(slices, starts, len(page_ids))), page_ids, ids.outlines))
+        return out.finish(ids.catalog, in_order[0].info)
 
 
 def first_pages(slices: Sequence[Rendered]) -> list[int]:
@@ -250,11 +282,37 @@ def _tree_objects(node: Any, found: set[int], links: tuple[str, ...]) -> None:
             _tree_objects(child, found, links)
 
 
-def _copy_slice(source: pikepdf.Pdf, out: _Writer, ids: _Globals, stamp: _Stamp | None, page_ids: list[int], kids: list[bytes],
-                parents: list[tuple[int, bytes]], key_offset: int, opening: bool) -> tuple[dict[str, bytes], int | None]:
-    """Write one slice's pages and structure elements under new numbers; keep what the paper holds once.
+class _PageBody(NamedTuple):
+    """A page as copied, written once its number in the paper is known: its footer needs it."""
 
-    Returns, for the opening slice, its catalog's own entries and its document information.
+    number: int
+    entries: bytes
+    """Its dictionary's entries renumbered, /Contents last; /Parent and /StructParents left out."""
+    key: int | None
+    """Its /StructParents in the paper."""
+    box: tuple[float, float, float, float]
+
+
+@dataclass
+class _Copied:
+    """What the join keeps of a slice once its objects are written: the rest waits for `Joiner.finish`."""
+
+    page_bodies: list[_PageBody]
+    kids: list[bytes]
+    parents: list[tuple[int, bytes]]
+    next_key: int
+    catalog: dict[str, bytes]
+    info: int | None
+
+    @property
+    def pages(self) -> int:
+        return len(self.page_bodies)
+
+
+def _copy_slice(source: pikepdf.Pdf, out: _Writer, ids: _Globals, stamp: _Stamp | None, key_offset: int, opening: bool) -> _Copied:
+    """Write one slice's objects under new numbers, but its pages; keep what the paper holds once.
+
+    Keeps, for the opening slice, its catalog's own entries and its document information.
     """
     root = source.Root
     tree = root.StructTreeRoot
@@ -275,17 +333,16 @@ def _copy_slice(source: pikepdf.Pdf, out: _Writer, ids: _Globals, stamp: _Stamp 
     objects = [o for o in source.objects if o.objgen[0] not in skip and not _container(o)]
     for obj in objects:
         numbers[obj.objgen[0]] = out.new()
-    if stamp is not None:
-        stamp.font()
+    bodies: dict[int, _PageBody] = {}
     for obj in objects:
         number = obj.objgen[0]
         if obj._type_code == pikepdf.ObjectType.stream:
             out.stream(numbers[number], _renumber(_entries(obj.stream_dict, ("/Length",)), numbers), obj.read_raw_bytes())
             continue
         if number in page_numbers:
-            body = _page(obj, len(page_ids) + 1, stamp, key_offset, numbers, ids)
-            page_ids.append(numbers[number])
-        elif number in annotations and "/StructParent" in obj:
+            bodies[number] = _page(obj, key_offset, numbers)
+            continue
+        if number in annotations and "/StructParent" in obj:
             body = _renumber(b"<< " + _entries(obj, ("/StructParent",)) + b" /StructParent %d >>" % (int(obj.StructParent) + key_offset), numbers)
         elif stamp is not None and number in fonts:
             body = b"<< " + _renumber(_entries(obj), numbers) + b" " + stamp.resource_entry() + b" >>"
@@ -295,12 +352,14 @@ def _copy_slice(source: pikepdf.Pdf, out: _Writer, ids: _Globals, stamp: _Stamp 
         else:
             body = _renumber(obj.unparse(resolved=True), numbers)
         out.object(numbers[number], body)
-    kids += [_renumber(_syntax(kid), numbers) for kid in (document.K if isinstance(document.K, pikepdf.Array) else [document.K])]
-    parents += [(key + key_offset, _renumber(_syntax(value), numbers)) for key, value in _number_tree(tree.ParentTree)]
+    kids = [_renumber(_syntax(kid), numbers) for kid in (document.K if isinstance(document.K, pikepdf.Array) else [document.K])]
+    parents = [(key + key_offset, _renumber(_syntax(value), numbers)) for key, value in _number_tree(tree.ParentTree)]
+    page_bodies = [bodies[page.objgen[0]] for page in pages]
+    next_key = max((key for key, _value in parents), default=key_offset - 1) + 1
     if not opening:
-        return {}, None
+        return _Copied(page_bodies, kids, parents, next_key, {}, None)
     kept = {key: _renumber(_syntax(value), numbers) for key, value in root.items() if key not in ("/Type", "/Pages", "/StructTreeRoot", "/Names", "/Outlines")}
-    return kept, numbers.get(info.objgen[0]) if info is not None and info.is_indirect else None
+    return _Copied(page_bodies, kids, parents, next_key, kept, numbers.get(info.objgen[0]) if info is not None and info.is_indirect else None)
 
 
 def _container(obj: Any) -> bool:
@@ -308,16 +367,24 @@ def _container(obj: Any) -> bool:
     return obj._type_code == pikepdf.ObjectType.stream and obj.stream_dict.get("/Type") in ("/ObjStm", "/XRef")
 
 
-def _page(page: Any, number: int, stamp: _Stamp | None, key_offset: int, numbers: dict[int, int], ids: _Globals) -> bytes:
-    """A page under the paper's page tree and structure key, its footer stamped after its own content."""
+def _page(page: Any, key_offset: int, numbers: dict[int, int]) -> _PageBody:
+    """A page's entries under the paper's numbers and structure keys, kept until its footer can be stamped."""
     contents = page.get("/Contents")
     own = [_syntax(c) for c in contents] if isinstance(contents, pikepdf.Array) else [_syntax(contents)] if contents is not None else []
-    structure = b" /StructParents %d" % (int(page.StructParents) + key_offset) if "/StructParents" in page else b""
-    body = _renumber(_entries(page, ("/Parent", "/StructParents", "/Contents")) + b" /Contents [ " + b" ".join(own) + b" ]", numbers)
+    entries = _renumber(_entries(page, ("/Parent", "/StructParents", "/Contents")) + b" /Contents [ " + b" ".join(own) + b" ]", numbers)
+    key = int(page.StructParents) + key_offset if "/StructParents" in page else None
+    box = page.MediaBox
+    return _PageBody(numbers[page.objgen[0]], entries, key, (float(box[0]), float(box[1]), float(box[2]), float(box[3])))
+
+
+def _stamped(page: _PageBody, number: int, stamp: _Stamp | None, ids: _Globals) -> bytes:
+    """A page under the paper's page tree, as page `number` of the paper, its footer stamped after its own content."""
+    body = page.entries
     if stamp is not None:
-        before, after = stamp.streams(number, page)
+        before, after = stamp.streams(number, page.box)
         body = body[:-1] + b"%d 0 R ]" % after
         body = body.replace(b"/Contents [ ", b"/Contents [ %d 0 R " % before, 1)
+    structure = b" /StructParents %d" % page.key if page.key is not None else b""
     return b"<< " + body + b" /Parent %d 0 R%s >>" % (ids.pages, structure)
 
 
@@ -393,53 +460,47 @@ def _outline_items(out: _Writer, tree: list[Any], parent: int, page_ids: list[in
 class _Stamp:
     """The page number on every page, as WeasyPrint prints a margin box: an artifact, out of the structure tree."""
 
-    def __init__(self, out: _Writer, footer: Footer, total: int, font: FooterFont) -> None:
+    def __init__(self, out: _Writer, footer: Footer) -> None:
         self.out = out
-        self.data, self.metrics = font
         self.footer = footer
-        self.total = total
-        self._font: int | None = None
-        self._save: int | None = None
-
-    def font(self) -> int:
-        """The footer font's number, written the first time it is asked for."""
-        if self._font is None:
-            data, metrics = self.data, self.metrics
-            tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(data).digest()[:6])
-            name = pikepdf.Name(f"/{tag}+{metrics['name']}").unparse()
-            file, descriptor, self._font = self.out.new(), self.out.new(), self.out.new()
-            self.out.stream(file, b"/Length1 %d /Filter /FlateDecode" % len(data), zlib.compress(data))
-            self.out.object(descriptor, b"<< /Type /FontDescriptor /FontName %s /Flags 32 /FontBBox [ %s ] /ItalicAngle 0 /Ascent %d"
-                            b" /Descent %d /CapHeight %d /StemV 80 /FontFile2 %d 0 R >>" % (
-                                name, b" ".join(b"%d" % v for v in metrics["bbox"]), metrics["ascent"], metrics["descent"], metrics["cap"], file))
-            self.out.object(self._font, b"<< /Type /Font /Subtype /TrueType /BaseFont %s /FirstChar %d /LastChar %d /Widths [ %s ]"
-                            b" /Encoding /WinAnsiEncoding /FontDescriptor %d 0 R >>" % (
-                                name, FOOTER_CHARACTERS[0], FOOTER_CHARACTERS[-1], b" ".join(b"%d" % w for w in metrics["widths"]), descriptor))
-            self._save = self.out.new()
-            self.out.stream(self._save, b"", b"q\n")
-        return self._font
+        self.file, self.descriptor, self.font, self.save = (out.new() for _ in range(4))
+        out.stream(self.save, b"", b"q\n")
+        self.total = 0
+        self.metrics: dict[str, Any] = {}
 
     def resource_entry(self) -> bytes:
-        return pikepdf.Name(FOOTER_FONT).unparse() + b" %d 0 R" % self.font()
+        return pikepdf.Name(FOOTER_FONT).unparse() + b" %d 0 R" % self.font
 
-    def streams(self, number: int, page: Any) -> tuple[int, int]:
-        """The streams drawn before (saving the graphics state) and after a page's own content."""
-        self.font()
+    def finish(self, total: int, font: FooterFont) -> None:
+        """Write the font, once the pages it numbers are counted: until then only its object numbers are needed."""
+        self.total = total
+        data, self.metrics = font
+        metrics = self.metrics
+        tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(data).digest()[:6])
+        name = pikepdf.Name(f"/{tag}+{metrics['name']}").unparse()
+        self.out.stream(self.file, b"/Length1 %d /Filter /FlateDecode" % len(data), zlib.compress(data))
+        self.out.object(self.descriptor, b"<< /Type /FontDescriptor /FontName %s /Flags 32 /FontBBox [ %s ] /ItalicAngle 0 /Ascent %d"
+                        b" /Descent %d /CapHeight %d /StemV 80 /FontFile2 %d 0 R >>" % (
+                            name, b" ".join(b"%d" % v for v in metrics["bbox"]), metrics["ascent"], metrics["descent"], metrics["cap"], self.file))
+        self.out.object(self.font, b"<< /Type /Font /Subtype /TrueType /BaseFont %s /FirstChar %d /LastChar %d /Widths [ %s ]"
+                        b" /Encoding /WinAnsiEncoding /FontDescriptor %d 0 R >>" % (
+                            name, FOOTER_CHARACTERS[0], FOOTER_CHARACTERS[-1], b" ".join(b"%d" % w for w in metrics["widths"]), self.descriptor))
+
+    def streams(self, number: int, box: tuple[float, float, float, float]) -> tuple[int, int]:
+        """The streams drawn before (saving the graphics state) and after page `number`'s own content."""
         footer = self.footer
         metrics = self.metrics
         ascent, descent = metrics["ascent"] * footer.size / 1000, -metrics["descent"] * footer.size / 1000
         baseline = footer.bottom_margin / 2 - (ascent + descent) / 2 + descent
         text = footer.words.format(page=number, pages=self.total)
-        box = page.MediaBox
-        x = float(box[2]) - footer.right_margin - _text_width(text, footer.size, metrics)
-        y = float(box[1]) + baseline
+        x = box[2] - footer.right_margin - _text_width(text, footer.size, metrics)
+        y = box[1] + baseline
         colour = " ".join(f"{c:.6f}" for c in footer.colour).encode()
         data = (b"Q\nq\n/Artifact <</Type /Pagination /Subtype /Footer>> BDC\n" + colour + b" rg\nBT\n"
                 + FOOTER_FONT.encode() + f" {footer.size:g} Tf\n{x:.4f} {y:.4f} Td\n".encode() + _literal(text) + b" Tj\nET\nEMC\nQ\n")
         after = self.out.new()
         self.out.stream(after, b"", data)
-        assert self._save is not None
-        return self._save, after
+        return self.save, after
 
 
 @cache
