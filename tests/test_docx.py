@@ -743,3 +743,25 @@ def test_a_chart_process_that_fails_leaves_the_drawing_to_the_build(monkeypatch:
     docx_summary.start_chart(view_.summary.chart)  # type: ignore[union-attr]
     assert docx_summary._drawn(view_.summary.chart) is None  # type: ignore[union-attr]
     assert render_docx(view_, TEMPLATES / "tracker.docx") == expected
+
+
+def test_the_chart_placed_before_it_is_drawn_is_the_picture_python_docx_places() -> None:
+    from boardpack.render import docx_summary
+    from boardpack.render.chart import chart_png
+    from boardpack.render.docx import normalise_package
+
+    chart = paper_view().summary.chart  # type: ignore[union-attr]
+    png, size = chart_png(chart)
+
+    def saved(doc: Any) -> bytes:
+        out = io.BytesIO()
+        doc.save(out)
+        return normalise_package(out.getvalue())
+
+    for holding_it in (False, True):  # a template already holding the same picture shares it, as python-docx does
+        placed, drawn = docx.Document(str(TRACKER)), docx.Document(str(TRACKER))
+        if holding_it:
+            for doc in (placed, drawn):
+                doc.add_picture(io.BytesIO(png))
+        assert docx_summary.chart_run(placed, chart) == docx_summary.picture_run(drawn, png, size, chart.title, chart.desc)
+        assert saved(placed) == saved(drawn)
