@@ -765,3 +765,13 @@ def test_the_chart_placed_before_it_is_drawn_is_the_picture_python_docx_places()
                 doc.add_picture(io.BytesIO(png))
         assert docx_summary.chart_run(placed, chart) == docx_summary.picture_run(drawn, png, size, chart.title, chart.desc)
         assert saved(placed) == saved(drawn)
+
+
+def test_a_package_zipped_once_is_the_saved_package_normalised() -> None:
+    from boardpack.render.docx import normalise_package, package_bytes
+
+    doc = docx.Document(str(TRACKER))
+    doc.add_paragraph("A paragraph")
+    out = io.BytesIO()
+    doc.save(out)
+    assert package_bytes(doc) == normalise_package(out.getvalue())

@@ -23,6 +23,7 @@ from typing import Any
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
@@ -432,17 +433,47 @@ def normalise_package(data: bytes) -> bytes:
     the package relationships, then every other part in name order.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as src:
-        names = list(dict.fromkeys(src.namelist()))
-        order = sorted(names, key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n))
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as dst:
-            for name in order:
-                info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.create_system = 0
-                info.external_attr = 0
-                dst.writestr(info, src.read(name), compresslevel=6)
+        return _reproducible_zip({name: src.read(name) for name in dict.fromkeys(src.namelist())})
+
+
+def _reproducible_zip(members: dict[str, bytes]) -> bytes:
+    """Members zipped in `normalise_package`'s order, with its fixed timestamps and attributes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name in sorted(members, key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n)):
+            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            dst.writestr(info, members[name], compresslevel=6)
     return out.getvalue()
+
+
+class _Members:
+    """Stands in for python-docx's zip writer: keeps each member's bytes by name, the last written winning, as in a zip read back."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, bytes] = {}
+
+    def write(self, pack_uri: Any, blob: bytes) -> None:
+        self.members[pack_uri.membername] = blob
+
+
+def package_bytes(doc: Any) -> bytes:
+    """A python-docx document as `normalise_package(saved bytes)`, without zipping it twice.
+
+    Its parts are made as `Document.save` makes them, then zipped once, in order.
+    """
+    package = doc.part.package
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
+    written = _Members()
+    writer: Any = PackageWriter  # its steps take any object with the zip writer's `write(pack_uri, blob)`
+    writer._write_content_types_stream(written, parts)
+    writer._write_pkg_rels(written, package.rels)
+    writer._write_parts(written, parts)
+    return _reproducible_zip(written.members)
 
 
 class _Template(DocxTemplate):  # type: ignore[misc]
@@ -511,6 +542,4 @@ def _render_docx(view: PaperView, template: Path, paper: str, context_of: Contex
     _properties(tpl.docx, view)
     if title:
         tpl.docx.core_properties.title = _core_text(title)
-    out = io.BytesIO()
-    tpl.docx.save(out)
-    return normalise_package(out.getvalue())
+    return package_bytes(tpl.docx)
