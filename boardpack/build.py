@@ -230,7 +230,7 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
     outputs: dict[str, bytes] = {}
     pages = None
     slices = None
-    if cache is not None:
+    if cache is not None and {"pdf", "html"} & set(formats):  # only the PDF and the web page's chart use the cache
         from .render.pdf_cache import SliceCache
 
         slices = SliceCache(cache, templates, fresh=fresh)
