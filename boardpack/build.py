@@ -386,8 +386,26 @@ def _build(paths: Sequence[Path] | None, data_dir: Path, out_dir: Path, template
     found = _unique_names(find_papers(paths, data_dir))
     formats = tuple(f for f in FORMATS if f in formats)
     recalled = {} if force else _recall(found, out_dir, templates, formats)
-    with _early_workers(formats, len(found) - len(recalled), jobs) as workers:
+    with _early_workers(formats, len(found) - len(recalled), jobs) as workers, _early_chart(formats, len(found) - len(recalled)):
         return _build_found(found, recalled, out_dir, templates, formats, force, jobs, on_paper, progress, workers)
+
+
+@contextmanager
+def _early_chart(formats: Sequence[str], papers: int) -> Iterator[None]:
+    """For a build of one paper's Word file, a process that loads matplotlib now, to draw the summary chart once it is known.
+
+    Several papers are built in processes of their own, which draw their charts themselves.
+    """
+    if "docx" not in formats or papers != 1:
+        yield
+        return
+    from .render import chart_process
+
+    chart_process.prepare()
+    try:
+        yield
+    finally:
+        chart_process.end()
 
 
 @contextmanager

@@ -775,3 +775,20 @@ def test_a_package_zipped_once_is_the_saved_package_normalised() -> None:
     out = io.BytesIO()
     doc.save(out)
     assert package_bytes(doc) == normalise_package(out.getvalue())
+
+
+def test_the_chart_drawn_by_the_process_started_before_the_paper_is_the_chart_drawn_here() -> None:
+    from boardpack.render import chart_process, docx_summary
+    from boardpack.render.chart import chart_png
+
+    chart = paper_view().summary.chart  # type: ignore[union-attr]
+    chart_process.prepare()
+    waiting = list(chart_process._waiting)
+    docx_summary.start_chart(chart)
+    assert not chart_process._waiting
+    if waiting:  # Linux: the waiting process drew it
+        assert docx_summary._drawing[id(chart)][1] == waiting[0][0]
+        assert docx_summary._drawn(chart) == chart_png(chart)
+    chart_process.prepare()
+    chart_process.end()  # one never sent a chart is ended and reaped
+    assert not chart_process._waiting

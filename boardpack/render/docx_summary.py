@@ -24,6 +24,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from ..summary import AttentionRow, Chart, SummaryView, figure_size
+from . import chart_process
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -114,7 +115,13 @@ def start_chart(chart: Chart) -> None:
     only while no other thread runs (forking is then safe); the bytes are those `chart_png`
     makes here, and `summary_context` draws the chart itself if the process fails.
     """
-    if not sys.platform.startswith("linux") or threading.active_count() > 1 or id(chart) in _drawing:
+    if id(chart) in _drawing:
+        return
+    sent = chart_process.send(chart)  # a process started before the paper was read, with matplotlib loaded
+    if sent is not None:
+        _drawing[id(chart)] = (chart, *sent)
+        return
+    if not sys.platform.startswith("linux") or threading.active_count() > 1:
         return
     read_end, write_end = os.pipe()
     pid = os.fork()
