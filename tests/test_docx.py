@@ -792,3 +792,34 @@ def test_the_chart_drawn_by_the_process_started_before_the_paper_is_the_chart_dr
     chart_process.prepare()
     chart_process.end()  # one never sent a chart is ended and reaped
     assert not chart_process._waiting
+
+
+def test_table_grids_are_fitted_as_docxtpl_fits_them() -> None:
+    from docxtpl import DocxTemplate
+
+    from boardpack.render.docx import _Template
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+    def table(grid: list[int], rows: list[list[int]], inner: str = "") -> str:
+        cols = "".join(f'<w:gridCol w:w="{width}"/>' for width in grid)
+        def cell(n: int) -> str:
+            merged = f'<w:gridSpan w:val="{n}"/>' if n > 1 else ""
+            return f"<w:tc><w:tcPr>{merged}</w:tcPr><w:p/>{inner}</w:tc>"
+
+        cells = ["".join(cell(n) for n in row) for row in rows]
+        return f"<w:tbl><w:tblGrid>{cols}</w:tblGrid>{''.join(f'<w:tr>{c}</w:tr>' for c in cells)}</w:tbl>"
+
+    nested = table([700, 700], [[1]])
+    cases = [
+        table([1000, 2000, 3000], [[1, 1, 1], [1, 1]]),  # nothing to do
+        table([1000, 2000, 3000, 4000], [[1, 1], [1]]),  # columns a `{%tc %}` left out
+        table([1000, 2000, 3000], [[2], [1, 1]]),  # merged cells
+        table([1000, 2000], [[1, 1, 1]]),  # more cells than columns: docxtpl's own pass
+        table([1000, 2000, 3000], [[1, 1]], inner=nested),  # a table in a cell
+        table([1000, 2000], []),  # no rows
+    ]
+    template = _Template(str(TRACKER))
+    for case in cases:
+        xml = f"<w:document {w}><w:body>{case}</w:body></w:document>"
+        assert etree.tostring(template.fix_tables(xml)) == etree.tostring(DocxTemplate.fix_tables(template, xml)), case

@@ -29,6 +29,7 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
 from markupsafe import Markup, escape
 
 from ..derive import ChangesView, PaperView, ReportView, Row, StatusView
@@ -483,6 +484,47 @@ class _Template(DocxTemplate):  # type: ignore[misc]
         src_xml = re.sub(r"<w:tcPr\s*/>", "<w:tcPr></w:tcPr>", src_xml)
         src_xml = re.sub(r"(<w:tc(?:\s[^>]*)?>)(?!<w:tcPr[\s>])", r"\1<w:tcPr></w:tcPr>", src_xml)
         return str(super().patch_xml(src_xml))
+
+    def fix_tables(self, xml: str) -> Any:
+        """docxtpl's pass that fits each table's grid to the cells its rows kept, visiting each row once.
+
+        docxtpl walks every row twice, the second time looking for merged cells in each; a
+        table without merged cells needs only each row's count of cells. The result is
+        docxtpl's own; a table with more cells than columns is left to docxtpl's pass.
+        """
+        tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+        ns = "{" + tree.nsmap["w"] + "}"
+        tc, tc_pr, span, val = f"{ns}tc", f"{ns}tcPr", f"{ns}gridSpan", f"{ns}val"
+        for table in tree.iter(f"{ns}tbl"):
+            grid = table.find(f"{ns}tblGrid")
+            columns = grid.findall(f"{ns}gridCol")
+            spans = table.find(f".//{span}") is not None
+            most = widest = 0
+            for row in table.iter(f"{ns}tr"):
+                cells = row.findall(tc)
+                most = max(most, len(cells))
+                if spans:
+                    width = 0
+                    for cell in cells:
+                        props = cell.find(tc_pr)
+                        merged = None if props is None else props.find(span)
+                        width += int(merged.get(val)) if merged is not None else 1
+                    widest = max(widest, width)
+                else:
+                    widest = most
+            if most > len(columns):
+                return super().fix_tables(xml)
+            to_remove = len(columns) - widest
+            if to_remove > 0:  # as docxtpl: the last columns go, and their width is shared among the others
+                removed_width = 0.0
+                for column in columns[-to_remove:]:
+                    removed_width += float(column.get(f"{ns}w"))
+                    grid.remove(column)
+                left = grid.findall(f"{ns}gridCol")
+                extra_space = int(removed_width / len(left)) if left else 0
+                for column in left:
+                    column.set(f"{ns}w", str(int(float(column.get(f"{ns}w")) + extra_space)))
+        return tree
 
     def resolve_listing(self, xml: str) -> str:
         """docxtpl's pass that turns tabs and newlines in text into Word's tags, only when there is one.
