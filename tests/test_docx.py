@@ -815,7 +815,8 @@ def test_table_grids_are_fitted_as_docxtpl_fits_them() -> None:
         table([1000, 2000, 3000], [[1, 1, 1], [1, 1]]),  # nothing to do
         table([1000, 2000, 3000, 4000], [[1, 1], [1]]),  # columns a `{%tc %}` left out
         table([1000, 2000, 3000], [[2], [1, 1]]),  # merged cells
-        table([1000, 2000], [[1, 1, 1]]),  # more cells than columns: docxtpl's own pass
+        table([1000, 2000], [[1, 1, 1]]),  # more cells than columns (a `{%tc for %}`)
+        table([1000, 2000], [[1, 1, 1, 2]]),  # more, and merged
         table([1000, 2000, 3000], [[1, 1]], inner=nested),  # a table in a cell
         table([1000, 2000], []),  # no rows
     ]

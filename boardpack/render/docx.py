@@ -490,7 +490,7 @@ class _Template(DocxTemplate):  # type: ignore[misc]
 
         docxtpl walks every row twice, the second time looking for merged cells in each; a
         table without merged cells needs only each row's count of cells. The result is
-        docxtpl's own; a table with more cells than columns is left to docxtpl's pass.
+        docxtpl's own (`tests/test_docx.py` compares them).
         """
         tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
         ns = "{" + tree.nsmap["w"] + "}"
@@ -504,16 +504,27 @@ class _Template(DocxTemplate):  # type: ignore[misc]
                 cells = row.findall(tc)
                 most = max(most, len(cells))
                 if spans:
-                    width = 0
+                    spanned = 0
                     for cell in cells:
                         props = cell.find(tc_pr)
                         merged = None if props is None else props.find(span)
-                        width += int(merged.get(val)) if merged is not None else 1
-                    widest = max(widest, width)
+                        spanned += int(merged.get(val)) if merged is not None else 1
+                    widest = max(widest, spanned)
                 else:
                     widest = most
-            if most > len(columns):
-                return super().fix_tables(xml)
+            if most > len(columns):  # as docxtpl: columns added, the table's width kept
+                to_add = most - len(columns)
+                total = 0.0
+                for column in columns:
+                    if column.get(f"{ns}w") is not None:
+                        total += float(column.get(f"{ns}w"))
+                if total > 0:
+                    old_average, new_average = total / len(columns), total / (len(columns) + to_add)
+                    for column in columns:
+                        column.set(f"{ns}w", str(int(float(column.get(f"{ns}w")) * new_average / old_average)))
+                    for _ in range(to_add):
+                        etree.SubElement(grid, f"{ns}gridCol", {f"{ns}w": str(int(new_average))})
+                columns = grid.findall(f"{ns}gridCol")
             to_remove = len(columns) - widest
             if to_remove > 0:  # as docxtpl: the last columns go, and their width is shared among the others
                 removed_width = 0.0
