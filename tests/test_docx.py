@@ -824,3 +824,14 @@ def test_table_grids_are_fitted_as_docxtpl_fits_them() -> None:
     for case in cases:
         xml = f"<w:document {w}><w:body>{case}</w:body></w:document>"
         assert etree.tostring(template.fix_tables(xml)) == etree.tostring(DocxTemplate.fix_tables(template, xml)), case
+
+
+def test_a_block_is_what_lies_inside_its_body() -> None:
+    import re
+
+    from boardpack.render.wordml import _inside
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    for xml in (f"<w:body {w}><w:p><w:r><w:t>a &gt; b</w:t></w:r></w:p><w:p/></w:body>", f"<w:body {w}/>", f"<w:body {w}></w:body>",
+                "<w:body><w:p/></w:body>"):
+        assert _inside(xml) == re.sub(r"^<w:body[^>]*>|</w:body>$|^<w:body[^>]*/>$", "", xml)
