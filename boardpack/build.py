@@ -394,9 +394,11 @@ def _build(paths: Sequence[Path] | None, data_dir: Path, out_dir: Path, template
 def _early_chart(formats: Sequence[str], papers: int) -> Iterator[None]:
     """For a build of one paper's Word file, a process that loads matplotlib now, to draw the summary chart once it is known.
 
-    Several papers are built in processes of their own, which draw their charts themselves.
+    Several papers are built in processes of their own, which draw their charts themselves;
+    a build with the PDF or the web page loads matplotlib for their chart anyway, and the
+    Word file comes after them.
     """
-    if "docx" not in formats or papers != 1:
+    if "docx" not in formats or "pdf" in formats or "html" in formats or papers != 1:
         yield
         return
     from .render import chart_process
