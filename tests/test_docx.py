@@ -835,3 +835,13 @@ def test_a_block_is_what_lies_inside_its_body() -> None:
     for xml in (f"<w:body {w}><w:p><w:r><w:t>a &gt; b</w:t></w:r></w:p><w:p/></w:body>", f"<w:body {w}/>", f"<w:body {w}></w:body>",
                 "<w:body><w:p/></w:body>"):
         assert _inside(xml) == re.sub(r"^<w:body[^>]*>|</w:body>$|^<w:body[^>]*/>$", "", xml)
+
+
+def test_a_cell_width_is_found_as_its_path_finds_it() -> None:
+    from boardpack.render.docx import _cell_width
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    for cell in (f"<w:tc {w}><w:p/></w:tc>", f'<w:tc {w}><w:tcPr><w:tcW w:w="5"/></w:tcPr></w:tc>', f"<w:tc {w}><w:tcPr/></w:tc>",
+                 f'<w:tc {w}><w:tcPr><w:shd/></w:tcPr><w:tcPr><w:tcW w:w="7"/><w:tcW w:w="8"/></w:tcPr></w:tc>'):
+        tc = etree.fromstring(cell)
+        assert _cell_width(tc) is tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")

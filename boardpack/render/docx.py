@@ -43,8 +43,17 @@ __all__ = ["render_docx", "normalise_package", "clean_text", "Words", "Block"]
 
 _HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-_TC, _TC_W, _P, _T, _W, _TYPE = qn("w:tc"), f"{qn('w:tcPr')}/{qn('w:tcW')}", qn("w:p"), qn("w:t"), qn("w:w"), qn("w:type")
+_TC, _P, _T, _W, _TYPE = qn("w:tc"), qn("w:p"), qn("w:t"), qn("w:w"), qn("w:type")
 """Tag and attribute names the table passes look up for every cell."""
+_TCPR, _TCW = qn("w:tcPr"), qn("w:tcW")
+
+
+def _cell_width(tc: Any) -> Any:
+    """A cell's `w:tcPr/w:tcW`, as `tc.find` of that path finds it, without ElementPath's work on every call (a paper has thousands of cells)."""
+    for props in tc.iterchildren(_TCPR):
+        for width in props.iterchildren(_TCW):
+            return width
+    return None
 _LISTING = re.compile("[\t\a\n\f]")
 """What docxtpl's `resolve_listing` turns into Word's tags (tab, paragraph, line and page breaks)."""
 
@@ -268,7 +277,7 @@ def _fit_tables(doc: Any) -> None:
             if len(tcs) != len(scaled):
                 continue
             for tc, text in zip(tcs, texts, strict=True):
-                tc_w = tc.find(_TC_W)
+                tc_w = _cell_width(tc)
                 if tc_w is not None:
                     tc_w.set(_W, text)
                     tc_w.set(_TYPE, "dxa")
@@ -347,7 +356,7 @@ def _keep_short_rows(doc: Any) -> None:
                 continue
             lines = 0
             for tc in tr.findall(_TC):
-                tc_w = tc.find(_TC_W)
+                tc_w = _cell_width(tc)
                 width = int(tc_w.get(_W, "2000")) if tc_w is not None and tc_w.get(_TYPE, "dxa") == "dxa" else 2000
                 per_line = max(8, (width - 170) // 110)
                 cell_lines = sum(max(1, math.ceil(len("".join(p.itertext(_T, with_tail=False))) / per_line)) for p in tc.iter(_P))
