@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
 """Build every committee paper in data/ into build/ (see README.md, or run with --help)."""
 
-import sys
-
-from boardpack.cli import main
+from boardpack.cli import main_entry
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main_entry()

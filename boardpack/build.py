@@ -230,7 +230,7 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
     outputs: dict[str, bytes] = {}
     pages = None
     slices = None
-    if cache is not None:
+    if cache is not None and {"pdf", "html"} & set(formats):  # only the PDF and the web page's chart use the cache
         from .render.pdf_cache import SliceCache
 
         slices = SliceCache(cache, templates, fresh=fresh)
@@ -406,8 +406,28 @@ def _build(paths: Sequence[Path] | None, data_dir: Path, out_dir: Path, template
     found = _unique_names(find_papers(paths, data_dir))
     formats = tuple(f for f in FORMATS if f in formats)
     recalled = {} if force else _recall(found, out_dir, templates, formats)
-    with _early_workers(formats, len(found) - len(recalled), jobs) as workers:
+    with _early_workers(formats, len(found) - len(recalled), jobs) as workers, _early_chart(formats, len(found) - len(recalled)):
         return _build_found(found, recalled, out_dir, templates, formats, force, jobs, on_paper, progress, workers)
+
+
+@contextmanager
+def _early_chart(formats: Sequence[str], papers: int) -> Iterator[None]:
+    """For a build of one paper's Word file, a process that loads matplotlib now, to draw the summary chart once it is known.
+
+    Several papers are built in processes of their own, which draw their charts themselves;
+    a build with the PDF or the web page loads matplotlib for their chart anyway, and the
+    Word file comes after them.
+    """
+    if "docx" not in formats or "pdf" in formats or "html" in formats or papers != 1:
+        yield
+        return
+    from .render import chart_process
+
+    chart_process.prepare()
+    try:
+        yield
+    finally:
+        chart_process.end()
 
 
 @contextmanager

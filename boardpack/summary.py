@@ -75,6 +75,15 @@ class Chart:
     """Per status (in `statuses` order), the count in each bar."""
 
 
+FIGURE_WIDTH_IN = 10.0
+FIGURE_BAR_IN = 0.15
+
+
+def figure_size(chart: Chart) -> tuple[float, float]:
+    """The chart's drawn size in inches, known before it is drawn, so Word can place it while it is being drawn."""
+    return FIGURE_WIDTH_IN, 0.9 + FIGURE_BAR_IN * max(len(chart.labels), 1)
+
+
 def columns(paper: Paper) -> tuple[str, ...]:
     """The statuses the counts table shows: the four of the legend, and any other in use."""
     used = {item.status for report in paper.reports for item in report.items}

@@ -743,3 +743,105 @@ def test_a_chart_process_that_fails_leaves_the_drawing_to_the_build(monkeypatch:
     docx_summary.start_chart(view_.summary.chart)  # type: ignore[union-attr]
     assert docx_summary._drawn(view_.summary.chart) is None  # type: ignore[union-attr]
     assert render_docx(view_, TEMPLATES / "tracker.docx") == expected
+
+
+def test_the_chart_placed_before_it_is_drawn_is_the_picture_python_docx_places() -> None:
+    from boardpack.render import docx_summary
+    from boardpack.render.chart import chart_png
+    from boardpack.render.docx import normalise_package
+
+    chart = paper_view().summary.chart  # type: ignore[union-attr]
+    png, size = chart_png(chart)
+
+    def saved(doc: Any) -> bytes:
+        out = io.BytesIO()
+        doc.save(out)
+        return normalise_package(out.getvalue())
+
+    for holding_it in (False, True):  # a template already holding the same picture shares it, as python-docx does
+        placed, drawn = docx.Document(str(TRACKER)), docx.Document(str(TRACKER))
+        if holding_it:
+            for doc in (placed, drawn):
+                doc.add_picture(io.BytesIO(png))
+        assert docx_summary.chart_run(placed, chart) == docx_summary.picture_run(drawn, png, size, chart.title, chart.desc)
+        assert saved(placed) == saved(drawn)
+
+
+def test_a_package_zipped_once_is_the_saved_package_normalised() -> None:
+    from boardpack.render.docx import normalise_package, package_bytes
+
+    doc = docx.Document(str(TRACKER))
+    doc.add_paragraph("A paragraph")
+    out = io.BytesIO()
+    doc.save(out)
+    assert package_bytes(doc) == normalise_package(out.getvalue())
+
+
+def test_the_chart_drawn_by_the_process_started_before_the_paper_is_the_chart_drawn_here() -> None:
+    from boardpack.render import chart_process, docx_summary
+    from boardpack.render.chart import chart_png
+
+    chart = paper_view().summary.chart  # type: ignore[union-attr]
+    chart_process.prepare()
+    waiting = list(chart_process._waiting)
+    docx_summary.start_chart(chart)
+    assert not chart_process._waiting
+    if waiting:  # Linux: the waiting process drew it
+        assert docx_summary._drawing[id(chart)][1] == waiting[0][0]
+        assert docx_summary._drawn(chart) == chart_png(chart)
+    chart_process.prepare()
+    chart_process.end()  # one never sent a chart is ended and reaped
+    assert not chart_process._waiting
+
+
+def test_table_grids_are_fitted_as_docxtpl_fits_them() -> None:
+    from docxtpl import DocxTemplate
+
+    from boardpack.render.docx import _Template
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+    def table(grid: list[int], rows: list[list[int]], inner: str = "") -> str:
+        cols = "".join(f'<w:gridCol w:w="{width}"/>' for width in grid)
+        def cell(n: int) -> str:
+            merged = f'<w:gridSpan w:val="{n}"/>' if n > 1 else ""
+            return f"<w:tc><w:tcPr>{merged}</w:tcPr><w:p/>{inner}</w:tc>"
+
+        cells = ["".join(cell(n) for n in row) for row in rows]
+        return f"<w:tbl><w:tblGrid>{cols}</w:tblGrid>{''.join(f'<w:tr>{c}</w:tr>' for c in cells)}</w:tbl>"
+
+    nested = table([700, 700], [[1]])
+    cases = [
+        table([1000, 2000, 3000], [[1, 1, 1], [1, 1]]),  # nothing to do
+        table([1000, 2000, 3000, 4000], [[1, 1], [1]]),  # columns a `{%tc %}` left out
+        table([1000, 2000, 3000], [[2], [1, 1]]),  # merged cells
+        table([1000, 2000], [[1, 1, 1]]),  # more cells than columns (a `{%tc for %}`)
+        table([1000, 2000], [[1, 1, 1, 2]]),  # more, and merged
+        table([1000, 2000, 3000], [[1, 1]], inner=nested),  # a table in a cell
+        table([1000, 2000], []),  # no rows
+    ]
+    template = _Template(str(TRACKER))
+    for case in cases:
+        xml = f"<w:document {w}><w:body>{case}</w:body></w:document>"
+        assert etree.tostring(template.fix_tables(xml)) == etree.tostring(DocxTemplate.fix_tables(template, xml)), case
+
+
+def test_a_block_is_what_lies_inside_its_body() -> None:
+    import re
+
+    from boardpack.render.wordml import _inside
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    for xml in (f"<w:body {w}><w:p><w:r><w:t>a &gt; b</w:t></w:r></w:p><w:p/></w:body>", f"<w:body {w}/>", f"<w:body {w}></w:body>",
+                "<w:body><w:p/></w:body>"):
+        assert _inside(xml) == re.sub(r"^<w:body[^>]*>|</w:body>$|^<w:body[^>]*/>$", "", xml)
+
+
+def test_a_cell_width_is_found_as_its_path_finds_it() -> None:
+    from boardpack.render.docx import _cell_width
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    for cell in (f"<w:tc {w}><w:p/></w:tc>", f'<w:tc {w}><w:tcPr><w:tcW w:w="5"/></w:tcPr></w:tc>', f"<w:tc {w}><w:tcPr/></w:tc>",
+                 f'<w:tc {w}><w:tcPr><w:shd/></w:tcPr><w:tcPr><w:tcW w:w="7"/><w:tcW w:w="8"/></w:tcPr></w:tc>'):
+        tc = etree.fromstring(cell)
+        assert _cell_width(tc) is tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")

@@ -22,7 +22,7 @@ matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402 - after choosing the backend
 from matplotlib.figure import Figure  # noqa: E402
 
-from ..summary import Chart  # noqa: E402
+from ..summary import Chart, figure_size  # noqa: E402
 
 STYLE: dict[str, Any] = {
     "svg.hashsalt": "boardpack",
@@ -46,8 +46,6 @@ _CONTROL = re.compile("[\x00-\x1f\x7f]")
 HATCH = {"RED": "////", "CLOSED": "---"}
 """Patterns that tell the two darkest fills apart when printed in grey, whatever the palette."""
 
-WIDTH_IN = 10.0
-BAR_IN = 0.15
 LABEL_PAD = 0.3
 """Width, in items, of the plain patch behind each digit of a number on a hatched bar."""
 PNG_DPI = 200
@@ -56,7 +54,7 @@ PNG_DPI = 200
 def _figure(chart: Chart, dpi: int | None = None) -> Figure:
     """The chart's figure; with `dpi`, already laid out for an Agg picture at that resolution."""
     rows = len(chart.labels)
-    fig = Figure(figsize=(WIDTH_IN, 0.9 + BAR_IN * max(rows, 1)), layout="constrained", dpi=dpi or 100)
+    fig = Figure(figsize=figure_size(chart), layout="constrained", dpi=dpi or 100)
     ax = fig.add_subplot()
     positions = list(range(rows))
     left = [0] * rows

@@ -23,11 +23,13 @@ from typing import Any
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
 from markupsafe import Markup, escape
 
 from ..derive import ChangesView, PaperView, ReportView, Row, StatusView
@@ -41,8 +43,17 @@ __all__ = ["render_docx", "normalise_package", "clean_text", "Words", "Block"]
 
 _HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-_TC, _TC_W, _P, _T, _W, _TYPE = qn("w:tc"), f"{qn('w:tcPr')}/{qn('w:tcW')}", qn("w:p"), qn("w:t"), qn("w:w"), qn("w:type")
+_TC, _P, _T, _W, _TYPE = qn("w:tc"), qn("w:p"), qn("w:t"), qn("w:w"), qn("w:type")
 """Tag and attribute names the table passes look up for every cell."""
+_TCPR, _TCW = qn("w:tcPr"), qn("w:tcW")
+
+
+def _cell_width(tc: Any) -> Any:
+    """A cell's `w:tcPr/w:tcW`, as `tc.find` of that path finds it, without ElementPath's work on every call (a paper has thousands of cells)."""
+    for props in tc.iterchildren(_TCPR):
+        for width in props.iterchildren(_TCW):
+            return width
+    return None
 _LISTING = re.compile("[\t\a\n\f]")
 """What docxtpl's `resolve_listing` turns into Word's tags (tab, paragraph, line and page breaks)."""
 
@@ -266,7 +277,7 @@ def _fit_tables(doc: Any) -> None:
             if len(tcs) != len(scaled):
                 continue
             for tc, text in zip(tcs, texts, strict=True):
-                tc_w = tc.find(_TC_W)
+                tc_w = _cell_width(tc)
                 if tc_w is not None:
                     tc_w.set(_W, text)
                     tc_w.set(_TYPE, "dxa")
@@ -345,7 +356,7 @@ def _keep_short_rows(doc: Any) -> None:
                 continue
             lines = 0
             for tc in tr.findall(_TC):
-                tc_w = tc.find(_TC_W)
+                tc_w = _cell_width(tc)
                 width = int(tc_w.get(_W, "2000")) if tc_w is not None and tc_w.get(_TYPE, "dxa") == "dxa" else 2000
                 per_line = max(8, (width - 170) // 110)
                 cell_lines = sum(max(1, math.ceil(len("".join(p.itertext(_T, with_tail=False))) / per_line)) for p in tc.iter(_P))
@@ -432,17 +443,47 @@ def normalise_package(data: bytes) -> bytes:
     the package relationships, then every other part in name order.
     """
     with zipfile.ZipFile(io.BytesIO(data)) as src:
-        names = list(dict.fromkeys(src.namelist()))
-        order = sorted(names, key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n))
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as dst:
-            for name in order:
-                info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.create_system = 0
-                info.external_attr = 0
-                dst.writestr(info, src.read(name), compresslevel=6)
+        return _reproducible_zip({name: src.read(name) for name in dict.fromkeys(src.namelist())})
+
+
+def _reproducible_zip(members: dict[str, bytes]) -> bytes:
+    """Members zipped in `normalise_package`'s order, with its fixed timestamps and attributes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name in sorted(members, key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n)):
+            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            dst.writestr(info, members[name], compresslevel=6)
     return out.getvalue()
+
+
+class _Members:
+    """Stands in for python-docx's zip writer: keeps each member's bytes by name, the last written winning, as in a zip read back."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, bytes] = {}
+
+    def write(self, pack_uri: Any, blob: bytes) -> None:
+        self.members[pack_uri.membername] = blob
+
+
+def package_bytes(doc: Any) -> bytes:
+    """A python-docx document as `normalise_package(saved bytes)`, without zipping it twice.
+
+    Its parts are made as `Document.save` makes them, then zipped once, in order.
+    """
+    package = doc.part.package
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
+    written = _Members()
+    writer: Any = PackageWriter  # its steps take any object with the zip writer's `write(pack_uri, blob)`
+    writer._write_content_types_stream(written, parts)
+    writer._write_pkg_rels(written, package.rels)
+    writer._write_parts(written, parts)
+    return _reproducible_zip(written.members)
 
 
 class _Template(DocxTemplate):  # type: ignore[misc]
@@ -452,6 +493,58 @@ class _Template(DocxTemplate):  # type: ignore[misc]
         src_xml = re.sub(r"<w:tcPr\s*/>", "<w:tcPr></w:tcPr>", src_xml)
         src_xml = re.sub(r"(<w:tc(?:\s[^>]*)?>)(?!<w:tcPr[\s>])", r"\1<w:tcPr></w:tcPr>", src_xml)
         return str(super().patch_xml(src_xml))
+
+    def fix_tables(self, xml: str) -> Any:
+        """docxtpl's pass that fits each table's grid to the cells its rows kept, visiting each row once.
+
+        docxtpl walks every row twice, the second time looking for merged cells in each; a
+        table without merged cells needs only each row's count of cells. The result is
+        docxtpl's own (`tests/test_docx.py` compares them).
+        """
+        tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
+        ns = "{" + tree.nsmap["w"] + "}"
+        tc, tc_pr, span, val = f"{ns}tc", f"{ns}tcPr", f"{ns}gridSpan", f"{ns}val"
+        for table in tree.iter(f"{ns}tbl"):
+            grid = table.find(f"{ns}tblGrid")
+            columns = grid.findall(f"{ns}gridCol")
+            spans = table.find(f".//{span}") is not None
+            most = widest = 0
+            for row in table.iter(f"{ns}tr"):
+                cells = row.findall(tc)
+                most = max(most, len(cells))
+                if spans:
+                    spanned = 0
+                    for cell in cells:
+                        props = cell.find(tc_pr)
+                        merged = None if props is None else props.find(span)
+                        spanned += int(merged.get(val)) if merged is not None else 1
+                    widest = max(widest, spanned)
+                else:
+                    widest = most
+            if most > len(columns):  # as docxtpl: columns added, the table's width kept
+                to_add = most - len(columns)
+                total = 0.0
+                for column in columns:
+                    if column.get(f"{ns}w") is not None:
+                        total += float(column.get(f"{ns}w"))
+                if total > 0:
+                    old_average, new_average = total / len(columns), total / (len(columns) + to_add)
+                    for column in columns:
+                        column.set(f"{ns}w", str(int(float(column.get(f"{ns}w")) * new_average / old_average)))
+                    for _ in range(to_add):
+                        etree.SubElement(grid, f"{ns}gridCol", {f"{ns}w": str(int(new_average))})
+                columns = grid.findall(f"{ns}gridCol")
+            to_remove = len(columns) - widest
+            if to_remove > 0:  # as docxtpl: the last columns go, and their width is shared among the others
+                removed_width = 0.0
+                for column in columns[-to_remove:]:
+                    removed_width += float(column.get(f"{ns}w"))
+                    grid.remove(column)
+                left = grid.findall(f"{ns}gridCol")
+                extra_space = int(removed_width / len(left)) if left else 0
+                for column in left:
+                    column.set(f"{ns}w", str(int(float(column.get(f"{ns}w")) + extra_space)))
+        return tree
 
     def resolve_listing(self, xml: str) -> str:
         """docxtpl's pass that turns tabs and newlines in text into Word's tags, only when there is one.
@@ -511,6 +604,4 @@ def _render_docx(view: PaperView, template: Path, paper: str, context_of: Contex
     _properties(tpl.docx, view)
     if title:
         tpl.docx.core_properties.title = _core_text(title)
-    out = io.BytesIO()
-    tpl.docx.save(out)
-    return normalise_package(out.getvalue())
+    return package_bytes(tpl.docx)

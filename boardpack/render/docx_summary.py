@@ -14,14 +14,21 @@ import sys
 import threading
 from typing import Any
 
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.oxml.shape import CT_Inline
+from docx.parts.image import ImagePart
 from docx.shared import Inches
 from lxml import etree
 from markupsafe import Markup
 
-from ..summary import AttentionRow, Chart, SummaryView
+from ..summary import AttentionRow, Chart, SummaryView, figure_size
+from . import chart_process
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
+PNG_TYPE = CT.PNG
 CHART_WIDTH_IN = 9.6
 """Printed width of the chart in the landscape paper (the text is about 10.5 inches wide)."""
 
@@ -31,7 +38,10 @@ def picture_run(doc: Any, png: bytes, size: tuple[float, float], title: str, des
     width_in, height_in = size
     width = Inches(CHART_WIDTH_IN)
     height = Inches(CHART_WIDTH_IN * height_in / width_in)
-    inline = doc.part.new_pic_inline(io.BytesIO(png), width, height)
+    return _picture_markup(doc.part.new_pic_inline(io.BytesIO(png), width, height), title, descr)
+
+
+def _picture_markup(inline: Any, title: str, descr: str) -> Markup:
     doc_pr = inline.docPr
     doc_pr.set("name", "Summary chart")
     doc_pr.set("title", title)
@@ -39,6 +49,56 @@ def picture_run(doc: Any, png: bytes, size: tuple[float, float], title: str, des
     xml = etree.tostring(inline, encoding="unicode")
     run = f'<w:r xmlns:w="{W_NS}"><w:drawing>{xml}</w:drawing></w:r>'
     return Markup(run.replace("{_", "{&#95;").replace("_}", "&#95;}"))  # noqa: S704 - every text in it is escaped by lxml
+
+
+class _ChartPart(ImagePart):
+    """The chart's image part, whose PNG is taken from its drawing process only when the package is written.
+
+    The picture's place in the document needs only the chart's size, known beforehand, so
+    the rest of the document is made while the chart is drawn.
+    """
+
+    def __init__(self, partname: PackURI, chart: Chart) -> None:
+        super().__init__(partname, PNG_TYPE, b"")
+        self._chart = chart
+
+    @property
+    def blob(self) -> bytes:
+        if not self._blob:
+            drawn = _drawn(self._chart)
+            if drawn is None:
+                from .chart import chart_png
+
+                drawn = chart_png(self._chart)
+            png, size = drawn
+            if size != figure_size(self._chart):
+                raise RuntimeError(f"the chart was drawn {size} inches, not the {figure_size(self._chart)} it was placed at")
+            self._blob = png
+        return bytes(self._blob)
+
+
+def chart_run(doc: Any, chart: Chart) -> Markup:
+    """The chart's picture run, as `picture_run` makes it, the PNG itself read when the document is saved.
+
+    A template that already holds pictures waits for the chart here: python-docx shares a
+    picture whose bytes equal one already in the package, which only the bytes can tell.
+    """
+    package = doc.part.package
+    if len(package.image_parts):
+        drawn = _drawn(chart)
+        if drawn is None:
+            from .chart import chart_png
+
+            drawn = chart_png(chart)
+        png, size = drawn
+        return picture_run(doc, png, size, chart.title, chart.desc)
+    width_in, height_in = figure_size(chart)
+    part = _ChartPart(package.image_parts._next_image_partname("png"), chart)
+    package.image_parts.append(part)
+    r_id = doc.part.relate_to(part, RT.IMAGE)
+    inline = CT_Inline.new_pic_inline(doc.part.next_id, r_id, "image.png", Inches(CHART_WIDTH_IN),
+                                      Inches(CHART_WIDTH_IN * height_in / width_in))
+    return _picture_markup(inline, chart.title, chart.desc)
 
 
 Drawn = tuple[bytes, tuple[float, float]]
@@ -55,7 +115,13 @@ def start_chart(chart: Chart) -> None:
     only while no other thread runs (forking is then safe); the bytes are those `chart_png`
     makes here, and `summary_context` draws the chart itself if the process fails.
     """
-    if not sys.platform.startswith("linux") or threading.active_count() > 1 or id(chart) in _drawing:
+    if id(chart) in _drawing:
+        return
+    sent = chart_process.send(chart)  # a process started before the paper was read, with matplotlib loaded
+    if sent is not None:
+        _drawing[id(chart)] = (chart, *sent)
+        return
+    if not sys.platform.startswith("linux") or threading.active_count() > 1:
         return
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -99,12 +165,6 @@ def summary_context(summary: SummaryView | None, changes_since: str | None, doc:
     """The summary as the Word template sees it; `plain`, `run` and `fill` are the renderer's escapers."""
     if summary is None:
         return None
-    drawn = _drawn(summary.chart)
-    if drawn is None:
-        from .chart import chart_png
-
-        drawn = chart_png(summary.chart)
-    png, size = drawn
     counts = summary.counts
 
     def attention(row: AttentionRow) -> dict[str, Any]:
@@ -125,7 +185,7 @@ def summary_context(summary: SummaryView | None, changes_since: str | None, doc:
         "sentence": plain(summary.sentence),
         "changes_headline": plain(summary.changes_headline),
         "changes_since": plain(changes_since),
-        "chart": picture_run(doc, png, size, summary.chart.title, summary.chart.desc),
+        "chart": chart_run(doc, summary.chart),
         "statuses": [{"fill": fill(status), "word": run(status.word, status.ink)} for status in counts.statuses],
         "rows": [{"number": row.number, "title": plain(row.title), "counts": list(row.counts), "total": row.total} for row in counts.rows],
         "total": {"title": plain(counts.total.title), "counts": list(counts.total.counts), "total": counts.total.total},

@@ -123,6 +123,17 @@ def shield(xml: str) -> str:
 
 
 
+def _inside(xml: str) -> str:
+    """A serialised `w:body` without its own tags: what lies between them.
+
+    Sliced, not matched: a pattern anchored at the end is tried at every character, and a
+    paper has thousands of fields.
+    """
+    if xml.startswith("<w:body"):
+        xml = xml[xml.index(">") + 1:]
+    return xml.removesuffix("</w:body>")
+
+
 class Block:
     """Paragraphs for a `{{p ...}}` tag: docxtpl's Subdoc protocol (XML through `__html__`).
 
@@ -133,8 +144,7 @@ class Block:
 
     def __init__(self, body: Any) -> None:
         self.paragraphs = len(body)
-        xml = etree.tostring(body, encoding="unicode")
-        self.xml = shield(re.sub(r"^<w:body[^>]*>|</w:body>$|^<w:body[^>]*/>$", "", xml))
+        self.xml = shield(_inside(etree.tostring(body, encoding="unicode")))
 
     def __html__(self) -> str:
         return self.xml
