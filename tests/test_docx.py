@@ -845,3 +845,20 @@ def test_a_cell_width_is_found_as_its_path_finds_it() -> None:
                  f'<w:tc {w}><w:tcPr><w:shd/></w:tcPr><w:tcPr><w:tcW w:w="7"/><w:tcW w:w="8"/></w:tcPr></w:tc>'):
         tc = etree.fromstring(cell)
         assert _cell_width(tc) is tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="forks")
+def test_a_process_forked_from_the_build_draws_its_own_chart_not_the_waiting_process() -> None:
+    """A paper built in a process of its own must not wait on a chart process that is not its child."""
+    from boardpack.render import chart_process
+
+    chart_process.prepare()
+    try:
+        child = os.fork()
+        if child == 0:  # pragma: no cover - the child reports through its exit status
+            os._exit(0 if chart_process.send(paper_view().summary.chart) is None and not chart_process._waiting else 1)
+        _pid, status = os.waitpid(child, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+    finally:
+        chart_process.end()
+    assert not chart_process._waiting

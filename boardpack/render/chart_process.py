@@ -49,6 +49,21 @@ def prepare() -> None:
     _waiting.append((pid, chart_write, png_read))
 
 
+def _forget_in_child() -> None:
+    """In a process forked from the build (a paper built in a process of its own), the waiting process is not its own.
+
+    It could neither reap it nor close the parent's end of its pipe, and would wait for a
+    drawing that never comes; it draws its chart another way.
+    """
+    while _waiting:
+        _pid, chart_write, png_read = _waiting.pop()
+        os.close(chart_write)
+        os.close(png_read)
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
+
+
 def send(chart: Any) -> tuple[int, int] | None:
     """The chart sent to the waiting process: its id and the pipe its drawing comes down; None when none waits."""
     if not _waiting:

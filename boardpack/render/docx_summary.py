@@ -113,7 +113,8 @@ def start_chart(chart: Chart) -> None:
 
     The chart is a second of a large paper's build, on a core of its own. Only on Linux, and
     only while no other thread runs (forking is then safe); the bytes are those `chart_png`
-    makes here, and `summary_context` draws the chart itself if the process fails.
+    makes here, and the picture's part (`_ChartPart`) draws the chart itself when it is saved
+    if the process failed.
     """
     if id(chart) in _drawing:
         return
