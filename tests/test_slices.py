@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -791,6 +791,22 @@ def test_a_cut_off_cache_file_is_laid_out_again_not_an_error(built: dict[str, An
     assert victim.read_bytes() == (built["out"] / CACHE / NAME / victim.name).read_bytes()  # and stored whole again
 
 
+@pytest.mark.parametrize("damage", [b"", b"{}", b'{"widths": "none"}', b"not json"])
+def test_a_damaged_footer_font_in_the_cache_is_made_again_not_an_error(built: dict[str, Any], root: Path, data_file: Path,
+                                                                       damage: bytes) -> None:
+    out = root / f"font-damaged-{len(damage)}"
+    shutil.copytree(built["out"], out)
+    folder = out / CACHE / NAME
+    (font,) = folder.glob("*.ttf")
+    metrics = [path for path in folder.glob("*.json") if not (folder / f"{path.stem}.pdf").exists()]
+    assert len(metrics) == 1
+    metrics[0].write_bytes(damage)
+    font.write_bytes(damage[:2])
+    assert build_pdf(data_file, out, force=False, jobs=1) == built["pdf"]
+    assert font.read_bytes() == (built["out"] / CACHE / NAME / font.name).read_bytes()  # and kept whole again
+    assert metrics[0].read_bytes() == (built["out"] / CACHE / NAME / metrics[0].name).read_bytes()
+
+
 @pytest.mark.parametrize("link", [".cache", ".cache/pdf", ".cache/pdf/tiny"])
 def test_a_cache_folder_reached_through_a_link_is_neither_used_nor_cleaned(tmp_path: Path, link: str) -> None:
     """A link in the cache's path could point the cache's pruning at other files: build and clean leave them be."""
@@ -967,13 +983,19 @@ def test_a_broken_cover_template_is_reported_under_the_cover_report_although_it_
 # --- 12. joined while laid out ---------------------------------------------------------------------
 
 def added_to_the_join(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int, Any]]:
-    """Every slice a build hands the join, in order, as ("add", n, slice); and ("wait", 0, None) when the build starts waiting for its workers."""
+    """Every slice a build hands the join, in order, as ("add", n, slice); and ("laid out", n, slice) as each new layout comes in."""
     from boardpack.render import pdf_join
 
     events: list[tuple[str, int, Any]] = []
-    add, results = pdf_join.Joiner.add, pdf_module._Layouts.results
+    add, done = pdf_join.Joiner.add, pdf_module._Layouts._done
+
+    def came_in(layouts: Any, n: int, piece: Any, store: bool = True) -> None:
+        if store:  # laid out now, not recalled from the cache
+            events.append(("laid out", n, piece))
+        done(layouts, n, piece, store)
+
     monkeypatch.setattr(pdf_join.Joiner, "add", lambda joiner, n, piece: events.append(("add", n, piece)) or add(joiner, n, piece))
-    monkeypatch.setattr(pdf_module._Layouts, "results", lambda layouts: events.append(("wait", 0, None)) or results(layouts))
+    monkeypatch.setattr(pdf_module._Layouts, "_done", came_in)
     return events
 
 
@@ -988,7 +1010,7 @@ def test_slices_joined_in_any_order_make_the_same_paper(built: dict[str, Any], r
     assert order == [*range(1, len(order)), 0]
     pieces = [piece for _n, piece in sorted((n, piece) for kind, n, piece in events if kind == "add")]
     in_order = join(pieces)
-    assert join(pieces) == in_order  # the same order, the same bytes
+    assert in_order == built["pdf"]  # join takes the slices in the build's order: the same bytes
     backwards = Joiner()
     for n in reversed(range(len(pieces))):
         backwards.add(n, pieces[n])
@@ -1020,12 +1042,18 @@ def test_a_slice_joined_twice_or_left_out_is_refused() -> None:
 
     one, two = pdf_of("one"), pdf_of("two")
     joiner = Joiner()
+    with pytest.raises(ValueError, match="slice 1 holds 1 pages, not 3"):
+        joiner.add(1, replace(two, pages=3))  # refused before anything of it is written: it can be added again
     joiner.add(1, two)
     with pytest.raises(ValueError, match="slice 1 joined twice"):
         joiner.add(1, two)
     with pytest.raises(ValueError, match=r"slices \[0\] were not joined"):
         joiner.finish([one, two])
     joiner.add(0, one)
+    with pytest.raises(ValueError, match=r"slices \[1\] are not in the paper"):
+        joiner.finish([one])
+    with pytest.raises(ValueError, match="not the slices joined"):
+        joiner.finish([one, replace(two, pages=3)])
     assert "Page 2 of 2" in pdfplumber.open(io.BytesIO(joiner.finish([one, two]))).pages[1].extract_text()
 
 
@@ -1043,6 +1071,7 @@ def test_an_edit_joins_the_slices_before_the_one_it_touched_while_that_one_is_la
     (built_again,) = boardpack.build([path], data_dir=data, out_dir=out, formats=("pdf",), jobs=2)
     assert built_again.error is None
     steps = [(kind, n) for kind, n, _piece in events]
-    waited = steps.index(("wait", 0))
-    assert [n for kind, n in steps[:waited] if kind == "add"] == list(range(1, touched))
-    assert [n for kind, n in steps[waited:] if kind == "add"] == [*range(touched, len(plan)), 0]
+    arrived = steps.index(("laid out", touched))
+    assert [n for kind, n in steps[:arrived] if kind == "add"] == list(range(1, touched))
+    assert [n for kind, n in steps[arrived:] if kind == "add"] == [*range(touched, len(plan)), 0]
+    assert [n for kind, n in steps if kind == "laid out"] == [touched]

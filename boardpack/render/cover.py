@@ -45,14 +45,12 @@ def render_cover_html(view: PaperView, templates: Path) -> str:
         raise RenderError(cover_name(view, "pdf"), "render", f"template {TEMPLATE}: {exc.message}") from None
 
 
-def render_cover_pdf(view: PaperView, templates: Path, cache: SliceCache | None = None, workers: Workers | None = None) -> tuple[bytes, int]:
-    """The cover report's PDF; with a `cache`, taken from the last build when its HTML is unchanged; laid out by `workers` if given."""
-    return start_cover_pdf(view, templates, cache, workers)()
-
-
 def start_cover_pdf(view: PaperView, templates: Path, cache: SliceCache | None = None,
                     workers: Workers | None = None) -> Callable[[], tuple[bytes, int]]:
-    """The cover report's PDF begun now (in `workers`, so it fills their idle time); the function returned gives it."""
+    """The cover report's PDF begun now (in `workers`, so it fills their idle time); the function returned gives it.
+
+    With a `cache`, it is taken from the last build when its HTML is unchanged.
+    """
     from .pdf import render_pdf
 
     html = render_cover_html(view, templates)
@@ -118,4 +116,4 @@ def render_cover_docx(view: PaperView, templates: Path) -> bytes:
     return render_docx(view, templates / WORD_TEMPLATE, cover_context, cover_name(view, "docx"), title=view.cover.subject)
 
 
-__all__ = ["cover_name", "render_cover_docx", "render_cover_html", "render_cover_pdf", "start_cover_pdf"]
+__all__ = ["cover_name", "render_cover_docx", "render_cover_html", "start_cover_pdf"]

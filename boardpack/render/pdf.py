@@ -218,6 +218,8 @@ class _Layouts:
         self.processes = workers.jobs if workers is not None else 0
         self.handed_out = 0
         """Slices given to the workers so far."""
+        self.collecting = False
+        """Whether every slice has been handed in: `on_done` is called from then on, not to hold up a slice on its way to a worker."""
 
     def __enter__(self) -> _Layouts:
         return self
@@ -249,11 +251,15 @@ class _Layouts:
             self.cache.put(self.keys[n], piece)
         if self.progress:
             self.progress(len(self.found), self.total)
-        if self.on_done:
+        if self.on_done and self.collecting:
             self.on_done(n, piece)
 
     def results(self) -> list[Rendered]:
-        """Every slice handed in, in order, once laid out."""
+        """Every slice handed in, in order, once laid out; `on_done` is told of each, those recalled or laid out already first."""
+        self.collecting = True
+        if self.on_done:
+            for n in sorted(self.found):
+                self.on_done(n, self.found[n])
         if self.waiting:
             from concurrent.futures import as_completed
 

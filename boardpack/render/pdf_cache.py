@@ -20,7 +20,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from .pdf_join import Bookmark, FooterFont, Rendered
+from .pdf_join import FOOTER_CHARACTERS, Bookmark, FooterFont, Rendered
 
 _NAME = re.compile(r"\.?[0-9a-f]{64}(\.[A-Za-z0-9_]+)?\.(pdf|json|svg|ttf|tmp)")
 """The names the cache writes (a key, or a temporary file of one); nothing else in its folder is touched."""
@@ -132,9 +132,10 @@ class SliceCache:
             return made[0]
 
         key = self._footer_font_key()
-        data = self.kept(key, lambda: whole().data, ".ttf")
-        metrics = self.kept(key + data, lambda: json.dumps(made[0].metrics if made else font_metrics(data)).encode(), ".json")
-        return FooterFont(data, json.loads(metrics))
+        data = self.kept(key, lambda: whole().data, ".ttf", lambda kept: kept[:4] == b"\x00\x01\x00\x00")  # a TrueType font
+        metrics = self.kept(key + data, lambda: json.dumps(made[0].metrics if made else font_metrics(data)).encode(), ".json",
+                            lambda kept: _metrics(kept) is not None)
+        return FooterFont(data, _metrics(metrics) or font_metrics(data))
 
     def holds_footer_font(self) -> bool:
         """Whether `footer_font` would be read, not made."""
@@ -157,16 +158,17 @@ class SliceCache:
         key = hashlib.sha256(self._salt + what).hexdigest()
         return key, self.folder / f"{key}{suffix}"
 
-    def kept(self, what: bytes, make: Callable[[], bytes], suffix: str) -> bytes:
-        """Bytes made from `what`, kept under its hash: made only when new (or when the build is forced)."""
+    def kept(self, what: bytes, make: Callable[[], bytes], suffix: str, valid: Callable[[bytes], bool] = lambda kept: True) -> bytes:
+        """Bytes made from `what`, kept under its hash: made only when new, when what is kept is not `valid`, or when the build is forced."""
         key, path = self._kept_path(what, suffix)
         if not self.on:
             return make()
         if not self.fresh:
             try:
                 data = path.read_bytes()
-                self._used.add(key)
-                return data
+                if valid(data):
+                    self._used.add(key)
+                    return data
             except OSError:
                 pass
         data = make()
@@ -189,6 +191,22 @@ class SliceCache:
         for path in entries:
             if is_cache_file(path.name) and path.name.lstrip(".")[:64] not in self._used and not path.is_dir():
                 path.unlink(missing_ok=True)
+
+
+_METRICS = {"widths": list, "bbox": list, "ascent": int, "descent": int, "cap": int, "name": str}
+
+
+def _metrics(data: bytes) -> dict[str, Any] | None:
+    """The footer font's metrics read back from the cache, or None when they are not what `pdf_join.font_metrics` writes."""
+    try:
+        metrics = json.loads(data)
+    except ValueError:
+        return None
+    if not isinstance(metrics, dict) or metrics.keys() != _METRICS.keys():
+        return None
+    if not all(isinstance(metrics[name], kind) for name, kind in _METRICS.items()) or len(metrics["widths"]) != len(FOOTER_CHARACTERS):
+        return None
+    return metrics
 
 
 def _rendered(meta: Any, pdf: bytes) -> Rendered | None:

@@ -12,7 +12,8 @@ what a committee member or a screen reader relies on, so the join keeps it:
 - "Page X of Y" on every page, stamped afterwards as a pagination artifact in Liberation Sans,
   where paper.css's `@bottom-right` box prints it.
 
-The same slices always give the same bytes.
+The same slices, joined in the same order, give the same bytes; `join` takes them in the
+order a build does.
 """
 
 from __future__ import annotations
@@ -89,11 +90,11 @@ def join(slices: Sequence[Rendered], footer: Footer | None = Footer(), font: Foo
 
     `font` is the footer font and its metrics (`footer_font`), when at hand already; `nest` nests the
     outline's headings (a build that lays out in workers asks one of them, which has
-    WeasyPrint loaded). See `Joiner`, which this feeds in order.
+    WeasyPrint loaded). See `Joiner`, which this feeds as a build does: the front slice last.
     """
     joiner = Joiner(footer)
-    for n, piece in enumerate(slices):
-        joiner.add(n, piece)
+    for n in [*range(1, len(slices)), 0][:len(slices)]:
+        joiner.add(n, slices[n])
     return joiner.finish(slices, font, nest)
 
 
@@ -112,6 +113,7 @@ class Joiner:
         self.ids = _Globals(self.out)
         self.stamp = _Stamp(self.out, footer) if footer is not None else None
         self.copied: dict[int, _Copied] = {}
+        self.added: dict[int, Rendered] = {}
         self.next_key = 0
 
     def add(self, n: int, piece: Rendered) -> None:
@@ -119,18 +121,22 @@ class Joiner:
         if n in self.copied:
             raise ValueError(f"slice {n} joined twice")
         with pikepdf.open(io.BytesIO(piece.pdf)) as source:
+            if len(source.pages) != piece.pages:
+                raise ValueError(f"slice {n} holds {len(source.pages)} pages, not {piece.pages}")
             copied = _copy_slice(source, self.out, self.ids, self.stamp, self.next_key, opening=n == 0)
-        if copied.pages != piece.pages:
-            raise ValueError(f"slice {n} holds {copied.pages} pages, not {piece.pages}")
         self.copied[n] = copied
+        self.added[n] = piece
         self.next_key = copied.next_key
 
     def finish(self, slices: Sequence[Rendered], font: FooterFont | None = None, nest: Callable[[Sequence[Marks]], Tree] = _nested) -> bytes:
-        """The joined PDF of `slices`, every one of which has been added."""
+        """The joined PDF of `slices`: those added, in the paper's order (their outline entries and anchors place them)."""
         if not slices:
             raise ValueError("nothing to join")
-        if sorted(self.copied) != list(range(len(slices))):
-            raise ValueError(f"slices {sorted(set(range(len(slices))) - set(self.copied))} were not joined")
+        missing, extra = set(range(len(slices))) - set(self.added), set(self.added) - set(range(len(slices)))
+        if missing or extra:
+            raise ValueError(f"slices {sorted(missing)} were not joined" if missing else f"slices {sorted(extra)} are not in the paper")
+        if any(self.added[n] is not piece and self.added[n] != piece for n, piece in enumerate(slices)):
+            raise ValueError("the slices to finish are not the slices joined")
         out, ids, stamp = self.out, self.ids, self.stamp
         in_order = [self.copied[n] for n in range(len(slices))]
         total = sum(copied.pages for copied in in_order)

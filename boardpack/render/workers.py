@@ -46,8 +46,8 @@ def _outline_in_worker(pages: Sequence[Marks]) -> Tree:
 class Workers:
     """A pool of forked layout processes; a context manager.
 
-    Besides a paper's slices they lay out the cover report and nest the joined outline, so a
-    build whose pages all go to them never loads WeasyPrint itself.
+    Besides a paper's slices they lay out the cover report, make the footer font and nest the
+    joined outline, so a build whose pages all go to them never loads WeasyPrint itself.
     """
 
     def __init__(self, jobs: int) -> None:
