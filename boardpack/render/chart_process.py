@@ -1,8 +1,9 @@
-"""A process that loads matplotlib while a one-paper Word build reads its paper, then draws the chart it is sent.
+"""A process that draws the summary chart beside a Word build: it loads matplotlib, then draws the chart it is sent.
 
-Loading matplotlib is a third of the chart's time; started before the paper is read, the
-process has it loaded by the time the chart is known, and the chart's PNG is ready sooner
-(`docx_summary.start_chart` hands it the chart). Only on Linux, and only while no other
+Loading matplotlib is a third of the chart's time; started before the paper is read (a
+one-paper Word build), the process has it loaded by the time the chart is known, and the
+chart's PNG is ready sooner. `docx_summary.start_chart` hands it the chart, and starts one
+then if none waits. Only on Linux, and only while no other
 thread runs, as forking is then safe. This module imports nothing heavy, so the process
 starts as soon as the build knows it will make a Word file.
 """

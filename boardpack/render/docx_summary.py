@@ -10,8 +10,6 @@ from __future__ import annotations
 import io
 import os
 import struct
-import sys
-import threading
 from typing import Any
 
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -119,27 +117,11 @@ def start_chart(chart: Chart) -> None:
     if id(chart) in _drawing:
         return
     sent = chart_process.send(chart)  # a process started before the paper was read, with matplotlib loaded
+    if sent is None:  # none was: start one now
+        chart_process.prepare()
+        sent = chart_process.send(chart)
     if sent is not None:
         _drawing[id(chart)] = (chart, *sent)
-        return
-    if not sys.platform.startswith("linux") or threading.active_count() > 1:
-        return
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child; its result is checked in the parent
-        code = 1
-        try:
-            os.close(read_end)
-            from .chart import chart_png
-
-            png, (width, height) = chart_png(chart)
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(struct.pack("<dd", width, height) + png)
-            code = 0
-        finally:
-            os._exit(code)  # never the parent's exit handlers or buffered output
-    os.close(write_end)
-    _drawing[id(chart)] = (chart, pid, read_end)
 
 
 def _drawn(chart: Chart) -> Drawn | None:
