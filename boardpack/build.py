@@ -246,19 +246,14 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
     cover_pdf: list[Callable[[], tuple[bytes, int]]] = []
 
     def start_cover_pdf() -> None:
-        """The cover report's PDF begun: by the paper's PDF once its slices have gone to the workers, else when it is built."""
+        """The cover report's PDF begun: by the paper's PDF once its slices have gone to the workers, else when it is built.
+
+        A failure is the cover report's, under its name, wherever it is begun.
+        """
         from .render.cover import start_cover_pdf
 
         if not cover_pdf:
-            try:
-                cover_pdf.append(start_cover_pdf(paper_view, templates, slices, workers))
-            except Exception as exc:  # noqa: BLE001 - raised again where the cover is built, under its name
-                error = exc
-
-                def fail() -> tuple[bytes, int]:
-                    raise error
-
-                cover_pdf.append(fail)
+            cover_pdf.append(_stage(f"{name}-cover", "pdf", lambda: start_cover_pdf(paper_view, templates, slices, workers)))
 
     has_cover_pdf = paper_view.cover is not None and "pdf" in formats
     if "pdf" in formats:

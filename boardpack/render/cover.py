@@ -56,8 +56,13 @@ def start_cover_pdf(view: PaperView, templates: Path, cache: SliceCache | None =
     html = render_cover_html(view, templates)
     if cache is None:
         return lambda: render_pdf(html, templates)
-    piece = cache.document(html, templates, workers.start if workers is not None else None)
-    return lambda: (piece().pdf, piece().pages)
+    laid_out = cache.document(html, templates, workers.start if workers is not None else None)
+
+    def pdf() -> tuple[bytes, int]:
+        piece = laid_out()
+        return piece.pdf, piece.pages
+
+    return pdf
 
 
 def _attention(words: Words, row: AttentionRow) -> dict[str, Any]:

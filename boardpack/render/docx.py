@@ -43,9 +43,10 @@ __all__ = ["render_docx", "normalise_package", "clean_text", "Words", "Block"]
 
 _HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-_TC, _P, _T, _W, _TYPE = qn("w:tc"), qn("w:p"), qn("w:t"), qn("w:w"), qn("w:type")
+_TC, _P, _T, _W, _TYPE, _TCPR, _TCW = (qn(name) for name in ("w:tc", "w:p", "w:t", "w:w", "w:type", "w:tcPr", "w:tcW"))
 """Tag and attribute names the table passes look up for every cell."""
-_TCPR, _TCW = qn("w:tcPr"), qn("w:tcW")
+_LISTING = re.compile("[\t\a\n\f]")
+"""What docxtpl's `resolve_listing` turns into Word's tags (tab, paragraph, line and page breaks)."""
 
 
 def _cell_width(tc: Any) -> Any:
@@ -54,8 +55,6 @@ def _cell_width(tc: Any) -> Any:
         for width in props.iterchildren(_TCW):
             return width
     return None
-_LISTING = re.compile("[\t\a\n\f]")
-"""What docxtpl's `resolve_listing` turns into Word's tags (tab, paragraph, line and page breaks)."""
 
 
 # --- text that is safe in WordprocessingML -----------------------------------------------

@@ -63,12 +63,7 @@ class _ChartPart(ImagePart):
     @property
     def blob(self) -> bytes:
         if not self._blob:
-            drawn = _drawn(self._chart)
-            if drawn is None:
-                from .chart import chart_png
-
-                drawn = chart_png(self._chart)
-            png, size = drawn
+            png, size = _png(self._chart)
             if size != figure_size(self._chart):
                 raise RuntimeError(f"the chart was drawn {size} inches, not the {figure_size(self._chart)} it was placed at")
             self._blob = png
@@ -83,12 +78,7 @@ def chart_run(doc: Any, chart: Chart) -> Markup:
     """
     package = doc.part.package
     if len(package.image_parts):
-        drawn = _drawn(chart)
-        if drawn is None:
-            from .chart import chart_png
-
-            drawn = chart_png(chart)
-        png, size = drawn
+        png, size = _png(chart)
         return picture_run(doc, png, size, chart.title, chart.desc)
     width_in, height_in = figure_size(chart)
     part = _ChartPart(package.image_parts._next_image_partname("png"), chart)
@@ -122,6 +112,16 @@ def start_chart(chart: Chart) -> None:
         sent = chart_process.send(chart)
     if sent is not None:
         _drawing[id(chart)] = (chart, *sent)
+
+
+def _png(chart: Chart) -> Drawn:
+    """The chart from its forked process if it drew it, else drawn here."""
+    drawn = _drawn(chart)
+    if drawn is None:
+        from .chart import chart_png
+
+        drawn = chart_png(chart)
+    return drawn
 
 
 def _drawn(chart: Chart) -> Drawn | None:

@@ -169,16 +169,14 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
 _NO_CHART = Markup("")  # noqa: S704 - empty
 
 
-def _footer_font(cache: SliceCache | None, layouts: _Layouts) -> Callable[[], FooterFont | None]:
-    """The footer font, begun in a worker unless the cache holds it; the function returned gives it (None: the join makes it)."""
+def _footer_font(cache: SliceCache | None, layouts: _Layouts) -> Callable[[], FooterFont]:
+    """The footer font, begun in a worker unless the cache holds it; the function returned gives it."""
     from .pdf_join import footer_font
 
-    if cache is None:
-        return lambda: None
-    if cache.holds_footer_font():
+    if cache is not None and cache.holds_footer_font():
         return cache.footer_font
     made = layouts.soon(footer_font)
-    return lambda: cache.footer_font(made)
+    return made if cache is None else lambda: cache.footer_font(made)
 
 
 def _slice_html(piece: Slice, templates: Path, chart: Any, sliced: bool) -> tuple[Slice, str]:

@@ -93,7 +93,7 @@ def join(slices: Sequence[Rendered], footer: Footer | None = Footer(), font: Foo
     WeasyPrint loaded). See `Joiner`, which this feeds as a build does: the front slice last.
     """
     joiner = Joiner(footer)
-    for n in [*range(1, len(slices)), 0][:len(slices)]:
+    for n in [*range(1, len(slices)), 0] if slices else []:
         joiner.add(n, slices[n])
     return joiner.finish(slices, font, nest)
 
@@ -135,7 +135,7 @@ class Joiner:
         missing, extra = set(range(len(slices))) - set(self.added), set(self.added) - set(range(len(slices)))
         if missing or extra:
             raise ValueError(f"slices {sorted(missing)} were not joined" if missing else f"slices {sorted(extra)} are not in the paper")
-        if any(self.added[n] is not piece and self.added[n] != piece for n, piece in enumerate(slices)):
+        if any(self.added[n] != piece for n, piece in enumerate(slices)):
             raise ValueError("the slices to finish are not the slices joined")
         out, ids, stamp = self.out, self.ids, self.stamp
         in_order = [self.copied[n] for n in range(len(slices))]
@@ -573,6 +573,7 @@ def subset_font() -> bytes:
     return data.getvalue()
 
 
+@cache
 def font_source() -> bytes:
     """What the footer font is made from, for the cache's key: the font file fontconfig gives."""
     return _font_file().read_bytes()
