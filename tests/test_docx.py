@@ -826,15 +826,41 @@ def test_table_grids_are_fitted_as_docxtpl_fits_them() -> None:
         assert etree.tostring(template.fix_tables(xml)) == etree.tostring(DocxTemplate.fix_tables(template, xml)), case
 
 
-def test_a_block_is_what_lies_inside_its_body() -> None:
-    import re
+FIELDS_OF_EVERY_KIND = [
+    "plain words", "**bold**, *italic* and [underlined]{.underline}", "[a link](https://example.org/?a=1&b=2) [](https://x.y)",
+    "a note[^1]\n\n[^1]: with **bold** and [a link](mailto:a@b.c)\n\n    - and a list", "- one\n  - two\n\n    more\n- three",
+    "3. three\n4. four\n\n   ---", "> quoted\n> 1. item\n>\n> ***", "# Heading\n\n```\ncode <x> & \"y\"\n```",
+    "line  \nbreak, a\ttab and\va vertical tab", "  spaces at both ends  ", "{{ jinja }} {% if %} {_ _} <w:p/> &amp;",
+    "Ünïcödé — “quotes” 😀 \u00a0non-breaking\u00a0", "***bold italic*** [**in a link**](https://x.y)",
+]
 
-    from boardpack.render.wordml import _inside
 
-    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-    for xml in (f"<w:body {w}><w:p><w:r><w:t>a &gt; b</w:t></w:r></w:p><w:p/></w:body>", f"<w:body {w}/>", f"<w:body {w}></w:body>",
-                "<w:body><w:p/></w:body>"):
-        assert _inside(xml) == re.sub(r"^<w:body[^>]*>|</w:body>$|^<w:body[^>]*/>$", "", xml)
+def test_a_block_is_written_as_lxml_writes_it() -> None:
+    """The paragraphs are written as text: parsed and written again by lxml, they are unchanged, so the text is well formed and escaped as lxml escapes."""
+    from boardpack.render.wordml import GOES_ON_MARK, RATIONALE_LEAD, Words, shield
+
+    doc = docx.Document(str(TRACKER))
+    words = Words(doc)
+    for text in FIELDS_OF_EVERY_KIND:
+        for block, inked in ((words.block(text, "Table Text"), False), (words.block(text, "RAG Note", lead=RATIONALE_LEAD, color="1a2b3c"), True),
+                             (words.block(text, "Body Text", lead="Task", empty=True, mark=GOES_ON_MARK), False)):
+            assert block is not None
+            body = etree.fromstring(f'<w:body xmlns:w="{W}" xmlns:r="{R}">{block.xml}</w:body>')
+            again = "".join(etree.tostring(child, encoding="unicode") for child in body)
+            assert shield(again.replace(f' xmlns:w="{W}"', "").replace(f' xmlns:r="{R}"', "")) == block.xml, text
+            assert block.paragraphs == len(body), text
+            runs = body.findall(".//w:r", NS)
+            assert runs and all((r.find("w:rPr/w:color", NS) is not None) == inked for r in runs), text
+    words.footnotes.flush()
+
+
+def test_text_and_attributes_are_escaped_as_lxml_escapes_them() -> None:
+    from boardpack.render.wordml import _attr, _escape
+
+    for value in ('a & b < c > d "e" \'f\'', "tab\tnew\nline\rreturn", "]]> <!-- x -->", "plain"):
+        element = etree.Element("e", a=value)
+        element.text = value
+        assert etree.tostring(element, encoding="unicode") == f'<e a="{_attr(value)}">{_escape(value)}</e>'
 
 
 def test_a_cell_width_is_found_as_its_path_finds_it() -> None:

@@ -679,7 +679,7 @@ def test_reader_is_the_inverse_of_the_writer() -> None:
     block = words.block(field, "Table Text")
     assert block is not None
     body = parse_xml(f"<w:body {nsdecls('w', 'r')}>{block.xml}</w:body>")
-    notes = {f"footnote:{n.get(qn('w:id'))}": n for n in words.footnotes.pending}
+    notes = {f"footnote:{n.get(qn('w:id'))}": n for n in parse_xml(f"<w:footnotes {nsdecls('w', 'r')}>{''.join(words.footnotes.pending)}</w:footnotes>")}
     rels = {rid: rel.target_ref for rid, rel in template.part.rels.items() if rel.is_external}
     reader = Reader(template.styles.element, template.part.numbering_part.element, rels, notes)
     rich: Rich = reader.cell([p for p in body if p.tag == w("p")])

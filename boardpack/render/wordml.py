@@ -28,33 +28,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any, Literal
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part, XmlPart
-from docx.oxml import parse_xml
-from docx.oxml.ns import NamespacePrefixedTag, nsdecls, qn
-from docx.oxml.parser import oxml_parser
+from docx.oxml.ns import nsdecls, qn
 from lxml import etree
 from markdown_it.token import Token
 
 from .. import markdown
 from ..text import clean_text
-
-
-@cache
-def _tag(name: str) -> tuple[str, dict[str, str]]:
-    tag = NamespacePrefixedTag(name)
-    return tag.clark_name, tag.nsmap
-
-
-def OxmlElement(name: str) -> Any:  # noqa: N802 - python-docx's name, for what it does
-    """python-docx's `OxmlElement`, with each tag's name read once: the Word build makes tens of thousands."""
-    clark, nsmap = _tag(name)
-    return oxml_parser.makeelement(clark, nsmap=nsmap)
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -123,28 +108,17 @@ def shield(xml: str) -> str:
 
 
 
-def _inside(xml: str) -> str:
-    """A serialised `w:body` without its own tags: what lies between them.
-
-    Sliced, not matched: a pattern anchored at the end is tried at every character, and a
-    paper has thousands of fields.
-    """
-    if xml.startswith("<w:body"):
-        xml = xml[xml.index(">") + 1:]
-    return xml.removesuffix("</w:body>")
-
-
 class Block:
     """Paragraphs for a `{{p ...}}` tag: docxtpl's Subdoc protocol (XML through `__html__`).
 
     docxtpl's own Subdoc loads a blank document per instance (about 8 ms each) and needs
-    docxcompose; a paper has hundreds of fields, so blocks are built in a detached body that
-    borrows the template's styles, numbering and relationships instead.
+    docxcompose; a paper has hundreds of fields, so blocks are written as WordprocessingML
+    text that uses the template's styles, numbering and relationships instead.
     """
 
-    def __init__(self, body: Any) -> None:
-        self.paragraphs = len(body)
-        self.xml = shield(_inside(etree.tostring(body, encoding="unicode")))
+    def __init__(self, paragraphs: Sequence[_Para]) -> None:
+        self.paragraphs = len(paragraphs)
+        self.xml = shield("".join(p.xml() for p in paragraphs))
 
     def __html__(self) -> str:
         return self.xml
@@ -208,19 +182,15 @@ class _Footnotes:
         self.part = part
         ids = [int(i) for i in etree.fromstring(self._blob()).xpath("//w:footnote/@w:id", namespaces={"w": W})]
         self.next_id = max([0, *ids]) + 1
-        self.pending: list[Any] = []
+        self.pending: list[str] = []
 
     def _blob(self) -> bytes:
         return self.part.blob if not isinstance(self.part, XmlPart) else etree.tostring(self.part.element)
 
-    def add(self, body: Any) -> int:
+    def add(self, paragraphs: Sequence[_Para]) -> int:
         note_id = self.next_id
         self.next_id += 1
-        note = OxmlElement("w:footnote")
-        note.set(qn("w:id"), str(note_id))
-        for child in list(body):
-            note.append(child)
-        self.pending.append(note)
+        self.pending.append(f'<w:footnote w:id="{note_id}">{"".join(p.xml() for p in paragraphs)}</w:footnote>')
         return note_id
 
     def flush(self) -> None:
@@ -228,7 +198,7 @@ class _Footnotes:
         if not self.pending:
             return
         root = etree.fromstring(self._blob())
-        for note in self.pending:
+        for note in etree.fromstring(f"<w:footnotes {nsdecls('w', 'r')}>{''.join(self.pending)}</w:footnotes>"):
             root.append(note)
         if isinstance(self.part, XmlPart):
             self.part._element = root
@@ -277,65 +247,36 @@ class Words:
         bookmark put around the block (a rationale always has one, for the importer).
         """
         style_id = self.styles.paragraph(style, "Normal")
-        body = parse_xml(f"<w:body {nsdecls('w', 'r')}/>")
+        ink = color.upper() if color and _HEX.fullmatch(color) else None
+        writer = _Writer(self, style_id, self.doc.part, {}, ink)
         if text and text.strip():
             tokens = markdown.parse(clean_text(text))
-            main, notes = markdown.split_notes(tokens)
-            _Writer(self, body, style_id, self.doc.part, notes).write(main, lead)
+            main, writer.notes = markdown.split_notes(tokens)
+            writer.write(main, lead)
         elif lead or empty:
-            writer = _Writer(self, body, style_id, self.doc.part, {})
             writer.paragraph()
             if lead:
                 writer.lead(lead)
-        if (mark or lead == RATIONALE_LEAD) and len(body):
-            self._mark(body, mark or RATIONALE_MARK)
-        if color and re.fullmatch(r"[0-9A-Fa-f]{6}", color):
-            for run in body.iter(qn("w:r")):
-                rpr = run.find(qn("w:rPr"))
-                if rpr is None:
-                    rpr = OxmlElement("w:rPr")
-                    run.insert(0, rpr)
-                shade = OxmlElement("w:color")
-                shade.set(qn("w:val"), color.upper())
-                # schema order: w:color after rStyle, fonts, b, i, strike ... and before sz, u
-                later = [c for c in rpr if c.tag in (qn("w:spacing"), qn("w:w"), qn("w:kern"), qn("w:position"), qn("w:sz"),
-                                                     qn("w:szCs"), qn("w:highlight"), qn("w:u"), qn("w:effect"), qn("w:vertAlign"))]
-                if later:
-                    later[0].addprevious(shade)
-                else:
-                    rpr.append(shade)
-        return Block(body) if len(body) else None
+        paragraphs = writer.paragraphs
+        if (mark or lead == RATIONALE_LEAD) and paragraphs:
+            self._mark(paragraphs, mark or RATIONALE_MARK)
+        return Block(paragraphs) if paragraphs else None
 
-    def _mark(self, body: Any, name: str) -> None:
+    def _mark(self, paragraphs: list[_Para], name: str) -> None:
         """A hidden bookmark around all the paragraphs of a block (the importer reads where it ends)."""
         self.marks += 1
-        mark_id = str(MARK_ID_BASE + self.marks)
-        start = OxmlElement("w:bookmarkStart")
-        start.set(qn("w:id"), mark_id)
-        start.set(qn("w:name"), f"{name}{self.marks}")
-        first = body[0]
-        ppr = first.find(qn("w:pPr"))
-        first.insert(1 if ppr is not None else 0, start)
-        end = OxmlElement("w:bookmarkEnd")
-        end.set(qn("w:id"), mark_id)
-        body[-1].append(end)
+        mark_id = MARK_ID_BASE + self.marks
+        paragraphs[0].content.insert(0, f'<w:bookmarkStart w:id="{mark_id}" w:name="{_attr(name)}{self.marks}"/>')
+        paragraphs[-1].content.append(f'<w:bookmarkEnd w:id="{mark_id}"/>')
 
     def footnote(self, tokens: Sequence[Token]) -> int:
-        body = parse_xml(f"<w:body {nsdecls('w', 'r')}/>")
         style_id = self.note_text_style or self.styles.paragraph("Normal")
-        _Writer(self, body, style_id, self.footnotes.part, {}).write(tokens, None)
-        if not len(body):
-            _Writer(self, body, style_id, self.footnotes.part, {}).paragraph()
-        first = body[0]
-        mark = _r_element(self.note_ref_style)
-        mark.append(OxmlElement("w:footnoteRef"))
-        space = _r_element(None)
-        _append_text(space, " ")
-        ppr = first.find(qn("w:pPr"))
-        index = 1 if ppr is not None else 0
-        first.insert(index, mark)
-        first.insert(index + 1, space)
-        return self.footnotes.add(body)
+        writer = _Writer(self, style_id, self.footnotes.part, {}, None)
+        writer.write(tokens, None)
+        if not writer.paragraphs:
+            writer.paragraph()
+        writer.paragraphs[0].content[:0] = [_run("<w:footnoteRef/>", self.note_ref_style), _run(_text(" "))]
+        return self.footnotes.add(writer.paragraphs)
 
     def new_list(self, ordered: bool, depth: int, start: int) -> int | None:
         if not ordered:
@@ -347,57 +288,103 @@ class Words:
         return int(num.numId)
 
 
-def _r_element(style_id: str | None, bold: bool = False, italic: bool = False, underline: bool = False) -> Any:
-    run = OxmlElement("w:r")
-    if style_id or bold or italic or underline:
-        rpr = OxmlElement("w:rPr")
-        if style_id:
-            rstyle = OxmlElement("w:rStyle")
-            rstyle.set(qn("w:val"), style_id)
-            rpr.append(rstyle)
-        if bold:
-            rpr.append(OxmlElement("w:b"))
-        if italic:
-            rpr.append(OxmlElement("w:i"))
-        if underline:
-            u = OxmlElement("w:u")
-            u.set(qn("w:val"), "single")
-            rpr.append(u)
-        run.append(rpr)
-    return run
+_HEX = re.compile(r"[0-9A-Fa-f]{6}")
+_BREAKS = re.compile(r"([\t\n\v])")
 
 
-def _append_text(run: Any, text: str) -> None:
-    """Text into a run: tabs as w:tab, newlines and vertical tabs as w:br."""
-    for piece in re.split(r"([\t\n\v])", text):
+def _escape(text: str) -> str:
+    """Text content as lxml writes it (a carriage return cannot reach here: `clean_text` makes it a newline)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+
+
+def _attr(value: str) -> str:
+    """An attribute's value as lxml writes it (between double quotes)."""
+    return _escape(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+
+
+def _run(content: str, style_id: str | None = None, bold: bool = False, italic: bool = False, underline: bool = False,
+         color: str | None = None) -> str:
+    """A `w:r` around `content`, its properties in the schema's order (rStyle, b, i, color, u)."""
+    props = f'<w:rStyle w:val="{_attr(style_id)}"/>' if style_id else ""
+    if bold:
+        props += "<w:b/>"
+    if italic:
+        props += "<w:i/>"
+    if color:
+        props += f'<w:color w:val="{color}"/>'
+    if underline:
+        props += '<w:u w:val="single"/>'
+    inner = f"<w:rPr>{props}</w:rPr>{content}" if props else content
+    return f"<w:r>{inner}</w:r>" if inner else "<w:r/>"
+
+
+def _text(text: str) -> str:
+    """Text for a run: tabs as w:tab, newlines and vertical tabs as w:br, spaces at either end kept."""
+    out = ""
+    for piece in _BREAKS.split(text):
         if not piece:
             continue
         if piece == "\t":
-            run.append(OxmlElement("w:tab"))
+            out += "<w:tab/>"
         elif piece in "\n\v":
-            run.append(OxmlElement("w:br"))
+            out += "<w:br/>"
+        elif piece != piece.strip():
+            out += f'<w:t xml:space="preserve">{_escape(piece)}</w:t>'
         else:
-            t = OxmlElement("w:t")
-            t.text = piece
-            if piece != piece.strip():
-                t.set(_XML_SPACE, "preserve")
-            run.append(t)
+            out += f"<w:t>{_escape(piece)}</w:t>"
+    return out
+
+
+class _Link:
+    """A `w:hyperlink` being written: its runs, then its XML."""
+
+    __slots__ = ("rid", "content")
+
+    def __init__(self, rid: str) -> None:
+        self.rid = rid
+        self.content: list[str] = []
+
+    def xml(self) -> str:
+        inner = "".join(self.content)
+        return f'<w:hyperlink r:id="{_attr(self.rid)}">{inner}</w:hyperlink>' if inner else f'<w:hyperlink r:id="{_attr(self.rid)}"/>'
+
+
+class _Para:
+    """A `w:p` being written: its properties (pPr's children, in order) and its content."""
+
+    __slots__ = ("props", "content")
+
+    def __init__(self, props: list[str]) -> None:
+        self.props = props
+        self.content: list[str | _Link] = []
+
+    def xml(self) -> str:
+        inner = "".join(piece if isinstance(piece, str) else piece.xml() for piece in self.content)
+        if self.props:
+            inner = f"<w:pPr>{''.join(self.props)}</w:pPr>{inner}"
+        return f"<w:p>{inner}</w:p>" if inner else "<w:p/>"
 
 
 class _Writer:
-    """One pass over a field's tokens, appending w:p elements to a detached body."""
+    """One pass over a field's tokens, writing its paragraphs; `color` inks every run (a RAG fill's status ink).
 
-    def __init__(self, words: Words, body: Any, style_id: str | None, link_part: Any, notes: dict[int, list[Token]]) -> None:
+    The paragraphs are written as text, not built as lxml elements and serialised: a long
+    paper has tens of thousands of runs.
+    """
+
+    def __init__(self, words: Words, style_id: str | None, link_part: Any, notes: dict[int, list[Token]], color: str | None) -> None:
         self.words = words
-        self.body = body
+        self.paragraphs: list[_Para] = []
         self.style_id = style_id
         self.link_part = link_part
         self.notes = notes
+        self.color = color
         self.lists: list[_List] = []
         self.items: list[bool] = []
         self.quote = 0
-        self.p: Any = None
-        self.target: Any = None
+        self.p: _Para | None = None
+        self.target: list[Any] = []
+        """Where runs go: the paragraph's content, or a link's."""
         self.bold = self.italic = 0
         self.spans: list[bool] = []
         self.in_link = False
@@ -456,8 +443,6 @@ class _Writer:
                 self.rule()
 
     def paragraph(self) -> Any:
-        p = OxmlElement("w:p")
-        ppr = OxmlElement("w:pPr")
         style_id = self.style_id
         num: tuple[int, int] | None = None
         indent = 0
@@ -472,58 +457,37 @@ class _Writer:
                 style_id = self.words.continue_style or style_id
                 indent = LEVEL_INDENT * (level.depth + 1)
         indent += LEVEL_INDENT * self.quote
+        props = []
         if style_id:
-            pstyle = OxmlElement("w:pStyle")
-            pstyle.set(qn("w:val"), style_id)
-            ppr.append(pstyle)
+            props.append(f'<w:pStyle w:val="{_attr(style_id)}"/>')
         if num is not None:
-            numpr = OxmlElement("w:numPr")
-            ilvl = OxmlElement("w:ilvl")
-            ilvl.set(qn("w:val"), str(num[0]))
-            num_id = OxmlElement("w:numId")
-            num_id.set(qn("w:val"), str(num[1]))
-            numpr.append(ilvl)
-            numpr.append(num_id)
-            ppr.append(numpr)
+            props.append(f'<w:numPr><w:ilvl w:val="{num[0]}"/><w:numId w:val="{num[1]}"/></w:numPr>')
         if num is not None and self.quote:
             indent = LEVEL_INDENT * (num[0] + 1 + self.quote)
         if indent:
-            ind = OxmlElement("w:ind")
-            ind.set(qn("w:left"), str(indent))
-            if num is not None:
-                ind.set(qn("w:hanging"), str(LEVEL_INDENT))
-            ppr.append(ind)
-        if len(ppr):
-            p.append(ppr)
-        self.body.append(p)
-        self.p = self.target = p
+            hanging = f' w:hanging="{LEVEL_INDENT}"' if num is not None else ""
+            props.append(f'<w:ind w:left="{indent}"{hanging}/>')
+        p = _Para(props)
+        self.paragraphs.append(p)
+        self.p = p
+        self.target = p.content
         return p
 
     def rule(self) -> None:
-        """A thematic break as Word draws one: an empty paragraph with a bottom border."""
-        p = self.paragraph()
-        ppr = p.find(qn("w:pPr"))
-        if ppr is None:
-            ppr = OxmlElement("w:pPr")
-            p.insert(0, ppr)
-        border = parse_xml(f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="6" w:space="1" w:color="auto"/></w:pBdr>')
-        ind = ppr.find(qn("w:ind"))
-        if ind is not None:
-            ind.addprevious(border)
-        else:
-            ppr.append(border)
+        """A thematic break as Word draws one: an empty paragraph with a bottom border (before any indent)."""
+        props = self.paragraph().props
+        border = '<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="auto"/></w:pBdr>'
+        props.insert(len(props) - 1 if props and props[-1].startswith("<w:ind ") else len(props), border)
         self.p = None
 
     def lead(self, words: str) -> None:
-        run = _r_element(self.words.lead_style, underline=self.words.lead_style is None)
-        _append_text(run, words)
-        self.p.append(run)
+        assert self.p is not None
+        self.p.content.append(_run(_text(words), self.words.lead_style, underline=self.words.lead_style is None, color=self.color))
 
     # inlines
 
     def inline(self, children: Sequence[Token]) -> None:
-        if self.p is None:
-            self.paragraph()
+        p = self.p if self.p is not None else self.paragraph()
         for child in children:
             kind = child.type
             if kind == "text" or kind == "code_inline" or kind == "html_inline":
@@ -531,9 +495,7 @@ class _Writer:
             elif kind == "softbreak":
                 self.run_text(" ")
             elif kind == "hardbreak":
-                run = _r_element(None)
-                run.append(OxmlElement("w:br"))
-                self.target.append(run)
+                self.target.append(_run("<w:br/>", color=self.color))
             elif kind == "strong_open":
                 self.bold += 1
             elif kind == "strong_close":
@@ -550,16 +512,14 @@ class _Writer:
             elif kind == "link_open":
                 href = str(child.attrs.get("href", ""))
                 if href:
-                    rid = self.link_part.relate_to(href, RT.HYPERLINK, is_external=True)
-                    link = OxmlElement("w:hyperlink")
-                    link.set(qn("r:id"), rid)
-                    self.p.append(link)
-                    self.target = link
+                    link = _Link(self.link_part.relate_to(href, RT.HYPERLINK, is_external=True))
+                    p.content.append(link)
+                    self.target = link.content
                     self.in_link = True
             elif kind == "link_close":
-                if self.in_link and not len(self.target):
-                    self.p.remove(self.target)
-                self.target = self.p
+                if self.in_link and not self.target:
+                    p.content.pop()  # a link with no words: the one just opened, last in its paragraph
+                self.target = p.content
                 self.in_link = False
             elif kind == "footnote_ref":
                 self.note_ref(int(child.meta["id"]))
@@ -570,20 +530,14 @@ class _Writer:
         if not text:
             return
         style = self.words.link_style if self.in_link else None
-        run = _r_element(style, bold=self.bold > 0, italic=self.italic > 0, underline=any(self.spans))
-        _append_text(run, text)
-        self.target.append(run)
+        self.target.append(_run(_text(text), style, self.bold > 0, self.italic > 0, any(self.spans), self.color))
 
     def note_ref(self, md_id: int) -> None:
         tokens = self.notes.get(md_id)
         if tokens is None:
             return
         note_id = self.words.footnote(tokens)
-        run = _r_element(self.words.note_ref_style)
-        ref = OxmlElement("w:footnoteReference")
-        ref.set(qn("w:id"), str(note_id))
-        run.append(ref)
-        self.target.append(run)
+        self.target.append(_run(f'<w:footnoteReference w:id="{note_id}"/>', self.words.note_ref_style, color=self.color))
 
 
 # --- what a cell says, as structure ------------------------------------------------------
