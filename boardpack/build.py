@@ -222,7 +222,6 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
     from .derive import view
     from .history import Resolved, resolve
     from .palette import palette_for
-    from .render.html import chart_markup, render_html
 
     if not isinstance(paper, Resolved):
         paper = resolve(paper, None)
@@ -240,6 +239,8 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
 
     def chart() -> Any:
         if not drawn:
+            from .render.html import chart_markup
+
             drawn.append(chart_markup(paper_view, slices))
         return drawn[0]
 
@@ -264,6 +265,8 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
                                                                                      workers=workers,
                                                                                      after_slices=start_cover_pdf if has_cover_pdf else None))
     if "html" in formats:
+        from .render.html import render_html
+
         outputs["html"] = render_html(paper_view, templates, chart=chart()).encode("utf-8")
     if "xlsx" in formats or "csv" in formats:
         from .render.annex import render_csv, render_xlsx
