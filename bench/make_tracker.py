@@ -7,7 +7,11 @@ rationale, WHITE with a lead), tasks on about one item in ten, due histories of 
 steps with notes, Markdown comments with paragraphs, bullets and underlined lead-ins. Reports
 hold 15 to 25 items each. Nothing in the output depends on the clock or the machine.
 
-Run: .venv/bin/python bench/make_tracker.py ITEMS SEED OUT.yaml
+`--scale` multiplies every drawn length, for papers of shorter items than the reference
+tracker's (its 1,000 items fill about 770 pages); the draws are the same, so only the lengths
+change.
+
+Run: .venv/bin/python bench/make_tracker.py ITEMS SEED OUT.yaml [--scale FACTOR]
 """
 
 from __future__ import annotations
@@ -92,15 +96,16 @@ def month_text(when: tuple[int, int]) -> str:
 class Writer:
     """Draws words, sentences and Markdown from one seeded random source."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, scale: float = 1.0) -> None:
         self.rng = random.Random(seed)
+        self.scale = scale
 
     def pick(self, weights: dict[Any, int]) -> Any:
         return self.rng.choices(list(weights), weights=list(weights.values()))[0]
 
     def length(self, lengths: tuple[int, ...]) -> int:
-        """A length from the reference distribution, jittered by up to a fifth either way."""
-        return max(20, round(self.rng.choice(lengths) * self.rng.uniform(0.8, 1.2)))
+        """A length from the reference distribution, jittered by up to a fifth either way, then scaled."""
+        return max(20, round(self.rng.choice(lengths) * self.rng.uniform(0.8, 1.2) * self.scale))
 
     def sentence(self, words: int | None = None) -> str:
         count = words or self.rng.randint(8, 30)
@@ -216,9 +221,9 @@ class Writer:
         return report
 
 
-def make_tracker(items: int, seed: int) -> dict[str, Any]:
-    """A tracker paper of `items` items in reports of 15 to 25 items, newest report first."""
-    writer = Writer(seed)
+def make_tracker(items: int, seed: int, scale: float = 1.0) -> dict[str, Any]:
+    """A tracker paper of `items` items in reports of 15 to 25 items, newest report first; `scale` multiplies text lengths."""
+    writer = Writer(seed, scale)
     sizes: list[int] = []
     while sum(sizes) < items:
         sizes.append(min(writer.rng.randint(15, 25), items - sum(sizes)))
@@ -256,8 +261,9 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _represent_str)
 
 
-def dump(paper: dict[str, Any], items: int, seed: int) -> str:
-    header = f"# Synthetic tracker for timing: {items} items, seed {seed}; made by bench/make_tracker.py.\n"
+def dump(paper: dict[str, Any], items: int, seed: int, scale: float = 1.0) -> str:
+    scaled = f", lengths x{scale:g}" if scale != 1.0 else ""
+    header = f"# Synthetic tracker for timing: {items} items, seed {seed}{scaled}; made by bench/make_tracker.py.\n"
     return header + yaml.dump(paper, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10_000)
 
 
@@ -266,11 +272,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("items", type=int, help="number of items")
     parser.add_argument("seed", type=int, help="random seed; the same seed gives the same file")
     parser.add_argument("out", type=Path, help="paper file to write (.yaml)")
+    parser.add_argument("--scale", type=float, default=1.0, help="multiply every text length by this (default 1: the reference tracker's)")
     args = parser.parse_args(argv)
     if args.items < 1:
         parser.error("items must be at least 1")
+    if not 0 < args.scale <= 10:
+        parser.error("--scale must be above 0 and at most 10")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(dump(make_tracker(args.items, args.seed), args.items, args.seed), encoding="utf-8")
+    args.out.write_text(dump(make_tracker(args.items, args.seed, args.scale), args.items, args.seed, args.scale), encoding="utf-8")
 
 
 if __name__ == "__main__":
