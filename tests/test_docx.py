@@ -748,7 +748,7 @@ def test_a_chart_process_that_fails_leaves_the_drawing_to_the_build(monkeypatch:
 def test_the_chart_placed_before_it_is_drawn_is_the_picture_python_docx_places() -> None:
     from boardpack.render import docx_summary
     from boardpack.render.chart import chart_png
-    from boardpack.render.docx import normalise_package
+    from boardpack.render.docx_package import normalise_package
 
     chart = paper_view().summary.chart  # type: ignore[union-attr]
     png, size = chart_png(chart)
@@ -768,7 +768,7 @@ def test_the_chart_placed_before_it_is_drawn_is_the_picture_python_docx_places()
 
 
 def test_a_package_zipped_once_is_the_saved_package_normalised() -> None:
-    from boardpack.render.docx import normalise_package, package_bytes
+    from boardpack.render.docx_package import normalise_package, package_bytes
 
     doc = docx.Document(str(TRACKER))
     doc.add_paragraph("A paragraph")
@@ -864,7 +864,7 @@ def test_text_and_attributes_are_escaped_as_lxml_escapes_them() -> None:
 
 
 def test_a_cell_width_is_found_as_its_path_finds_it() -> None:
-    from boardpack.render.docx import _cell_width
+    from boardpack.render.docx_package import _cell_width
 
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     for cell in (f"<w:tc {w}><w:p/></w:tc>", f'<w:tc {w}><w:tcPr><w:tcW w:w="5"/></w:tcPr></w:tc>', f"<w:tc {w}><w:tcPr/></w:tc>",

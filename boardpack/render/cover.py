@@ -16,8 +16,10 @@ import jinja2
 from ..derive import PaperView
 from ..errors import RenderError
 from ..summary import AttentionRow, CoverView
-from .docx import Words, _fill, _plain, _run, render_docx
+from .docx import render_docx
+from .docx_context import fill, plain, run
 from .html import environment
+from .wordml import Words
 
 if TYPE_CHECKING:
     from .pdf_cache import SliceCache
@@ -67,14 +69,14 @@ def start_cover_pdf(view: PaperView, templates: Path, cache: SliceCache | None =
 
 def _attention(words: Words, row: AttentionRow) -> dict[str, Any]:
     return {
-        "report": _plain(row.report),
-        "ref": _plain(row.ref or "(unnumbered)"),
-        "text": _plain(row.text),
-        "status": _plain(row.status.word if row.status else ""),
-        "due": _plain(row.due),
-        "who": _plain(row.who),
+        "report": plain(row.report),
+        "ref": plain(row.ref or "(unnumbered)"),
+        "text": plain(row.text),
+        "status": plain(row.status.word if row.status else ""),
+        "due": plain(row.due),
+        "who": plain(row.who),
         "why": words.block(row.why, "Rationale", empty=True),
-        "why_plain": _plain(row.why),
+        "why_plain": plain(row.why),
     }
 
 
@@ -84,35 +86,35 @@ def cover_context(view: PaperView, words: Words) -> dict[str, Any]:
     assert cover is not None
     counts = cover.counts
     return {
-        "committee": _plain(cover.committee),
-        "dated": _plain(cover.dated),
-        "subject": _plain(cover.subject),
+        "committee": plain(cover.committee),
+        "dated": plain(cover.dated),
+        "subject": plain(cover.subject),
         "public": cover.public,
-        "marking": _plain(cover.marking),
-        "report_of": _plain(cover.report_of),
-        "author": _plain(cover.author),
-        "contact": _plain(cover.contact),
-        "purpose": _plain(cover.purpose),
-        "summary": [_plain(words_) for words_ in cover.summary],
+        "marking": plain(cover.marking),
+        "report_of": plain(cover.report_of),
+        "author": plain(cover.author),
+        "contact": plain(cover.contact),
+        "purpose": plain(cover.purpose),
+        "summary": [plain(words_) for words_ in cover.summary],
         "summary_extra": words.block(cover.summary_extra, "Body Text"),
         "recommendation": words.block(cover.recommendation, "Body Text", empty=True),
         "background": words.block(cover.background, "Body Text", empty=True),
-        "position": [_plain(words_) for words_ in cover.position],
+        "position": [plain(words_) for words_ in cover.position],
         "position_extra": words.block(cover.position_extra, "Body Text"),
-        "period": _plain(view.period),
-        "totals": [{"fill": _fill(status), "word": _run(status.word, status.ink), "count": n}
+        "period": plain(view.period),
+        "totals": [{"fill": fill(status), "word": run(status.word, status.ink), "count": n}
                    for status, n in zip(counts.statuses, counts.total.counts, strict=True)],
         "total": counts.total.total,
-        "changes": [{"heading": _plain(c.heading), "count": c.count} for c in cover.changes],
-        "changes_since": _plain(cover.changes_since),
+        "changes": [{"heading": plain(c.heading), "count": c.count} for c in cover.changes],
+        "changes_since": plain(cover.changes_since),
         "red": [_attention(words, row) for row in cover.red],
         "overdue": [_attention(words, row) for row in cover.overdue],
-        "slipped": [{"report": _plain(s.report), "ref": _plain(s.ref), "dates": _plain(f"{s.was} → {s.now}"), "reason": _plain(s.reason)}
+        "slipped": [{"report": plain(s.report), "ref": plain(s.ref), "dates": plain(f"{s.was} → {s.now}"), "reason": plain(s.reason)}
                     for s in cover.slipped],
-        "slipped_heading": _plain(cover.slipped_heading),
+        "slipped_heading": plain(cover.slipped_heading),
         "conclusion": words.block(cover.conclusion, "Body Text"),
-        "appendix": _plain(cover.appendix),
-        "header": _plain(cover.marking if not cover.public else view.organisation),
+        "appendix": plain(cover.appendix),
+        "header": plain(cover.marking if not cover.public else view.organisation),
     }
 
 

@@ -23,6 +23,8 @@ from markupsafe import Markup
 
 from ..summary import AttentionRow, Chart, SummaryView, figure_size
 from . import chart_process
+from .docx_context import fill, plain, run
+from .wordml import Words
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -144,8 +146,8 @@ def forget_chart(chart: Chart) -> None:
     _drawn(chart)
 
 
-def summary_context(summary: SummaryView | None, changes_since: str | None, doc: Any, words: Any, plain: Any, run: Any, fill: Any) -> dict[str, Any] | None:
-    """The summary as the Word template sees it; `plain`, `run` and `fill` are the renderer's escapers."""
+def summary_context(summary: SummaryView | None, changes_since: str | None, doc: Any, words: Words) -> dict[str, Any] | None:
+    """The summary as the Word template sees it."""
     if summary is None:
         return None
     counts = summary.counts

@@ -1,0 +1,235 @@
+"""A rendered Word document made ready for Word: table widths, rows kept whole, properties, reproducible bytes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import zipfile
+from typing import Any
+
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.pkgwriter import PackageWriter
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+from ..derive import PaperView
+from ..text import clean_text
+
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+_TC, _P, _T, _W, _TYPE, _TCPR, _TCW = (qn(name) for name in ("w:tc", "w:p", "w:t", "w:w", "w:type", "w:tcPr", "w:tcW"))
+"""Tag and attribute names the table passes look up for every cell."""
+
+
+def _cell_width(tc: Any) -> Any:
+    """A cell's `w:tcPr/w:tcW`, as `tc.find` of that path finds it, without ElementPath's work on every call (a paper has thousands of cells)."""
+    for props in tc.iterchildren(_TCPR):
+        for width in props.iterchildren(_TCW):
+            return width
+    return None
+
+
+def twips(length: int | None, default: int) -> int:
+    """A python-docx length (EMU) in twentieths of a point, or `default` where the template leaves it unset."""
+    return round(length / 635) if length is not None else default
+
+
+def _fit_tables(doc: Any) -> None:
+    """Full-width tables whose optional columns were left out get the page width back."""
+    sections = doc.sections
+    if not len(sections):
+        return
+    section = sections[-1]
+    text_width = twips(section.page_width, 16838) - twips(section.left_margin, 1134) - twips(section.right_margin, 1134)
+    for tbl in doc.element.body.iter(qn("w:tbl")):
+        tbl_w = tbl.find(f"{qn('w:tblPr')}/{qn('w:tblW')}")
+        if tbl_w is None or tbl_w.get(qn("w:type")) != "pct" or tbl_w.get(qn("w:w")) not in ("5000", "100%"):
+            continue
+        rows = tbl.findall(qn("w:tr"))
+        if not rows:
+            continue
+        cells = rows[0].findall(qn("w:tc"))
+        widths: list[int] = []
+        for tc in cells:
+            tc_w = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
+            span = tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}")
+            if tc_w is None or span is not None or tc_w.get(qn("w:type")) not in (None, "dxa"):
+                widths = []
+                break
+            widths.append(int(tc_w.get(qn("w:w"))))
+        total = sum(widths)
+        if not widths or total <= 0:
+            continue
+        scaled = [width * text_width // total for width in widths]
+        scaled[-1] += text_width - sum(scaled)
+        grid = tbl.find(qn("w:tblGrid"))
+        for col in list(grid):
+            grid.remove(col)
+        for width in scaled:
+            col = OxmlElement("w:gridCol")
+            col.set(qn("w:w"), str(width))
+            grid.append(col)
+        texts = [str(width) for width in scaled]
+        for tr in rows:
+            tcs = tr.findall(_TC)
+            if len(tcs) != len(scaled):
+                continue
+            for tc, text in zip(tcs, texts, strict=True):
+                tc_w = _cell_width(tc)
+                if tc_w is not None:
+                    tc_w.set(_W, text)
+                    tc_w.set(_TYPE, "dxa")
+
+
+KEEP_WHOLE_LINES = 40
+"""Rows estimated at up to a page are kept on one page (the parts of a long row are shorter); longer ones may break."""
+
+
+def _keep_short_rows(doc: Any) -> None:
+    """Short rows never split across a page; long comments still flow onto the next page."""
+    for tbl in doc.element.body.iter(qn("w:tbl")):
+        for tr in tbl.findall(qn("w:tr")):
+            trpr = tr.find(qn("w:trPr"))
+            if trpr is not None and trpr.find(qn("w:tblHeader")) is not None:
+                continue
+            lines = 0
+            for tc in tr.findall(_TC):
+                tc_w = _cell_width(tc)
+                width = int(tc_w.get(_W, "2000")) if tc_w is not None and tc_w.get(_TYPE, "dxa") == "dxa" else 2000
+                per_line = max(8, (width - 170) // 110)
+                cell_lines = sum(max(1, math.ceil(len("".join(p.itertext(_T, with_tail=False))) / per_line)) for p in tc.iter(_P))
+                lines = max(lines, cell_lines)
+            if lines <= KEEP_WHOLE_LINES:
+                if trpr is None:
+                    trpr = OxmlElement("w:trPr")
+                    exceptions = tr.find(qn("w:tblPrEx"))
+                    tr.insert(1 if exceptions is not None else 0, trpr)
+                if trpr.find(qn("w:cantSplit")) is None:
+                    trpr.insert(0, OxmlElement("w:cantSplit"))
+
+
+_TCPR_ORDER = {
+    qn(f"w:{tag}"): n
+    for n, tag in enumerate(
+        (
+            "cnfStyle",
+            "tcW",
+            "gridSpan",
+            "hMerge",
+            "vMerge",
+            "tcBorders",
+            "shd",
+            "noWrap",
+            "tcMar",
+            "textDirection",
+            "tcFitText",
+            "vAlign",
+            "hideMark",
+            "headers",
+            "cellIns",
+            "cellDel",
+            "cellMerge",
+            "tcPrChange",
+        )
+    )
+}
+
+
+def _order_cell_properties(doc: Any) -> None:
+    """Put cell properties in schema order: docxtpl's cellbg inserts w:shd first, which Word may reject."""
+    for tcpr in doc.element.body.iter(qn("w:tcPr")):
+        children = list(tcpr)
+        ordered = sorted(children, key=lambda child: _TCPR_ORDER.get(child.tag, len(_TCPR_ORDER)))
+        if ordered != children:
+            for child in children:
+                tcpr.remove(child)
+            tcpr.extend(ordered)
+
+
+CORE_PROPERTY_LIMIT = 255
+"""Word refuses longer document properties; the body still prints the text in full."""
+
+
+def _core_text(text: str) -> str:
+    text = clean_text(text).replace("\v", " ")
+    return text if len(text) <= CORE_PROPERTY_LIMIT else text[: CORE_PROPERTY_LIMIT - 1] + "…"
+
+
+def _properties(doc: Any, view: PaperView) -> None:
+    package = doc.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype != RT.CORE_PROPERTIES and rel.reltype.endswith("/metadata/core-properties"):
+            del package.rels[rid]  # LibreOffice's spelling; python-docx adds its own core.xml beside it
+    props = doc.core_properties
+    props.title = _core_text(view.title)
+    props.author = _core_text(view.organisation)
+    props.last_modified_by = props.author
+    props.subject = _core_text(view.committee)
+    props.keywords = _core_text(view.classification or "")
+    props.comments = ""
+    props.category = view.layout
+    props.created = props.modified = dt.datetime.combine(view.period_start, dt.time(), tzinfo=dt.UTC)
+    props.revision = 1
+    for printed in props._element.findall(qn("cp:lastPrinted")):
+        props._element.remove(printed)
+
+
+def normalise_package(data: bytes) -> bytes:
+    """Rewrite a .docx zip so equal contents give equal bytes.
+
+    Fixed timestamps and attributes, [Content_Types].xml first (Office expects it), then
+    the package relationships, then every other part in name order.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        return _reproducible_zip({name: src.read(name) for name in dict.fromkeys(src.namelist())})
+
+
+def _reproducible_zip(members: dict[str, bytes]) -> bytes:
+    """Members zipped in `normalise_package`'s order, with its fixed timestamps and attributes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name in sorted(members, key=lambda n: (n != "[Content_Types].xml", n != "_rels/.rels", n)):
+            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            dst.writestr(info, members[name], compresslevel=6)
+    return out.getvalue()
+
+
+class _Members:
+    """Stands in for python-docx's zip writer: keeps each member's bytes by name, the last written winning, as in a zip read back."""
+
+    def __init__(self) -> None:
+        self.members: dict[str, bytes] = {}
+
+    def write(self, pack_uri: Any, blob: bytes) -> None:
+        self.members[pack_uri.membername] = blob
+
+
+def package_bytes(doc: Any) -> bytes:
+    """A python-docx document as `normalise_package(saved bytes)`, without zipping it twice.
+
+    Its parts are made as `Document.save` makes them, then zipped once, in order.
+    """
+    package = doc.part.package
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
+    written = _Members()
+    writer: Any = PackageWriter  # its steps take any object with the zip writer's `write(pack_uri, blob)`
+    writer._write_content_types_stream(written, parts)
+    writer._write_pkg_rels(written, package.rels)
+    writer._write_parts(written, parts)
+    return _reproducible_zip(written.members)
+
+
+def finished(doc: Any, view: PaperView, title: str | None = None) -> bytes:
+    """A rendered document as Word wants it, in reproducible bytes; `title` is its document title when not the paper's."""
+    _order_cell_properties(doc)
+    _fit_tables(doc)
+    _keep_short_rows(doc)
+    _properties(doc, view)
+    if title:
+        doc.core_properties.title = _core_text(title)
+    return package_bytes(doc)
