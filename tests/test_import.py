@@ -668,8 +668,7 @@ def test_round_trip_through_our_word_output(name: str, tmp_path: Path) -> None:
 
 def test_reader_is_the_inverse_of_the_writer() -> None:
     """Markdown written to Word by the renderer's mapping and read back renders the same."""
-    from boardpack.render.wordml import Words
-    from boardpack.render.wordml import w
+    from boardpack.render.wordml import Words, w
 
     template = docx.Document(str(TEMPLATES / "tracker.docx"))
     words = Words(template)
