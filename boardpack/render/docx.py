@@ -55,7 +55,7 @@ def columns(doc: Any, view: PaperView) -> Columns:
     """Characters per line of the template's items-table columns, as this paper shows them.
 
     Read from the template itself (its row of `row.` fields, less the columns a `{%tc if %}`
-    hides for this paper, scaled to the page as `_fit_tables` does), so a restyled template
+    hides for this paper, scaled to the page as `docx_package` fits tables), so a restyled template
     with other widths still gets parts that fit its pages.
     """
     flags = {"has_owner": view.has_owner, "has_status": view.has_status, "has_due": view.has_due}

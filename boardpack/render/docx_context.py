@@ -6,17 +6,14 @@ written by `wordml`, so `{{ ... }}` typed in a comment is printed, not run.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from markupsafe import Markup, escape
 
 from ..derive import ChangesView, PaperView, ReportView, Row, StatusView
 from ..text import clean_text  # form feeds and vertical tabs become '\v', which the writers turn into line breaks
-from .wordml import GOES_ON_MARK, LEAD_PREFIX, POSITION_LEAD, RATIONALE_LEAD, RATIONALE_MARK, TASK_LEAD, Words
+from .wordml import GOES_ON_MARK, HEX_COLOUR, LEAD_PREFIX, POSITION_LEAD, RATIONALE_LEAD, RATIONALE_MARK, TASK_LEAD, Words
 from .wordml import shield as _shield
-
-_HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
 
 
 def plain(text: str | None) -> Markup:
@@ -30,7 +27,7 @@ def run(text: str | None, color: str | None = None) -> Markup:
     """One run for a `{{r ...}}` tag, coloured (status ink) when asked."""
     if not text:
         return Markup("")
-    props = f'<w:rPr><w:color w:val="{color.upper()}"/></w:rPr>' if color and _HEX.match(color) else ""
+    props = f'<w:rPr><w:color w:val="{color.upper()}"/></w:rPr>' if color and HEX_COLOUR.fullmatch(color) else ""
     return Markup(f'<w:r>{props}<w:t xml:space="preserve">{plain(text)}</w:t></w:r>')  # noqa: S704 - text escaped by plain
 
 
@@ -46,7 +43,7 @@ def _lines(words: Words, lines: tuple[str, ...], style: str) -> Markup:
 
 
 def fill(status: StatusView | None) -> str:
-    return status.fill.upper() if status and _HEX.match(status.fill) else "auto"
+    return status.fill.upper() if status and HEX_COLOUR.fullmatch(status.fill) else "auto"
 
 
 def _row(words: Words, row: Row) -> dict[str, Any]:

@@ -29,6 +29,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from xml.sax import saxutils
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -43,7 +44,6 @@ from ..text import clean_text
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 LEVEL_INDENT = 360
 """Twips per list level; matches the template's numbering definitions."""
@@ -96,6 +96,9 @@ def _on(element: Any) -> bool:
 
 
 # --- Word out: Markdown fields as Word paragraphs ------------------------------------------
+
+HEX_COLOUR = re.compile(r"[0-9A-Fa-f]{6}")
+"""A colour as WordprocessingML writes it (w:color, w:shd): six hex digits, matched whole."""
 
 MARK_ID_BASE = 90000
 """Bookmark ids of the rationale marks start here, clear of any a template holds."""
@@ -247,11 +250,10 @@ class Words:
         bookmark put around the block (a rationale always has one, for the importer).
         """
         style_id = self.styles.paragraph(style, "Normal")
-        ink = color.upper() if color and _HEX.fullmatch(color) else None
-        writer = _Writer(self, style_id, self.doc.part, {}, ink)
-        if text and text.strip():
-            tokens = markdown.parse(clean_text(text))
-            main, writer.notes = markdown.split_notes(tokens)
+        ink = color.upper() if color and HEX_COLOUR.fullmatch(color) else None
+        main, notes = markdown.split_notes(markdown.parse(clean_text(text))) if text and text.strip() else (None, {})
+        writer = _Writer(self, style_id, self.doc.part, notes, ink)
+        if main is not None:
             writer.write(main, lead)
         elif lead or empty:
             writer.paragraph()
@@ -288,18 +290,21 @@ class Words:
         return int(num.numId)
 
 
-_HEX = re.compile(r"[0-9A-Fa-f]{6}")
 _BREAKS = re.compile(r"([\t\n\v])")
 
 
 def _escape(text: str) -> str:
     """Text content as lxml writes it (a carriage return cannot reach here: `clean_text` makes it a newline)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    return saxutils.escape(text, _TEXT_ENTITIES)
 
 
 def _attr(value: str) -> str:
     """An attribute's value as lxml writes it (between double quotes)."""
-    return _escape(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+    return saxutils.escape(value, _ATTR_ENTITIES)
+
+
+_TEXT_ENTITIES = {"\r": "&#13;"}
+_ATTR_ENTITIES = {**_TEXT_ENTITIES, '"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
 
 
 def _run(content: str, style_id: str | None = None, bold: bool = False, italic: bool = False, underline: bool = False,
@@ -442,7 +447,7 @@ class _Writer:
             elif kind == "hr":
                 self.rule()
 
-    def paragraph(self) -> Any:
+    def paragraph(self) -> _Para:
         style_id = self.style_id
         num: tuple[int, int] | None = None
         indent = 0
