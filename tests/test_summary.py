@@ -236,6 +236,27 @@ def test_chart_is_byte_identical_across_runs_and_processes(tracker: PaperView) -
     assert other == [hashlib.sha256(svg.encode()).hexdigest(), hashlib.sha256(png).hexdigest()]
 
 
+def test_chart_bytes_do_not_depend_on_which_fonts_of_its_family_a_machine_has(tracker: PaperView, tmp_path: Path) -> None:
+    """Liberation Sans 1 beside 2 (Debian installs both with Chromium): matplotlib's cache order picked one."""
+    chart = tracker.summary.chart
+    expected = [hashlib.sha256(chart_svg(chart).encode()).hexdigest(), hashlib.sha256(chart_png(chart)[0]).hexdigest()]
+    code = ("import hashlib, pathlib, matplotlib; from matplotlib import font_manager as fm; "
+            "ttf = pathlib.Path(matplotlib.get_data_path(), 'fonts', 'ttf'); "
+            # another font of the family, first in the cache: what the per-user cache order can give
+            "fm.fontManager.ttflist[:0] = [fm.FontEntry(fname=str(ttf / f), name='Liberation Sans', weight=w, size='scalable') "
+            "for f, w in (('DejaVuSans.ttf', 400), ('DejaVuSans-Bold.ttf', 700))]; "
+            "from tests.test_summary import paper_view, TRACKER; from boardpack.render.chart import chart_svg, chart_png; "
+            "c = paper_view(TRACKER).summary.chart; "
+            "print(hashlib.sha256(chart_svg(c).encode()).hexdigest(), hashlib.sha256(chart_png(c)[0]).hexdigest())")
+    root = Path(__file__).resolve().parent.parent
+    empty_cache = tmp_path / "matplotlib"
+    empty_cache.mkdir()
+    other = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+                           env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "MPLCONFIGDIR": str(empty_cache)}).stdout.split()
+    assert other == expected
+    assert any(empty_cache.glob("fontlist-*.json"))  # the cache was built afresh in that process
+
+
 def test_word_chart_is_a_png_with_alt_text(built: Path, tracker: PaperView) -> None:
     path = built / "2021-09-hmicfrs-tracker.docx"
     with zipfile.ZipFile(path) as archive:

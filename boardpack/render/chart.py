@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import io
 import re
+from functools import cache
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -23,12 +25,12 @@ from matplotlib import font_manager  # noqa: E402 - after choosing the backend
 from matplotlib.figure import Figure  # noqa: E402
 
 from ..summary import Chart, figure_size  # noqa: E402
+from .fonts import font_file  # noqa: E402
 
 STYLE: dict[str, Any] = {
     "svg.hashsalt": "boardpack",
     "svg.fonttype": "none",
     "text.parse_math": False,
-    "font.family": ["Liberation Sans"] if any(f.name == "Liberation Sans" for f in font_manager.fontManager.ttflist) else ["DejaVu Sans"],
     "font.size": 8,
     "axes.edgecolor": "#6F777B",
     "axes.labelcolor": "#0B0C0C",
@@ -39,6 +41,42 @@ STYLE: dict[str, Any] = {
     "figure.constrained_layout.use": False,
 }
 """Fixed settings, so neither a user's matplotlibrc nor the clock changes the bytes."""
+
+FAMILY = "Liberation Sans"
+"""The papers' font (templates/paper.css), so the chart's words match the text around them."""
+FALLBACK = "DejaVu Sans"
+"""matplotlib's own font, from its own files, where the machine has no Liberation Sans."""
+
+
+@cache
+def _font_style() -> dict[str, Any]:
+    """The chart's font family, its regular and bold faces pinned to files.
+
+    matplotlib picks among fonts of one family (Liberation Sans 1 and 2, or a system DejaVu
+    beside its own) by the order of its per-user font cache, and the chart's measures, so its
+    bytes, followed that. The faces are pinned to the files fontconfig gives, the ones Pango
+    prints the paper in; without Liberation Sans, to matplotlib's own DejaVu Sans.
+    """
+    faces = [font_file(FAMILY, style) for style in ("Regular", "Bold")]
+    family = FAMILY
+    if not all(faces):
+        family = FALLBACK
+        folder = Path(matplotlib.get_data_path(), "fonts", "ttf")
+        faces = [folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"]
+    manager = font_manager.fontManager
+    for face in faces:
+        manager.addfont(str(face))
+    pinned = {str(face) for face in faces}
+    manager.ttflist = [entry for entry in manager.ttflist if entry.name != family or entry.fname in pinned]
+    cached = getattr(manager, "_findfont_cached", None)  # a lookup made before the pinning is forgotten
+    if cached is not None:
+        cached.cache_clear()
+    return {"font.family": [family]}
+
+
+def _style() -> dict[str, Any]:
+    return {**STYLE, **_font_style()}
+
 
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 """Control characters pasted into a title have no glyph; they print as a space."""
@@ -97,7 +135,7 @@ def _figure(chart: Chart, dpi: int | None = None) -> Figure:
 
 def chart_svg(chart: Chart, element_id: str = "summary-chart") -> str:
     """The chart as an `<svg>` element for inlining in HTML, with its <title> and <desc>."""
-    with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]  # the stub wants literal key types
+    with matplotlib.rc_context(_style()):  # type: ignore[arg-type]  # the stub wants literal key types
         fig = _figure(chart)
         out = io.StringIO()
         fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
@@ -115,7 +153,7 @@ def chart_svg(chart: Chart, element_id: str = "summary-chart") -> str:
 
 def chart_png(chart: Chart) -> tuple[bytes, tuple[float, float]]:
     """The chart as PNG bytes for Word, and its size in inches."""
-    with matplotlib.rc_context(STYLE):  # type: ignore[arg-type]  # the stub wants literal key types
+    with matplotlib.rc_context(_style()):  # type: ignore[arg-type]  # the stub wants literal key types
         fig = _figure(chart, PNG_DPI)
         out = io.BytesIO()
         fig.savefig(out, format="png", dpi=PNG_DPI, metadata={"Software": None})

@@ -31,6 +31,8 @@ from typing import Any, NamedTuple
 
 import pikepdf
 
+from .fonts import font_file
+
 FOOTER_FONT = "/BoardpackFooter"
 FONT_FAMILY = "Liberation Sans"
 FOOTER_CHARACTERS = range(32, 127)
@@ -509,35 +511,11 @@ class _Stamp:
         return self.save, after
 
 
-@cache
 def _font_file() -> Path:
     """The file fontconfig gives for Liberation Sans Regular: the one Pango prints paper.css's text in."""
-    import ctypes
-    import ctypes.util
-
-    lib = ctypes.CDLL(ctypes.util.find_library("fontconfig") or "libfontconfig.so.1")
-    lib.FcNameParse.restype = ctypes.c_void_p
-    lib.FcNameParse.argtypes = [ctypes.c_char_p]
-    lib.FcConfigSubstitute.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
-    lib.FcDefaultSubstitute.argtypes = [ctypes.c_void_p]
-    lib.FcFontMatch.restype = ctypes.c_void_p
-    lib.FcFontMatch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_int)]
-    lib.FcPatternGetString.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_char_p)]
-    lib.FcPatternDestroy.argtypes = [ctypes.c_void_p]
-    pattern = lib.FcNameParse(f"{FONT_FAMILY}:style=Regular".encode())
-    lib.FcConfigSubstitute(None, pattern, 0)  # FcMatchPattern
-    lib.FcDefaultSubstitute(pattern)
-    result = ctypes.c_int()
-    match = lib.FcFontMatch(None, pattern, ctypes.byref(result))
-    lib.FcPatternDestroy(pattern)
-    if not match:
-        raise RuntimeError(f"fontconfig finds no font for {FONT_FAMILY}, which prints the page numbers")
-    file = ctypes.c_char_p()
-    found = lib.FcPatternGetString(match, b"file", 0, ctypes.byref(file)) == 0 and file.value
-    path = Path(file.value.decode()) if found and file.value else None
-    lib.FcPatternDestroy(match)
+    path = font_file(FONT_FAMILY, exact=False)
     if path is None:
-        raise RuntimeError(f"fontconfig gives no file for {FONT_FAMILY}, which prints the page numbers")
+        raise RuntimeError(f"fontconfig finds no font for {FONT_FAMILY}, which prints the page numbers")
     return path
 
 
