@@ -23,7 +23,7 @@ from .write import clean
 if TYPE_CHECKING:  # the data model is imported by the commands that parse papers, not by every start
     from .derive import ChangesView
 
-COMMANDS = ("build", "check", "clean", "roll", "returns", "merge", "import")
+COMMANDS = ("build", "check", "clean", "roll", "returns", "merge", "import", "new", "schema")
 
 DESCRIPTION = """\
 Build committee papers (PDF, Word and HTML) from the YAML files in data/.
@@ -37,6 +37,8 @@ Build committee papers (PDF, Word and HTML) from the YAML files in data/.
   python generate.py returns FILE         a workbook per owner of FILE's open items
   python generate.py merge FILE BOOK...   apply owners' returned workbooks to FILE
   python generate.py import OLD.docx [-o data/NEW.yaml]   an old Word appendix into a paper file
+  python generate.py new data/NEW.yaml --layout tracker --period 2023-03 --committee "..."   start a paper
+  python generate.py schema               the JSON Schema of a paper file, for editors
 
 Papers whose data and templates have not changed since the last build are skipped
 (--force rebuilds them). Exit codes: 0 done, 1 data errors or a failed paper, 2 usage.
@@ -111,7 +113,59 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("docx", type=Path, metavar="OLD.docx", help="the old Word paper")
     i.add_argument("-o", "--output", type=Path, default=None, metavar="NEW.yaml",
                    help="the new paper file (default: --data folder / the Word file's name with .yaml)")
+    n = sub.add_parser("new", parents=[common], help="start a new paper file",
+                       description="Write a short paper file that passes `check` and builds, each field explained in a comment; "
+                                   "with --from, a paper of the items in a spreadsheet whose header row names its columns "
+                                   "(report, ref, recommendation, status, due, owner, comment, rationale). Refuses to overwrite a file.")
+    n.add_argument("file", type=Path, metavar="NEW.yaml", help="the new paper file")
+    n.add_argument("--layout", choices=("tracker", "response"), required=True, help="tracker (RAG tables per report) or response")
+    n.add_argument("--period", required=True, metavar="YYYY-MM", help="the month the paper reports on")
+    n.add_argument("--committee", required=True, metavar="NAME", help="the committee the paper goes to")
+    n.add_argument("--title", default=None, metavar="TEXT", help="the paper's title (default: one for the layout)")
+    n.add_argument("--organisation", default="City of London Police", metavar="NAME", help="the force (default: City of London Police)")
+    n.add_argument("--from", dest="sheet", type=Path, default=None, metavar="ITEMS.xlsx", help="a spreadsheet (.xlsx or .csv) of items")
+
+    s = sub.add_parser("schema", help="print the JSON Schema of a paper file",
+                       description="Print (or write with -o) the JSON Schema of a paper file, generated from the data model, "
+                                   "for editors that complete and check YAML as one types (VS Code with the YAML extension).")
+    s.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="write the schema to FILE")
     return parser
+
+
+def _run_new(args: argparse.Namespace, out: TextIO) -> int:
+    from .start import NewPaper, checked_text, from_sheet, period, starter_text
+    from .write import write_new
+
+    if args.file.suffix.lower() not in (".yaml", ".yml"):
+        raise UsageError(f"{args.file}: a paper file's name ends in .yaml")
+    new = NewPaper(args.layout, period(args.period), args.committee.strip(), args.title, args.organisation.strip())
+    if not new.committee:
+        raise UsageError("--committee: name the committee the paper goes to")
+    if args.file.exists() or args.file.is_symlink():
+        raise UsageError(f"{args.file} already exists; choose a new name (nothing was written)")
+    text = from_sheet(args.sheet, new, args.file) if args.sheet else starter_text(new, args.file)
+    text = checked_text(text, args.file, str(args.file))
+    try:
+        write_new(args.file, text.encode("utf-8"))
+    except FileExistsError:
+        raise UsageError(f"{args.file} already exists; choose a new name (nothing was written)") from None
+    except OSError as exc:
+        raise UsageError(f"{args.file}: cannot write the new paper ({exc.strerror or exc})") from None
+    print(f"wrote {args.file}; next: edit it, then `generate.py check {args.file}` and `generate.py build {args.file}`", file=out)
+    return 0
+
+
+def _run_schema(args: argparse.Namespace, out: TextIO) -> int:
+    from .start import schema_text
+    from .write import write_atomic
+
+    text = schema_text()
+    if args.output is None:
+        out.write(text)
+        return 0
+    write_atomic(args.output, text.encode("utf-8"))
+    print(f"wrote {args.output}", file=out)
+    return 0
 
 
 def _run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -291,6 +345,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
             return _run_merge(args, out)
         if args.command == "import":
             return _run_import(args, out, err)
+        if args.command == "new":
+            return _run_new(args, out)
+        if args.command == "schema":
+            return _run_schema(args, out)
         if args.command == "clean":
             removed = clean(args.out)
             print(f"removed {_plural(removed, 'file')} from {args.out}/", file=out)
@@ -305,6 +363,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
             "roll": "no new paper was written",
             "returns": "no workbooks were written",
             "import": "no paper file was written",
+            "new": "no paper file was written",
             "check": "see above",
         }.get(args.command or "build", "nothing was built; the previous outputs are unchanged")
         print(f"{_plural(errors, 'error')}: {outcome}", file=err)

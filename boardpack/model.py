@@ -119,7 +119,7 @@ Markdown = Annotated[str, Field(min_length=1)]
 class Strict(BaseModel):
     """Unknown keys are mistakes (usually typos), never silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, use_attribute_docstrings=True)
 
 
 class DueStep(Strict):
