@@ -259,13 +259,17 @@ def _journal(real: Path) -> tuple[Path, Path]:
 
 def _write_in_place(real: Path, new: bytes, old: bytes) -> None:
     undo, redo = _journal(real)
-    for name, data in ((redo, new), (undo, old)):  # the undo file last: it marks the journal complete
-        tmp = staged(name, data)
-        try:
-            os.replace(tmp, name)
-        finally:
-            tmp.unlink(missing_ok=True)
-    sync_folder(real.parent)
+    try:
+        for name, data in ((redo, new), (undo, old)):  # the undo file last: it marks the journal complete
+            tmp = staged(name, data)
+            try:
+                os.replace(tmp, name)
+            finally:
+                tmp.unlink(missing_ok=True)
+        sync_folder(real.parent)
+    except BaseException:
+        _forget(undo, redo)  # the paper was not touched yet
+        raise
     try:
         _overwrite(real, new)
     except BaseException:

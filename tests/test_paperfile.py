@@ -416,3 +416,22 @@ def test_the_thread_holding_the_lock_may_open_the_paper_again(tmp_path: Path) ->
     with paper_lock(paper):
         assert edit_paper(paper, lambda tree: tree["reports"][0]["items"][3].__setitem__("status", "GREEN")) is True
     assert statuses(paper.read_text()) == expected_after("4")
+
+
+def test_a_hard_linked_paper_on_a_full_disk_is_left_whole_with_no_journal(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paper = folder / "data" / NAME
+    os.link(paper, folder / "shared-copy.yaml")
+    book = green(folder, "Crime-Directorate.xlsx", "4")
+    before = paper.read_bytes()
+    real_write = os.write
+
+    def full(fd: int, data: Any) -> int:
+        if os.readlink(f"/proc/self/fd/{fd}").endswith(".part") and b"status: GREEN\n        owner: Crime" not in bytes(data):
+            raise OSError(errno.ENOSPC, "No space left on device")  # the journal's second file finds the disk full
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", full)
+    code, _, err = run("merge", f"data/{NAME}", str(book))
+    assert code == 1 and "No space left on device" in err
+    assert paper.read_bytes() == before
+    assert sorted(p.name for p in paper.parent.iterdir()) == [f".{NAME}.lock", NAME]
