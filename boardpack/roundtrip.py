@@ -1,9 +1,9 @@
-"""The one writer of paper files: round-trip YAML, so a secretary's file stays theirs.
+"""Round-trip YAML for the paper writer (`paperfile.PaperFile`), so a secretary's file stays theirs.
 
 Rolling a paper forward (and merging owners' returns) changes a few values in a file a
 person wrote. ruamel.yaml's round-trip mode keeps comments, blank lines, key order and
-quoting; the file's own indentation is detected and kept. Every rewrite is checked with
-the paper's own rules before it is written, and written atomically.
+quoting; the file's own indentation, byte-order mark and line ends are detected and kept.
+Every rewrite is checked with the paper's own rules before `PaperFile` writes it.
 """
 
 from __future__ import annotations
