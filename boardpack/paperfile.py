@@ -310,9 +310,13 @@ def _recover(real: Path, label: str) -> None:
         _forget(undo, redo)
         return
     if new is not None and _torn(now, old, new):
+        try:
+            _overwrite(real, old)
+            _forget(undo, redo)
+        except OSError as exc:
+            raise _cannot(label, f"put back the paper an interrupted write left half-written (it is in {undo})", exc,
+                          "nothing else was changed") from None
         log.warning("%s: an earlier write was interrupted; the file was put back as it was before it", label)
-        _overwrite(real, old)
-        _forget(undo, redo)
         return
     raise DataError([Problem(label, 0, 0, "", f"an earlier write of this paper was interrupted, and the file was changed "
                              f"since; {undo} holds the paper as it was before that write: compare the two, keep what is "
