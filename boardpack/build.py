@@ -86,7 +86,9 @@ def find_papers(paths: Sequence[Path] | None, data_dir: Path) -> list[Path]:
         return list(paths)
     if not data_dir.is_dir():
         raise DataError([Problem(str(data_dir), 0, 0, "", "no such folder; put paper files (*.yaml) in it")])
-    return sorted([*data_dir.glob("*.yaml"), *data_dir.glob("*.yml")])
+    # Hidden names are never papers: boardpack's own locks and temporary files
+    # (`.NAME.yaml.lock`, `.NAME.yaml.XXXX.part`), and the `._NAME.yaml` macOS leaves on shares.
+    return sorted(p for p in [*data_dir.glob("*.yaml"), *data_dir.glob("*.yml")] if not p.name.startswith("."))
 
 
 Validated = dict[Path, tuple["Paper | None", list[Problem]]]

@@ -112,7 +112,7 @@ def _count(value: Any) -> bool:
 
 
 def _plain_file(path: Path, *, follow: bool) -> bool:
-    """A regular file (a FIFO or device is never read); a chain file may not be a link either."""
+    """A regular file (a FIFO or device is never read), through a link with `follow`."""
     try:
         info = path.stat() if follow else path.lstat()
     except OSError:
@@ -130,7 +130,7 @@ def _chain(path: Path, names: Any) -> tuple[Path, ...] | None:
                 or "\\" in name or "\0" in name or name == path.name):
             return None
         target = path.parent / name
-        if not _plain_file(target, follow=False):
+        if not _plain_file(target, follow=True) or not os.path.realpath(target).endswith(PAPER_SUFFIXES):
             return None
         chain.append(target)
     return tuple(chain)

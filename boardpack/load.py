@@ -9,6 +9,7 @@ Text values lose the control characters no output can print (`text.plain_text`).
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 from dataclasses import dataclass, field
@@ -242,7 +243,9 @@ def previous_path(path: Path, name: str) -> tuple[Path | None, str | None]:
     target = path.parent / name
     if target.name == path.name:
         return None, f"'{name}' is this paper itself; {allowed}"
-    if target.is_symlink() or not target.is_file():
+    if not target.is_file() or target.is_symlink() and not os.path.realpath(target).endswith(PAPER_SUFFIXES):
+        # A link placed in the folder (a paper kept elsewhere, as `roll` of a linked paper names it)
+        # is followed only to another paper file, never to any other file on the machine.
         return None, f"'{name}' is not a paper file next to this one; {allowed}"
     return target, None
 

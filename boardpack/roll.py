@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import DataError, Problem, UsageError
+from .errors import DataError, UsageError
 from .load import PAPER_SUFFIXES
 from .model import DONE, When, parse_when
-from .roundtrip import Document, set_after
-from .write import write_new
+from .paperfile import PaperFile
+from .roundtrip import set_after
 
 
 @dataclass
@@ -40,52 +40,49 @@ def roll(path: Path, to: str, out: Path | None = None, *, drop_done: bool = Fals
     """Write next period's paper file beside `path`; refuse to overwrite or to go backwards."""
     from .build import prepare
 
-    checked = prepare(path, label)
-    if checked.paper is None or checked.errors:
-        raise DataError(checked.problems)
-    current = checked.paper.paper.period
     try:
         target_period = parse_when(to)
     except ValueError as exc:
         raise UsageError(f"--to: {exc}") from None
     if target_period.day is not None:
         raise UsageError(f"--to {to}: give the month of the new period (YYYY-MM), not a day")
-    if target_period.last_day <= current.last_day:
-        raise UsageError(f"--to {to}: the new period must be after this paper's period ({current})")
-    target = out if out is not None else rolled_path(path, current, target_period)
-    if target.suffix not in PAPER_SUFFIXES:
-        raise UsageError(f"-o {target}: a paper file's name ends in .yaml or .yml")
-    if target.resolve().parent != path.resolve().parent:
-        raise UsageError(f"-o {target}: the new paper must sit beside {path.name} (its `previous` names it by file name)")
-    if target.exists() or target.is_symlink():
-        raise UsageError(f"{target} already exists; it was left as it was (remove it, or choose another name with -o)")
-
-    doc = Document(path, label)
-    info = doc.data["paper"]
-    info["period"] = f"{target_period.year:04d}-{target_period.month:02d}"
-    set_after(info, "previous", path.name, after=list(info)[-1])
-    rolled = Rolled(target, target_period)
-    reports = doc.data["reports"]
-    for n in reversed(range(len(reports))):
-        report = reports[n]
-        items = report.get("items") or []
-        if drop_done and items and all(item.get("status") in DONE for item in items):
-            rolled.dropped.insert(0, str(report.get("title")))
-            del reports[n]
-            continue
-        for item in items:
-            rolled.greens += _settle(item)
-            for task in item.get("tasks") or []:
-                rolled.greens += _settle(task)
-    if not reports:
-        raise UsageError("--drop-done would leave out every report; a paper needs at least one")
-    text = doc.checked(target, str(target))
-    try:
-        write_new(target, text.encode("utf-8"))
-    except FileExistsError:
-        raise UsageError(f"{target} already exists; it was left as it was") from None
-    except OSError as exc:
-        raise DataError([Problem(str(target), 0, 0, "", f"cannot write the new paper: {exc.strerror}")]) from None
+    # Read under the paper's lock, so a merge writing it now is either wholly in the new paper or not at all.
+    with PaperFile.open(path, label) as doc:
+        checked = prepare(path, label)
+        if checked.paper is None or checked.errors:
+            raise DataError(checked.problems)
+        current = checked.paper.paper.period
+        if target_period.last_day <= current.last_day:
+            raise UsageError(f"--to {to}: the new period must be after this paper's period ({current})")
+        target = out if out is not None else rolled_path(path, current, target_period)
+        if target.suffix not in PAPER_SUFFIXES:
+            raise UsageError(f"-o {target}: a paper file's name ends in .yaml or .yml")
+        # Beside FILE's name, not its target's: a symlinked paper's next one sits beside the link.
+        if target.parent.resolve() != path.parent.resolve():
+            raise UsageError(f"-o {target}: the new paper must sit beside {path.name} (its `previous` names it by file name)")
+        if target.exists() or target.is_symlink():
+            raise UsageError(f"{target} already exists; it was left as it was (remove it, or choose another name with -o)")
+        info = doc.data["paper"]
+        info["period"] = f"{target_period.year:04d}-{target_period.month:02d}"
+        set_after(info, "previous", path.name, after=list(info)[-1])
+        rolled = Rolled(target, target_period)
+        reports = doc.data["reports"]
+        for n in reversed(range(len(reports))):
+            report = reports[n]
+            items = report.get("items") or []
+            if drop_done and items and all(item.get("status") in DONE for item in items):
+                rolled.dropped.insert(0, str(report.get("title")))
+                del reports[n]
+                continue
+            for item in items:
+                rolled.greens += _settle(item)
+                for task in item.get("tasks") or []:
+                    rolled.greens += _settle(task)
+        if not reports:
+            raise UsageError("--drop-done would leave out every report; a paper needs at least one")
+        text = doc.text()
+    # The new paper under its own lock, the old one's let go first: one lock held at a time.
+    PaperFile.create(target, text, str(target), like=doc)
     return rolled
 
 

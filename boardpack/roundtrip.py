@@ -1,9 +1,9 @@
-"""The one writer of paper files: round-trip YAML, so a secretary's file stays theirs.
+"""Round-trip YAML for the paper writer (`paperfile.PaperFile`), so a secretary's file stays theirs.
 
 Rolling a paper forward (and merging owners' returns) changes a few values in a file a
 person wrote. ruamel.yaml's round-trip mode keeps comments, blank lines, key order and
-quoting; the file's own indentation is detected and kept. Every rewrite is checked with
-the paper's own rules before it is written, and written atomically.
+quoting; the file's own indentation, byte-order mark and line ends are detected and kept.
+Every rewrite is checked with the paper's own rules before `PaperFile` writes it.
 """
 
 from __future__ import annotations
@@ -24,13 +24,19 @@ from .validate import validate
 class Document:
     """A paper file open for rewriting: its round-trip tree and how to dump it as it was."""
 
-    def __init__(self, path: Path, label: str | None = None) -> None:
+    def __init__(self, path: Path, label: str | None = None, raw: bytes | None = None) -> None:
+        """Parse the file at `path`, or `raw`, its bytes as already read (by `PaperFile`, under the paper's lock)."""
         self.path, self.label = path, label or str(path)
-        raw = read_paper_bytes(path, self.label)
+        raw = read_paper_bytes(path, self.label) if raw is None else raw
         try:
             self.text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise DataError([Problem(self.label, 0, 0, "", "the file is not UTF-8 text; save it as UTF-8")]) from None
+        # How the file is saved, kept on writing so that only the lines that change differ:
+        # a byte-order mark (Windows Notepad adds one), CRLF line ends, a last line with no end.
+        self.bom = raw.startswith(b"\xef\xbb\xbf")
+        self.crlf = raw.count(b"\r\n") * 2 > raw.count(b"\n")
+        self.final_newline = raw.endswith(b"\n") or not raw.strip()
         # The file has already passed `check` (the safe loader, no tags or aliases); this
         # parser only ever sees text that one did.
         load_text(self.text, path, self.label)
@@ -50,6 +56,14 @@ class Document:
         out = io.StringIO()
         self._yaml.dump(self.data, out)
         return out.getvalue()
+
+    def encode(self, text: str) -> bytes:
+        """Text as this file's bytes: its byte-order mark and line ends, a last line ended only if it was."""
+        if not self.final_newline:
+            text = text.rstrip("\n")
+        if self.crlf:
+            text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+        return (b"\xef\xbb\xbf" if self.bom else b"") + text.encode("utf-8")
 
     def checked(self, path: Path, label: str) -> str:
         """The rewritten text, refused (DataError naming the file) if it would not check."""

@@ -8,12 +8,14 @@ file or the new one, never a mix.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
 import os
+import secrets
+import stat
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,24 +26,45 @@ MANIFEST = ".boardpack-manifest.json"
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write bytes to `path` so that it is either the old file or the whole new one."""
+    """Write bytes to `path` so that it is either the old file or the whole new one.
+
+    An existing file keeps its mode and (where permitted) its owner; a new one gets the
+    mode the umask gives.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _staged(path, data)
+    replace_atomic(path, data)
+
+
+def replace_atomic(path: Path, data: bytes) -> None:
+    """Stage `data` beside `path`, then rename it over `path` in one step (an existing file's mode and owner kept)."""
+    try:
+        like: os.stat_result | None = os.stat(path)
+    except FileNotFoundError:
+        like = None
+    tmp = staged(path, data, like)
     try:
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    sync_folder(path.parent)
+
+
+def links_unsupported(exc: OSError) -> bool:
+    """`link()` failed because the file system has no hard links (FAT, exFAT, many SMB shares)."""
+    return isinstance(exc, PermissionError) or exc.errno in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EMLINK)
 
 
 def commit_outputs(files: dict[Path, bytes]) -> None:
     """Replace a paper's outputs as a group: all of them, or (on any failure) none.
 
     Every output is first written whole beside its target; only then are they renamed into
-    place, the old files kept as hard links until every rename has succeeded, so a blocked
-    target or a full disk leaves the previous outputs as they were.
+    place, the old files kept aside until every rename has succeeded, so a blocked target or
+    a full disk leaves the previous outputs as they were. The old file is kept as a hard
+    link; on a file system without hard links (FAT, exFAT, SMB shares) as a copy, so every
+    rename is still a single atomic replace and a reader never finds a name missing.
     """
-    staged: dict[Path, Path] = {}
+    staged_files: dict[Path, Path] = {}
     backups: dict[Path, Path] = {}
     done: list[Path] = []
     try:
@@ -49,13 +72,12 @@ def commit_outputs(files: dict[Path, bytes]) -> None:
             if path.is_dir() and not path.is_symlink():
                 raise IsADirectoryError(21, "a folder is in the way", str(path))
             path.parent.mkdir(parents=True, exist_ok=True)
-            staged[path] = _staged(path, data)
+            like = os.stat(path) if path.is_file() and not path.is_symlink() else None
+            staged_files[path] = staged(path, data, like)
         for path in files:
             if path.is_file() and not path.is_symlink():
-                backup = Path(tempfile.mktemp(prefix=f".{path.name}.", suffix=".old.part", dir=path.parent))
-                os.link(path, backup)
-                backups[path] = backup
-        for path, tmp in staged.items():
+                backups[path] = _backup(path)
+        for path, tmp in staged_files.items():
             os.replace(tmp, path)
             done.append(path)
     except BaseException:
@@ -66,23 +88,83 @@ def commit_outputs(files: dict[Path, bytes]) -> None:
                 path.unlink(missing_ok=True)
         raise
     finally:
-        for leftover in [*staged.values(), *backups.values()]:
+        for leftover in [*staged_files.values(), *backups.values()]:
             Path(leftover).unlink(missing_ok=True)
 
 
-def _staged(path: Path, data: bytes) -> Path:
-    """The data written whole and synced to a temporary file beside `path`."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+def _backup(path: Path) -> Path:
+    """The file as it is now, under a temporary name beside it: a hard link, or a copy where links are refused."""
+    while True:
+        backup = path.with_name(f".{path.name}.{secrets.token_hex(6)}.old.part")
+        try:
+            os.link(path, backup)
+            return backup
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            if not links_unsupported(exc):
+                raise
+            return staged(path, path.read_bytes(), os.stat(path))
+
+
+def staged(path: Path, data: bytes, like: os.stat_result | None = None) -> Path:
+    """The data written whole and synced to a temporary file beside `path` (`.NAME.XXXX.part`).
+
+    With `like` (the stat of the file it will replace), the temporary file gets that file's
+    mode and, where the system permits, its owner and group, so a replaced file is not
+    widened or handed to another user. Without it, the mode is what the umask gives a new
+    file (0666 less the umask), as any program creating a file would.
+    """
+    while True:
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
+        try:
+            if like is not None:
+                _same_owner_and_mode(fd, like)
+            write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    return Path(tmp)
+    return tmp
+
+
+def write_all(fd: int, data: bytes, offset: int | None = None) -> None:
+    """Every byte of `data` to `fd` (at `offset`, or where the file position is)."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view) if offset is None else os.pwrite(fd, view, offset)
+        if offset is not None:
+            offset += written
+        view = view[written:]
+
+
+def _same_owner_and_mode(fd: int, like: os.stat_result) -> None:
+    """Give the open file the owner, group and permission bits of `like`, as far as permitted."""
+    if (like.st_uid, like.st_gid) != (os.geteuid(), os.getegid()):
+        try:
+            os.fchown(fd, like.st_uid, like.st_gid)
+        except OSError:
+            with contextlib.suppress(OSError):  # a member of the file's group may still give it that group
+                os.fchown(fd, -1, like.st_gid)
+    os.fchmod(fd, stat.S_IMODE(like.st_mode))  # after chown, which may clear set-id bits
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename in `folder` durable; a folder that cannot be synced (some network shares) is left."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 LOCK = ".boardpack.lock"
@@ -97,8 +179,13 @@ def build_lock(out_dir: Path) -> Iterator[None]:
     While it is held, any temporary file in the folder was left by a build that was killed,
     and is removed.
     """
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / LOCK, "a+b") as handle:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(out_dir / LOCK, "a+b")  # noqa: SIM115 - closed below, after the lock is let go
+    except OSError as exc:
+        raise BoardpackError(f"cannot write in {out_dir}/: {exc.strerror or exc} ({exc.filename or out_dir / LOCK}); "
+                             "nothing was built; give a folder you can write to with --out") from None
+    with handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -113,10 +200,26 @@ def build_lock(out_dir: Path) -> Iterator[None]:
 
 
 def write_new(path: Path, data: bytes) -> None:
-    """Write a new file whole, or not at all; never replace one that exists (FileExistsError)."""
-    tmp = _staged(path, data)
+    """Write a new file whole, or not at all; never replace one that exists (FileExistsError).
+
+    The new file gets the mode the umask gives. Where the file system has no hard links, the
+    name is checked and then taken by a rename: that cannot tell a file made in between by
+    another program, which is why paper files are created under the paper's lock
+    (`paperfile.PaperFile.create`), which every boardpack writer takes.
+    """
+    tmp = staged(path, data)
     try:
-        os.link(tmp, path)  # atomic, and fails if the name is taken
+        try:
+            os.link(tmp, path)  # atomic, and fails if the name is taken
+        except FileExistsError:
+            raise
+        except OSError as exc:
+            if not links_unsupported(exc):
+                raise
+            if os.path.lexists(path):
+                raise FileExistsError(errno.EEXIST, "File exists", str(path)) from None
+            os.replace(tmp, path)
+        sync_folder(path.parent)
     finally:
         tmp.unlink(missing_ok=True)
 

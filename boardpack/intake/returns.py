@@ -29,9 +29,8 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ..errors import DataError, Problem, UsageError
 from ..model import STATUSES, Item, Paper, Task, When, current_due, parse_when
+from ..paperfile import PaperFile
 from ..render.returns import HEADER_ROW, HEADERS, KEYS_SHEET, LOCKED, SHEET, identity, state
-from ..roundtrip import Document
-from ..write import write_atomic
 
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -316,7 +315,7 @@ def _step(when: When) -> Any:
     return dt.date(when.year, when.month, when.day) if when.day else f"{when.year:04d}-{when.month:02d}"
 
 
-def apply(doc: Document, paper: Paper, todo: list[tuple[Located, Update]]) -> list[str]:
+def apply(doc: PaperFile, paper: Paper, todo: list[tuple[Located, Update]]) -> list[str]:
     """Apply checked updates to the round-trip tree; return one line per item changed."""
     lines = []
     period = paper.paper.period
@@ -364,9 +363,6 @@ def merge(path: Path, workbooks: list[Path], *, dry_run: bool = False, label: st
     from ..build import prepare
 
     label = label or str(path)
-    checked = prepare(path, label)
-    if checked.paper is None or checked.errors:
-        raise DataError(checked.problems)
     if not workbooks:
         raise UsageError("name at least one returned workbook")
     returns = []
@@ -376,16 +372,21 @@ def merge(path: Path, workbooks: list[Path], *, dry_run: bool = False, label: st
         meta["_label"] = str(workbook)
         problems += found
         returns.append((meta, updates))
-    todo, more = plan(checked.paper, path.name, returns)
-    problems += more
-    if problems:
-        raise DataError(problems)
-    doc = Document(path, label)
-    result = Merged(apply(doc, checked.paper, todo))
-    if not result.changes:
-        return result
-    text = doc.checked(path, label)
-    if not dry_run:
-        write_atomic(path, text.encode("utf-8"))
-        result.written = True
+    # The paper is checked and planned against as it is under its lock: another merge (or an
+    # edit in the workspace) may have written it since this one started, and its changes stay.
+    with PaperFile.open(path, label, write=not dry_run) as doc:
+        checked = prepare(path, label)
+        if checked.paper is None or checked.errors:
+            raise DataError(checked.problems)
+        todo, more = plan(doc.paper, path.name, returns)
+        problems += more
+        if problems:
+            raise DataError(problems)
+        result = Merged(apply(doc, doc.paper, todo))
+        if not result.changes:
+            return result
+        if dry_run:
+            doc.encoded()  # checked, as the real merge would be
+        else:
+            result.written = doc.save()
     return result

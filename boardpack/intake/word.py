@@ -1605,9 +1605,7 @@ def _plain(value: Any) -> Any:
 
 def write_import(path: Path, out: Path | None = None, *, data_dir: Path = Path("data"), label: str | None = None) -> Imported:
     """Import `path` and write the paper file (atomically, never over an existing file), checked first."""
-    from ..load import load_text
-    from ..validate import validate
-    from ..write import write_new
+    from ..paperfile import PaperFile
 
     target = out if out is not None else default_output(path, data_dir)
     if target.suffix not in PAPER_SUFFIXES:
@@ -1615,17 +1613,11 @@ def write_import(path: Path, out: Path | None = None, *, data_dir: Path = Path("
     if target.exists() or target.is_symlink():
         raise UsageError(f"{target} already exists; it was left as it was (remove it, or choose another name with -o)")
     imported = import_docx(path, label)
-    source = load_text(imported.text, target, str(target))
-    paper, problems = validate(source)
-    errors = [p for p in problems if p.severity == "error"]
-    if paper is None or errors:
-        raise DataError(errors or problems)
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        write_new(target, imported.text.encode("utf-8"))
-    except FileExistsError:
-        raise UsageError(f"{target} already exists; it was left as it was") from None
+        target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DataError([Problem(str(target), 0, 0, "", f"cannot write the paper file: {exc.strerror}")]) from None
+        raise DataError([Problem(str(target), 0, 0, "", f"cannot make the folder {exc.filename or target.parent}: "
+                                 f"{exc.strerror or exc}; no paper file was written")]) from None
+    PaperFile.create(target, imported.text, str(target))
     imported.path = target
     return imported
