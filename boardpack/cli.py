@@ -133,24 +133,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run_new(args: argparse.Namespace, out: TextIO) -> int:
-    from .start import NewPaper, checked_text, from_sheet, period, starter_text
-    from .write import write_new
+    from .paperfile import PaperFile
+    from .start import NewPaper, from_sheet, period, starter_text
 
     if args.file.suffix.lower() not in (".yaml", ".yml"):
         raise UsageError(f"{args.file}: a paper file's name ends in .yaml")
     new = NewPaper(args.layout, period(args.period), args.committee.strip(), args.title, args.organisation.strip())
     if not new.committee:
         raise UsageError("--committee: name the committee the paper goes to")
-    if args.file.exists() or args.file.is_symlink():
+    if os.path.lexists(args.file):
         raise UsageError(f"{args.file} already exists; choose a new name (nothing was written)")
     text = from_sheet(args.sheet, new, args.file) if args.sheet else starter_text(new, args.file)
-    text = checked_text(text, args.file, str(args.file))
-    try:
-        write_new(args.file, text.encode("utf-8"))
-    except FileExistsError:
-        raise UsageError(f"{args.file} already exists; choose a new name (nothing was written)") from None
-    except OSError as exc:
-        raise UsageError(f"{args.file}: cannot write the new paper ({exc.strerror or exc})") from None
+    PaperFile.create(args.file, text, str(args.file))
     print(f"wrote {args.file}; next: edit it, then `generate.py check {args.file}` and `generate.py build {args.file}`", file=out)
     return 0
 

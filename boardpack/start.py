@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError, Problem, UsageError
-from .load import MAX_FILE_BYTES, load_text, read_bounded
+from .load import MAX_FILE_BYTES, read_bounded
 from .model import DATE_FORMS, STATUSES, Paper, When, parse_when
-from .validate import validate
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "paper.schema.json"
 """Where the project keeps the schema, for the `# yaml-language-server:` line of its papers."""
@@ -386,16 +385,6 @@ def _paper_text(new: NewPaper, target: Path, reports: dict[str, list[dict[str, A
                 lines.append(f"{lead}{key}: {shown}")
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
-
-
-def checked_text(text: str, target: Path, label: str) -> str:
-    """The new paper's text, refused with `check`'s problems if it would not pass."""
-    source = load_text(text, target, label)
-    paper, problems = validate(source)
-    errors = [p for p in problems if p.severity == "error"]
-    if paper is None or errors:
-        raise DataError(errors or problems)
-    return text
 
 
 _PERIOD = re.compile(r"^\d{4}-\d{2}$")
