@@ -34,6 +34,7 @@ if not (CHROMIUM and DRIVER and AXE.is_file()):  # pragma: no cover - run.sh tes
 from selenium import webdriver  # noqa: E402 - only once Chromium is known to be there
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
@@ -185,6 +186,8 @@ def test_a_conflicting_save_is_refused_with_nothing_lost(live: Live, browser: We
     by_label(browser, "Update").send_keys("Alice's update, typed before Bob saved.")
     press(browser, "Save")
     assert "Not saved: bob changed this item" in browser.find_element(By.ID, "conflict").text
+    assert axe(browser) == []
+    shoot(browser, "item-conflict")
     assert by_label(browser, "Update").get_attribute("value") == "Alice's update, typed before Bob saved."
     assert "Alice's update" not in live.paper().read_text()
 
@@ -226,7 +229,30 @@ def test_every_page_passes_axe(live: Live, browser: WebDriver) -> None:
     check("history", f"/papers/{TRACKER}/history")
     link = browser.find_elements(By.PARTIAL_LINK_TEXT, "Version ")
     if link:
-        check("version", link[0].get_attribute("href").removeprefix(live.url))
+        check("version", str(link[0].get_attribute("href")).removeprefix(live.url))
     check("accounts", "/accounts/")
     check("not-found", "/papers/no-such-paper")
     assert {name: violations for name, violations in found.items() if violations} == {}
+
+
+def test_the_item_form_is_usable_by_keyboard_alone(live: Live, browser: WebDriver) -> None:
+    sign_in_as(browser, live, "alice")
+    browser.get(f"{live.url}/papers/{TRACKER}/items/0/2")
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    order = []
+    for _ in range(40):
+        active = browser.switch_to.active_element
+        order.append(active.get_attribute("id") or active.text.strip())
+        if active.text.strip() == "Save":
+            break
+        if active.get_attribute("id") == "update":
+            active.send_keys("Typed with the keyboard alone.")
+        active.send_keys(Keys.TAB)
+    fields = [name for name in order if name in ("status", "due", "reason", "update", "rationale", "owner", "Save")]
+    assert fields == ["status", "due", "reason", "update", "rationale", "owner", "Save"]
+    page = browser.find_element(By.TAG_NAME, "html")
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(page))
+    assert "Saved" in browser.find_element(By.ID, "saved").text
+    assert "Typed with the keyboard alone." in live.paper().read_text()
