@@ -150,20 +150,41 @@ def locate(paper: Paper, at: ItemAt, key: tuple[str, str, str] | None) -> ItemAt
 # --- the edit --------------------------------------------------------------------------------
 
 
+KEPT = ("status", "due", "rationale", "owner")
+"""The fields a form shows filled in: one left as the form showed it is left alone by the edit."""
+
+
 @dataclass
 class ItemEdit:
-    """What the item form asks for, as typed; empty strings are fields left alone."""
+    """What the item form asks for, as typed; an empty field, or None, is a field left alone.
 
-    status: str = ""
-    due: str = ""
+    An empty Owner removes the owner; None leaves it as it is.
+    """
+
+    status: str | None = None
+    due: str | None = None
     reason: str = ""
     update: str = ""
-    rationale: str = ""
-    owner: str = ""
+    rationale: str | None = None
+    owner: str | None = None
 
     @classmethod
-    def of(cls, values: dict[str, str]) -> ItemEdit:
-        return cls(**{name: (values.get(name) or "").replace("\r\n", "\n").replace("\r", "\n") for name in FIELDS})
+    def of(cls, values: dict[str, str], shown: dict[str, str] | None = None) -> ItemEdit:
+        """The edit a form sent; `shown` is what the form showed in each field when it was opened.
+
+        A field sent as it was shown is left alone, so a save changes only what the person
+        changed (and keeps what another person changed meanwhile in the other fields).
+        """
+        def clean(name: str) -> str:
+            return (values.get(name) or "").replace("\r\n", "\n").replace("\r", "\n")
+
+        kept: dict[str, str | None] = {}
+        for name in KEPT:
+            value = clean(name)
+            unchanged = shown is not None and " ".join(value.split()) == " ".join((shown.get(name) or "").split())
+            kept[name] = None if unchanged else value
+        return cls(status=kept["status"], due=kept["due"], reason=clean("reason"), update=clean("update"),
+                   rationale=kept["rationale"], owner=kept["owner"])
 
 
 @dataclass
@@ -216,13 +237,13 @@ def plan_edit(doc: Document, paper: Paper, at: ItemAt, edit: ItemEdit, who: str)
         result.add("", "this item is no longer in the paper; open the paper again")
         return result
     for name in FIELDS:
-        if len(getattr(edit, name)) > MAX_FIELD:
-            result.add(name, f"is {len(getattr(edit, name)):,} characters; a field holds at most {MAX_FIELD:,}")
-    status = " ".join(edit.status.split()).upper()
+        if len(getattr(edit, name) or "") > MAX_FIELD:
+            result.add(name, f"is {len(getattr(edit, name) or ''):,} characters; a field holds at most {MAX_FIELD:,}")
+    status = " ".join((edit.status or "").split()).upper()
     if status and status not in STATUSES:
-        result.add("status", f"'{edit.status[:40]}' is not a status; allowed: {', '.join(STATUSES)}")
+        result.add("status", f"'{(edit.status or '')[:40]}' is not a status; allowed: {', '.join(STATUSES)}")
     new_due: When | None = None
-    typed_due = " ".join(edit.due.split())
+    typed_due = " ".join((edit.due or "").split())
     if typed_due and typed_due != due_text(item):
         try:
             new_due = parse_when(typed_due)
@@ -241,16 +262,17 @@ def plan_edit(doc: Document, paper: Paper, at: ItemAt, edit: ItemEdit, who: str)
     if result.problems:
         return result
 
+    rationale = (edit.rationale or "").strip()
     update = Update(where="", workbook=who, row=0, identity=identity(paper.reports[at.report], item, None), state="",
                     status=status or None, due=new_due, update=edit.update.strip() or None,
-                    rationale=edit.rationale.strip() if edit.rationale.strip() != (item.rationale or "").strip() else None)
+                    rationale=rationale if rationale and rationale != (item.rationale or "").strip() else None)
     node = doc.data["reports"][at.report]["items"][at.item]
     lines = apply(doc, paper, [((at.report, at.item, None, item), update)])
     details = [line.rsplit("  [", 1)[0] for line in lines]
     if new_due is not None and reason:
         steps = node["due"]
         steps[-1] = _noted(steps[-1], reason)
-    owner = " ".join(edit.owner.split())
+    owner = " ".join(edit.owner.split()) if edit.owner is not None else (item.owner or "")
     if owner != (item.owner or ""):
         if owner:
             _put(node, "owner", owner, list(Item.model_fields))

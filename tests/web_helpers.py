@@ -47,7 +47,7 @@ def csrf(page: str) -> str:
 
 
 def hidden(page: str) -> dict[str, str]:
-    return {name: html.unescape(value) for name, value in re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', page)}
+    return {name: html.unescape(value) for name, value in re.findall(r'type="hidden" name="([\w]+)" value="([^"]*)"', page)}
 
 
 def sign_in(client: Any, name: str, password: str = PASSWORD, **headers: str) -> Any:

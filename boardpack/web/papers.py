@@ -20,7 +20,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 
 from ..build import Checked, find_papers, prepare
 from ..derive import PaperView, Row, count_statuses, is_overdue, view
-from ..edit import FIELDS, Edited, ItemAt, ItemEdit, due_text, edit_item, item_changes, item_fingerprint, item_of_problem, version_of
+from ..edit import FIELDS, KEPT, Edited, ItemAt, ItemEdit, due_text, edit_item, item_changes, item_fingerprint, item_of_problem, version_of
 from ..errors import BoardpackError, DataError
 from ..history import excerpt
 from ..load import load_text
@@ -219,6 +219,7 @@ def _item_page(name: str, path: Path, at: ItemAt, *, values: dict[str, str] | No
     data = path.read_bytes()
     form = values or {"status": item.status or "", "due": due_text(item), "reason": "", "update": "",
                       "rationale": item.rationale or "", "owner": item.owner or ""}
+    shown_values = {key: form[key] for key in KEPT} if values is None else {key: request.form.get(f"shown_{key}", "") for key in KEPT}
     shown, rows = _rendered(name, result, at)
     key = json.dumps(identity(report, item, None))
     base = {"version": version_of(data), "fingerprint": item_fingerprint(item), "key": key}
@@ -228,7 +229,7 @@ def _item_page(name: str, path: Path, at: ItemAt, *, values: dict[str, str] | No
     return render_template(
         "item.html", name=name, paper=result.paper, report=report, item=item, at=at, form=form, statuses=STATUSES,
         errors=(edited.problems if edited else {}), warnings=(edited.warnings if edited else {}), base=base,
-        view=shown, rows=rows, conflict=conflict, saved=saved, fields=FIELDS, check_problems=mine,
+        view=shown, rows=rows, conflict=conflict, shown=shown_values, saved=saved, fields=FIELDS, check_problems=mine,
         due_history=[str(step.date) + (f" ({step.note})" if step.note else "") if step.date else (step.words or "") for step in item.due],
         comment_label="Comment" if result.paper.paper.layout == "tracker" else "Force Progress & Response",
     ), status
@@ -246,7 +247,8 @@ def save(name: str, report: int, item: int) -> Any:
     path = paper_path(name)
     at = ItemAt(report, item)
     values = {key: request.form.get(key, "") for key in FIELDS}
-    edit = ItemEdit.of(values)
+    sent_shown = {key: request.form[f"shown_{key}"] for key in KEPT if f"shown_{key}" in request.form}
+    edit = ItemEdit.of(values, sent_shown if len(sent_shown) == len(KEPT) else None)
     try:
         key_list = json.loads(request.form.get("key", "null"))
         key = tuple(key_list) if isinstance(key_list, list) and len(key_list) == 3 else None
