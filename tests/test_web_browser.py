@@ -256,3 +256,16 @@ def test_the_item_form_is_usable_by_keyboard_alone(live: Live, browser: WebDrive
     WebDriverWait(browser, 15).until(expected_conditions.staleness_of(page))
     assert "Saved" in browser.find_element(By.ID, "saved").text
     assert "Typed with the keyboard alone." in live.paper().read_text()
+
+
+def test_an_earlier_version_is_restored(live: Live, browser: WebDriver) -> None:
+    sign_in_as(browser, live, "alice")
+    original = (ROOT / "data" / f"{TRACKER}.yaml").read_bytes()
+    browser.get(f"{live.url}/papers/{TRACKER}/items/2/0")
+    by_label(browser, "Update").send_keys("An update to be undone.")
+    press(browser, "Save")
+    assert live.paper().read_bytes() != original
+    browser.get(f"{live.url}/papers/{TRACKER}/history")
+    press(browser, "Restore version 1")  # the file as it was before the workspace first wrote it
+    assert live.paper().read_bytes() == original
+    assert "restored version 1" in browser.find_element(By.TAG_NAME, "main").text
