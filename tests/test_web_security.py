@@ -173,3 +173,26 @@ def test_failed_sign_ins_are_slowed_per_account_and_per_address(app: Flask) -> N
     elsewhere.environ_base["REMOTE_ADDR"] = "10.0.0.9"
     assert "too many failed sign-ins" in sign_in(elsewhere, "alice").get_data(as_text=True)  # the same account, elsewhere
     assert sign_in(elsewhere, "bob").status_code == 302  # another account from another address
+
+
+@pytest.mark.parametrize("behind_proxy", [False, True])
+def test_waitress_passes_the_proxys_headers_only_behind_a_proxy(tmp_path: Path, behind_proxy: bool) -> None:
+    import threading
+    import urllib.request
+
+    from boardpack.web import make_server
+
+    server = make_server(app_for(tmp_path, behind_proxy=behind_proxy), "127.0.0.1", 0, threads=1)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        request = urllib.request.Request(f"http://127.0.0.1:{server.effective_port}/sign-in", headers={"X-Forwarded-Proto": "https"})
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - a fixed http URL on this machine
+            cookie = response.headers["Set-Cookie"]
+            hsts = response.headers.get("Strict-Transport-Security")
+    finally:
+        server.close()
+        server.task_dispatcher.shutdown()
+        thread.join(timeout=5)
+    assert ("Secure" in cookie) is behind_proxy
+    assert (hsts is not None) is behind_proxy

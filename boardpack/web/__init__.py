@@ -64,7 +64,7 @@ def create_app(data: Path, out: Path, database: Path | None = None, *, trust_hea
         DATA=data, OUT=out, DATABASE=database, TRUST_HEADER=trust_header, PAPER_TEMPLATES=templates,
         SECRET_KEY=secret, TESTING=testing, MAX_CONTENT_LENGTH=MAX_REQUEST, MAX_FORM_MEMORY_SIZE=MAX_REQUEST,
         SESSION_COOKIE_NAME="boardpack_session", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=False, PROPAGATE_EXCEPTIONS=False, TRAP_HTTP_EXCEPTIONS=False,
+        SESSION_COOKIE_SECURE=False, PROPAGATE_EXCEPTIONS=False, TRAP_HTTP_EXCEPTIONS=False, BEHIND_PROXY=behind_proxy,
     )
     app.session_interface = _SessionInterface()
     if behind_proxy:
@@ -193,8 +193,9 @@ def make_server(app: Flask, host: str, port: int, *, threads: int = 8) -> Any:
     """A waitress server for the workspace (not yet serving): `.run()` serves, `.close()` stops."""
     from waitress.server import create_server
 
+    # X-Forwarded-* reach the application (whose ProxyFix reads one proxy's) only behind a proxy.
     return create_server(app, host=host, port=port, threads=threads, ident="boardpack",
-                         max_request_body_size=MAX_REQUEST, clear_untrusted_proxy_headers=True)
+                         max_request_body_size=MAX_REQUEST, clear_untrusted_proxy_headers=not app.config["BEHIND_PROXY"])
 
 
 def serve(app: Flask, host: str, port: int, *, threads: int = 8) -> None:
