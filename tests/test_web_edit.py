@@ -191,6 +191,8 @@ def test_the_paper_page_filters_and_links_checks_problems_to_items(app: Flask) -
     overdue = client.get(f"/papers/{TRACKER}?overdue=1").get_data(as_text=True)
     assert "Overdue</strong>" in overdue
     assert "Showing 1 of" in overdue
+    row = overdue[overdue.index('<ul class="row-problems">'):]
+    assert row.startswith('<ul class="row-problems"><li class="warning">') and "overdue: due August 2021, before the end of the period" in row
     assert "Check found" in overdue and f'href="/papers/{TRACKER}/items/0/0#due"' in overdue
     none = client.get(f"/papers/{TRACKER}?owner=nobody").get_data(as_text=True)
     assert "No item matches these filters." in none

@@ -104,16 +104,17 @@ class Line:
     due: str
     owner: str
     overdue: bool
-    problems: int
+    problems: list[tuple[str, str, str]]
+    """check's problems with the item: (severity, message, the form field it concerns)."""
 
 
 def lines(paper: Paper, result: Checked) -> list[Line]:
     period = paper.paper.period
-    counted: dict[ItemAt, int] = {}
+    counted: dict[ItemAt, list[tuple[str, str, str]]] = {}
     for problem in result.problems:
         found = item_of_problem(problem)
         if found is not None:
-            counted[found[0]] = counted.get(found[0], 0) + 1
+            counted.setdefault(found[0], []).append((problem.severity, problem.message, _anchor(found[1])))
     out = []
     for r, report in enumerate(paper.reports):
         for i, item in enumerate(report.items):
@@ -121,7 +122,7 @@ def lines(paper: Paper, result: Checked) -> list[Line]:
             current = current_due(item.due)
             out.append(Line(at, report.title, item.ref or "–", excerpt(" ".join(item.text.split()), 90), item.status,
                             str(current) if current else "", item.owner or (item.lead or ""),
-                            is_overdue(item.status, item.due, period), counted.get(at, 0)))
+                            is_overdue(item.status, item.due, period), counted.get(at, [])))
     return out
 
 
