@@ -29,7 +29,7 @@ from typing import Any
 from .errors import DataError, Problem
 from .intake.returns import Update, _put, apply
 from .load import load_text
-from .model import STATUSES, Item, Paper, When, current_due, parse_when
+from .model import Item, Paper, When, current_due, parse_when
 from .render.returns import identity
 from .roundtrip import Document
 from .validate import validate
@@ -239,9 +239,7 @@ def plan_edit(doc: Document, paper: Paper, at: ItemAt, edit: ItemEdit, who: str)
     for name in FIELDS:
         if len(getattr(edit, name) or "") > MAX_FIELD:
             result.add(name, f"is {len(getattr(edit, name) or ''):,} characters; a field holds at most {MAX_FIELD:,}")
-    status = " ".join((edit.status or "").split()).upper()
-    if status and status not in STATUSES:
-        result.add("status", f"'{(edit.status or '')[:40]}' is not a status; allowed: {', '.join(STATUSES)}")
+    status = " ".join((edit.status or "").split())  # checked below with the paper, in check's words
     new_due: When | None = None
     typed_due = " ".join((edit.due or "").split())
     if typed_due and typed_due != due_text(item):
@@ -250,17 +248,12 @@ def plan_edit(doc: Document, paper: Paper, at: ItemAt, edit: ItemEdit, who: str)
         except ValueError as exc:
             result.add("due", str(exc))
         else:
-            current = current_due(item.due)
-            if new_due == current:
-                new_due = None
-            elif current is not None and new_due.last_day <= current.last_day:
-                result.add("due", f"{new_due} is not after the current due date ({current}); a new due date extends "
-                                  "the old one (leave the field as it is if the date stays)")
+            if new_due == current_due(item.due):
+                new_due = None  # the date as it is: no extension (an earlier one is refused by check's order rule)
     reason = " ".join(edit.reason.split())
     if reason and new_due is None and "due" not in result.problems:
         result.add("reason", "a reason goes with a new due date; type the new date in Due date, or leave this empty")
-    if result.problems:
-        return result
+    # The other fields are still applied and checked, so one save shows every problem at once.
 
     rationale = (edit.rationale or "").strip()
     update = Update(where="", workbook=who, row=0, identity=identity(paper.reports[at.report], item, None), state="",
@@ -269,7 +262,7 @@ def plan_edit(doc: Document, paper: Paper, at: ItemAt, edit: ItemEdit, who: str)
     node = doc.data["reports"][at.report]["items"][at.item]
     lines = apply(doc, paper, [((at.report, at.item, None, item), update)])
     details = [line.rsplit("  [", 1)[0] for line in lines]
-    if new_due is not None and reason:
+    if new_due is not None and reason and "reason" not in result.problems:
         steps = node["due"]
         steps[-1] = _noted(steps[-1], reason)
     owner = " ".join(edit.owner.split()) if edit.owner is not None else (item.owner or "")
@@ -282,7 +275,7 @@ def plan_edit(doc: Document, paper: Paper, at: ItemAt, edit: ItemEdit, who: str)
         ref = item.ref or "(no number)"
         title = paper.reports[at.report].title
         details = [f"{d}; {change}" for d in details] or [f"{title}, No. {ref}: {change}"]
-    if not details:
+    if not details and not result.problems:
         result.add("", "nothing was changed: every field is as it was")
         return result
     text = doc.dump()

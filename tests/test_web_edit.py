@@ -66,7 +66,7 @@ def test_an_earlier_date_is_not_an_extension(app: Flask) -> None:
     form = item_form(client)
     form.update(due="2021-06")
     page = client.post(URL, data=form).get_data(as_text=True)
-    assert beside(page, "due").startswith("June 2021 is not after the current due date (September 2021)")
+    assert beside(page, "due") == "due dates go backwards: June 2021 comes after September 2021; list the first date first and each extension after it"
 
 
 def test_a_save_writes_the_paper_with_comments_kept_and_shows_the_new_rendering(app: Flask) -> None:
