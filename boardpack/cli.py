@@ -213,6 +213,8 @@ def _run_user(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _run_serve(args: argparse.Namespace, out: TextIO) -> int:
+    from contextlib import closing
+
     from .web import create_app, serve
     from .web.accounts import setup_token
     from .web.store import connect
@@ -229,7 +231,7 @@ def _run_serve(args: argparse.Namespace, out: TextIO) -> int:
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"boardpack workspace on http://{host}:{args.port}/ (papers in {args.data}/, downloads from {args.out}/, "
           f"accounts and history in {database}); Ctrl+C stops it", file=out)
-    with connect(database) as db:
+    with closing(connect(database)) as db:
         token = setup_token(db)
     if token:
         print("No account exists yet. Open this link once to make the first admin account:", file=out)

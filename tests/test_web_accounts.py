@@ -145,3 +145,19 @@ def test_the_trusted_header_names_the_user_only_when_configured(tmp_path: Path) 
     assert client.get(f"/papers/{TRACKER}").status_code == 302  # no header: sign in as usual
     plain = app_for(tmp_path / "b").test_client()
     assert plain.get("/", headers={"X-Remote-User": "rita"}).status_code == 302
+
+
+def test_anyone_signed_in_changes_their_own_password(tmp_path: Path) -> None:
+    app = app_for(tmp_path)
+    client = app.test_client()
+    sign_in(client, "rita")
+    token = csrf(client.get("/password").get_data(as_text=True))
+    wrong = client.post("/password", data={"current": "not it", "new": "a new long password", "confirm": "a new long password",
+                                           "csrf_token": token})
+    assert wrong.status_code == 400 and "this is not your current password" in wrong.get_data(as_text=True)
+    done = client.post("/password", data={"current": PASSWORD, "new": "a new long password", "confirm": "a new long password",
+                                          "csrf_token": token})
+    assert done.status_code == 200 and "Password changed" in done.get_data(as_text=True)
+    assert client.get("/").status_code == 200  # this browser stays signed in
+    assert sign_in(app.test_client(), "rita").status_code == 400
+    assert sign_in(app.test_client(), "rita", "a new long password").status_code == 302

@@ -231,6 +231,7 @@ def test_every_page_passes_axe(live: Live, browser: WebDriver) -> None:
     if link:
         check("version", str(link[0].get_attribute("href")).removeprefix(live.url))
     check("accounts", "/accounts/")
+    check("password", "/password")
     check("not-found", "/papers/no-such-paper")
     assert {name: violations for name, violations in found.items() if violations} == {}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,7 @@ def create_app(data: Path, out: Path, database: Path | None = None, *, trust_hea
     """
     app = Flask(__name__, static_folder="static", template_folder="templates")
     database = database or store.default_database(data)
-    with store.connect(database) as db:
+    with closing(store.connect(database)) as db:
         secret = accounts.secret_key(db)
     app.config.update(
         DATA=data, OUT=out, DATABASE=database, TRUST_HEADER=trust_header, PAPER_TEMPLATES=templates,

@@ -74,3 +74,28 @@ def setup(token: str) -> Any:
                 session["sid"] = accounts.new_session(db(), user)
                 return redirect(url_for("papers.index"))
     return render_template("setup.html", token=token, name=name, errors=errors), 400 if errors else 200
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def password() -> Any:
+    """Any signed-in person changes their own password (their other browsers are signed out)."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        new = request.form.get("new", "")
+        try:
+            accounts.sign_in(db(), g.user.name, request.form.get("current", ""), address())
+        except accounts.AccountError as exc:
+            errors["current"] = "this is not your current password" if "not right" in str(exc) else str(exc)
+        if new != request.form.get("confirm", ""):
+            errors["confirm"] = "the two new passwords are not the same; type the new password again in both fields"
+        elif not errors:
+            try:
+                accounts.set_password(db(), g.user.name, new)
+            except accounts.AccountError as exc:
+                errors["new"] = str(exc)
+            else:
+                history.audit(db(), g.user.name, "password changed", address=address())
+                session.clear()
+                session["sid"] = accounts.new_session(db(), g.user)
+                return render_template("password.html", errors={}, done=True)
+    return render_template("password.html", errors=errors, done=False), 400 if errors else 200
