@@ -2,7 +2,8 @@
 # Set up boardpack on this machine, then build the papers or run the tests.
 #
 #   ./run.sh build [ARGS...]   system packages, .venv, dependencies; then python generate.py ARGS
-#   ./run.sh test  [ARGS...]   the same plus LibreOffice and poppler; then pytest ARGS
+#   ./run.sh serve [ARGS...]   set up as for build; then python generate.py serve ARGS (the workspace)
+#   ./run.sh test  [ARGS...]   the same plus LibreOffice, poppler, Chromium and axe-core; then pytest ARGS
 #
 # System packages are installed with apt-get when it can be done without asking
 # (as root, or with password-less sudo); otherwise the missing ones are listed.
@@ -20,8 +21,11 @@ VENV=.venv
 # emoji font there makes fontconfig prefer colour fonts even for digits.
 BUILD_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 fonts-dejavu-core
     fonts-hosny-amiri fonts-wqy-microhei fonts-noto-color-emoji"
-# The tests open the Word files and workbooks in LibreOffice (the real clients) and read PDFs with poppler.
-TEST_PACKAGES="libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils"
+# The tests open the Word files and workbooks in LibreOffice (the real clients) and read PDFs with poppler;
+# the workspace's browser tests drive Debian's Chromium through its chromedriver.
+TEST_PACKAGES="libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils chromium chromium-driver"
+# axe-core checks each workspace page for accessibility inside Chromium; pinned, from the npm registry.
+AXE_VERSION=4.14.1
 
 need_packages() {
     missing=""
@@ -56,6 +60,15 @@ setup_python() {
     echo "$want" > "$stamp"
 }
 
+setup_axe() {
+    [ -f node_modules/axe-core/axe.min.js ] && return 0
+    if ! command -v npm >/dev/null 2>&1; then
+        need_packages npm
+    fi
+    command -v npm >/dev/null 2>&1 || { echo "run.sh: npm is missing; the browser tests will be skipped" >&2; return 0; }
+    npm install --no-save --no-audit --no-fund --silent "axe-core@$AXE_VERSION" >/dev/null
+}
+
 command=${1:-build}
 [ $# -gt 0 ] && shift
 case "$command" in
@@ -64,13 +77,19 @@ case "$command" in
         setup_python
         exec "$VENV/bin/python" generate.py "$@"
         ;;
+    serve)
+        need_packages $BUILD_PACKAGES
+        setup_python
+        exec "$VENV/bin/python" generate.py serve "$@"
+        ;;
     test)
         need_packages $BUILD_PACKAGES $TEST_PACKAGES
         setup_python
+        setup_axe
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
     *)
-        echo "usage: ./run.sh build [generate.py arguments] | ./run.sh test [pytest arguments]" >&2
+        echo "usage: ./run.sh build [generate.py arguments] | ./run.sh serve [serve arguments] | ./run.sh test [pytest arguments]" >&2
         exit 2
         ;;
 esac

@@ -23,7 +23,7 @@ from .write import clean
 if TYPE_CHECKING:  # the data model is imported by the commands that parse papers, not by every start
     from .derive import ChangesView
 
-COMMANDS = ("build", "check", "clean", "roll", "returns", "merge", "import", "new", "schema")
+COMMANDS = ("build", "check", "clean", "roll", "returns", "merge", "import", "new", "schema", "serve", "user")
 
 DESCRIPTION = """\
 Build committee papers (PDF, Word and HTML) from the YAML files in data/.
@@ -39,6 +39,8 @@ Build committee papers (PDF, Word and HTML) from the YAML files in data/.
   python generate.py import OLD.docx [-o data/NEW.yaml]   an old Word appendix into a paper file
   python generate.py new data/NEW.yaml --layout tracker --period 2023-03 --committee "..."   start a paper
   python generate.py schema               the JSON Schema of a paper file, for editors
+  python generate.py serve [--host 127.0.0.1] [--port 8000]   the workspace: papers edited in a browser
+  python generate.py user add NAME --role editor   an account of the workspace (also list, set-role, passwd, remove)
 
 Papers whose data and templates have not changed since the last build are skipped
 (--force rebuilds them). Exit codes: 0 done, 1 data errors or a failed paper, 2 usage.
@@ -129,6 +131,43 @@ def _parser() -> argparse.ArgumentParser:
                        description="Print (or write with -o) the JSON Schema of a paper file, generated from the data model, "
                                    "for editors that complete and check YAML as one types (VS Code with the YAML extension).")
     s.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="write the schema to FILE")
+
+    s = sub.add_parser("serve", parents=[common], help="run the workspace: the papers in a browser",
+                       description="Serve the workspace (papers, items, history) over HTTP with waitress. "
+                                   "When no account exists yet, prints a one-time link that makes the first admin account.")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    s.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    s.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="build folder whose files are offered for download (default: build)")
+    s.add_argument("--database", type=Path, default=None, metavar="PATH",
+                   help="the workspace's accounts, versions and audit log (default: DATA/.boardpack-workspace.sqlite3)")
+    s.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, metavar="DIR", help="templates folder (for the status colours)")
+    s.add_argument("--trust-header", default=None, metavar="NAME",
+                   help="take the user name from this request header, set by a single-sign-on proxy (off by default)")
+    s.add_argument("--behind-proxy", action="store_true",
+                   help="trust X-Forwarded-Proto and X-Forwarded-For from one reverse proxy (for HTTPS and addresses)")
+    s.add_argument("--threads", type=int, default=8, help="requests served at once (default: 8)")
+
+    u = sub.add_parser("user", help="add, list, change and remove the workspace's accounts",
+                       description="Manage the workspace's accounts. Passwords are read from the terminal, "
+                                   "or from the first line of standard input when it is not a terminal.")
+    u.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--data", type=Path, default=Path("data"), metavar="DIR", help="folder of paper files (default: data)")
+    where.add_argument("--database", type=Path, default=None, metavar="PATH",
+                       help="the workspace database (default: DATA/.boardpack-workspace.sqlite3)")
+    actions = u.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = actions.add_parser("add", parents=[where], help="add an account (asks for its password)")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--role", required=True, choices=("reader", "editor", "admin"),
+                     help="reader views and downloads; editor also changes papers; admin also manages accounts")
+    actions.add_parser("list", parents=[where], help="list the accounts and their roles")
+    role = actions.add_parser("set-role", parents=[where], help="change an account's role")
+    role.add_argument("name", metavar="NAME")
+    role.add_argument("role", choices=("reader", "editor", "admin"))
+    passwd = actions.add_parser("passwd", parents=[where], help="set an account's password (signs out its browsers)")
+    passwd.add_argument("name", metavar="NAME")
+    remove = actions.add_parser("remove", parents=[where], help="remove an account")
+    remove.add_argument("name", metavar="NAME")
     return parser
 
 
@@ -159,6 +198,94 @@ def _run_schema(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     write_atomic(args.output, text.encode("utf-8"))
     print(f"wrote {args.output}", file=out)
+    return 0
+
+
+def _database(args: argparse.Namespace) -> Path:
+    from .web.store import default_database
+
+    return args.database or default_database(args.data)
+
+
+def _read_password(err: TextIO) -> str:
+    """A new password: typed twice at a terminal, or the first line of standard input."""
+    import getpass
+
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Password again: ") != password:
+            raise UsageError("the two passwords are not the same; nothing was changed")
+        return password
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _run_user(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .web import accounts
+    from .web.history import audit
+    from .web.store import connect
+
+    db = connect(_database(args))
+    try:
+        if args.action == "list":
+            users = accounts.list_users(db)
+            for user, created in users:
+                print(f"{user.name}\t{user.role}\tadded {created[:10]}", file=out)
+            if not users:
+                print("no accounts yet; add one with `generate.py user add NAME --role admin`", file=out)
+            return 0
+        if args.action == "add":
+            accounts.check_name(args.name)
+            user = accounts.add_user(db, args.name, args.role, _read_password(err))
+            audit(db, "command line", "account added", detail=f"{user.name} ({user.role})")
+            print(f"added {user.name} ({user.role})", file=out)
+        elif args.action == "set-role":
+            user = accounts.set_role(db, args.name, args.role)
+            audit(db, "command line", "role changed", detail=f"{user.name} is now {user.role}")
+            print(f"{user.name} is now {user.role}", file=out)
+        elif args.action == "passwd":
+            if accounts.get_user(db, args.name) is None:
+                raise accounts.AccountError(f"there is no account named {args.name}")
+            accounts.set_password(db, args.name, _read_password(err))
+            audit(db, "command line", "password set", detail=args.name)
+            print(f"password of {args.name} set; their browsers are signed out", file=out)
+        elif args.action == "remove":
+            accounts.remove_user(db, args.name)
+            audit(db, "command line", "account removed", detail=args.name)
+            print(f"removed {args.name}", file=out)
+    except accounts.AccountError as exc:
+        print(f"error: {exc}", file=err)
+        return 1
+    finally:
+        db.close()
+    return 0
+
+
+def _run_serve(args: argparse.Namespace, out: TextIO) -> int:
+    from contextlib import closing
+
+    from .web import create_app, serve
+    from .web.accounts import setup_token
+    from .web.store import connect
+
+    if not args.data.is_dir():
+        raise UsageError(f"{args.data}/ is not a folder; give the folder of paper files with --data")
+    if not 0 < args.port < 65536:
+        raise UsageError("--port must be a number from 1 to 65535")
+    if args.threads < 1:
+        raise UsageError("--threads must be 1 or more")
+    database = _database(args)
+    app = create_app(args.data, args.out, database, trust_header=args.trust_header, behind_proxy=args.behind_proxy,
+                     templates=args.templates)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"boardpack workspace on http://{host}:{args.port}/ (papers in {args.data}/, downloads from {args.out}/, "
+          f"accounts and history in {database}); Ctrl+C stops it", file=out)
+    with closing(connect(database)) as db:
+        token = setup_token(db)
+    if token:
+        print("No account exists yet. Open this link once to make the first admin account:", file=out)
+        print(f"    http://{host}:{args.port}/first-start/{token}", file=out)
+    out.flush()
+    serve(app, args.host, args.port, threads=args.threads)
     return 0
 
 
@@ -343,6 +470,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
             return _run_new(args, out)
         if args.command == "schema":
             return _run_schema(args, out)
+        if args.command == "serve":
+            return _run_serve(args, out)
+        if args.command == "user":
+            return _run_user(args, out, err)
         if args.command == "clean":
             removed = clean(args.out)
             print(f"removed {_plural(removed, 'file')} from {args.out}/", file=out)

@@ -1,0 +1,208 @@
+"""The secretariat's workspace: papers and items edited in a browser, over the same library as the CLI.
+
+`create_app(data, out, database)` makes the Flask application; `generate.py serve` runs it with
+waitress. Pages are rendered on the server and work without JavaScript. Every page but sign-in
+needs a session; every form carries a CSRF token; the headers forbid inline script and framing.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from flask import Flask, Response, abort, g, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
+
+from ..build import DEFAULT_TEMPLATES
+from ..render.html import _markdown
+from . import accounts, store
+
+MAX_REQUEST = 2 * 1024 * 1024
+"""The largest request accepted: a form with a long update is a few kilobytes."""
+
+PUBLIC = frozenset({"signin.sign_in", "signin.setup", "static"})
+"""Endpoints open without a session."""
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+
+ERRORS = {
+    400: ("The request could not be used", "The form sent was incomplete or out of date. Go back, reload the page and send it again."),
+    403: ("Not allowed", "Your account cannot do this. Ask an admin if you need it."),
+    404: ("Not found", "There is no such page. The paper or item may have been removed or renamed."),
+    405: ("Not allowed", "This page cannot be used that way."),
+    413: ("Too large", f"What was sent is larger than the workspace accepts ({MAX_REQUEST // 1_048_576} MB)."),
+    500: ("Something went wrong", "The workspace could not finish this request. Nothing was half-saved; try again, and tell IT if it happens again."),
+}
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Session cookies marked Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def create_app(data: Path, out: Path, database: Path | None = None, *, trust_header: str | None = None,
+               behind_proxy: bool = False, templates: Path = DEFAULT_TEMPLATES, testing: bool = False) -> Flask:
+    """The workspace over the papers in `data` and the outputs in `out`.
+
+    `trust_header` names a header set by a single-sign-on proxy that carries the user name;
+    `behind_proxy` trusts one proxy's X-Forwarded-Proto/-For (for HTTPS and addresses).
+    """
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    database = database or store.default_database(data)
+    with closing(store.connect(database)) as db:
+        secret = accounts.secret_key(db)
+    app.config.update(
+        DATA=data, OUT=out, DATABASE=database, TRUST_HEADER=trust_header, PAPER_TEMPLATES=templates,
+        SECRET_KEY=secret, TESTING=testing, MAX_CONTENT_LENGTH=MAX_REQUEST, MAX_FORM_MEMORY_SIZE=MAX_REQUEST,
+        SESSION_COOKIE_NAME="boardpack_session", SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False, PROPAGATE_EXCEPTIONS=False, TRAP_HTTP_EXCEPTIONS=False, BEHIND_PROXY=behind_proxy,
+    )
+    app.session_interface = _SessionInterface()
+    if behind_proxy:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    app.jinja_loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        jinja2.PrefixLoader({"paper": jinja2.FileSystemLoader(templates)}),
+    ])
+    app.jinja_env.autoescape = True
+    app.jinja_env.filters["markdown"] = _markdown
+    app.jinja_env.globals["csrf_token"] = csrf_token
+
+    from .admin import bp as admin_bp
+    from .papers import bp as papers_bp
+    from .signin import bp as signin_bp
+    from .versions import bp as versions_bp
+
+    for blueprint in (signin_bp, papers_bp, versions_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+    app.before_request(_open)
+    app.teardown_appcontext(_close)
+    app.after_request(_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
+    return app
+
+
+def db() -> sqlite3.Connection:
+    """This request's connection to the workspace database."""
+    return g.db  # type: ignore[no-any-return]
+
+
+def csrf_token() -> str:
+    token = session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        session["csrf"] = token
+    return token
+
+
+def address() -> str:
+    return request.remote_addr or ""
+
+
+def _open() -> BaseResponse | None:
+    from flask import current_app
+
+    g.db = store.connect(current_app.config["DATABASE"])
+    g.user = None
+    header = current_app.config["TRUST_HEADER"]
+    if header and request.headers.get(header):
+        g.user = accounts.get_user(g.db, request.headers[header].strip())
+        if g.user is None:
+            abort(403)
+    elif isinstance(session.get("sid"), str):
+        g.user = accounts.session_user(g.db, session["sid"])
+    if request.method == "POST":
+        sent = request.form.get("csrf_token", "")
+        kept = session.get("csrf")
+        if not isinstance(kept, str) or not sent or not secrets.compare_digest(sent, kept):
+            abort(400)
+    if g.user is None and request.endpoint not in PUBLIC:
+        if request.method == "GET" and request.endpoint is not None:
+            return redirect(url_for("signin.sign_in", next=request.full_path if request.query_string else request.path))
+        abort(403 if request.endpoint is not None else 404)
+    return None
+
+
+def _close(_: BaseException | None) -> None:
+    connection = g.pop("db", None)
+    if connection is not None:
+        connection.close()
+
+
+def _headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000"
+    return response
+
+
+def error_page(code: int, message: str | None = None) -> tuple[str, int]:
+    title, words = ERRORS.get(code, ERRORS[500])
+    return render_template("error.html", title=title, message=message or words, code=code), code
+
+
+def _http_error(exc: HTTPException) -> Any:
+    code = exc.code or 500
+    if 300 <= code < 400:
+        return exc
+    return error_page(code)
+
+
+def _unexpected(exc: Exception) -> Any:
+    from flask import current_app
+
+    current_app.logger.exception("unexpected failure on %s %s", request.method, request.path)
+    return error_page(500)
+
+
+def needs(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A view for editors (`editor`) or admins (`admin`) only: the server refuses, whatever the page shows."""
+    import functools
+
+    def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            user = g.user
+            if user is None or (role == "editor" and not user.can_edit) or (role == "admin" and not user.is_admin):
+                return error_page(403)
+            return view(*args, **kwargs)
+        return guarded
+    return wrap
+
+
+def make_server(app: Flask, host: str, port: int, *, threads: int = 8) -> Any:
+    """A waitress server for the workspace (not yet serving): `.run()` serves, `.close()` stops."""
+    from waitress.server import create_server
+
+    # X-Forwarded-* reach the application (whose ProxyFix reads one proxy's) only behind a proxy.
+    return create_server(app, host=host, port=port, threads=threads, ident="boardpack",
+                         max_request_body_size=MAX_REQUEST, clear_untrusted_proxy_headers=not app.config["BEHIND_PROXY"])
+
+
+def serve(app: Flask, host: str, port: int, *, threads: int = 8) -> None:
+    """Serve the workspace until interrupted."""
+    server = make_server(app, host, port, threads=threads)
+    try:
+        server.run()
+    finally:
+        server.close()

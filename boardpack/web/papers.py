@@ -1,0 +1,342 @@
+"""The papers, a paper's items, an item's form, and the downloads of a paper's built files.
+
+Everything read goes through the library: `build.prepare` (check's load, rules and the chain
+of previous papers), `derive.view` (what the paper's HTML shows) and `edit.edit_item` (the one
+way an item is changed). A paper is named in a URL by its file's stem, and only names in the
+list of papers in the data folder are accepted; downloads come from the build folder by fixed
+names, so no URL reaches any other file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_file, url_for
+
+from ..build import Checked, find_papers, prepare
+from ..derive import PaperView, Row, count_statuses, is_overdue, view
+from ..edit import FIELDS, KEPT, Edited, ItemAt, ItemEdit, due_text, edit_item, item_changes, item_fingerprint, item_of_problem, version_of
+from ..errors import BoardpackError, DataError
+from ..history import excerpt
+from ..load import load_text
+from ..model import STATUSES, Paper, current_due
+from ..palette import palette_for
+from ..render.returns import identity
+from ..validate import validate
+from . import address, db, error_page, history, needs
+
+bp = Blueprint("papers", __name__)
+
+DOWNLOADS = {
+    "pdf": ("PDF", "{}.pdf", "application/pdf"),
+    "docx": ("Word", "{}.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "html": ("HTML", "{}.html", "text/html"),
+    "xlsx": ("Annex (Excel)", "{}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "csv": ("Annex (CSV)", "{}.csv", "text/csv"),
+}
+"""What a paper's downloads are: the build's files by fixed names, nothing else."""
+
+_cache: dict[Path, tuple[tuple[Any, ...], Checked]] = {}
+_cache_lock = threading.Lock()
+
+
+def papers() -> dict[str, Path]:
+    """Every paper in the data folder, by name (the file's stem)."""
+    try:
+        found = find_papers(None, current_app.config["DATA"])
+    except DataError:
+        return {}
+    return {path.stem: path for path in found}
+
+
+def paper_path(name: str) -> Path:
+    path = papers().get(name)
+    if path is None:
+        abort(404)
+    return path
+
+
+def _stamp(path: Path) -> tuple[Any, ...]:
+    """What a paper's check depends on: its file and every paper file it may name as previous."""
+    stamps = []
+    for other in sorted(path.parent.glob("*.y*ml")):
+        try:
+            info = other.stat()
+        except OSError:
+            continue
+        stamps.append((other.name, info.st_mtime_ns, info.st_size))
+    return tuple(stamps)
+
+
+def checked(path: Path) -> Checked:
+    """The paper as `check` sees it, kept until any paper file in its folder changes."""
+    stamp = _stamp(path)
+    with _cache_lock:
+        kept = _cache.get(path)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+    result = prepare(path, path.name)
+    with _cache_lock:
+        _cache[path] = (stamp, result)
+    return result
+
+
+def paper_view(name: str, result: Checked) -> PaperView | None:
+    if result.resolved is None:
+        return None
+    return view(result.resolved.paper, name, result.resolved.changes, palette_for(current_app.config["PAPER_TEMPLATES"]))
+
+
+@dataclass
+class Line:
+    """One item of a paper, as the paper's table lists it."""
+
+    at: ItemAt
+    report: str
+    ref: str
+    text: str
+    status: str | None
+    due: str
+    owner: str
+    overdue: bool
+    problems: list[tuple[str, str, str]]
+    """check's problems with the item: (severity, message, the form field it concerns)."""
+
+
+def lines(paper: Paper, result: Checked) -> list[Line]:
+    period = paper.paper.period
+    counted: dict[ItemAt, list[tuple[str, str, str]]] = {}
+    for problem in result.problems:
+        found = item_of_problem(problem)
+        if found is not None:
+            counted.setdefault(found[0], []).append((problem.severity, problem.message, _anchor(found[1])))
+    out = []
+    for r, report in enumerate(paper.reports):
+        for i, item in enumerate(report.items):
+            at = ItemAt(r, i)
+            current = current_due(item.due)
+            out.append(Line(at, report.title, item.ref or "–", excerpt(" ".join(item.text.split()), 90), item.status,
+                            str(current) if current else "", item.owner or (item.lead or ""),
+                            is_overdue(item.status, item.due, period), counted.get(at, [])))
+    return out
+
+
+def built(name: str) -> tuple[str | None, list[tuple[str, str]]]:
+    """When the paper was last built, and which of its files are in the build folder."""
+    out: Path = current_app.config["OUT"]
+    present = []
+    newest = 0.0
+    for key, (label, pattern, _) in DOWNLOADS.items():
+        file = out / pattern.format(name)
+        if file.is_file():
+            present.append((key, label))
+            newest = max(newest, file.stat().st_mtime)
+    when = history.when_words(dt.datetime.fromtimestamp(newest, dt.UTC).isoformat(timespec="seconds")) if newest else None
+    return when, present
+
+
+@bp.route("/")
+def index() -> Any:
+    rows = []
+    for name, path in papers().items():
+        result = checked(path)
+        paper = result.paper
+        when, files = built(name)
+        rows.append({
+            "name": name, "paper": paper, "period": str(paper.paper.period) if paper else "",
+            "committee": paper.paper.committee if paper else "", "title": paper.paper.title if paper else path.name,
+            "counts": [(s, n) for s, n in sorted(count_statuses(i for r in paper.reports for i in r.items).items(),
+                                                 key=lambda kv: STATUSES.index(kv[0]) if kv[0] in STATUSES else 99)] if paper else [],
+            "overdue": sum(line.overdue for line in lines(paper, result)) if paper else 0,
+            "errors": len(result.errors), "warnings": len(result.warnings), "built": when, "files": files,
+        })
+    return render_template("papers.html", rows=rows)
+
+
+@bp.route("/papers/<name>")
+def paper(name: str) -> Any:
+    path = paper_path(name)
+    result = checked(path)
+    when, files = built(name)
+    if result.paper is None:
+        return render_template("paper.html", name=name, result=result, paper=None, lines=[], shown=[], filters={},
+                               owners=[], problems=_problems(result), built=when, files=files, statuses=STATUSES)
+    every = lines(result.paper, result)
+    filters = {key: request.args.get(key, "") for key in ("status", "owner", "report", "overdue")}
+    shown = [line for line in every
+             if (not filters["status"] or (line.status or "none") == filters["status"])
+             and (not filters["owner"] or line.owner == filters["owner"])
+             and (not filters["report"] or str(line.at.report) == filters["report"])
+             and (not filters["overdue"] or line.overdue)]
+    owners = sorted({line.owner for line in every if line.owner})
+    return render_template("paper.html", name=name, result=result, paper=result.paper, lines=every, shown=shown, filters=filters,
+                           owners=owners, problems=_problems(result), built=when, files=files, statuses=STATUSES)
+
+
+def _problems(result: Checked) -> list[dict[str, Any]]:
+    out = []
+    for problem in result.problems:
+        found = item_of_problem(problem)
+        out.append({"problem": problem, "at": found[0] if found else None, "field": _anchor(found[1]) if found else ""})
+    return out
+
+
+def _anchor(rest: str) -> str:
+    name = rest.lstrip(".").split(".")[0].split("[")[0]
+    return name if name in ("status", "due", "rationale", "owner") else ""
+
+
+# --- an item ---------------------------------------------------------------------------------
+
+
+def _rendered(name: str, result: Checked, at: ItemAt) -> tuple[PaperView | None, list[Row]]:
+    """The item's rows as the paper's HTML prints them: the item, then its tasks."""
+    shown = paper_view(name, result)
+    if shown is None or at.report >= len(shown.reports):
+        return shown, []
+    rows = shown.reports[at.report].rows
+    items = [n for n, row in enumerate(rows) if row.kind == "item"]
+    if at.item >= len(items):
+        return shown, []
+    start = items[at.item]
+    end = items[at.item + 1] if at.item + 1 < len(items) else len(rows)
+    return shown, list(rows[start:end])
+
+
+def _item_page(name: str, path: Path, at: ItemAt, *, values: dict[str, str] | None = None, edited: Edited | None = None,
+               conflict: dict[str, Any] | None = None, saved: str | None = None, status: int = 200) -> Any:
+    result = checked(path)
+    if result.paper is None:
+        return render_template("item_broken.html", name=name, problems=_problems(result)), 409
+    item = at.find(result.paper)
+    if item is None:
+        abort(404)
+    report = result.paper.reports[at.report]
+    data = path.read_bytes()
+    form = values or {"status": item.status or "", "due": due_text(item), "reason": "", "update": "",
+                      "rationale": item.rationale or "", "owner": item.owner or ""}
+    shown_values = {key: form[key] for key in KEPT} if values is None else {key: request.form.get(f"shown_{key}", "") for key in KEPT}
+    shown, rows = _rendered(name, result, at)
+    key = json.dumps(identity(report, item, None))
+    base = {"version": version_of(data), "fingerprint": item_fingerprint(item), "key": key}
+    if values is not None and conflict is None:
+        base = {k: request.form.get(k, "") for k in ("version", "fingerprint", "key")}
+    mine = [p for p in result.problems if (found := item_of_problem(p)) is not None and found[0] == at]
+    return render_template(
+        "item.html", name=name, paper=result.paper, report=report, item=item, at=at, form=form, statuses=STATUSES,
+        errors=(edited.problems if edited else {}), warnings=(edited.warnings if edited else {}), base=base,
+        view=shown, rows=rows, conflict=conflict, shown=shown_values, saved=saved, fields=FIELDS, check_problems=mine,
+        due_history=[str(step.date) + (f" ({step.note})" if step.note else "") if step.date else (step.words or "") for step in item.due],
+        comment_label="Comment" if result.paper.paper.layout == "tracker" else "Force Progress & Response",
+    ), status
+
+
+@bp.route("/papers/<name>/items/<int:report>/<int:item>")
+def item(name: str, report: int, item: int) -> Any:
+    path = paper_path(name)
+    return _item_page(name, path, ItemAt(report, item), saved=request.args.get("saved"))
+
+
+@bp.route("/papers/<name>/items/<int:report>/<int:item>", methods=["POST"])
+@needs("editor")
+def save(name: str, report: int, item: int) -> Any:
+    path = paper_path(name)
+    at = ItemAt(report, item)
+    values = {key: request.form.get(key, "") for key in FIELDS}
+    sent_shown = {key: request.form[f"shown_{key}"] for key in KEPT if f"shown_{key}" in request.form}
+    edit = ItemEdit.of(values, sent_shown if len(sent_shown) == len(KEPT) else None)
+    try:
+        key_list = json.loads(request.form.get("key", "null"))
+        key = tuple(key_list) if isinstance(key_list, list) and len(key_list) == 3 else None
+    except ValueError:
+        key = None
+    base = (request.form.get("version", ""), request.form.get("fingerprint", ""))
+    if not all(base):
+        abort(400)
+    user = g.user.name
+
+    def record(before: bytes, after: bytes, done: Edited) -> None:
+        _record_before(name, path, before)
+        history.record(db(), name, version_of(after), after.decode("utf-8"), user, done.changes)
+
+    try:
+        result = edit_item(path, at, edit, user, key=key, base=base, label=path.name, saved=record)
+    except BoardpackError as exc:
+        edited = Edited()
+        edited.add("", str(exc))
+        return _item_page(name, path, at, values=values, edited=edited, status=409)
+    where = result.at or at
+    if result.conflict is not None:
+        other = history.by_hash(db(), name, result.version)
+        who, when = (other.who, other.when) if other else (history.OUTSIDE, _mtime(path))
+        conflict = {"who": who, "when": when, "item": result.conflict, "due": due_text(result.conflict)}
+        return _item_page(name, path, where, values=values, conflict=conflict, status=409)
+    if result.text is None:
+        return _item_page(name, path, where, values=values, edited=result, status=400)
+    history.audit(db(), user, "item changed", name, "; ".join(result.changes), address())
+    return redirect(url_for("papers.item", name=name, report=where.report, item=where.item, saved="1") + "#saved")
+
+
+def _mtime(path: Path) -> str:
+    return history.when_words(dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat(timespec="seconds"))
+
+
+def _record_before(name: str, path: Path, before: bytes) -> None:
+    """Keep the file as it was before a save, if the workspace has not seen it (a merge, a hand edit)."""
+    digest = version_of(before)
+    last = history.latest(db(), name)
+    if last is not None and last.hash == digest:
+        return
+    text = before.decode("utf-8-sig")
+    if last is None:
+        changes = ["the first version the workspace saw"]
+    else:
+        kept = history.get(db(), name, last.id)
+        now = _parsed(text, path)
+        changes = item_changes(_parsed(kept[1], path) if kept else None, now) if now is not None else ["changed by hand"]
+    history.record(db(), name, digest, text, history.OUTSIDE, changes or ["layout or comments changed"], at=_iso_mtime(path))
+
+
+def _iso_mtime(path: Path) -> str:
+    return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).isoformat(timespec="seconds")
+
+
+def _parsed(text: str, path: Path) -> Paper | None:
+    try:
+        paper, _ = validate(load_text(text, path, path.name))
+    except DataError:
+        return None
+    return paper
+
+
+# --- downloads -------------------------------------------------------------------------------
+
+
+@bp.route("/papers/<name>/download/<kind>")
+def download(name: str, kind: str) -> Any:
+    paper_path(name)
+    if kind not in DOWNLOADS:
+        abort(404)
+    label, pattern, mime = DOWNLOADS[kind]
+    file = current_app.config["OUT"] / pattern.format(name)
+    if not file.is_file():
+        return error_page(404, f"The {label} of {name} has not been built yet. It is made by a build of the paper.")
+    history.audit(db(), g.user.name, "downloaded", name, file.name, address())
+    return send_file(file.resolve(), mimetype=mime, as_attachment=True, download_name=file.name, max_age=0)
+
+
+@bp.route("/palette.css")
+def palette_css() -> Any:
+    """The status colours of the papers' palette (templates/palette.yaml), as a style sheet."""
+    palette = palette_for(current_app.config["PAPER_TEMPLATES"])
+    rules = []
+    for status in STATUSES:
+        colour = palette[status]
+        css = status.lower().replace(" ", "-")
+        rules.append(f".rag-{css} {{ background-color: #{colour.fill}; color: #{colour.ink}; }}")
+    return current_app.response_class("\n".join(rules) + "\n", mimetype="text/css")

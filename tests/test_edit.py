@@ -1,0 +1,96 @@
+"""boardpack.edit: an item changed in place, the paper's lock, and what changed between two versions."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from boardpack.edit import ItemAt, ItemEdit, edit_item, item_changes, paper_lock, save_paper_text
+from boardpack.errors import DataError
+from boardpack.load import load_text
+from boardpack.validate import validate
+
+ROOT = Path(__file__).resolve().parent.parent
+PAPER = "2021-09-hmicfrs-tracker.yaml"
+
+
+def copy(tmp_path: Path) -> Path:
+    for name in (PAPER, "2021-06-hmicfrs-tracker.yaml"):
+        shutil.copy(ROOT / "data" / name, tmp_path / name)
+    return tmp_path / PAPER
+
+
+def test_an_edit_is_merges_edit_plus_owner_with_the_reason_as_the_new_dates_note(tmp_path: Path) -> None:
+    path = copy(tmp_path)
+    result = edit_item(path, ItemAt(0, 0), ItemEdit(status="RED", due="2021-12", reason="pending guidance", update="Met them.",
+                                                    rationale="Late guidance.", owner="Head of Fraud"), "alice")
+    assert result.problems == {}
+    assert result.changes == ["A review of 'Fraud: Time to choose', No. 1: status AMBER → RED; due date extended to December 2021 "
+                              "(was September 2021); update added; rationale set; owner none → Head of Fraud"]
+    text = path.read_text()
+    assert "        due:\n          - 2021-09\n          - {date: 2021-12, note: pending guidance}\n" in text
+    assert "# last quarter's paper" in text
+
+
+def test_fields_left_as_the_form_showed_them_are_left_alone() -> None:
+    shown = {"status": "AMBER", "due": "September 2021", "rationale": "", "owner": "PSD"}
+    edit = ItemEdit.of({"status": "AMBER", "due": "September  2021", "rationale": "", "owner": "", "update": "x"}, shown)
+    assert (edit.status, edit.due, edit.rationale, edit.owner, edit.update) == (None, None, None, "", "x")
+
+
+def test_a_paper_that_would_not_check_is_never_written(tmp_path: Path) -> None:
+    path = copy(tmp_path)
+    before = path.read_bytes()
+    try:
+        save_paper_text(path, before.decode().replace("layout: tracker", "layout: trackr"))
+    except DataError as exc:
+        assert "layout" in str(exc)
+    else:  # pragma: no cover
+        raise AssertionError("written")
+    assert path.read_bytes() == before
+
+
+def test_item_changes_name_each_item_and_field(tmp_path: Path) -> None:
+    path = copy(tmp_path)
+    before, _ = validate(load_text(path.read_text(), path, PAPER))
+    edit_item(path, ItemAt(0, 1), ItemEdit(status="GREEN", owner="PSD"), "alice")
+    after, _ = validate(load_text(path.read_text(), path, PAPER))
+    assert after is not None
+    assert item_changes(before, after) == ["A review of 'Fraud: Time to choose', No. 2: status AMBER → GREEN; owner changed"]
+
+
+def test_the_lock_is_held_across_processes_and_threads(tmp_path: Path) -> None:
+    path = copy(tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; from pathlib import Path; from boardpack.edit import paper_lock\n"
+        f"with paper_lock(Path({str(path)!r})):\n    print('held', flush=True); time.sleep(1.0)\n")],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+    start = time.monotonic()
+    with paper_lock(path):
+        waited = time.monotonic() - start
+    holder.wait(timeout=10)
+    assert waited > 0.5  # the other process held it
+
+    order: list[str] = []
+
+    def writer(name: str) -> None:
+        with paper_lock(path):
+            order.append(f"{name} in")
+            time.sleep(0.05)
+            with paper_lock(path):  # re-entrant in one thread
+                order.append(f"{name} again")
+            order.append(f"{name} out")
+
+    threads = [threading.Thread(target=writer, args=(name,)) for name in ("a", "b", "c")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for n in range(0, 9, 3):  # never two writers inside at once
+        name = order[n].split()[0]
+        assert order[n:n + 3] == [f"{name} in", f"{name} again", f"{name} out"]
