@@ -9,19 +9,16 @@ messages, and only a paper that checks is written, atomically, under the paper's
 Problems are handed back by form field (`status`, `due`, `reason`, `update`, `rationale`,
 `owner`), so a form can show each beside the field it concerns.
 
-Writing goes through `paper_lock` and `save_paper_text` alone, so that when the shared
-paper-file writer lands, it replaces those two functions and nothing else.
+Writing goes through `PaperFile`, the one writer of paper files, under the paper's lock that
+`merge`, `roll` and `import` take too.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import re
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,10 +27,10 @@ from .errors import DataError, Problem
 from .intake.returns import Update, _put, apply
 from .load import load_text
 from .model import Item, Paper, When, current_due, parse_when
+from .paperfile import PaperFile
 from .render.returns import identity
 from .roundtrip import Document
 from .validate import validate
-from .write import write_atomic
 
 FIELDS = ("status", "due", "reason", "update", "rationale", "owner")
 """The form fields of an item, in the order a form shows them."""
@@ -42,57 +39,17 @@ MAX_FIELD = 32_767
 """The longest text a field takes: what a workbook cell holds, as for owners' returns."""
 
 
-# --- the seam to the shared paper writer -----------------------------------------------------
-
-_locks: dict[Path, threading.RLock] = {}
-_locks_guard = threading.Lock()
-_held = threading.local()
-
-
-@contextlib.contextmanager
-def paper_lock(path: Path) -> Iterator[None]:
-    """Hold a paper for one writer at a time, across threads and processes (re-entrant in a thread).
-
-    A lock file `.NAME.lock` beside the paper is locked with flock(2); the file itself is
-    never written, so it is safe to leave.
-    """
-    key = path.resolve()
-    with _locks_guard:
-        lock = _locks.setdefault(key, threading.RLock())
-    with lock:
-        depth: dict[Path, int] = getattr(_held, "depth", None) or {}
-        _held.depth = depth
-        if depth.get(key):
-            depth[key] += 1
-            try:
-                yield
-            finally:
-                depth[key] -= 1
-            return
-        with open(key.parent / f".{key.name}.lock", "a+b") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            depth[key] = 1
-            try:
-                yield
-            finally:
-                depth[key] = 0
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+# --- writing, through the one writer of paper files -----------------------------------------
 
 
 def save_paper_text(path: Path, text: str, label: str | None = None) -> bytes:
-    """Check a paper's new text with the paper's rules, then write it atomically under its lock.
+    """Check a paper's new text with the paper's rules, then write it under the paper's lock (`PaperFile`).
 
-    Raises DataError (nothing written) when the text has errors; returns the bytes written.
+    Raises DataError (nothing written) when the text has errors; returns the bytes written,
+    in the file's own encoding and line ends.
     """
-    label = label or path.name
-    paper, problems = validate(load_text(text, path, label))
-    errors = [p for p in problems if p.severity == "error"]
-    if paper is None or errors:
-        raise DataError(errors or problems)
-    data = text.encode("utf-8")
-    with paper_lock(path):
-        write_atomic(path, data)
-    return data
+    with PaperFile.open(path, label or path.name) as pf:
+        return pf.replace(text)
 
 
 # --- versions and item keys ------------------------------------------------------------------
@@ -329,9 +286,9 @@ def edit_item(path: Path, at: ItemAt, edit: ItemEdit, who: str, *, key: tuple[st
     is called with the file's bytes, still under the lock, once the new text is written.
     """
     label = label or path.name
-    with paper_lock(path):
-        before = path.read_bytes()
-        doc = Document(path, label)
+    with PaperFile.open(path, label) as pf:
+        before = pf.raw
+        doc = pf.document
         paper, problems = validate(load_text(doc.text, path, label))
         result = Edited(version=version_of(before))
         if paper is None:
@@ -351,7 +308,7 @@ def edit_item(path: Path, at: ItemAt, edit: ItemEdit, who: str, *, key: tuple[st
         planned = plan_edit(doc, paper, where, edit, who)
         planned.version, planned.at, planned.fingerprint = result.version, where, result.fingerprint
         if planned.text is not None:
-            after = save_paper_text(path, planned.text, label)
+            after = pf.replace(planned.text)
             planned.version = version_of(after)
             if saved is not None:
                 saved(before, after, planned)

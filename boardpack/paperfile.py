@@ -170,17 +170,37 @@ class PaperFile:
         """The bytes `save` would write: checked, in the file's own encoding and line ends."""
         return self._doc.encode(self._doc.checked(self.path, self.label))
 
+    @property
+    def document(self) -> Document:
+        """The round-trip document of the file as read (its tree is `data`)."""
+        return self._doc
+
     def save(self) -> bool:
         """Check the tree and write it to the file; False if that would change no byte.
 
         Refused (DataError) if the file was changed on disk since it was read (by a program
         that does not take the lock, such as an editor), so that change is never lost.
         """
+        data = self.encoded() if self.locked else b""
+        if self.locked and data == self.raw:
+            return False
+        self._write(data)
+        return True
+
+    def replace(self, text: str) -> bytes:
+        """Write `text` as the paper's whole new text (a restored version, an edit made as text), checked first.
+
+        Saved in the file's own encoding and line ends; returns the bytes written.
+        """
+        _valid(text, self.path, self.label)
+        data = self._doc.encode(text)
+        if data != self.raw:
+            self._write(data)
+        return data
+
+    def _write(self, data: bytes) -> None:
         if not self.locked:
             raise UsageError(f"{self.label}: opened without its lock (write=False); nothing was written")
-        data = self.encoded()
-        if data == self.raw:
-            return False
         outcome = "the file was left as it was"
         try:
             now = read_paper_bytes(self.path, self.label)
@@ -198,7 +218,6 @@ class PaperFile:
         except OSError as exc:
             raise _cannot(self.label, "write the paper file", exc, outcome) from None
         self.raw = data
-        return True
 
     @staticmethod
     def create(path: Path, text: str, label: str | None = None, *, like: PaperFile | None = None) -> None:

@@ -9,9 +9,10 @@ import threading
 import time
 from pathlib import Path
 
-from boardpack.edit import ItemAt, ItemEdit, edit_item, item_changes, paper_lock, save_paper_text
+from boardpack.edit import ItemAt, ItemEdit, edit_item, item_changes, save_paper_text
 from boardpack.errors import DataError
 from boardpack.load import load_text
+from boardpack.paperfile import paper_lock
 from boardpack.validate import validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,7 +67,7 @@ def test_item_changes_name_each_item_and_field(tmp_path: Path) -> None:
 def test_the_lock_is_held_across_processes_and_threads(tmp_path: Path) -> None:
     path = copy(tmp_path)
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from pathlib import Path; from boardpack.edit import paper_lock\n"
+        "import sys, time; from pathlib import Path; from boardpack.paperfile import paper_lock\n"
         f"with paper_lock(Path({str(path)!r})):\n    print('held', flush=True); time.sleep(1.0)\n")],
         stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert holder.stdout is not None and holder.stdout.readline() == "held\n"

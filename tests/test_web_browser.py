@@ -29,6 +29,8 @@ CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")
 
 if not (CHROMIUM and DRIVER and AXE.is_file()):  # pragma: no cover - run.sh test installs all three
+    if os.environ.get("BOARDPACK_REQUIRE_BROWSER"):
+        pytest.fail("Chromium, its driver and axe-core are required here (BOARDPACK_REQUIRE_BROWSER) but not installed", pytrace=False)
     pytest.skip("needs chromium, chromium-driver and node_modules/axe-core (./run.sh test installs them)", allow_module_level=True)
 
 from selenium import webdriver  # noqa: E402 - only once Chromium is known to be there

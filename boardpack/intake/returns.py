@@ -31,6 +31,7 @@ from ..errors import DataError, Problem, UsageError
 from ..model import STATUSES, Item, Paper, Task, When, current_due, parse_when
 from ..paperfile import PaperFile
 from ..render.returns import HEADER_ROW, HEADERS, KEYS_SHEET, LOCKED, SHEET, identity, state
+from ..roundtrip import Document
 
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -315,7 +316,7 @@ def _step(when: When) -> Any:
     return dt.date(when.year, when.month, when.day) if when.day else f"{when.year:04d}-{when.month:02d}"
 
 
-def apply(doc: PaperFile, paper: Paper, todo: list[tuple[Located, Update]]) -> list[str]:
+def apply(doc: PaperFile | Document, paper: Paper, todo: list[tuple[Located, Update]]) -> list[str]:
     """Apply checked updates to the round-trip tree; return one line per item changed."""
     lines = []
     period = paper.paper.period

@@ -10,8 +10,9 @@ from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, url_for
 
-from ..edit import item_changes, paper_lock, save_paper_text, version_of
+from ..edit import item_changes, save_paper_text, version_of
 from ..errors import DataError
+from ..paperfile import paper_lock
 from . import address, db, error_page, history, needs
 from .papers import _parsed, _record_before, paper_path
 
