@@ -1,0 +1,175 @@
+"""Every report, item and task has one identity, unique in its paper and kept across quarters."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from boardpack import check
+from boardpack.build import prepare
+from boardpack.identity import entry_key, index, item_key, report_key, split_key, text_key
+from boardpack.model import Item, Paper, Report
+
+from .conftest import FIXTURES, minimal, run
+
+CYCLE = FIXTURES / "cycle"
+
+HEAD = """\
+paper:
+  title: HMICFRS Report Recommendations
+  period: 2021-09
+  committee: Police Authority Board
+  organisation: City of London Police
+  layout: tracker
+reports:
+"""
+
+
+def keys_of(paper: Paper) -> list[str]:
+    return [entry_key(report, item, task) for report in paper.reports for item in report.items
+            for task in (None, *item.tasks)]
+
+
+# --- the keys ------------------------------------------------------------------------
+
+
+def test_keys_come_from_id_then_title_ref_or_text() -> None:
+    report = Report(title="Roads Policing: Not Optional")
+    assert report_key(report) == "roads-policing-not-optional"
+    assert report_key(Report(title="ROADS policing - not optional!")) == "roads-policing-not-optional"
+    assert report_key(Report(id="roads", title="Roads Policing: Not Optional")) == "roads"
+    assert item_key(Item(ref="3a", text="x")) == "3a"
+    assert item_key(Item(id="kept", ref="3a", text="x")) == "kept"
+    unnumbered = Item(text="Review  the\npolicy.")
+    assert item_key(unnumbered) == text_key("Review the policy.") and item_key(unnumbered).startswith("t-")
+    assert len(item_key(unnumbered)) == len("t-") + 12
+
+
+def test_an_entry_key_is_url_safe_and_splits_back() -> None:
+    report = Report(title="Fraud: Time to choose")
+    item = Item(ref="AFI 3/b", text="x", tasks=({"ref": "1.2", "text": "t"},))  # type: ignore[arg-type]
+    key = entry_key(report, item, item.tasks[0])
+    assert key == "fraud-time-to-choose/AFI%203%2Fb/1.2"
+    assert re.fullmatch(r"[A-Za-z0-9._~%/-]+", key)  # only what a link's path carries as it is
+    assert split_key(key) == ("fraud-time-to-choose", "AFI 3/b", "1.2")
+    assert index((report.model_copy(update={"items": (item,)}),)) == {
+        "fraud-time-to-choose/AFI%203%2Fb": (0, 0, None), key: (0, 0, 0)}
+
+
+# --- check refuses two alike, naming both lines --------------------------------------
+
+
+def test_two_reports_with_one_title_are_refused_naming_both_lines(paper_file) -> None:
+    text = HEAD + """\
+  - title: Custody services
+    items:
+      - ref: "1"
+        text: Improve data.
+        status: AMBER
+  - title: "Custody Services."
+    items:
+      - ref: "1"
+        text: Improve the cells.
+        status: AMBER
+"""
+    path = paper_file(text)
+    (result,) = check([path])
+    (error,) = result.errors
+    assert str(error).startswith(f"{result.label}:13:12: reports[1].title: two reports have the identity 'custody-services'")
+    assert f"this one and reports[0] at {result.label}:8:12" in str(error)
+    assert "give one of them its own `id:`" in str(error)
+    (fixed,) = check([paper_file(text.replace('  - title: "Custody Services."', '  - id: custody-2022\n    title: "Custody Services."'))])
+    assert not fixed.errors
+
+
+def test_two_unnumbered_items_with_one_text_are_refused_naming_both_lines(paper_file) -> None:
+    text = HEAD + """\
+  - title: Custody services
+    items:
+      - text: Review the policy.
+        status: AMBER
+      - ref: "2"
+        text: Something else.
+        status: AMBER
+      - text: "Review   the policy."
+        status: RED
+        rationale: No staff.
+"""
+    (result,) = check([paper_file(text)])
+    (error,) = result.errors
+    assert error.line == 15 and error.where == "reports[0].items[2].text"
+    assert "two items of this report have the identity 't-" in error.message
+    assert f"items[0] (from its text (it has no ref)) at {result.label}:10:15" in error.message
+    assert "give one of them its own `id:`" in error.message
+    (fixed,) = check([paper_file(text.replace('      - text: "Review   the', '      - id: policy-b\n        text: "Review   the'))])
+    assert not fixed.errors
+
+
+def test_an_id_equal_to_another_items_ref_is_refused(paper_file) -> None:
+    data = minimal()
+    data["reports"][0]["items"][2]["id"] = "1"
+    (result,) = check([paper_file(data)])
+    (error,) = result.errors
+    assert error.where == "reports[0].items[2].id" and "identity '1'" in error.message
+    assert "items[0] (from its ref)" in error.message
+
+
+def test_the_same_ref_twice_is_reported_once_with_both_lines(paper_file) -> None:
+    data = minimal()
+    data["reports"][0]["items"][2]["ref"] = "1"
+    (result,) = check([paper_file(data)])
+    (error,) = result.errors
+    assert "ref '1' is used twice in this report (first at items[0], " in error.message
+    assert f"{result.label}:" in error.message.split("first at items[0], ")[1]
+
+
+def test_the_same_item_keys_in_two_reports_are_fine(paper_file) -> None:
+    data = minimal()
+    data["reports"][1]["items"] = [{"ref": "1", "text": "Follow the guidance.", "status": "AMBER"}]
+    (result,) = check([paper_file(data)])
+    assert not result.errors
+
+
+# --- kept across quarters -----------------------------------------------------------
+
+
+def test_roll_keeps_every_key_and_every_id(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(CYCLE, folder)
+    code, _, err = run("roll", str(folder / "2021-09-tracker.yaml"), "--to", "2021-12")
+    assert code == 0, err
+    before, after = prepare(folder / "2021-09-tracker.yaml"), prepare(folder / "2021-12-tracker.yaml")
+    assert before.paper is not None and after.paper is not None and not after.errors
+    assert keys_of(after.paper) == keys_of(before.paper)
+    assert "roads/t-" in " ".join(keys_of(after.paper))  # the report's id and the unnumbered item's text hash
+    assert "  - id: roads\n" in (folder / "2021-12-tracker.yaml").read_text()
+
+
+def test_last_quarters_partner_is_found_by_identity(tmp_path: Path) -> None:
+    """A title whose case or punctuation was tidied is the same report, not one removed and one new."""
+    folder = tmp_path / "data"
+    shutil.copytree(CYCLE, folder)
+    september = folder / "2021-09-tracker.yaml"
+    september.write_text(september.read_text().replace("  - title: Crime Data Integrity inspection 2019",
+                                                       "  - title: Crime data integrity inspection, 2019"))
+    checked = prepare(september)
+    assert checked.resolved is not None and checked.resolved.changes is not None
+    changes = checked.resolved.changes
+    assert [c.report for c in changes.new_reports] == ["A review of 'Fraud: Time to choose'"]  # the fixture's own new one
+    assert [c.report for c in changes.removed_reports] == ["A report now finished"]
+    assert ("Crime data integrity inspection, 2019", "1") in [(c.report, c.ref) for c in changes.newly_complete]
+
+
+@pytest.mark.parametrize("bad", ["reports", "items"])
+def test_identity_problems_are_found_when_other_parts_are_wrong_too(paper_file, bad: str) -> None:
+    data = minimal()
+    data["reports"][0]["items"][0]["staus"] = "x"  # the model rejects the file: the rules run on what it accepts
+    if bad == "reports":
+        data["reports"][1]["title"] = data["reports"][0]["title"].upper()
+    else:
+        data["reports"][0]["items"][3]["id"] = "2"
+    (result,) = check([paper_file(data)])
+    assert any("identity" in p.message for p in result.errors), result.errors
