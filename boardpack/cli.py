@@ -304,6 +304,7 @@ def _run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _run_returns(args: argparse.Namespace, out: TextIO) -> int:
     from .build import prepare
+    from .intake.returns import refuse_answered
     from .palette import palette_for
     from .render.returns import workbooks
     from .write import commit_outputs
@@ -312,10 +313,12 @@ def _run_returns(args: argparse.Namespace, out: TextIO) -> int:
     if checked.paper is None or checked.errors:
         raise DataError(checked.problems)
     folder = args.out or Path("build") / "returns" / args.file.stem
-    books = workbooks(checked.paper, args.file.name, palette_for(args.templates))
+    assert checked.resolved is not None  # a paper without errors is resolved
+    books = workbooks(checked.resolved, args.file.name, palette_for(args.templates))
     if not books:
         print(f"{args.file}: no open items; no workbooks written", file=out)
         return 0
+    refuse_answered([folder / name for name in books])
     try:
         commit_outputs({folder / name: data for name, data in books.items()})
     except OSError as exc:
