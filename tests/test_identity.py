@@ -173,3 +173,34 @@ def test_identity_problems_are_found_when_other_parts_are_wrong_too(paper_file, 
         data["reports"][0]["items"][3]["id"] = "2"
     (result,) = check([paper_file(data)])
     assert any("identity" in p.message for p in result.errors), result.errors
+
+
+# --- a year no paper has ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("0221-09", "'0221-09' is not a likely period: year 221; did you mean 2021-09? (allowed: years 1900 to 2200)"),
+    ("2201-09", "'2201-09' is not a likely period: year 2201; did you mean 2021-09?"),
+    ("September 1021", "'September 1021' is not a likely period: year 1021; did you mean September 2021?"),
+])
+def test_a_period_in_an_unlikely_year_is_refused_with_the_year_meant(paper_file, typed: str, message: str) -> None:
+    data = minimal()
+    data["paper"]["period"] = typed
+    (result,) = check([paper_file(data)])
+    (error,) = result.errors
+    assert error.where == "paper.period" and error.line == 4 and message in error.message, error
+
+
+def test_other_dates_in_an_unlikely_year_are_refused_too(paper_file, tmp_path: Path) -> None:
+    data = minimal()
+    data["reports"][0]["items"][0]["due"] = ["2021-09", "3021-11"]
+    data["reports"][0]["published"] = "1899-12-01"
+    (result,) = check([paper_file(data)])
+    messages = {p.where: p.message for p in result.errors}
+    assert "'3021-11' is not a likely date: year 3021; did you mean 2021-11?" in messages["reports[0].items[0].due[1].date"]
+    assert "year 1899" in messages["reports[0].published"]
+    data = minimal()
+    data["reports"][0]["items"][0]["due"] = ["2021-09", "2200-12"]
+    data["reports"][0]["published"] = "1900-01"
+    (fine,) = check([paper_file(data)])
+    assert not fine.errors
