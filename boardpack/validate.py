@@ -294,23 +294,16 @@ def _duplicate_keys(source: Source, parts: _Parts) -> Iterator[Problem]:
     which two rows share one would send an update to the wrong row. Two items with the same
     ref and no `id:` are the ref rule's to report, once.
     """
-    reports: dict[str, tuple[int, str]] = {}
+    reports: dict[str, tuple[int, Report]] = {}
+    clashes: dict[str, int] = {}
     for part in parts.reports:
-        if part.report is None:
-            continue
-        key = report_key(part.report)
-        field_name = "id" if part.report.id else "title"
-        if key not in reports:
-            reports[key] = (part.index, field_name)
-        else:
-            other, other_field = reports[key]
-            how = "the same `id:`" if field_name == other_field == "id" else (
-                "titles that differ at most in case and punctuation" if field_name == other_field else "an `id:` equal to a title")
-            yield source.problem(("reports", part.index, field_name),
-                                 f"two reports have the identity '{key}' ({how}): this one and reports[{other}] "
-                                 f"at {_place(source, ('reports', other, other_field))}; returns and the pairing with "
-                                 "last quarter's paper tell reports apart by it: give one of them its own `id:` "
-                                 f"(for example `id: {key}-2`)")
+        if part.report is not None:
+            key = report_key(part.report)
+            if key in reports:
+                clashes[key] = clashes.get(key, 1) + 1
+                yield _report_clash(source, key, clashes[key], reports[key], (part.index, part.report))
+            else:
+                reports[key] = (part.index, part.report)
         items: dict[str, tuple[int, str]] = {}
         for entry in part.items:
             key, how = item_key(entry.item), key_source(entry.item)
@@ -327,6 +320,22 @@ def _duplicate_keys(source: Source, parts: _Parts) -> Iterator[Problem]:
                                  f"{_place(source, ('reports', part.index, 'items', other, other_how))}; returns and "
                                  "the pairing with last quarter's paper tell items apart by it: give one of them its own "
                                  f"`id:` (for example `id: {key if how != 'text' else 'unnumbered'}-2`)")
+
+
+def _report_clash(source: Source, key: str, n: int, first: tuple[int, Report], this: tuple[int, Report]) -> Problem:
+    (other, earlier), (index, report) = first, this
+    field_name, other_field = ("id" if report.id else "title"), ("id" if earlier.id else "title")
+    if field_name == other_field == "id":
+        how = "the same `id:`"
+    elif field_name == other_field:
+        how = "the same title" if earlier.title == report.title else "titles that differ only in case and punctuation"
+    else:
+        how = "an `id:` equal to a title"
+    return source.problem(("reports", index, field_name),
+                          f"two reports have the identity '{key}' ({how}): this one and reports[{other}] "
+                          f"at {_place(source, ('reports', other, other_field))}; returns and the pairing with "
+                          "last quarter's paper tell reports apart by it: give one of them its own `id:` "
+                          f"(for example `id: {key}-{n}`)")
 
 
 def _totals(source: Source, r: int, report: Report, items: list[Item]) -> Iterator[Problem]:
