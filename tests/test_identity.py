@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 from pathlib import Path
@@ -13,7 +14,7 @@ from boardpack.build import prepare
 from boardpack.identity import entry_key, index, item_key, report_key, split_key, text_key
 from boardpack.model import Item, Paper, Report
 
-from .conftest import FIXTURES, minimal, run
+from .conftest import FIXTURES, ROOT, minimal, run
 
 CYCLE = FIXTURES / "cycle"
 
@@ -204,3 +205,51 @@ def test_other_dates_in_an_unlikely_year_are_refused_too(paper_file, tmp_path: P
     data["reports"][0]["published"] = "1900-01"
     (fine,) = check([paper_file(data)])
     assert not fine.errors
+
+
+# --- the synthetic tracker with repeated titles round-trips ---------------------------------
+
+
+def test_the_1000_item_tracker_with_repeated_titles_goes_out_and_back_with_every_update_on_its_item(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`bench/make_tracker.py 1000 7` draws 8 repeated titles; each return lands on the row it was written on."""
+    from openpyxl import load_workbook
+
+    from boardpack.history import excerpt
+
+    spec = importlib.util.spec_from_file_location("make_tracker", ROOT / "bench" / "make_tracker.py")
+    assert spec is not None and spec.loader is not None
+    make_tracker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_tracker)
+    monkeypatch.chdir(tmp_path)
+    paper = tmp_path / "data" / "big.yaml"
+    make_tracker.main(["1000", "7", str(paper)])
+    titles = [r.title for r in prepare(paper).paper.reports]  # type: ignore[union-attr]
+    assert len({t for t in titles if titles.count(t) > 1}) == 8 and len(titles) - len(set(titles)) == 10
+    assert run("returns", "data/big.yaml")[0] == 0
+    returned = tmp_path / "returned"
+    returned.mkdir()
+    rows = 0
+    for book in sorted((tmp_path / "build" / "returns" / "big").glob("*.xlsx")):
+        wb = load_workbook(book)
+        ws = wb["Items"]
+        for row in ws.iter_rows(min_row=9):
+            report, ref, text = (c.value for c in row[1:4])
+            ws.cell(row=row[0].row, column=10).value = f"Seen in {report} No. {ref}: {text[:40]}"  # what the owner saw
+            rows += 1
+        wb.save(returned / book.name)
+    code, out, err = run("merge", "data/big.yaml", *sorted(str(p) for p in returned.iterdir()))
+    assert code == 0, err[:2000]
+    assert f"merged {rows} changes" in out and rows > 800
+    checked = prepare(paper)
+    assert checked.paper is not None and not checked.errors
+    updated = 0
+    for report in checked.paper.reports:
+        for item in report.items:
+            for entry in (item, *item.tasks):
+                comment = entry.comment if entry is item else entry.position  # type: ignore[union-attr]
+                if comment and "Seen in " in comment:
+                    updated += 1
+                    assert comment.rstrip().endswith(
+                        f"Seen in {report.title} No. {entry.ref}: {excerpt(entry.text, limit=400)[:40]}".rstrip()), (report.title, entry.ref)
+    assert updated == rows
