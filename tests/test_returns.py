@@ -422,3 +422,19 @@ def test_a_due_date_carried_from_last_quarter_is_shown_and_merged_against(tmp_pa
     assert checked.resolved is not None
     item = checked.resolved.paper.reports[0].items[3]
     assert [str(s.date) for s in item.due] == ["February 2022", "31 May 2022"]
+
+
+def test_a_report_renamed_after_the_workbooks_went_out_is_found_again_by_an_id(folder: Path) -> None:
+    book = "Crime-Directorate.xlsx"
+    filled = fill(folder, book, {f"H{row_of(folder, book, '4')}": "GREEN"})
+    paper = folder / "data" / PAPER.name
+    paper.write_text(paper.read_text().replace("  - title: Crime Data Integrity inspection 2019\n",
+                                               "  - title: Crime data integrity (2019)\n"))
+    code, _, err = run("merge", f"data/{PAPER.name}", str(filled))
+    assert code == 1
+    assert ("no item in the paper has this row's identity (report 'crime-data-integrity-inspection-2019', item '4')" in err
+            and "give the report `id: crime-data-integrity-inspection-2019`" in err), err
+    paper.write_text(paper.read_text().replace("  - title: Crime data integrity (2019)\n",
+                                               "  - id: crime-data-integrity-inspection-2019\n    title: Crime data integrity (2019)\n"))
+    code, out, err = run("merge", f"data/{PAPER.name}", str(filled))
+    assert code == 0 and "Crime data integrity (2019), No. 4: status AMBER → GREEN" in out, err

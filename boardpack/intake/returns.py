@@ -29,6 +29,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ..errors import DataError, Problem, UsageError
 from ..identity import index as identities
+from ..identity import split_key
 from ..model import STATUSES, Item, Paper, Task, When, current_due, parse_when
 from ..paperfile import PaperFile
 from ..render.returns import HEADER_ROW, HEADERS, KEYS_FIRST_ROW, KEYS_SHEET, LOCKED, SHEET, digest, open_entries, state
@@ -354,8 +355,12 @@ def plan(paper: Paper, paper_file: str, returns: list[tuple[dict[str, str], list
             where = update.where.split(": ", 1)[1]
             found = index.get(update.identity)
             if found is None:
+                parts = split_key(update.identity)
                 problems.append(Problem(update.workbook, 0, 0, where,
-                                        "this item is no longer in the paper; the secretariat must place the update by hand"))
+                                        f"no item in the paper has this row's identity (report '{parts[0]}', item "
+                                        f"'{parts[1]}'): it was removed, or its report's title or its ref changed since "
+                                        "the workbook was made; to match it again give the report `id: "
+                                        f"{parts[0]}` (or the item `id: {parts[1]}`), or place the update by hand"))
                 continue
             entry = found[3]
             if sent.get(update.identity) != owner:
