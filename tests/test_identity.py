@@ -253,3 +253,14 @@ def test_the_1000_item_tracker_with_repeated_titles_goes_out_and_back_with_every
                     assert comment.rstrip().endswith(
                         f"Seen in {report.title} No. {entry.ref}: {excerpt(entry.text, limit=400)[:40]}".rstrip()), (report.title, entry.ref)
     assert updated == rows
+
+
+def test_every_row_of_the_view_carries_its_identity_for_links() -> None:
+    from boardpack.derive import view
+
+    checked = prepare(CYCLE / "2021-09-tracker.yaml")
+    assert checked.resolved is not None
+    rows = [row for report in view(checked.resolved.paper, "p").reports for row in report.rows]
+    assert [row.key for row in rows] == keys_of(checked.resolved.paper)
+    assert len({row.key for row in rows}) == len(rows)
+    assert "crime-data-integrity-inspection-2019/3/3.1" in [row.key for row in rows]
