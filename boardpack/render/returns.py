@@ -131,32 +131,23 @@ def holder(item: Item) -> str:
     return UNASSIGNED
 
 
-Position = tuple[int, int, int | None]
-"""(report, item, task or None): where an entry sits in its paper."""
-
-
 def open_entries(paper: Paper) -> Iterator[tuple[str, Entry]]:
     """(holder, entry) for every item not yet done, and its tasks not yet done.
 
     This is what each owner is sent; `merge` works it out again from the paper to accept from
     a workbook only the rows of its own owner.
     """
-    for owner, _, entry in _open(paper):
-        yield owner, entry
-
-
-def _open(paper: Paper) -> Iterator[tuple[str, Position, Entry]]:
     n = 0
-    for r, report in enumerate(paper.reports):
-        for i, item in enumerate(report.items):
+    for report in paper.reports:
+        for item in report.items:
             if item.status in DONE:
                 continue
             n += 1
-            yield holder(item), (r, i, None), Entry(f"K{n}", report, item, None)
-            for t, task in enumerate(item.tasks):
+            yield holder(item), Entry(f"K{n}", report, item, None)
+            for task in item.tasks:
                 if task.status not in DONE:
                     n += 1
-                    yield holder(item), (r, i, t), Entry(f"K{n}", report, item, task)
+                    yield holder(item), Entry(f"K{n}", report, item, task)
 
 
 WINDOWS_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))})
@@ -209,14 +200,10 @@ def workbooks(resolved: Resolved, paper_file: str, palette: Palette | None = Non
 
         palette = default_palette()
     paper = resolved.paper
-    shown = view(paper, paper_file, resolved.changes, palette)
-    # The view has a row for every item, then one for each of its tasks, in the paper's order.
-    positions = [(r, i, t) for r, report in enumerate(paper.reports) for i, item in enumerate(report.items)
-                 for t in (None, *range(len(item.tasks)))]
-    rows: dict[Position, Row] = dict(zip(positions, (row for report in shown.reports for row in report.rows), strict=True))
+    rows = {row.key: row for report in view(paper, paper_file, resolved.changes, palette).reports for row in report.rows}
     by_owner: dict[str, list[Entry]] = {}
-    for owner, at, entry in _open(paper):
-        by_owner.setdefault(owner, []).append(replace(entry, row=rows[at]))
+    for owner, entry in open_entries(paper):
+        by_owner.setdefault(owner, []).append(replace(entry, row=rows[entry.identity]))
     names = file_names(list(by_owner))
     return {names[owner]: workbook(paper, paper_file, owner, by_owner[owner], palette) for owner in sorted(by_owner)}
 
