@@ -438,3 +438,15 @@ def test_a_report_renamed_after_the_workbooks_went_out_is_found_again_by_an_id(f
                                                "  - id: crime-data-integrity-inspection-2019\n    title: Crime data integrity (2019)\n"))
     code, out, err = run("merge", f"data/{PAPER.name}", str(filled))
     assert code == 0 and "Crime data integrity (2019), No. 4: status AMBER → GREEN" in out, err
+
+
+def test_a_return_saved_again_by_libreoffice_calc_still_merges(folder: Path, tmp_path: Path) -> None:
+    """The hidden record and the cross-check of the visible columns survive another spreadsheet's save."""
+    book = "Professional-Standards.xlsx"
+    filled = fill(folder, book, {f"J{row_of(folder, book, '1')}": "Line one\nline two",
+                                 f"H{row_of(folder, book, '2')}": "GREEN"}, save_as="filled.xlsx")
+    saved = tmp_path / "calc"
+    soffice(tmp_path, "--convert-to", "xlsx", "--outdir", str(saved), str(filled))
+    code, out, err = run("merge", "--dry-run", f"data/{PAPER.name}", str(saved / "filled.xlsx"))
+    assert code == 0, err
+    assert "No. 1: update added" in out and "No. 2: status AMBER → GREEN" in out

@@ -99,7 +99,8 @@ def digest(paper_file: str, period: str, owner: str, recorded: Sequence[Sequence
     forged sheet could ask for is bounded by `merge` itself, which works out from the paper
     which items the named owner was sent and refuses any other.
     """
-    text = json.dumps([paper_file, period, owner, [list(values) for values in recorded]], ensure_ascii=False)
+    folded = [[" ".join(value.split()) for value in values] for values in recorded]  # as any spreadsheet keeps them
+    text = json.dumps([paper_file, period, owner, folded], ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
