@@ -264,3 +264,17 @@ def test_every_row_of_the_view_carries_its_identity_for_links() -> None:
     assert [row.key for row in rows] == keys_of(checked.resolved.paper)
     assert len({row.key for row in rows}) == len(rows)
     assert "crime-data-integrity-inspection-2019/3/3.1" in [row.key for row in rows]
+
+
+def test_the_workspace_finds_an_item_that_moved_by_its_identity() -> None:
+    from boardpack.edit import ItemAt, locate
+
+    checked = prepare(CYCLE / "2021-09-tracker.yaml")
+    assert checked.paper is not None
+    paper = checked.paper
+    report = paper.reports[1]
+    key = entry_key(report, report.items[0])  # the unnumbered item: its report's id and its text's hash
+    assert key.startswith("roads/t-")
+    moved = paper.model_copy(update={"reports": (paper.reports[1], paper.reports[0], *paper.reports[2:])})
+    assert locate(moved, ItemAt(1, 0), key) == ItemAt(0, 0)
+    assert locate(moved, ItemAt(1, 0), "roads/t-000000000000") is None
