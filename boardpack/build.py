@@ -182,9 +182,12 @@ def _resolve_chain(source: Source, paper: Paper, paths: list[Path], validated: V
         chain.append(before)
         path, current = target, before
     resolved_before: Paper | None = None
-    for earlier in reversed(chain):
-        resolved_before = resolve(earlier, resolved_before).paper
+    earlier: list[Paper] = []
+    for before_paper in reversed(chain):
+        resolved_before = resolve(before_paper, resolved_before).paper
+        earlier.append(resolved_before)
     result = resolve(paper, resolved_before)
+    result.earlier = tuple(earlier)
     return result, [source.problem(where, message, severity="warning") for where, message in result.notes]
 
 

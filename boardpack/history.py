@@ -118,6 +118,8 @@ class Resolved:
     changes: Changes | None
     notes: list[tuple[Path_, str]] = field(default_factory=list)
     """Warnings found by comparing the periods, located in this period's file."""
+    earlier: tuple[Paper, ...] = ()
+    """The papers of the chain before this one, each resolved against its own previous, oldest first."""
 
 
 # --- pairing --------------------------------------------------------------------------
