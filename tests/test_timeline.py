@@ -71,7 +71,8 @@ def _chain(tmp_path: Path) -> Path:
     third = _roll(second, "2022-09")
     _edit(third, "            note: pending the new system\n",
           "            note: pending the new system\n          - date: 2022-12\n            note: testing, with the force's IT\n")
-    _edit(third, "        due: 2022-09\n        owner: Head of Crime\n", "        due:\n          - 2022-09\n          - 2023-03\n        owner: Head of Crime\n")
+    _edit(third, "        due: 2022-09\n        owner: Head of Crime\n",
+          "        due:\n          - 2022-09\n          - 2023-03\n        owner: Head of Crime\n")
     fourth = _roll(third, "2022-12")
     _edit(fourth, "        status: RED\n        rationale: The new system is late.\n", "        status: GREEN\n")
     _edit(fourth, "          The supplier is late.\n", "          The supplier is late.\n\n          Live since November.\n")
