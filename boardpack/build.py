@@ -86,7 +86,9 @@ def find_papers(paths: Sequence[Path] | None, data_dir: Path) -> list[Path]:
         return list(paths)
     if not data_dir.is_dir():
         raise DataError([Problem(str(data_dir), 0, 0, "", "no such folder; put paper files (*.yaml) in it")])
-    return sorted([*data_dir.glob("*.yaml"), *data_dir.glob("*.yml")])
+    from .owners import is_owners_file
+
+    return sorted(p for p in [*data_dir.glob("*.yaml"), *data_dir.glob("*.yml")] if not is_owners_file(p))
 
 
 Validated = dict[Path, tuple["Paper | None", list[Problem]]]
@@ -95,10 +97,25 @@ is both a paper of its own and this quarter's previous, and is read once."""
 
 
 def check(paths: Iterable[Path]) -> list[Checked]:
-    """Load and validate each file; every problem of every file is kept."""
+    """Load and validate each file; every problem of every file is kept.
+
+    Where the papers' folder has an owners directory, owners and leads it does not know are
+    warned of, each at its line.
+    """
+    from .owners import name_warnings
+
     validated: Validated = {}
     read: dict[Path, tuple[int, bytes]] = {}
-    return [prepare(path, _label(path), validated, read) for path in paths]
+    results = [prepare(path, _label(path), validated, read) for path in paths]
+    for result in results:
+        if result.paper is not None and path_read(result):
+            result.problems = sorted(result.problems + name_warnings(result.path, result.label, path_read(result)))
+    return results
+
+
+def path_read(checked: Checked) -> bytes:
+    """The bytes of a checked paper's own file, as they were read for the check."""
+    return checked.read.get(checked.path, (0, b""))[1]
 
 
 def prepare(path: Path, label: str | None = None, validated: Validated | None = None,
