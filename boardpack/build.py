@@ -86,9 +86,12 @@ def find_papers(paths: Sequence[Path] | None, data_dir: Path) -> list[Path]:
         return list(paths)
     if not data_dir.is_dir():
         raise DataError([Problem(str(data_dir), 0, 0, "", "no such folder; put paper files (*.yaml) in it")])
+    from .owners import is_owners_file
+
     # Hidden names are never papers: boardpack's own locks and temporary files
-    # (`.NAME.yaml.lock`, `.NAME.yaml.XXXX.part`), and the `._NAME.yaml` macOS leaves on shares.
-    return sorted(p for p in [*data_dir.glob("*.yaml"), *data_dir.glob("*.yml")] if not p.name.startswith("."))
+    # (`.NAME.yaml.lock`, `.NAME.yaml.XXXX.part`), and the `._NAME.yaml` macOS leaves on shares;
+    # nor is the owners directory.
+    return sorted(p for p in [*data_dir.glob("*.yaml"), *data_dir.glob("*.yml")] if not p.name.startswith(".") and not is_owners_file(p))
 
 
 Validated = dict[Path, tuple["Paper | None", list[Problem]]]
@@ -97,10 +100,25 @@ is both a paper of its own and this quarter's previous, and is read once."""
 
 
 def check(paths: Iterable[Path]) -> list[Checked]:
-    """Load and validate each file; every problem of every file is kept."""
+    """Load and validate each file; every problem of every file is kept.
+
+    Where the papers' folder has an owners directory, owners and leads it does not know are
+    warned of, each at its line.
+    """
+    from .owners import name_warnings
+
     validated: Validated = {}
     read: dict[Path, tuple[int, bytes]] = {}
-    return [prepare(path, _label(path), validated, read) for path in paths]
+    results = [prepare(path, _label(path), validated, read) for path in paths]
+    for result in results:
+        if result.paper is not None and path_read(result):
+            result.problems = sorted(result.problems + name_warnings(result.path, result.label, path_read(result)))
+    return results
+
+
+def path_read(checked: Checked) -> bytes:
+    """The bytes of a checked paper's own file, as they were read for the check."""
+    return checked.read.get(checked.path, (0, b""))[1]
 
 
 def prepare(path: Path, label: str | None = None, validated: Validated | None = None,

@@ -366,6 +366,7 @@ def _plural(n: int, word: str) -> str:
 
 def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .derive import changes_view, count_statuses
+    from .owners import directory_near
     from .palette import palette_for
 
     results = check(find_papers(args.files, args.data))
@@ -376,6 +377,14 @@ def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for problem in exc.problems:
             print(problem, file=err)
         failed = True
+    folders = dict.fromkeys([args.data, *(result.path.parent for result in results)])
+    for folder in folders:
+        directory, problems = directory_near(folder)
+        for problem in problems:
+            print(problem, file=err)
+        failed = failed or any(p.severity == "error" for p in problems)
+        if directory is not None:
+            print(f"{folder / 'owners.yaml'}: ok · {_plural(len(directory.owners), 'owner')}", file=out)
     for result in results:
         for problem in result.problems:
             print(problem, file=err)
