@@ -12,6 +12,7 @@ and an owner's name or a report title is only ever a value, never template code.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import smtplib
@@ -70,6 +71,9 @@ class Draft:
         msg.set_content(self.body)
         for attachment in self.attachments:
             msg.add_attachment(attachment.data, maintype=attachment.kind[0], subtype=attachment.kind[1], filename=attachment.name)
+        if self.attachments:  # the same message, the same bytes: a boundary from its content, not a random one
+            digest = hashlib.sha256(self.body.encode() + b"".join(a.name.encode() + a.data for a in self.attachments)).hexdigest()
+            msg.set_boundary(f"==boardpack-{digest[:32]}")
         return msg
 
     def eml(self, sender: str | None = None) -> bytes:

@@ -60,9 +60,23 @@ def row_of(folder: Path, name: str, ref: str) -> int:
 # --- out -----------------------------------------------------------------------------
 
 
-def test_one_workbook_per_owner_lead_and_the_unassigned(folder: Path) -> None:
-    assert sorted(p.name for p in returns_dir(folder).iterdir()) == [
+def shown(folder: Path) -> dict[str, bytes]:
+    """The files of the round a person sees (not the hidden lock)."""
+    return {p.name: p.read_bytes() for p in sorted(returns_dir(folder).iterdir()) if not p.name.startswith(".")}
+
+
+def test_one_workbook_per_owner_inside_the_force_and_the_rest_on_request(folder: Path) -> None:
+    assert list(shown(folder)) == ["Crime-Directorate.eml", "Crime-Directorate.xlsx", "Professional-Standards.eml",
+                                   "Professional-Standards.xlsx", "round.json"]
+    code, out, err = run("returns", f"data/{PAPER.name}", "--include-outside", "--include-unowned")
+    assert code == 0, err
+    assert [n for n in shown(folder) if n.endswith(".xlsx")] == [
         "Crime-Directorate.xlsx", "Home-Office.xlsx", "Professional-Standards.xlsx", "Unassigned.xlsx"]
+    code, out, err = run("returns", f"data/{PAPER.name}")
+    assert code == 0, err
+    assert "removed Home-Office.xlsx of an earlier round" in out and "removed Unassigned.xlsx of an earlier round" in out
+    assert "left out: Home Office, 1 item (outside the force" in out and "1 open item without an owner" in out
+    assert [n for n in shown(folder) if n.endswith(".xlsx")] == ["Crime-Directorate.xlsx", "Professional-Standards.xlsx"]
     ws = load_workbook(returns_dir(folder) / "Professional-Standards.xlsx")["Items"]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=9, max_col=5)]
     assert [r[2] for r in rows] == ["1", "2", "2.1"]  # the GREEN item 3 is not sent out
@@ -358,7 +372,7 @@ def test_names_are_unique_without_regard_to_case_and_never_a_windows_device(tmp_
     code, out, err = run("returns", "data/p.yaml")
     assert code == 0, err
     folder = tmp_path / "build" / "returns" / "p"
-    names = sorted(p.name for p in folder.iterdir())
+    names = sorted(p.name for p in folder.iterdir() if p.suffix == ".xlsx")
     assert names == ["CON-owner.xlsx", "PSD.xlsx", "psd-2.xlsx"]
     assert len({n.casefold() for n in names}) == 3
     for name, owner, ref in (("PSD.xlsx", "PSD", "1"), ("psd-2.xlsx", "psd", "3"), ("CON-owner.xlsx", "CON", "4")):
@@ -374,18 +388,18 @@ def test_names_are_unique_without_regard_to_case_and_never_a_windows_device(tmp_
 
 def test_returns_refuses_to_replace_a_workbook_an_owner_filled_in_and_saved_in_place(folder: Path) -> None:
     book = returns_dir(folder) / "Crime-Directorate.xlsx"
-    untouched = {p.name: p.read_bytes() for p in returns_dir(folder).iterdir()}
+    untouched = shown(folder)
     code, _, err = run("returns", f"data/{PAPER.name}")  # unfilled workbooks are simply made again
     assert code == 0, err
-    assert {p.name: p.read_bytes() for p in returns_dir(folder).iterdir()} == untouched
+    assert shown(folder) == untouched
     row = row_of(folder, "Crime-Directorate.xlsx", "4")
     fill(folder, "Crime-Directorate.xlsx", {f"J{row}": "Published in November."}, save_as=str(book.relative_to(folder)))
-    filled = {p.name: p.read_bytes() for p in returns_dir(folder).iterdir()}
+    filled = shown(folder)
     code, out, err = run("returns", f"data/{PAPER.name}")
     assert code == 1
     assert f"{book.relative_to(folder)}: Items!J{row}: an owner's answer is in this workbook" in err, err
     assert "no workbook was written" in err and "wrote" not in out
-    assert {p.name: p.read_bytes() for p in returns_dir(folder).iterdir()} == filled
+    assert shown(folder) == filled
     (returns_dir(folder) / "Home-Office.xlsx").write_bytes(b"an owner's own file")
     code, _, err = run("returns", f"data/{PAPER.name}")
     assert code == 1 and "Home-Office.xlsx: is in the way and cannot be read as a return" in err

@@ -73,6 +73,10 @@ class Merged:
 
     changes: list[str] = field(default_factory=list)
     written: bool = False
+    owners: dict[str, list[str]] = field(default_factory=dict)
+    """Each owner whose return was read, and the identities of the rows of theirs that changed the paper."""
+    books: dict[str, Path] = field(default_factory=dict)
+    """Each owner's workbook, as given."""
 
 
 def _cell(workbook: str, sheet: str, column: int, row: int) -> str:
@@ -498,6 +502,12 @@ def merge(path: Path, workbooks: list[Path], *, dry_run: bool = False, label: st
         if problems:
             raise DataError(problems)
         result = Merged(apply(doc, resolved, todo))
+        owner_of = {meta["_label"]: meta.get("owner", "") for meta, _updates in returns}
+        for workbook in workbooks:
+            result.owners.setdefault(owner_of.get(str(workbook), ""), [])
+            result.books[owner_of.get(str(workbook), "")] = workbook
+        for _located, update in todo:
+            result.owners.setdefault(owner_of.get(update.workbook, ""), []).append(update.identity)
         if not result.changes:
             return result
         if dry_run:

@@ -196,17 +196,24 @@ def workbooks(resolved: Resolved, paper_file: str, palette: Palette | None = Non
     shown, and what each row shows comes from the paper's view (`derive.view`), as in the
     paper and the annex. Statuses in the palette's colours (default: the shipped one).
     """
+    by_owner: dict[str, list[Entry]] = {}
+    for owner, entry in open_entries(resolved.paper):
+        by_owner.setdefault(owner, []).append(entry)
+    books = workbook_of(resolved, paper_file, by_owner, palette)
+    names = file_names(list(by_owner))
+    return {names[owner]: books[owner] for owner in sorted(by_owner)}
+
+
+def workbook_of(resolved: Resolved, paper_file: str, by_owner: dict[str, list[Entry]], palette: Palette | None = None) -> dict[str, bytes]:
+    """The workbook of each owner given, of the entries given them: {owner: .xlsx bytes} (see `workbooks`)."""
     if palette is None:
         from ..palette import default_palette
 
         palette = default_palette()
     paper = resolved.paper
     rows = {row.key: row for report in view(paper, paper_file, resolved.changes, palette).reports for row in report.rows}
-    by_owner: dict[str, list[Entry]] = {}
-    for owner, entry in open_entries(paper):
-        by_owner.setdefault(owner, []).append(replace(entry, row=rows[entry.identity]))
-    names = file_names(list(by_owner))
-    return {names[owner]: workbook(paper, paper_file, owner, by_owner[owner], palette) for owner in sorted(by_owner)}
+    return {owner: workbook(paper, paper_file, owner, [replace(entry, row=rows[entry.identity]) for entry in entries], palette)
+            for owner, entries in by_owner.items()}
 
 
 def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry], palette: Palette) -> bytes:
