@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import BoardpackError, DataError, Problem, RenderError
 from .inputs import MAX_CHAIN, Recalled, inputs_key, recall, record
+from .names import is_owners_file
 from .write import CACHE, build_lock, commit_outputs, read_manifest, write_manifest
 
 # The parser, the model and the renderers are imported where they are used: a build where
@@ -86,12 +87,10 @@ def find_papers(paths: Sequence[Path] | None, data_dir: Path) -> list[Path]:
         return list(paths)
     if not data_dir.is_dir():
         raise DataError([Problem(str(data_dir), 0, 0, "", "no such folder; put paper files (*.yaml) in it")])
-    from .owners import is_owners_file
-
     # Hidden names are never papers: boardpack's own locks and temporary files
     # (`.NAME.yaml.lock`, `.NAME.yaml.XXXX.part`), and the `._NAME.yaml` macOS leaves on shares;
     # nor is the owners directory.
-    return sorted(p for p in [*data_dir.glob("*.yaml"), *data_dir.glob("*.yml")] if not p.name.startswith(".") and not is_owners_file(p))
+    return sorted(p for p in [*data_dir.glob("*.yaml"), *data_dir.glob("*.yml")] if not p.name.startswith(".") and not is_owners_file(p.name))
 
 
 Validated = dict[Path, tuple["Paper | None", list[Problem]]]
@@ -105,13 +104,13 @@ def check(paths: Iterable[Path]) -> list[Checked]:
     Where the papers' folder has an owners directory, owners and leads it does not know are
     warned of, each at its line.
     """
-    from .owners import name_warnings
-
     validated: Validated = {}
     read: dict[Path, tuple[int, bytes]] = {}
     results = [prepare(path, _label(path), validated, read) for path in paths]
     for result in results:
         if result.paper is not None and path_read(result):
+            from .owners import name_warnings
+
             result.problems = sorted(result.problems + name_warnings(result.path, result.label, path_read(result)))
     return results
 

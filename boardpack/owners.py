@@ -21,9 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import DataError, Problem
 from .load import MAX_FILE_BYTES, Source, load_text, read_bounded
 from .model import DONE, Paper
-
-OWNERS_FILE = "owners.yaml"
-"""The directory's name in the data folder; it is not a paper, and builds pass it by."""
+from .names import OWNERS_FILE
 
 ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 """An e-mail address as a directory holds it: one plain address, no name, no spaces or angle brackets."""
@@ -75,10 +73,6 @@ class Directory(BaseModel):
 
 def owners_path(data_dir: Path) -> Path:
     return data_dir / OWNERS_FILE
-
-
-def is_owners_file(path: Path) -> bool:
-    return path.name.lower() == OWNERS_FILE
 
 
 def _problem(source: Source, err: Any) -> Problem:
