@@ -250,6 +250,10 @@ class Report(Strict):
     by: str = "HMICFRS"
     """Who published it: 'HMICFRS', 'HMICFRS and HMCPSi'."""
     published: Date | None = None
+    to: Text | None = None
+    """Whom the report's recommendations are addressed to, when it is not the force (a review of
+    another force): 'the Metropolitan Police Service'. The summary sentence then says the report
+    makes them to that body and the table gives the force's response, not 'for the force'."""
     summary: Markdown | None = None
     """Optional words printed after the derived summary sentence (never instead of it)."""
     totals: Totals | None = None

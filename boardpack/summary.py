@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .derive import ChangesView, Palette, StatusView, is_overdue, status_view, summary_sentence
+from .derive import ChangesView, Palette, StatusView, is_overdue, numbered, status_view, summary_sentence, without_items
 from .history import excerpt, slippage
 from .model import STATUSES, Cover, Item, Paper, Report, When, current_due, dated
 
@@ -99,7 +99,7 @@ def _count_row(number: int | None, title: str, items: Iterable[Item], statuses: 
 def counts_table(paper: Paper, palette: Palette | None = None) -> CountsTable:
     """One row per report, one column per status, and a Total row: the sentences' own counts."""
     statuses = columns(paper)
-    rows = tuple(_count_row(n, report.title, report.items, statuses) for n, report in enumerate(paper.reports, start=1))
+    rows = tuple(_count_row(n, report.title, report.items, statuses) for n, report in numbered(paper))
     total = _count_row(None, "Total", (item for report in paper.reports for item in report.items), statuses)
     return CountsTable(tuple(status_view(s, palette=palette) for s in statuses), rows, total)  # type: ignore[misc]
 
@@ -181,7 +181,7 @@ def _attention_row(number: int, report: Report, item: Item, period: When, palett
 def attention(paper: Paper, palette: Palette | None = None) -> tuple[AttentionRow, ...]:
     """RED items and overdue items, in the paper's order."""
     period = paper.paper.period
-    rows = (_attention_row(n, report, item, period, palette) for n, report in enumerate(paper.reports, start=1) for item in report.items)
+    rows = (_attention_row(n, report, item, period, palette) for n, report in numbered(paper) for item in report.items)
     return tuple(row for row in rows if row is not None)
 
 
@@ -201,6 +201,8 @@ class SummaryView:
     has_who: bool
     changes_headline: str | None
     """The headline of the changes since the previous paper; None without a previous."""
+    without_items: tuple[str, ...] = ()
+    """A line for each report with no items, printed under the counts table instead of a row of noughts."""
 
 
 def _attention_sentence(rows: Sequence[AttentionRow]) -> str:
@@ -229,6 +231,7 @@ def summary_view(paper: Paper, changes: ChangesView | None, noun: str = "action"
         attention_sentence=_attention_sentence(rows),
         has_who=any(r.who for r in rows),
         changes_headline=changes.headline if changes else None,
+        without_items=without_items(paper),
     )
 
 
@@ -323,7 +326,7 @@ def cover_view(paper: Paper, cover: Cover, summary: SummaryView, changes: Change
     quarter = financial_quarter(info.period)
     appendix_name = f"Appendix {info.appendix}" if info.appendix else "the appendix"
     noun = "action" if info.layout == "tracker" else "recommendation"
-    reports = len(paper.reports)
+    reports = len(numbered(paper))
     items = sum(counts.values())
     who = publisher(paper)
     subject = f"{cover.subject or f'Quarterly {who} update'} ({quarter})"

@@ -525,6 +525,14 @@ def _changes(doc: DocumentObject) -> None:
     _p(doc, "{{ changes.headline }}", "Report Summary")
     _p(doc, "{%p for group in changes.groups %}", "Body Text")
     _p(doc, "{{ group.heading }}", "Heading 2")
+    _p(doc, "{%p if group.of_reports %}", "Body Text")  # new or removed reports: the report and its items, no No. or text
+    reports = _table(doc, [8700, TEXT_W - 8700], 4)
+    _header_row(reports, ["Report", "Items"])
+    _marker_row(reports, 1, "{%tr for row in group.rows %}")
+    for cell, field in zip(reports.rows[2].cells, ("report", "change"), strict=True):
+        _fill(cell, [("Table Text", f"{{{{ row.{field} }}}}")])
+    _marker_row(reports, 3, "{%tr endfor %}")
+    _p(doc, "{%p else %}", "Body Text")
     widths = [3600, 700, 6000]
     widths.append(TEXT_W - sum(widths))
     table = _table(doc, widths, 4)
@@ -533,6 +541,7 @@ def _changes(doc: DocumentObject) -> None:
     for cell, field in zip(table.rows[2].cells, ("report", "ref", "text", "change"), strict=True):
         _fill(cell, [("Table Text", f"{{{{ row.{field} }}}}")])
     _marker_row(table, 3, "{%tr endfor %}")
+    _p(doc, "{%p endif %}", "Body Text")
     _p(doc, "{%p endfor %}", "Body Text")
     _p(doc, "{%p endif %}", "Body Text")
 
@@ -567,6 +576,9 @@ def _summary(doc: DocumentObject) -> None:
         _fill(cell, lines)
     for paragraph in [*counts.rows[4].cells[2].paragraphs, *counts.rows[2].cells[4].paragraphs, *counts.rows[4].cells[4].paragraphs]:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _p(doc, "{%p for line in summary.without_items %}", "Body Text")  # reports with no items: a line each, not a row of noughts
+    _p(doc, "{{ line }}", "Body Text")
+    _p(doc, "{%p endfor %}", "Body Text")
     _p(doc, "RED and overdue", "Heading 2")
     _p(doc, "{{ summary.attention_sentence }}", "Report Summary")
     _p(doc, "{%p if summary.attention %}", "Body Text")
@@ -591,6 +603,11 @@ def _summary(doc: DocumentObject) -> None:
 
 
 def _reports(doc: DocumentObject, build_table: Callable[[DocumentObject], None]) -> None:
+    _p(doc, "{%p if not summary %}", "Body Text")  # without a summary, the reports with no items are listed here
+    _p(doc, "{%p for line in without_items %}", "Body Text")
+    _p(doc, "{{ line }}", "Body Text")
+    _p(doc, "{%p endfor %}", "Body Text")
+    _p(doc, "{%p endif %}", "Body Text")
     _p(doc, "{%p for report in reports %}", "Body Text")
     _p(doc, "{{ report.title }}", "Heading 1")
     for field in ("byline", "published"):
