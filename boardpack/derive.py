@@ -322,6 +322,10 @@ class Row:
     """Another part of the same row follows this one."""
     goes_on: tuple[str, ...] = ()
     """Fields whose first paragraph goes on from the part before (a paragraph cut after a sentence)."""
+    due_date: When | None = None
+    """The current due date, for the data annex's date column (None: no date set)."""
+    tasks: tuple[tuple[str, str | None, str, str | None], ...] = ()
+    """An item's tasks (ref, status, text, position), for the data annex, where they share the item's row."""
 
 
 @dataclass(frozen=True)
@@ -427,6 +431,8 @@ class PaperView:
     organisation: str
     classification: str | None
     layout: str
+    note: str | None
+    """The paper's notice, printed in a box on its first page (an illustrative paper, say)."""
     header: str
     legend: tuple[LegendRow, ...]
     reports: tuple[ReportView, ...]
@@ -483,6 +489,8 @@ def _rows(report: Report, period: When, palette: Palette, changes: dict[tuple[st
             overdue=is_overdue(item.status, item.due, period), owner=item.owner,
             lead=item.lead, rationale=item.rationale, comment=item.comment, slippage=slippage(item.due),
             change=change, type=item.type, for_body=f"For {item.for_body}" if item.for_body else None,
+            due_date=current_due(item.due),
+            tasks=tuple((task.ref, task.status, task.text, task.position) for task in item.tasks),
         )
         for task in item.tasks:
             yield Row(
@@ -557,7 +565,7 @@ def view(paper: Paper, name: str, changes: Changes | None = None, palette: Palet
     summary = summary_view(paper, changes_words, noun, palette)
     return PaperView(
         name=name, title=info.title, appendix=appendix, period=period, period_start=info.period.first_day, committee=info.committee,
-        organisation=info.organisation, classification=info.classification, layout=info.layout,
+        organisation=info.organisation, classification=info.classification, layout=info.layout, note=info.note,
         header=" · ".join(p for p in (appendix, period, info.classification) if p),
         legend=tuple(LegendRow(status_view(s, palette=palette), legend[s]) for s in STATUSES if s in legend),  # type: ignore[arg-type]
         reports=tuple(reports), counts=counts,

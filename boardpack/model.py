@@ -275,6 +275,10 @@ class PaperInfo(Strict):
     classification: str | None = None
     previous: str | None = None
     """Last period's paper file, relative to this one."""
+    note: Text | None = None
+    """A notice printed in a box on the first page of every output (and of the cover report):
+    'Illustrative: made up by the project as September 2021's predecessor; not a published
+    paper.' For a paper that must not be mistaken for a published one."""
 
     @field_validator("appendix", mode="before")
     @classmethod

@@ -237,6 +237,11 @@ def _define_styles(doc: DocumentObject) -> None:
         after[0].addprevious(border)  # schema order: pBdr before spacing and indentation
     else:
         ppr.append(border)
+    notice = _style(doc, "Notice", based_on="Body Text", bold=True, before=6, after=12)  # a paper's notice, boxed
+    box = "".join(f'<w:{side} w:val="single" w:sz="12" w:space="4" w:color="{ACCENT}"/>' for side in ("top", "left", "bottom", "right"))
+    notice_ppr = notice.element.get_or_add_pPr()
+    spacing = notice_ppr.find(qn("w:spacing"))
+    spacing.addprevious(parse_xml(f'<w:pBdr {nsdecls("w")}>{box}</w:pBdr>'))
     numbered = _style(doc, "Numbered Paragraph", based_on="Body Text", after=6)
     numbered.paragraph_format.left_indent = Twips(567)
     numbered.paragraph_format.first_line_indent = Twips(-567)
@@ -411,6 +416,9 @@ def _title_block(doc: DocumentObject) -> None:
     _p(doc, "{{ classification }}", "Subtitle")
     _p(doc, "{%p endif %}", "Subtitle")
     _p(doc, "{{ title }}", "Title")
+    _p(doc, "{%p if note %}", "Body Text")
+    _p(doc, "Note: {{ note }}", "Notice")
+    _p(doc, "{%p endif %}", "Body Text")
 
 
 def _table(doc: DocumentObject, widths: list[int], rows: int) -> Table:
@@ -699,6 +707,9 @@ def _cover(doc: DocumentObject) -> None:
     _fill(rows[2].cells[1], [("Front Sheet Value", "{{ purpose }}")])
     author = rows[3].cells[0].merge(rows[3].cells[1])
     _labelled(author, "Report author:", "{{ author }}")
+    _p(doc, "{%p if note %}", "Body Text")
+    _p(doc, "Note: {{ note }}", "Notice")
+    _p(doc, "{%p endif %}", "Body Text")
     _p(doc, "Summary", "Heading 1")
     _p(doc, "{%p for words in summary %}", "Body Text")
     _p(doc, "{{ words }}", "Numbered Paragraph")

@@ -235,3 +235,40 @@ def test_an_item_without_a_number_prints_a_dash_in_the_number_cell() -> None:
     del data["reports"][0]["items"][0]["ref"]
     html = render_html(view(_paper(data), "p"), TEMPLATES)
     assert '<th scope="row" class="ref">–</th>' in html and "None" not in html
+
+
+NOTICE = "Illustrative paper: made up for the example; not a published paper."
+
+
+def test_a_papers_note_is_a_notice_on_the_first_page_of_every_output(paper_file, tmp_path: Path) -> None:
+    import docx
+    from openpyxl import load_workbook
+
+    data = minimal()
+    data["paper"]["note"] = NOTICE
+    data["cover"] = {"meeting": "2021-10-13", "report_of": "Commissioner of Police", "author": "Strategic Development"}
+    out = tmp_path / "out"
+    (result,) = build([paper_file(data)], out_dir=out, formats=("pdf", "docx", "html", "xlsx"))
+    assert result.error is None
+    with pdfplumber.open(out / "paper.pdf") as pdf:
+        assert "Note: " + NOTICE in " ".join(pdf.pages[0].extract_text().split())
+    with pdfplumber.open(out / "paper-cover.pdf") as pdf:
+        assert "Note: " + NOTICE in " ".join(pdf.pages[0].extract_text().split())
+    page = (out / "paper.html").read_text(encoding="utf-8")
+    assert f'<p class="notice" role="note"><strong>Note:</strong> {NOTICE}</p>' in page
+    assert page.index('class="notice"') < page.index("</header>")  # in the title block, before anything else
+    for name in ("paper.docx", "paper-cover.docx"):
+        notices = [p for p in docx.Document(str(out / name)).paragraphs if p.style.name == "Notice"]
+        assert [p.text for p in notices] == ["Note: " + NOTICE], name
+    about = load_workbook(out / "paper.xlsx")["About"]
+    assert about["A3"].value == "Note" and about["B3"].value == NOTICE
+
+
+def test_the_made_up_june_tracker_says_so() -> None:
+    june = yaml.safe_load((DATA / "2021-06-hmicfrs-tracker.yaml").read_text(encoding="utf-8"))
+    note = june["paper"]["note"]
+    assert note.startswith("Illustrative paper:") and "not a published paper" in note
+    september = yaml.safe_load((DATA / "2021-09-hmicfrs-tracker.yaml").read_text(encoding="utf-8"))
+    assert "note" not in september["paper"]  # the published papers carry no notice
+    page = render_html(view(Paper.model_validate(june), "june"), TEMPLATES)
+    assert 'role="note"' in page and "Illustrative paper:" in page

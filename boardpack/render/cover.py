@@ -87,6 +87,7 @@ def cover_context(view: PaperView, words: Words) -> dict[str, Any]:
     counts = cover.counts
     return {
         "committee": plain(cover.committee),
+        "note": plain(view.note),
         "dated": plain(cover.dated),
         "subject": plain(cover.subject),
         "public": cover.public,

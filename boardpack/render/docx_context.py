@@ -105,6 +105,7 @@ def build_context(view: PaperView, words: Words) -> dict[str, Any]:
         "committee": plain(view.committee),
         "organisation": plain(view.organisation),
         "classification": plain(view.classification),
+        "note": plain(view.note),
         "layout": view.layout,
         "header": plain(view.header),
         "legend": [
