@@ -36,7 +36,7 @@ Build committee papers (PDF, Word and HTML) from the YAML files in data/.
   python generate.py roll FILE --to 2021-12   start next period's paper from FILE
   python generate.py returns FILE         a workbook per owner of FILE's open items
   python generate.py merge FILE BOOK...   apply owners' returned workbooks to FILE
-  python generate.py import OLD.docx [-o data/NEW.yaml]   an old Word appendix into a paper file
+  python generate.py import OLD.docx [-o data/NEW.yaml] [--period YYYY-MM]   an old Word appendix into a paper file
   python generate.py new data/NEW.yaml --layout tracker --period 2023-03 --committee "..."   start a paper
   python generate.py schema               the JSON Schema of a paper file, for editors
 
@@ -113,6 +113,9 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("docx", type=Path, metavar="OLD.docx", help="the old Word paper")
     i.add_argument("-o", "--output", type=Path, default=None, metavar="NEW.yaml",
                    help="the new paper file (default: --data folder / the Word file's name with .yaml)")
+    i.add_argument("--period", default=None, metavar="YYYY-MM",
+                   help="the month the paper reports on, for an old paper whose title, header and file name give none "
+                        "(otherwise taken from them, never from today's date)")
     n = sub.add_parser("new", parents=[common], help="start a new paper file",
                        description="Write a short paper file that passes `check` and builds, each field explained in a comment; "
                                    "with --from, a paper of the items in a spreadsheet whose header row names its columns "
@@ -170,8 +173,10 @@ def _run_schema(args: argparse.Namespace, out: TextIO) -> int:
 
 def _run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .intake.word import write_import
+    from .start import period
 
-    imported = write_import(args.docx, args.output, data_dir=args.data, label=str(args.docx))
+    imported = write_import(args.docx, args.output, data_dir=args.data, label=str(args.docx),
+                            period=period(args.period) if args.period else None)
     print(f"imported {args.docx} into {imported.path}:", file=out)
     for line in imported.summary():
         print(f"  {line}", file=out)
