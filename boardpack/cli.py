@@ -304,12 +304,13 @@ def _run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"FAILED  {built.name}: {built.error}; {_kept(built, args.out)}", file=err)
             err.flush()
             return
+        outputs = ", ".join(p.name for p in built.outputs)
+        if built.skipped:  # its warnings were shown when it was built; `check` lists them again
+            warned = f"; {_plural(len(built.warnings), 'warning')} (`check {built.warnings[0].file}` lists them)" if built.warnings else ""
+            print(f"skipped {built.name}: unchanged ({outputs}){warned}; --force rebuilds", file=out)
+            return
         for warning in built.warnings:
             print(warning, file=err)
-        outputs = ", ".join(p.name for p in built.outputs)
-        if built.skipped:
-            print(f"skipped {built.name}: unchanged ({outputs}); --force rebuilds", file=out)
-            return
         pages = f"{built.pages} pages · " if built.pages else ""
         print(f"built   {built.name}: {outputs} · {pages}{_counts(built.counts)} · "
               f"{_plural(len(built.warnings), 'warning')} · {built.seconds:.1f} s", file=out)
@@ -332,6 +333,7 @@ def _run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """Run the command line; return the exit code instead of exiting, for tests."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    given = list(argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "build")
     parser = _parser()
@@ -379,12 +381,34 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     except KeyboardInterrupt:
         print("interrupted; outputs already written are complete, the rest are unchanged", file=err)
         return 130
+    except ModuleNotFoundError as exc:
+        if args.debug or os.environ.get("BOARDPACK_DEBUG") or (exc.name or "").startswith("boardpack"):
+            raise
+        print(_without_environment(exc.name or "a package", given), file=err)
+        return 2
     except Exception:
         if args.debug or os.environ.get("BOARDPACK_DEBUG"):
             raise
         print("error: boardpack failed unexpectedly; run again with --debug and report this:", file=err)
         traceback.print_exc(limit=1, file=err)
         return 1
+
+
+def _without_environment(module: str, argv: Sequence[str]) -> str:
+    """How to run boardpack when this Python lacks what it needs (run outside the project's .venv)."""
+    import shlex
+
+    here = Path(__file__).resolve().parent.parent
+    words = " ".join(shlex.quote(a) for a in argv)
+    venv = here / ".venv" / "bin" / "python"
+    lines = [f"error: this Python ({sys.executable}) does not have '{module.split('.')[0]}', which boardpack needs: "
+             "it is not running in the project's environment. Run it as",
+             f"  {f'./run.sh build {words}'.rstrip()}   (sets the environment up the first time, then runs generate.py)"]
+    if venv.exists():
+        lines += ["or switch to the environment first, once per terminal window:",
+                  f"  {f'. .venv/bin/activate && python generate.py {words}'.rstrip()}"]
+    lines.append(f"from {here} (see README.md).")
+    return "\n".join(lines)
 
 
 def main_entry() -> NoReturn:
