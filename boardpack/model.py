@@ -289,6 +289,36 @@ class PaperInfo(Strict):
 DEFAULT_RECOMMENDATION = "Members are asked to note the report."
 
 
+class Implications(Strict):
+    """The corporate implications of a committee report, each printed under its own heading when given.
+
+    Leave out those that do not apply; a heading nobody wrote is not printed. The order is
+    the City of London committee report template's.
+    """
+
+    strategic: Markdown | None = None
+    """Strategic implications: how the report bears on the force's plans and priorities."""
+    financial: Markdown | None = None
+    """Financial implications."""
+    resource: Markdown | None = None
+    """Resource implications (people, time, equipment)."""
+    legal: Markdown | None = None
+    """Legal implications."""
+    risk: Markdown | None = None
+    """Risk implications."""
+    equalities: Markdown | None = None
+    """Equalities implications (the public sector equality duty)."""
+    climate: Markdown | None = None
+    """Climate implications."""
+    security: Markdown | None = None
+    """Security implications."""
+
+    def given(self) -> list[tuple[str, str]]:
+        """(heading, words) of each implication given, in the template's order."""
+        return [(f"{name.capitalize()} implications", text) for name in type(self).model_fields
+                if (text := getattr(self, name)) is not None]
+
+
 class Cover(Strict):
     """The committee cover report that travels with the paper (built as NAME-cover.pdf/.docx).
 
@@ -321,6 +351,9 @@ class Cover(Strict):
     """The Background section; a derived sentence is printed when it is left out."""
     position: Markdown | None = None
     """Words printed after the derived current position."""
+    implications: Implications | None = None
+    """The corporate implications (financial, legal, risk, equalities, climate, security, ...):
+    each one given is printed under its heading, after the current position."""
     conclusion: Markdown | None = None
     """An optional Conclusion section."""
 

@@ -285,6 +285,8 @@ class CoverView:
     overdue: tuple[AttentionRow, ...]
     slipped: tuple[SlipRow, ...]
     slipped_heading: str
+    implications: tuple[tuple[str, str], ...]
+    """(heading, Markdown) of each corporate implication given: 'Financial implications'."""
     conclusion: str | None
     appendix: str
     """'Appendix A – HMICFRS Report Recommendations'."""
@@ -373,6 +375,7 @@ def cover_view(paper: Paper, cover: Cover, summary: SummaryView, changes: Change
         overdue=overdue,
         slipped=_slips(paper, changes),
         slipped_heading=f"Due dates extended since {changes.since}" if changes else "Due dates extended",
+        implications=tuple(cover.implications.given()) if cover.implications else (),
         conclusion=cover.conclusion,
         appendix=f"{appendix_name[0].upper()}{appendix_name[1:]} – {info.title}",
         appendix_name=appendix_name,

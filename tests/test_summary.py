@@ -466,3 +466,34 @@ def test_a_report_with_no_items_is_a_line_not_a_bar_a_row_or_a_section(built: Pa
     assert f"{STATE} No recommendations for the force" in word
     numbers = [row.number for row in tracker.summary.counts.rows]
     assert numbers == list(range(1, len(numbers) + 1)) == [report.number for report in tracker.reports]
+
+
+# --- the cover's corporate implications ---------------------------------------------------------------
+
+
+def test_the_cover_prints_the_implications_given_and_only_those(paper_file, tmp_path: Path) -> None:
+    data = minimal()
+    data["cover"] = {"meeting": "2021-10-13", "report_of": "Commissioner of Police", "author": "Strategic Development",
+                     "implications": {"financial": "None beyond the force's existing budgets.", "legal": "None.",
+                                      "equalities": "Assessed for its **equality impact**: no adverse impact.", "climate": "None."}}
+    out = tmp_path / "out"
+    (result,) = boardpack.build([paper_file(data)], out_dir=out, formats=("pdf", "docx"))
+    assert result.error is None, result.error
+    given = ["Financial implications", "Legal implications", "Equalities implications", "Climate implications"]
+    pdf = _pdf_text(out / "paper-cover.pdf")
+    word = _docx_text(out / "paper-cover.docx")
+    for text in (pdf, word):
+        assert "Corporate & strategic implications" in text
+        assert [h for h in re.findall(r"\b(\w+) implications\b", text) if h != "strategic"] == [h.split()[0] for h in given]
+        assert "Assessedforitsequalityimpact:noadverseimpact." in text.replace(" ", "")  # Word: one text run each
+        assert "Security implications" not in text and "Risk implications" not in text
+    headings = [p.text for p in docx.Document(str(out / "paper-cover.docx")).paragraphs if p.style.name == "Heading 3"]
+    assert [h for h in headings if h.endswith("implications")] == given
+    data["cover"]["implications"] = {"finance": "Typo."}
+    (checked,) = boardpack.check([paper_file(data, "typo")])
+    (problem,) = checked.errors
+    assert problem.where == "cover.implications.finance" and "financial" in problem.message
+
+
+def test_a_cover_without_implications_prints_no_such_section(built: Path) -> None:
+    assert "implications" not in _pdf_text(built / "2021-09-hmicfrs-tracker-cover.pdf")
