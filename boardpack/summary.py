@@ -10,6 +10,7 @@ printed beside the derived words, never instead of them.
 from __future__ import annotations
 
 import calendar
+import textwrap
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -69,7 +70,7 @@ class Chart:
     desc: str
     """The longer description: the SVG <desc> and the Word picture's alternative text."""
     labels: tuple[str, ...]
-    """One bar per report, top to bottom: its number and the start of its title."""
+    """One bar per report, top to bottom: its number and its whole title, wrapped onto lines ('\\n')."""
     statuses: tuple[StatusView, ...]
     series: tuple[tuple[int, ...], ...]
     """Per status (in `statuses` order), the count in each bar."""
@@ -79,9 +80,18 @@ FIGURE_WIDTH_IN = 10.0
 FIGURE_BAR_IN = 0.15
 
 
+FIGURE_LINE_IN = 0.15
+"""Height of each further line of a wrapped bar label."""
+
+
+def bar_slots(chart: Chart) -> tuple[float, ...]:
+    """Each bar's share of the chart's height, in bars: one, and more for a label wrapped onto lines."""
+    return tuple(1 + max(label.count("\n"), 0) * FIGURE_LINE_IN / FIGURE_BAR_IN for label in chart.labels)
+
+
 def figure_size(chart: Chart) -> tuple[float, float]:
     """The chart's drawn size in inches, known before it is drawn, so Word can place it while it is being drawn."""
-    return FIGURE_WIDTH_IN, 0.9 + FIGURE_BAR_IN * max(len(chart.labels), 1)
+    return FIGURE_WIDTH_IN, round(0.9 + FIGURE_BAR_IN * max(sum(bar_slots(chart)), 1), 4)
 
 
 def columns(paper: Paper) -> tuple[str, ...]:
@@ -108,14 +118,12 @@ def _listed(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
-LABEL_LENGTH = 44
-"""Bar labels longer than this are cut at a word; the counts table beside the chart has the full title."""
+LABEL_LENGTH = 52
+"""Bar labels longer than this are wrapped at words onto further lines, never cut."""
 
 
-def _short(title: str) -> str:
-    if len(title) <= LABEL_LENGTH:
-        return title
-    return title[:LABEL_LENGTH].rsplit(" ", 1)[0].rstrip(",;:-–") + "…"
+def _wrapped(title: str) -> str:
+    return "\n".join(textwrap.wrap(title, LABEL_LENGTH, break_long_words=False, break_on_hyphens=False)) or title
 
 
 def chart(table: CountsTable, period: str) -> Chart:
@@ -132,7 +140,7 @@ def chart(table: CountsTable, period: str) -> Chart:
     return Chart(
         title=f"Items by RAG status in each report, {period}",
         desc=desc,
-        labels=tuple(f"{row.number}. {_short(row.title)}" for row in table.rows),
+        labels=tuple(_wrapped(f"{row.number}. {row.title}") for row in table.rows),
         statuses=table.statuses,
         series=tuple(tuple(row.counts[n] for row in table.rows) for n in range(len(table.statuses))),
     )

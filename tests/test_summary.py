@@ -497,3 +497,15 @@ def test_the_cover_prints_the_implications_given_and_only_those(paper_file, tmp_
 
 def test_a_cover_without_implications_prints_no_such_section(built: Path) -> None:
     assert "implications" not in _pdf_text(built / "2021-09-hmicfrs-tracker-cover.pdf")
+
+
+def test_chart_labels_are_whole_titles_and_new_green_is_patterned(tracker: PaperView) -> None:
+    assert tracker.summary is not None
+    chart = tracker.summary.chart
+    for label, row in zip(chart.labels, tracker.summary.counts.rows, strict=True):
+        assert "…" not in label and label.replace("\n", " ") == f"{row.number}. {row.title}"
+    svg = chart_svg(chart)
+    assert "…" not in svg
+    from boardpack.render.chart import HATCH
+
+    assert {"RED", "NEW GREEN"} <= set(HATCH) and HATCH["NEW GREEN"] not in (HATCH["RED"], HATCH["CLOSED"])  # apart in grey
