@@ -272,3 +272,31 @@ def test_the_made_up_june_tracker_says_so() -> None:
     assert "note" not in september["paper"]  # the published papers carry no notice
     page = render_html(view(Paper.model_validate(june), "june"), TEMPLATES)
     assert 'role="note"' in page and "Illustrative paper:" in page
+
+
+def test_counts_table_headings_keep_their_words_whole_on_a_phone(seeds: Path, tmp_path: Path) -> None:
+    """At 390 px the status columns are narrow: each heading must read on one line ('GRE EN' broke mid-word)."""
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if browser is None:
+        pytest.skip("no Chromium to lay the page out")
+    page = (seeds / "2021-09-hmicfrs-tracker.html").read_text(encoding="utf-8")
+    probe = """<script>
+    const out = [...document.querySelectorAll('.counts-table thead th.count')].map(th => {
+      const range = document.createRange(); range.selectNodeContents(th);
+      const lines = new Set([...range.getClientRects()].map(r => Math.round(getComputedStyle(th).writingMode.startsWith('vertical') ? r.left : r.top)));
+      return th.textContent.trim() + '=' + lines.size;
+    });
+    const pre = document.createElement('pre'); pre.id = 'probe'; pre.textContent = out.join('|'); document.body.append(pre);
+    </script></body>"""
+    probed = tmp_path / "probe.html"
+    probed.write_text(page.replace("</body>", probe), encoding="utf-8")
+    result = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=390,2000", "--virtual-time-budget=2000",
+                             "--dump-dom", probed.as_uri()], capture_output=True, text=True, timeout=120, check=False)
+    found = re.search(r'<pre id="probe">([^<]*)</pre>', result.stdout)
+    assert found, result.stderr[-500:]
+    headings = dict(entry.split("=") for entry in found.group(1).split("|"))
+    assert set(headings) == {"GREEN", "NEW GREEN", "AMBER", "RED", "WHITE", "CLOSED", "Total"}
+    assert all(lines == "1" for lines in headings.values()), headings
