@@ -306,7 +306,8 @@ def _run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return
         outputs = ", ".join(p.name for p in built.outputs)
         if built.skipped:  # its warnings were shown when it was built; `check` lists them again
-            warned = f"; {_plural(len(built.warnings), 'warning')} (`check {built.warnings[0].file}` lists them)" if built.warnings else ""
+            where = built.warnings[0].file if built.warnings and built.warnings[0].file.isprintable() else "FILE"
+            warned = f"; {_plural(len(built.warnings), 'warning')} (`check {where}` lists them)" if built.warnings else ""
             print(f"skipped {built.name}: unchanged ({outputs}){warned}; --force rebuilds", file=out)
             return
         for warning in built.warnings:
