@@ -433,6 +433,8 @@ class PaperView:
     layout: str
     note: str | None
     """The paper's notice, printed in a box on its first page (an illustrative paper, say)."""
+    large_print: bool
+    """The large-print edition: 12 pt or larger text in every output."""
     header: str
     legend: tuple[LegendRow, ...]
     reports: tuple[ReportView, ...]
@@ -565,7 +567,7 @@ def view(paper: Paper, name: str, changes: Changes | None = None, palette: Palet
     summary = summary_view(paper, changes_words, noun, palette)
     return PaperView(
         name=name, title=info.title, appendix=appendix, period=period, period_start=info.period.first_day, committee=info.committee,
-        organisation=info.organisation, classification=info.classification, layout=info.layout, note=info.note,
+        organisation=info.organisation, classification=info.classification, layout=info.layout, note=info.note, large_print=info.large_print,
         header=" · ".join(p for p in (appendix, period, info.classification) if p),
         legend=tuple(LegendRow(status_view(s, palette=palette), legend[s]) for s in STATUSES if s in legend),  # type: ignore[arg-type]
         reports=tuple(reports), counts=counts,

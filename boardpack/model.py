@@ -275,6 +275,9 @@ class PaperInfo(Strict):
     classification: str | None = None
     previous: str | None = None
     """Last period's paper file, relative to this one."""
+    large_print: bool = False
+    """The large-print edition: body text of 12 pt or more in every output (PDF, web page, Word,
+    cover report), headings in proportion; the same words, order and tags."""
     note: Text | None = None
     """A notice printed in a box on the first page of every output (and of the cover report):
     'Illustrative: made up by the project as September 2021's predecessor; not a published

@@ -300,3 +300,54 @@ def test_counts_table_headings_keep_their_words_whole_on_a_phone(seeds: Path, tm
     headings = dict(entry.split("=") for entry in found.group(1).split("|"))
     assert set(headings) == {"GREEN", "NEW GREEN", "AMBER", "RED", "WHITE", "CLOSED", "Total"}
     assert all(lines == "1" for lines in headings.values()), headings
+
+
+def _sizes_and_words(path: Path) -> tuple[set[float], list[str]]:
+    with pdfplumber.open(path) as pdf:
+        sizes = {round(ch["size"], 1) for page in pdf.pages for ch in page.chars}
+        # the body of each page, without the running header and page number (a longer edition has more of them)
+        words = [w for page in pdf.pages for w in (page.crop((0, 44, page.width, page.height - 40)).extract_text() or "").split()]
+    return sizes, words
+
+
+def test_the_large_print_edition_has_12_pt_text_and_the_same_words(paper_file, tmp_path: Path) -> None:
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+
+    data = minimal()
+    data["paper"]["layout"] = "response"
+    for item in data["reports"][0]["items"]:
+        item.pop("status", None), item.pop("status_note", None), item.pop("lead", None), item.pop("rationale", None)
+    data["cover"] = {"meeting": "2021-10-13", "report_of": "Commissioner of Police", "author": "Strategic Development"}
+    builds = {}
+    for large in (False, True):
+        data["paper"]["large_print"] = large
+        out = tmp_path / f"out-{large}"
+        (result,) = build([paper_file(data, f"paper-{large}")], out_dir=out, formats=("pdf", "docx", "html"))
+        assert result.error is None, result.error
+        builds[large] = out
+    for stem in ("paper-{}", "paper-{}-cover"):
+        normal, large = (_sizes_and_words(builds[flag] / f"{stem.format(flag)}.pdf") for flag in (False, True))
+        assert min(normal[0]) < 12 <= min(large[0]), stem  # every character at 12 pt or more, page numbers too
+        # the same words (a longer edition repeats more table headings, and lines break elsewhere)
+        if "cover" in stem:  # no repeated headings: the same characters (a table's cells may be read in another order)
+            assert sorted("".join(large[1])) == sorted("".join(normal[1]))
+        else:
+            assert set(large[1]) - {"(continued)"} == set(normal[1]) - {"(continued)"} and len(large[1]) >= len(normal[1])
+    for name in ("paper-True.docx", "paper-True-cover.docx"):
+        document = docx.Document(str(builds[True] / name))
+        used = {p.style.name for p in document.paragraphs} | {p.style.name for t in document.tables for row in t.rows
+                                                                for cell in row.cells for p in cell.paragraphs}
+        for style in document.styles:
+            if style.type == WD_STYLE_TYPE.PARAGRAPH and style.name in used:
+                size = next((s.font.size for s in _chain(style) if s.font.size is not None), None)
+                assert size is not None and size.pt >= 12, (name, style.name)
+    page = (builds[True] / "paper-True.html").read_text(encoding="utf-8")
+    assert "html { font-size: 12pt; }" in page
+    assert "html { font-size: 12pt; }" not in (builds[False] / "paper-False.html").read_text(encoding="utf-8")
+
+
+def _chain(style):  # noqa: ANN001, ANN202 - a python-docx style and the styles it is based on
+    while style is not None:
+        yield style
+        style = style.base_style
