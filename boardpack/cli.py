@@ -36,7 +36,7 @@ Build committee papers (PDF, Word and HTML) from the YAML files in data/.
   python generate.py roll FILE --to 2021-12   start next period's paper from FILE
   python generate.py returns FILE         a workbook per owner of FILE's open items
   python generate.py merge FILE BOOK...   apply owners' returned workbooks to FILE
-  python generate.py import OLD.docx [-o data/NEW.yaml]   an old Word appendix into a paper file
+  python generate.py import OLD.docx [-o data/NEW.yaml] [--period YYYY-MM]   an old Word appendix into a paper file
   python generate.py new data/NEW.yaml --layout tracker --period 2023-03 --committee "..."   start a paper
   python generate.py schema               the JSON Schema of a paper file, for editors
   python generate.py serve [--host 127.0.0.1] [--port 8000]   the workspace: papers edited in a browser
@@ -126,6 +126,9 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("docx", type=Path, metavar="OLD.docx", help="the old Word paper")
     i.add_argument("-o", "--output", type=Path, default=None, metavar="NEW.yaml",
                    help="the new paper file (default: --data folder / the Word file's name with .yaml)")
+    i.add_argument("--period", default=None, metavar="YYYY-MM",
+                   help="the month the paper reports on, for an old paper whose title, header and file name give none "
+                        "(otherwise taken from them, never from today's date)")
     n = sub.add_parser("new", parents=[common], help="start a new paper file",
                        description="Write a short paper file that passes `check` and builds, each field explained in a comment; "
                                    "with --from, a paper of the items in a spreadsheet whose header row names its columns "
@@ -302,8 +305,10 @@ def _run_serve(args: argparse.Namespace, out: TextIO) -> int:
 
 def _run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .intake.word import write_import
+    from .start import period
 
-    imported = write_import(args.docx, args.output, data_dir=args.data, label=str(args.docx))
+    imported = write_import(args.docx, args.output, data_dir=args.data, label=str(args.docx),
+                            period=period(args.period) if args.period else None)
     print(f"imported {args.docx} into {imported.path}:", file=out)
     for line in imported.summary():
         print(f"  {line}", file=out)
@@ -562,12 +567,14 @@ def _run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"FAILED  {built.name}: {built.error}; {_kept(built, args.out)}", file=err)
             err.flush()
             return
+        outputs = ", ".join(p.name for p in built.outputs)
+        if built.skipped:  # its warnings were shown when it was built; `check` lists them again
+            where = built.warnings[0].file if built.warnings and built.warnings[0].file.isprintable() else "FILE"
+            warned = f"; {_plural(len(built.warnings), 'warning')} (`check {where}` lists them)" if built.warnings else ""
+            print(f"skipped {built.name}: unchanged ({outputs}){warned}; --force rebuilds", file=out)
+            return
         for warning in built.warnings:
             print(warning, file=err)
-        outputs = ", ".join(p.name for p in built.outputs)
-        if built.skipped:
-            print(f"skipped {built.name}: unchanged ({outputs}); --force rebuilds", file=out)
-            return
         pages = f"{built.pages} pages · " if built.pages else ""
         print(f"built   {built.name}: {outputs} · {pages}{_counts(built.counts)} · "
               f"{_plural(len(built.warnings), 'warning')} · {built.seconds:.1f} s", file=out)
@@ -590,6 +597,7 @@ def _run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     """Run the command line; return the exit code instead of exiting, for tests."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    given = list(argv)
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version")):
         argv.insert(0, "build")
     parser = _parser()
@@ -641,12 +649,34 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     except KeyboardInterrupt:
         print("interrupted; outputs already written are complete, the rest are unchanged", file=err)
         return 130
+    except ModuleNotFoundError as exc:
+        if args.debug or os.environ.get("BOARDPACK_DEBUG") or (exc.name or "").startswith("boardpack"):
+            raise
+        print(_without_environment(exc.name or "a package", given), file=err)
+        return 2
     except Exception:
         if args.debug or os.environ.get("BOARDPACK_DEBUG"):
             raise
         print("error: boardpack failed unexpectedly; run again with --debug and report this:", file=err)
         traceback.print_exc(limit=1, file=err)
         return 1
+
+
+def _without_environment(module: str, argv: Sequence[str]) -> str:
+    """How to run boardpack when this Python lacks what it needs (run outside the project's .venv)."""
+    import shlex
+
+    here = Path(__file__).resolve().parent.parent
+    words = " ".join(shlex.quote(a) for a in argv)
+    venv = here / ".venv" / "bin" / "python"
+    lines = [f"error: this Python ({sys.executable}) does not have '{module.split('.')[0]}', which boardpack needs: "
+             "it is not running in the project's environment. Run it as",
+             f"  {f'./run.sh build {words}'.rstrip()}   (sets the environment up the first time, then runs generate.py)"]
+    if venv.exists():
+        lines += ["or switch to the environment first, once per terminal window:",
+                  f"  {f'. .venv/bin/activate && python generate.py {words}'.rstrip()}"]
+    lines.append(f"from {here} (see README.md).")
+    return "\n".join(lines)
 
 
 def main_entry() -> NoReturn:

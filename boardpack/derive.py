@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from .history import Changes, excerpt, slippage
+from .history import NEW_SINCE, Changes, excerpt, slippage
 from .identity import entry_key
 from .model import DONE, STATUSES, DueStep, Item, Paper, Report, Totals, When, current_due, dated
 
@@ -195,6 +195,23 @@ def summary_sentence(counts: Counter[str], noun: str = "action", totals: Totals 
     return sentence
 
 
+def addressed_sentence(report: Report, counts: Counter[str]) -> str:
+    """'This review makes 16 recommendations to the Metropolitan Police Service; the table gives the force's response to each.'
+
+    For a report whose recommendations are addressed to another body (`to:`), so the paper
+    never calls them the force's own; the statuses, if any, follow as usual.
+    """
+    made = report.totals.made if report.totals and report.totals.made is not None else len(report.items)
+    tail = report.scope.split()[-1].lower() if report.scope else ""
+    kind = tail if tail in _REPORT_NOUNS else "report"
+    each = "it" if made == 1 else "each"
+    sentence = f"This {kind} makes {_plural(made, item_noun(report.items))} to {report.to}; the table gives the force's response to {each}."
+    parts = _phrases(Counter({s: n for s, n in counts.items() if s}))
+    if parts:
+        sentence += f" Of the {sum(counts.values())} in the table, {_listed(_with_verbs(parts))}."
+    return sentence
+
+
 def item_noun(items: Iterable[Item]) -> str:
     """What a report makes, by its items' types: 'area for improvement' when every item is one."""
     types = {item.type for item in items}
@@ -238,15 +255,18 @@ def is_overdue(status: str | None, due: tuple[DueStep, ...], period: When) -> bo
     return current.last_day < period.last_day
 
 
+_REPORT_NOUNS = frozenset({"report", "review", "inspection", "investigation", "super-complaint", "assessment"})
+
+
 def byline(report: Report) -> str | None:
-    """'A national report HMICFRS', as the seeds print it."""
+    """'A national report by HMICFRS' (the seeds leave out the 'by'; the importer reads both)."""
     if not report.scope:
         return None
     scope = report.scope
     article = "An" if scope[0].lower() in "aeiou" else "A"
     tail = scope.split()[-1].lower()
-    noun = "" if tail in {"report", "review", "inspection", "investigation", "super-complaint", "assessment"} else " report"
-    return f"{article} {scope}{noun} {report.by}"
+    noun = "" if tail in _REPORT_NOUNS else " report"
+    return f"{article} {scope}{noun} by {report.by}"
 
 
 # --- the view every renderer reads -----------------------------------------------------
@@ -305,6 +325,10 @@ class Row:
     """Fields whose first paragraph goes on from the part before (a paragraph cut after a sentence)."""
     key: str = ""
     """The item's (or task's) identity in its paper, URL-safe: 'report/item[/task]' (`identity.entry_key`)."""
+    due_date: When | None = None
+    """The current due date, for the data annex's date column (None: no date set)."""
+    tasks: tuple[tuple[str, str | None, str, str | None], ...] = ()
+    """An item's tasks (ref, status, text, position), for the data annex, where they share the item's row."""
 
 
 @dataclass(frozen=True)
@@ -322,6 +346,11 @@ class ChangeGroup:
     key: str
     heading: str
     rows: tuple[ChangeRow, ...]
+
+    @property
+    def of_reports(self) -> bool:
+        """New or removed reports: a table of reports and their items, with no No. or Recommendation."""
+        return self.key in ("new_reports", "removed_reports")
 
 
 @dataclass(frozen=True)
@@ -359,6 +388,8 @@ def changes_view(changes: Changes) -> ChangesView:
                 change = f"New: {entry.now or 'no status'}"
             elif key == "removed_items":
                 change = f"Removed (was {entry.was or 'without a status'})"
+            elif entry.detail == NEW_SINCE:
+                change = f"Not in the {changes.since} paper → {entry.now}"
             else:
                 change = f"{entry.was or 'no status'} → {entry.now or 'no status'}"
                 if entry.detail == "improved":
@@ -403,6 +434,10 @@ class PaperView:
     organisation: str
     classification: str | None
     layout: str
+    note: str | None
+    """The paper's notice, printed in a box on its first page (an illustrative paper, say)."""
+    large_print: bool
+    """The large-print edition: 12 pt or larger text in every output."""
     header: str
     legend: tuple[LegendRow, ...]
     reports: tuple[ReportView, ...]
@@ -419,6 +454,8 @@ class PaperView:
     """The committee cover report; None when the paper has no `cover:` block."""
     notes: str | None = None
     """Closing notes (Markdown), printed after the last report."""
+    without_items: tuple[str, ...] = ()
+    """A line for each report with no items: under the summary's counts table, or after the reports without a summary."""
     contents: tuple[ContentsEntry, ...] = ()
     """The contents list after the title block; empty when the paper has too few parts to need one."""
     palette: tuple[StatusView, ...] = ()
@@ -458,6 +495,8 @@ def _rows(report: Report, period: When, palette: Palette, changes: dict[tuple[st
             lead=item.lead, rationale=item.rationale, comment=item.comment, slippage=slippage(item.due),
             change=change, type=item.type, for_body=f"For {item.for_body}" if item.for_body else None,
             key=entry_key(report, item),
+            due_date=current_due(item.due),
+            tasks=tuple((task.ref, task.status, task.text, task.position) for task in item.tasks),
         )
         for task in item.tasks:
             yield Row(
@@ -467,6 +506,25 @@ def _rows(report: Report, period: When, palette: Palette, changes: dict[tuple[st
                 rationale=task.rationale, comment=task.position, slippage=slippage(task.due),
                 key=entry_key(report, item, task),
             )
+
+
+def numbered(paper: Paper) -> list[tuple[int, Report]]:
+    """The reports that have items, with their numbers in the paper.
+
+    A report with no items (an annual assessment that makes no recommendations for the
+    force) gets no section, bar, row or number: it is a line of its own (`without_items`).
+    """
+    return list(enumerate((report for report in paper.reports if report.items), start=1))
+
+
+def without_items(paper: Paper) -> tuple[str, ...]:
+    """'“State of Policing: …” (published 21 July 2021) makes no recommendations for the force.'"""
+    lines = []
+    for report in paper.reports:
+        if not report.items:
+            published = f" (published {report.published})" if report.published else ""
+            lines.append(f"“{report.title}”{published} makes no recommendations for the force.")
+    return tuple(lines)
 
 
 def view(paper: Paper, name: str, changes: Changes | None = None, palette: Palette | None = None) -> PaperView:
@@ -485,10 +543,13 @@ def view(paper: Paper, name: str, changes: Changes | None = None, palette: Palet
     changes_words = changes_view(changes) if changes is not None else None
     changed = _changes_by_item(changes_words) if changes_words is not None else None
     reports = []
-    for n, report in enumerate(paper.reports, start=1):
+    for n, report in numbered(paper):
         report_counts = count_statuses(report.items)
         own = count_statuses(item for item in report.items if not item.for_body)
-        sentence = summary_sentence(own, noun, report.totals, for_bodies(report.items), item_noun(report.items))
+        if report.to:
+            sentence = addressed_sentence(report, own)
+        else:
+            sentence = summary_sentence(own, noun, report.totals, for_bodies(report.items), item_noun(report.items))
         reports.append(ReportView(
             number=n, anchor=f"report-{n}", title=report.title, byline=byline(report),
             published=f"Published {report.published}" if report.published else None,
@@ -511,7 +572,7 @@ def view(paper: Paper, name: str, changes: Changes | None = None, palette: Palet
     summary = summary_view(paper, changes_words, noun, palette)
     return PaperView(
         name=name, title=info.title, appendix=appendix, period=period, period_start=info.period.first_day, committee=info.committee,
-        organisation=info.organisation, classification=info.classification, layout=info.layout,
+        organisation=info.organisation, classification=info.classification, layout=info.layout, note=info.note, large_print=info.large_print,
         header=" · ".join(p for p in (appendix, period, info.classification) if p),
         legend=tuple(LegendRow(status_view(s, palette=palette), legend[s]) for s in STATUSES if s in legend),  # type: ignore[arg-type]
         reports=tuple(reports), counts=counts,
@@ -523,6 +584,7 @@ def view(paper: Paper, name: str, changes: Changes | None = None, palette: Palet
         summary=summary if info.layout == "tracker" else None,
         cover=cover_view(paper, paper.cover, summary, changes_words, counts) if paper.cover else None,
         notes=paper.notes,
+        without_items=without_items(paper),
         contents=contents(info.layout == "tracker", changes_words, reports, bool(paper.notes)),
         palette=tuple(status_view(s, palette=palette) for s in STATUSES),  # type: ignore[misc]
     )

@@ -22,9 +22,12 @@ from typing import TypeVar
 
 from .identity import item_key, report_key, task_key
 from .load import Path_
-from .model import DONE, DueStep, Item, Paper, Report, Task, When, current_due, dated
+from .model import DONE, STATUSES, DueStep, Item, Paper, Report, Task, When, current_due, dated
 
 COMPLETE = frozenset({"GREEN", "NEW GREEN"})
+
+NEW_SINCE = "new"
+"""The detail of a status change of an item that was not in last period's paper."""
 
 Kind = TypeVar("Kind", Report, Item, Task)
 
@@ -241,12 +244,14 @@ def slippage(due: Sequence[DueStep]) -> str | None:
 
 
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
+_TRANSCRIBED = re.compile(r"(?:(?<=^)|(?<=\s))\[(?:\d{1,2}|[a-z]|[ivx]{1,4})\](?=\w)|^\s*\[(?:\d{1,2}|[a-z]|[ivx]{1,4})\]\s+", re.MULTILINE)
+"""A list's own numbering typed into its text, '[1]their force', '[a] track': the excerpt has no list to number."""
 _MARKUP = re.compile(r"\[([^\]]*)\]\{[^}]*\}|\[\^[^\]]*\]|[*_`#>]+|\[([^\]]*)\]\([^)]*\)")
 
 
 def excerpt(text: str, limit: int = 110) -> str:
     """A recommendation's first words as plain text, for the changes list."""
-    text = _LIST_MARK.sub("", text)
+    text = _TRANSCRIBED.sub("", _LIST_MARK.sub("", text))
     plain = " ".join(_MARKUP.sub(lambda m: m.group(1) or m.group(2) or "", text).split())
     if len(plain) <= limit:
         return plain
@@ -296,6 +301,10 @@ def _compare_entry(
                       "write GREEN (NEW GREEN is worked out from the previous paper)"))
     due = merge_due(was.due if was else (), now.due)
     entry = Change(report, now.ref, excerpt(now.text), was.status if was else None, status)
+    if was is None and changes is not None and status in ("NEW GREEN", "RED", "CLOSED"):
+        # not in last period's paper (a new item, or one of a new report): it reached its status this period,
+        # so it counts with the items that moved there, and the paper's "17 newly complete" is the changes' 17
+        _status_change(changes, Change(report, now.ref, entry.text, None, status, NEW_SINCE), None, status)
     if was is not None:
         if changes is not None:
             _status_change(changes, entry, was.status, status)
@@ -310,6 +319,20 @@ def _compare_entry(
     return now.model_copy(update={"status": status, "due": due})
 
 
+NO_ITEMS = "No recommendations for the force"
+"""What a report with no items says wherever it is listed (an annual assessment, say)."""
+
+
+def _report_items(report: Report, since: When, new: bool) -> str:
+    """A new or removed report's items, for the changes list: '3 items: 3 AMBER', or that it has none."""
+    if not report.items:
+        return NO_ITEMS
+    words = [item.status or "no status" for item in report.items]
+    n = len(words)
+    statuses = ", ".join(f"{words.count(word)} {word}" for word in (*STATUSES, "no status") if word in words)
+    return f"{n} item{'s' if n != 1 else ''}" + (f" in the {since} paper" if not new else "") + f": {statuses}"
+
+
 def resolve(current: Paper, previous: Paper | None) -> Resolved:
     """This period's paper resolved against last period's (itself already resolved), if any."""
     if previous is None:
@@ -321,9 +344,6 @@ def resolve(current: Paper, previous: Paper | None) -> Resolved:
     reports = []
     for r, report in enumerate(current.reports):
         old = previous.reports[report_pairs[r]] if r in report_pairs else None
-        if old is None:
-            n = len(report.items)
-            changes.new_reports.append(Change(report.title, None, report.title, None, None, f"{n} item{'s' if n != 1 else ''}"))
         item_pairs, removed_items = pair(report.items, old.items if old else (), ITEM_KEYS)
         items = []
         for i, item in enumerate(report.items):
@@ -346,8 +366,10 @@ def resolve(current: Paper, previous: Paper | None) -> Resolved:
                 gone = old.items[i]
                 changes.removed_items.append(Change(report.title, gone.ref, excerpt(gone.text), gone.status, None))
         reports.append(report.model_copy(update={"items": tuple(items)}))
+        if old is None:
+            changes.new_reports.append(Change(report.title, None, report.title, None, None, _report_items(reports[-1], since, new=True)))
     for r in removed_reports:
         gone_report = previous.reports[r]
-        n = len(gone_report.items)
-        changes.removed_reports.append(Change(gone_report.title, None, gone_report.title, None, None, f"{n} item{'s' if n != 1 else ''}"))
+        changes.removed_reports.append(Change(gone_report.title, None, gone_report.title, None, None,
+                                              _report_items(gone_report, since, new=False)))
     return Resolved(current.model_copy(update={"reports": tuple(reports)}), changes, notes)

@@ -329,3 +329,57 @@ def blocks(text: str | None, limit: int | None = None) -> Blocks:
         goes_on.update(range(len(pieces) + 1, len(pieces) + len(cut)))
         pieces.extend(cut)
     return Blocks(pieces, shared, frozenset(goes_on))
+
+
+_BLOCKS = frozenset({"p", "li", "div", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "tr"})
+
+
+def to_plain(text: str | None) -> str:
+    """A field as plain text, for a spreadsheet cell.
+
+    Paragraphs on their own lines, '• ' or '1. ' before list items, a link's address after its
+    words, a footnote in brackets where it is called.
+    """
+    if not text:
+        return ""
+    import lxml.html
+
+    root = lxml.html.fragment_fromstring(to_html(text), create_parent="div")
+    lines: list[str] = []
+    line: list[str] = []
+    indent = [""]
+
+    def end_line() -> None:
+        words = " ".join("".join(line).split())
+        if words:
+            lines.append(indent[0] + words)
+        line.clear()
+        indent[0] = ""
+
+    def walk(element: Any, depth: int) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in _BLOCKS:
+            end_line()
+        if tag == "li":
+            parent = element.getparent()
+            mark = f"{parent.index(element) + 1}. " if parent is not None and parent.tag == "ol" else "• "
+            indent[0] = "  " * max(depth - 1, 0)
+            line.append(mark)
+        if tag == "span" and "footnote" in (element.get("class") or "").split():
+            line.append(" (")
+        if element.text:
+            line.append(element.text)
+        for child in element:
+            walk(child, depth + (1 if tag in ("ul", "ol") else 0))
+        if tag == "a" and (href := element.get("href")) and href != element.text_content().strip():
+            line.append(f" ({href.removeprefix('mailto:')})")
+        if tag == "span" and "footnote" in (element.get("class") or "").split():
+            line.append(")")
+        if tag in _BLOCKS:
+            end_line()
+        if element.tail:
+            line.append(element.tail)
+
+    walk(root, 0)
+    end_line()
+    return "\n".join(lines).replace(ZERO_WIDTH_SPACE, "")

@@ -289,6 +289,10 @@ class Report(Strict):
     by: str = "HMICFRS"
     """Who published it: 'HMICFRS', 'HMICFRS and HMCPSi'."""
     published: Date | None = None
+    to: Text | None = None
+    """Whom the report's recommendations are addressed to, when it is not the force (a review of
+    another force): 'the Metropolitan Police Service'. The summary sentence then says the report
+    makes them to that body and the table gives the force's response, not 'for the force'."""
     summary: Markdown | None = None
     """Optional words printed after the derived summary sentence (never instead of it)."""
     totals: Totals | None = None
@@ -310,6 +314,13 @@ class PaperInfo(Strict):
     classification: str | None = None
     previous: str | None = None
     """Last period's paper file, relative to this one."""
+    large_print: bool = False
+    """The large-print edition: body text of 12 pt or more in every output (PDF, web page, Word,
+    cover report), headings in proportion; the same words, order and tags."""
+    note: Text | None = None
+    """A notice printed in a box on the first page of every output (and of the cover report):
+    'Illustrative: made up by the project as September 2021's predecessor; not a published
+    paper.' For a paper that must not be mistaken for a published one."""
 
     @field_validator("appendix", mode="before")
     @classmethod
@@ -318,6 +329,36 @@ class PaperInfo(Strict):
 
 
 DEFAULT_RECOMMENDATION = "Members are asked to note the report."
+
+
+class Implications(Strict):
+    """The corporate implications of a committee report, each printed under its own heading when given.
+
+    Leave out those that do not apply; a heading nobody wrote is not printed. The order is
+    the City of London committee report template's.
+    """
+
+    strategic: Markdown | None = None
+    """Strategic implications: how the report bears on the force's plans and priorities."""
+    financial: Markdown | None = None
+    """Financial implications."""
+    resource: Markdown | None = None
+    """Resource implications (people, time, equipment)."""
+    legal: Markdown | None = None
+    """Legal implications."""
+    risk: Markdown | None = None
+    """Risk implications."""
+    equalities: Markdown | None = None
+    """Equalities implications (the public sector equality duty)."""
+    climate: Markdown | None = None
+    """Climate implications."""
+    security: Markdown | None = None
+    """Security implications."""
+
+    def given(self) -> list[tuple[str, str]]:
+        """(heading, words) of each implication given, in the template's order."""
+        return [(f"{name.capitalize()} implications", text) for name in type(self).model_fields
+                if (text := getattr(self, name)) is not None]
 
 
 class Cover(Strict):
@@ -352,6 +393,9 @@ class Cover(Strict):
     """The Background section; a derived sentence is printed when it is left out."""
     position: Markdown | None = None
     """Words printed after the derived current position."""
+    implications: Implications | None = None
+    """The corporate implications (financial, legal, risk, equalities, climate, security, ...):
+    each one given is printed under its heading, after the current position."""
     conclusion: Markdown | None = None
     """An optional Conclusion section."""
 

@@ -10,11 +10,12 @@ printed beside the derived words, never instead of them.
 from __future__ import annotations
 
 import calendar
+import textwrap
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .derive import ChangesView, Palette, StatusView, is_overdue, status_view, summary_sentence
+from .derive import ChangesView, Palette, StatusView, is_overdue, numbered, status_view, summary_sentence, without_items
 from .history import excerpt, slippage
 from .model import STATUSES, Cover, Item, Paper, Report, When, current_due, dated
 
@@ -69,7 +70,7 @@ class Chart:
     desc: str
     """The longer description: the SVG <desc> and the Word picture's alternative text."""
     labels: tuple[str, ...]
-    """One bar per report, top to bottom: its number and the start of its title."""
+    """One bar per report, top to bottom: its number and its whole title, wrapped onto lines ('\\n')."""
     statuses: tuple[StatusView, ...]
     series: tuple[tuple[int, ...], ...]
     """Per status (in `statuses` order), the count in each bar."""
@@ -79,9 +80,18 @@ FIGURE_WIDTH_IN = 10.0
 FIGURE_BAR_IN = 0.15
 
 
+FIGURE_LINE_IN = 0.15
+"""Height of each further line of a wrapped bar label."""
+
+
+def bar_slots(chart: Chart) -> tuple[float, ...]:
+    """Each bar's share of the chart's height, in bars: one, and more for a label wrapped onto lines."""
+    return tuple(1 + max(label.count("\n"), 0) * FIGURE_LINE_IN / FIGURE_BAR_IN for label in chart.labels)
+
+
 def figure_size(chart: Chart) -> tuple[float, float]:
     """The chart's drawn size in inches, known before it is drawn, so Word can place it while it is being drawn."""
-    return FIGURE_WIDTH_IN, 0.9 + FIGURE_BAR_IN * max(len(chart.labels), 1)
+    return FIGURE_WIDTH_IN, round(0.9 + FIGURE_BAR_IN * max(sum(bar_slots(chart)), 1), 4)
 
 
 def columns(paper: Paper) -> tuple[str, ...]:
@@ -99,7 +109,7 @@ def _count_row(number: int | None, title: str, items: Iterable[Item], statuses: 
 def counts_table(paper: Paper, palette: Palette | None = None) -> CountsTable:
     """One row per report, one column per status, and a Total row: the sentences' own counts."""
     statuses = columns(paper)
-    rows = tuple(_count_row(n, report.title, report.items, statuses) for n, report in enumerate(paper.reports, start=1))
+    rows = tuple(_count_row(n, report.title, report.items, statuses) for n, report in numbered(paper))
     total = _count_row(None, "Total", (item for report in paper.reports for item in report.items), statuses)
     return CountsTable(tuple(status_view(s, palette=palette) for s in statuses), rows, total)  # type: ignore[misc]
 
@@ -108,14 +118,12 @@ def _listed(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
-LABEL_LENGTH = 44
-"""Bar labels longer than this are cut at a word; the counts table beside the chart has the full title."""
+LABEL_LENGTH = 52
+"""Bar labels longer than this are wrapped at words onto further lines, never cut."""
 
 
-def _short(title: str) -> str:
-    if len(title) <= LABEL_LENGTH:
-        return title
-    return title[:LABEL_LENGTH].rsplit(" ", 1)[0].rstrip(",;:-–") + "…"
+def _wrapped(title: str) -> str:
+    return "\n".join(textwrap.wrap(title, LABEL_LENGTH, break_long_words=False, break_on_hyphens=False)) or title
 
 
 def chart(table: CountsTable, period: str) -> Chart:
@@ -132,7 +140,7 @@ def chart(table: CountsTable, period: str) -> Chart:
     return Chart(
         title=f"Items by RAG status in each report, {period}",
         desc=desc,
-        labels=tuple(f"{row.number}. {_short(row.title)}" for row in table.rows),
+        labels=tuple(_wrapped(f"{row.number}. {row.title}") for row in table.rows),
         statuses=table.statuses,
         series=tuple(tuple(row.counts[n] for row in table.rows) for n in range(len(table.statuses))),
     )
@@ -181,7 +189,7 @@ def _attention_row(number: int, report: Report, item: Item, period: When, palett
 def attention(paper: Paper, palette: Palette | None = None) -> tuple[AttentionRow, ...]:
     """RED items and overdue items, in the paper's order."""
     period = paper.paper.period
-    rows = (_attention_row(n, report, item, period, palette) for n, report in enumerate(paper.reports, start=1) for item in report.items)
+    rows = (_attention_row(n, report, item, period, palette) for n, report in numbered(paper) for item in report.items)
     return tuple(row for row in rows if row is not None)
 
 
@@ -201,6 +209,8 @@ class SummaryView:
     has_who: bool
     changes_headline: str | None
     """The headline of the changes since the previous paper; None without a previous."""
+    without_items: tuple[str, ...] = ()
+    """A line for each report with no items, printed under the counts table instead of a row of noughts."""
 
 
 def _attention_sentence(rows: Sequence[AttentionRow]) -> str:
@@ -229,6 +239,7 @@ def summary_view(paper: Paper, changes: ChangesView | None, noun: str = "action"
         attention_sentence=_attention_sentence(rows),
         has_who=any(r.who for r in rows),
         changes_headline=changes.headline if changes else None,
+        without_items=without_items(paper),
     )
 
 
@@ -282,6 +293,8 @@ class CoverView:
     overdue: tuple[AttentionRow, ...]
     slipped: tuple[SlipRow, ...]
     slipped_heading: str
+    implications: tuple[tuple[str, str], ...]
+    """(heading, Markdown) of each corporate implication given: 'Financial implications'."""
     conclusion: str | None
     appendix: str
     """'Appendix A – HMICFRS Report Recommendations'."""
@@ -323,7 +336,7 @@ def cover_view(paper: Paper, cover: Cover, summary: SummaryView, changes: Change
     quarter = financial_quarter(info.period)
     appendix_name = f"Appendix {info.appendix}" if info.appendix else "the appendix"
     noun = "action" if info.layout == "tracker" else "recommendation"
-    reports = len(paper.reports)
+    reports = len(numbered(paper))
     items = sum(counts.values())
     who = publisher(paper)
     subject = f"{cover.subject or f'Quarterly {who} update'} ({quarter})"
@@ -370,6 +383,7 @@ def cover_view(paper: Paper, cover: Cover, summary: SummaryView, changes: Change
         overdue=overdue,
         slipped=_slips(paper, changes),
         slipped_heading=f"Due dates extended since {changes.since}" if changes else "Due dates extended",
+        implications=tuple(cover.implications.given()) if cover.implications else (),
         conclusion=cover.conclusion,
         appendix=f"{appendix_name[0].upper()}{appendix_name[1:]} – {info.title}",
         appendix_name=appendix_name,

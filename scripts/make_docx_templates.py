@@ -237,6 +237,11 @@ def _define_styles(doc: DocumentObject) -> None:
         after[0].addprevious(border)  # schema order: pBdr before spacing and indentation
     else:
         ppr.append(border)
+    notice = _style(doc, "Notice", based_on="Body Text", bold=True, before=6, after=12)  # a paper's notice, boxed
+    box = "".join(f'<w:{side} w:val="single" w:sz="12" w:space="4" w:color="{ACCENT}"/>' for side in ("top", "left", "bottom", "right"))
+    notice_ppr = notice.element.get_or_add_pPr()
+    spacing = notice_ppr.find(qn("w:spacing"))
+    spacing.addprevious(parse_xml(f'<w:pBdr {nsdecls("w")}>{box}</w:pBdr>'))
     numbered = _style(doc, "Numbered Paragraph", based_on="Body Text", after=6)
     numbered.paragraph_format.left_indent = Twips(567)
     numbered.paragraph_format.first_line_indent = Twips(-567)
@@ -411,6 +416,9 @@ def _title_block(doc: DocumentObject) -> None:
     _p(doc, "{{ classification }}", "Subtitle")
     _p(doc, "{%p endif %}", "Subtitle")
     _p(doc, "{{ title }}", "Title")
+    _p(doc, "{%p if note %}", "Body Text")
+    _p(doc, "Note: {{ note }}", "Notice")
+    _p(doc, "{%p endif %}", "Body Text")
 
 
 def _table(doc: DocumentObject, widths: list[int], rows: int) -> Table:
@@ -525,6 +533,14 @@ def _changes(doc: DocumentObject) -> None:
     _p(doc, "{{ changes.headline }}", "Report Summary")
     _p(doc, "{%p for group in changes.groups %}", "Body Text")
     _p(doc, "{{ group.heading }}", "Heading 2")
+    _p(doc, "{%p if group.of_reports %}", "Body Text")  # new or removed reports: the report and its items, no No. or text
+    reports = _table(doc, [8700, TEXT_W - 8700], 4)
+    _header_row(reports, ["Report", "Items"])
+    _marker_row(reports, 1, "{%tr for row in group.rows %}")
+    for cell, field in zip(reports.rows[2].cells, ("report", "change"), strict=True):
+        _fill(cell, [("Table Text", f"{{{{ row.{field} }}}}")])
+    _marker_row(reports, 3, "{%tr endfor %}")
+    _p(doc, "{%p else %}", "Body Text")
     widths = [3600, 700, 6000]
     widths.append(TEXT_W - sum(widths))
     table = _table(doc, widths, 4)
@@ -533,6 +549,7 @@ def _changes(doc: DocumentObject) -> None:
     for cell, field in zip(table.rows[2].cells, ("report", "ref", "text", "change"), strict=True):
         _fill(cell, [("Table Text", f"{{{{ row.{field} }}}}")])
     _marker_row(table, 3, "{%tr endfor %}")
+    _p(doc, "{%p endif %}", "Body Text")
     _p(doc, "{%p endfor %}", "Body Text")
     _p(doc, "{%p endif %}", "Body Text")
 
@@ -567,6 +584,9 @@ def _summary(doc: DocumentObject) -> None:
         _fill(cell, lines)
     for paragraph in [*counts.rows[4].cells[2].paragraphs, *counts.rows[2].cells[4].paragraphs, *counts.rows[4].cells[4].paragraphs]:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _p(doc, "{%p for line in summary.without_items %}", "Body Text")  # reports with no items: a line each, not a row of noughts
+    _p(doc, "{{ line }}", "Body Text")
+    _p(doc, "{%p endfor %}", "Body Text")
     _p(doc, "RED and overdue", "Heading 2")
     _p(doc, "{{ summary.attention_sentence }}", "Report Summary")
     _p(doc, "{%p if summary.attention %}", "Body Text")
@@ -591,6 +611,11 @@ def _summary(doc: DocumentObject) -> None:
 
 
 def _reports(doc: DocumentObject, build_table: Callable[[DocumentObject], None]) -> None:
+    _p(doc, "{%p if not summary %}", "Body Text")  # without a summary, the reports with no items are listed here
+    _p(doc, "{%p for line in without_items %}", "Body Text")
+    _p(doc, "{{ line }}", "Body Text")
+    _p(doc, "{%p endfor %}", "Body Text")
+    _p(doc, "{%p endif %}", "Body Text")
     _p(doc, "{%p for report in reports %}", "Body Text")
     _p(doc, "{{ report.title }}", "Heading 1")
     for field in ("byline", "published"):
@@ -682,6 +707,9 @@ def _cover(doc: DocumentObject) -> None:
     _fill(rows[2].cells[1], [("Front Sheet Value", "{{ purpose }}")])
     author = rows[3].cells[0].merge(rows[3].cells[1])
     _labelled(author, "Report author:", "{{ author }}")
+    _p(doc, "{%p if note %}", "Body Text")
+    _p(doc, "Note: {{ note }}", "Notice")
+    _p(doc, "{%p endif %}", "Body Text")
     _p(doc, "Summary", "Heading 1")
     _p(doc, "{%p for words in summary %}", "Body Text")
     _p(doc, "{{ words }}", "Numbered Paragraph")
@@ -749,6 +777,13 @@ def _cover(doc: DocumentObject) -> None:
     _marker_row(slips, 3, "{%tr endfor %}")
     _p(doc, "{%p else %}", "Body Text")
     _p(doc, "No due date has been extended.", "Numbered Paragraph")
+    _p(doc, "{%p endif %}", "Body Text")
+    _p(doc, "{%p if implications %}", "Body Text")
+    _p(doc, "Corporate & strategic implications", "Heading 2")
+    _p(doc, "{%p for entry in implications %}", "Body Text")
+    _p(doc, "{{ entry.heading }}", "Heading 3")
+    _p(doc, "{{p entry.words }}", "Body Text")
+    _p(doc, "{%p endfor %}", "Body Text")
     _p(doc, "{%p endif %}", "Body Text")
     _p(doc, "{%p if conclusion %}", "Body Text")
     _p(doc, "Conclusion", "Heading 2")

@@ -42,7 +42,7 @@ def test_the_contents_lists_summary_changes_and_every_report_in_order() -> None:
     assert checked.resolved is not None
     entries = titles()
     assert entries[:2] == ["Summary", "Changes since June 2021"]
-    assert entries[2:] == [report.title for report in checked.resolved.paper.reports]
+    assert entries[2:] == [report.title for report in checked.resolved.paper.reports if report.items]  # none for a report without items
 
 
 def test_a_paper_of_one_or_two_parts_has_no_contents_list() -> None:
@@ -97,10 +97,13 @@ def test_the_word_contents_is_a_field_that_word_updates_on_open(outputs: dict[st
 
 def test_contents_entries_are_escaped_text() -> None:
     data = copy.deepcopy(PAPER)
-    data["reports"] += [{"title": f"Report <b>{n}</b> & {{{{ 7*7 }}}}", "items": []} for n in range(3)]
+    item = {"ref": "1", "text": "Act.", "status": "AMBER", "due": "2021-12"}
+    data["reports"] += [{"title": f"Report <b>{n}</b> & {{{{ 7*7 }}}}", "items": [item]} for n in range(3)]
+    data["reports"] += [{"title": "Empty <b>report</b> & {{ 7*7 }}", "items": []}]  # a line, not an entry: escaped too
     doc = open_docx(render_docx(paper_view(data), TRACKER))
     entries = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "toc 1"]
     assert "Report <b>0</b> & {{ 7*7 }}" in entries
+    assert "“Empty <b>report</b> & {{ 7*7 }}” makes no recommendations for the force." in [p.text for p in doc.paragraphs]
 
 
 def test_no_two_tables_touch_in_the_word_file(outputs: dict[str, bytes]) -> None:

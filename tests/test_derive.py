@@ -68,9 +68,9 @@ def test_dates_print_at_their_precision() -> None:
         parse_when("2021-02-30")
 
 
-def test_byline_reads_like_the_seed() -> None:
-    assert byline(Report(title="x", scope="national", by="HMICFRS")) == "A national report HMICFRS"
-    assert byline(Report(title="x", scope="independent review", by="Baroness Casey")) == "An independent review Baroness Casey"
+def test_byline_says_who_published_the_report() -> None:
+    assert byline(Report(title="x", scope="national", by="HMICFRS")) == "A national report by HMICFRS"
+    assert byline(Report(title="x", scope="independent review", by="Baroness Casey")) == "An independent review by Baroness Casey"
     assert byline(Report(title="x")) is None
 
 
@@ -200,3 +200,27 @@ def test_closing_notes_reach_the_view() -> None:
     data = minimal()
     data["notes"] = "Reports with nothing left to do are removed after one quarter."
     assert view(Paper.model_validate(data), "p").notes == data["notes"]
+
+
+def test_a_review_of_another_force_says_whom_its_recommendations_are_for() -> None:
+    data = minimal()
+    data["paper"]["layout"] = "response"
+    data["reports"] = [{"title": "Baroness Casey Review", "scope": "independent review", "by": "Baroness Casey",
+                        "to": "the Metropolitan Police Service",
+                        "items": [{"ref": str(n), "text": "The Met should act.", "owner": "PSD"} for n in range(1, 17)]}]
+    (report,) = view(Paper.model_validate(data), "x").reports
+    assert report.sentence == ("This review makes 16 recommendations to the Metropolitan Police Service; "
+                               "the table gives the force's response to each.")
+    assert "for the force" not in report.sentence
+    assert report.byline == "An independent review by Baroness Casey"
+
+
+def test_the_casey_paper_is_worded_for_the_met() -> None:
+    from boardpack.build import prepare
+
+    from .conftest import DATA
+
+    checked = prepare(DATA / "2023-05-casey-response.yaml")
+    assert checked.resolved is not None
+    (report,) = view(checked.resolved.paper, "casey").reports
+    assert report.sentence.startswith("This review makes 16 recommendations to the Metropolitan Police Service;")

@@ -130,9 +130,9 @@ def test_changes_name_every_category_and_omit_empty_ones(cycle: Path) -> None:
         "Due dates extended": [("3", "June 2021 → December 2021: pending the results of benchmarking"),
                                ("4", "May 2021 → November 2021: no reason given"),
                                ("6", "March 2021 → March 2022: no reason given")],
-        "New reports": [(None, "1 item")],
+        "New reports": [(None, "1 item: 1 AMBER")],
         "New items": [("7", "New: AMBER")],
-        "Removed reports": [(None, "1 item")],
+        "Removed reports": [(None, "1 item in the June 2021 paper: 1 GREEN")],
     }
     assert "Closed" not in groups and "Removed items" not in groups
     # the renamed Roads Policing report is paired by its id, so it is neither new nor removed
@@ -341,3 +341,40 @@ def test_reference_changes_list_the_new_reports_and_the_removed_one(reference: t
     assert "A review of 'Fraud: Time to choose'" in groups["new_reports"]
     assert groups["removed_reports"] == ["Shining a light on betrayal: Abuse of position for a sexual purpose"]
     assert len(groups["newly_red"]) == 5
+
+
+@pytest.mark.parametrize("text, words", [
+    ("With immediate effect, chief constables should make sure:\n\n- [1]their force has enough",
+     "With immediate effect, chief constables should make sure: their force has enough"),
+    ("we recommend that forces:\n\n- [a]track the numbers", "we recommend that forces: track the numbers"),
+    ("- [ii] review the policy", "review the policy"),
+    ("See the note[^1] here", "See the note here"),
+    ("Training [officers and staff] in 2021", "Training [officers and staff] in 2021"),
+])
+def test_excerpts_leave_out_transcription_marks(text: str, words: str) -> None:
+    from boardpack.history import excerpt
+
+    assert excerpt(text) == words
+
+
+def test_no_excerpt_of_the_reference_papers_carries_a_transcription_mark(reference: tuple) -> None:
+    _, paper_view = reference
+    texts = [row.text or "" for g in paper_view.changes.groups for row in g.rows]
+    texts += [row.text for row in paper_view.summary.attention]
+    assert texts and not [t for t in texts if re.search(r"\[(?:\d{1,2}|[a-z])\]", t)]
+    assert any("make sure: their force" in t for t in texts)
+
+
+def test_items_new_this_period_count_with_the_status_they_reached(reference: tuple) -> None:
+    """The summary's '17 newly complete' is the changes' 17: one of them sits in a report new this quarter."""
+    _, paper_view = reference
+    groups = {g.key: g.rows for g in paper_view.changes.groups}
+    new_green = sum(row.status is not None and row.status.word == "NEW GREEN" for r in paper_view.reports for row in r.rows
+                    if row.kind == "item")
+    assert len(groups["newly_complete"]) == new_green == 17
+    assert "17 items newly complete" in paper_view.changes.headline
+    (joint,) = [row for row in groups["newly_complete"] if row.change.startswith("Not in the June 2021 paper")]
+    assert joint.change == "Not in the June 2021 paper → NEW GREEN"
+    new_reports = {row.report: row.change for row in groups["new_reports"]}
+    assert new_reports["A review of 'Fraud: Time to choose'"] == "3 items: 3 AMBER"
+    assert new_reports["State of Policing: The Annual Assessment of Policing in England and Wales 2020"] == "No recommendations for the force"

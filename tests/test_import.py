@@ -23,6 +23,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 
 from boardpack.build import build, prepare, render_paper
+from boardpack.derive import view
 from boardpack.intake.package import MAX_ENTRIES, WordFileError
 from boardpack.intake.phrases import EARLIER_FILLS, bodies_named, byline, count_sentence, due_history, fill_family, status_cell, status_from_fill
 from boardpack.intake.word import Imported, import_docx, write_import
@@ -167,8 +168,8 @@ def fill_paragraph(paragraph: Any, runs: Any, hand: Hand) -> Any:
 
 def fill_xml(p: Any, runs: Any, hand: Hand) -> None:
     """Runs: text, or (format, text): b, i, u, bu (bold underline), sup, br (line break), link:URL, note."""
-    for run in runs:
-        fmt, text = ("", run) if isinstance(run, str) else run
+    for piece in runs:
+        fmt, text = ("", piece) if isinstance(piece, str) else piece
         if fmt.startswith("link:"):
             hand.link(p, fmt[5:], text)
             continue
@@ -291,7 +292,8 @@ def tracker_004(path: Path) -> Path:
     hand.row(table, ["2", [(("u", "Recommendation"), " By July 2021, forces should reinforce communication skills.")],
                      ((("b", "AMBER"),), {"fill": "FFC000"}), "July 2021",
                      (["Two tasks are agreed:", {"table": [[(("b", "Ref."),), (("b", "Task"),), (("b", "Status"),)],
-                                                           ["2.1", [(("u", "Task"), " Write a schedule of events."), (("u", "Current position"), " Planned.")], "GREEN"],
+                                                           ["2.1", [(("u", "Task"), " Write a schedule of events."),
+                                                                    (("u", "Current position"), " Planned.")], "GREEN"],
                                                            ["2.2", [(("u", "Task"), " Review body worn video.")], "AMBER"]]}],
                       {"span": 2})])
 
@@ -347,7 +349,7 @@ def tracker_import(tmp_path_factory: pytest.TempPathFactory) -> Imported:
 
 @pytest.fixture(scope="module")
 def response_import(tmp_path_factory: pytest.TempPathFactory) -> Imported:
-    return import_docx(response_000(tmp_path_factory.mktemp("hand") / "response.docx"))
+    return import_docx(response_000(tmp_path_factory.mktemp("hand") / "response.docx"), period=When(2023, 5))  # it names no month
 
 
 def items(imported: Imported, report: int) -> list[Any]:
@@ -490,7 +492,7 @@ def test_response_layout(response_import: Imported) -> None:
     assert third.comment == "[Current position:]{.underline} the 2017 APP[^1] has the guidance.\n\n[^1]: APP-Associated Professional Practice"
     assert fourth.text == ("The Commissioner should introduce immediate changes, including:\n\n"
                            "- i) effectively disbanding PaDP in its current form.\n- ii) setting new, higher vetting and behaviour standards.")
-    assert any("period" in m for m in messages(response_import))  # no period in the old paper: said so
+    assert response_import.paper.paper.period == When(2023, 5)  # no period in the old paper: the one given, never the clock
 
 
 # --- import, check, build ----------------------------------------------------------------------------
@@ -602,7 +604,8 @@ def test_phrases() -> None:
     assert due_history(["Immediately"]).steps == [(None, "Immediately")]
     assert [(str(d) if d else None, n) for d, n in due_history(["No deadline set by HMICFRS", "November 2020 for an initial position"]).steps] == [
         (None, "No deadline set by HMICFRS"), ("November 2020", "for an initial position")]
-    assert byline("A joint investigation report HMICFRS, College of Policing and IPOC") == ("joint investigation report", "HMICFRS, College of Policing and IPOC")
+    assert byline("A joint investigation report HMICFRS, College of Policing and IPOC") == (
+        "joint investigation report", "HMICFRS, College of Policing and IPOC")
     assert byline("A national report HMICFRS") == ("national", "HMICFRS")
     assert byline("A national thematic HMICFRS report") == ("national thematic", "HMICFRS")
     assert byline("An independent review Baroness Casey") == ("independent review", "Baroness Casey")
@@ -652,12 +655,14 @@ def test_round_trip_through_our_word_output(name: str, tmp_path: Path) -> None:
     path.write_bytes(outputs["docx"])
     imported = import_docx(path)
     expected, got = checked.resolved.paper, imported.paper
-    for key in ("title", "appendix", "period", "committee", "organisation", "layout", "classification"):
+    for key in ("title", "appendix", "period", "committee", "organisation", "layout", "classification", "note"):
         assert getattr(got.paper, key) == getattr(expected.paper, key), key
     if expected.paper.layout == "tracker" or any(i.status for r in expected.reports for i in r.items):
         assert dict(got.legend) == dict(expected.legend)
+    # a report with no items is printed as a line, not in its place among the others: read back, it comes last
+    assert sorted(r.title for r in got.reports if not r.items) == sorted(r.title for r in expected.reports if not r.items)
     assert len(got.reports) == len(expected.reports)
-    for mine, theirs in zip(got.reports, expected.reports, strict=True):
+    for mine, theirs in zip([r for r in got.reports if r.items], [r for r in expected.reports if r.items], strict=True):
         assert _comparable(mine.model_dump(mode="json")) == _comparable(theirs.model_dump(mode="json")), mine.title
     assert not imported.warnings, [f.line(name) for f in imported.warnings]
     assert imported.paper.reports[0].items, "real content"
@@ -732,3 +737,78 @@ def test_round_trip_of_every_field(paper_file: Callable[..., Path], tmp_path: Pa
     assert got.reports[0].items[4].for_body == "the Home Office"
     assert got.reports[0].items[4].due[0].words == "No deadline set by HMICFRS"
     assert not imported.warnings, [f.line("every") for f in imported.warnings]
+
+
+# --- an appendix of another year: its period, committee, rationale, statuses and dates as written ---------
+
+
+def december_2022(path: Path, organisation: list[str]) -> Path:
+    """A hand-made appendix whose title says December 2022, imported in a later year."""
+    hand = Hand()
+    for line in organisation:
+        hand.para(line)
+    hand.heading("HMICFRS Report Recommendations – December 2022", 1)
+    hand.heading("A review of 'Fraud: Time to choose'")
+    hand.para("A national report HMICFRS")
+    table = hand.table(5, HEADER)
+    hand.row(table, ["1", "Chief constables should follow the guidance.", "AMBER", "No deadline set by HMICFRS",
+                     "The guidance is awaited from the NPCC."])
+    hand.row(table, ["2", "Forces should review the policy.", "RED", "March 2022",
+                     "Rationale: the post holder left in January and the review has not started."])
+    hand.row(table, ["3", "Forces should record the data.", "Complete", "June 2022", "Done in June."])
+    return hand.save(path)
+
+
+@pytest.mark.parametrize("organisation", [["City of London Police – Police Authority Board"],
+                                          ["City of London Police Authority Board"],
+                                          ["City of London Police", "Police Authority Board"]])
+def test_an_appendix_says_its_own_period_and_committee(organisation: list[str], tmp_path: Path) -> None:
+    imported = import_docx(december_2022(tmp_path / "appendix.docx", organisation))
+    info = imported.paper.paper
+    assert info.period == When(2022, 12)  # from the title, never today's month
+    assert info.title == "HMICFRS Report Recommendations"
+    assert (info.organisation, info.committee) == ("City of London Police", "Police Authority Board")
+    assert "To be confirmed" not in imported.text and not any("period" in m for m in messages(imported))
+
+
+def test_the_file_name_gives_the_period_when_the_paper_does_not(tmp_path: Path) -> None:
+    hand = Hand()
+    hand.para("City of London Police – Police Authority Board")
+    hand.heading("HMICFRS Report Recommendations", 1)
+    hand.heading("A review of 'Fraud: Time to choose'")
+    table = hand.table(5, HEADER)
+    hand.row(table, ["1", "Chief constables should follow the guidance.", "AMBER", "March 2023", "Being considered."])
+    imported = import_docx(hand.save(tmp_path / "Appendix A - December 2022.docx"))
+    assert imported.paper.paper.period == When(2022, 12)
+    assert "period: 2022-12  # review: taken from the file name" in imported.text
+
+
+def test_without_any_period_the_month_the_file_was_saved_is_assumed_not_todays(tmp_path: Path) -> None:
+    import datetime as dt
+
+    hand = Hand()
+    hand.heading("HMICFRS Report Recommendations", 1)
+    hand.heading("A review of 'Fraud: Time to choose'")
+    table = hand.table(5, HEADER)
+    hand.row(table, ["1", "Chief constables should follow the guidance.", "AMBER", "March 2023", "Being considered."])
+    hand.doc.core_properties.modified = dt.datetime(2019, 4, 2, 10, 0)
+    imported = import_docx(hand.save(tmp_path / "tracker.docx"))
+    assert imported.paper.paper.period == When(2019, 4)
+    assert any("April 2019, when the file was last saved, is assumed" in m for m in messages(imported))
+    code, out, err = run("import", str(tmp_path / "tracker.docx"), "-o", str(tmp_path / "t.yaml"), "--period", "2023-03")
+    assert code == 0, err
+    assert "period: 2023-03  # review: given with --period" in (tmp_path / "t.yaml").read_text()
+
+
+def test_a_rationale_label_a_word_that_is_no_status_and_dateless_words(tmp_path: Path) -> None:
+    imported = import_docx(december_2022(tmp_path / "appendix.docx", ["City of London Police"]))
+    first, second, third = items(imported, 0)
+    assert [step.words for step in first.due] == ["No deadline set by HMICFRS"]  # kept as written, not the derived words
+    assert second.rationale == "the post holder left in January and the review has not started."  # the paper prints the label
+    assert (third.status, third.status_note) == ("AMBER", "Complete")
+    (warning,) = [m for m in messages(imported) if "row 4, column 3" in m]
+    assert "'Complete' is not a status word (GREEN, NEW GREEN, AMBER, RED, WHITE, CLOSED)" in warning
+    assert "kept as its status note" in warning and "GREEN, if it is complete" in warning and "no status word" not in warning
+    paper = view(imported.paper, "x")
+    assert paper.reports[0].rows[1].rationale is not None and not paper.reports[0].rows[1].rationale.startswith("Rationale")
+    assert paper.reports[0].rows[0].due == ("No deadline set by HMICFRS",)

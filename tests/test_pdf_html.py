@@ -138,7 +138,7 @@ def test_pdf_has_metadata_bookmarks_language_and_tags(seeds: Path) -> None:
 
     walk(reader.outline)
     paper = Paper.model_validate(yaml.safe_load(TRACKER.read_text(encoding="utf-8")))
-    for report in paper.reports:
+    for report in (r for r in paper.reports if r.items):  # a report with no items is a line, with no bookmark
         assert report.title in titles
     fonts = {f for page in reader.pages for f in _fonts(page)}
     assert fonts and all(embedded for _, embedded in fonts)
@@ -226,8 +226,8 @@ def test_html_page_stands_alone_and_adapts_to_small_screens(seeds: Path) -> None
     assert '<html lang="en-GB">' in html and 'name="viewport"' in html
     assert "<link" not in html and "<script" not in html  # styles inlined, nothing fetched
     assert "@media screen and (max-width" in html and "@media print" in html
-    assert html.count('<section class="report"') == 20
-    assert html.count('<h2 id="report-') == 20
+    assert html.count('<section class="report"') == 19  # the 20th, State of Policing, has no items: a line under the counts table
+    assert html.count('<h2 id="report-') == 19
 
 
 def test_an_item_without_a_number_prints_a_dash_in_the_number_cell() -> None:
@@ -235,3 +235,119 @@ def test_an_item_without_a_number_prints_a_dash_in_the_number_cell() -> None:
     del data["reports"][0]["items"][0]["ref"]
     html = render_html(view(_paper(data), "p"), TEMPLATES)
     assert '<th scope="row" class="ref">–</th>' in html and "None" not in html
+
+
+NOTICE = "Illustrative paper: made up for the example; not a published paper."
+
+
+def test_a_papers_note_is_a_notice_on_the_first_page_of_every_output(paper_file, tmp_path: Path) -> None:
+    import docx
+    from openpyxl import load_workbook
+
+    data = minimal()
+    data["paper"]["note"] = NOTICE
+    data["cover"] = {"meeting": "2021-10-13", "report_of": "Commissioner of Police", "author": "Strategic Development"}
+    out = tmp_path / "out"
+    (result,) = build([paper_file(data)], out_dir=out, formats=("pdf", "docx", "html", "xlsx"))
+    assert result.error is None
+    with pdfplumber.open(out / "paper.pdf") as pdf:
+        assert "Note: " + NOTICE in " ".join(pdf.pages[0].extract_text().split())
+    with pdfplumber.open(out / "paper-cover.pdf") as pdf:
+        assert "Note: " + NOTICE in " ".join(pdf.pages[0].extract_text().split())
+    page = (out / "paper.html").read_text(encoding="utf-8")
+    assert f'<p class="notice" role="note"><strong>Note:</strong> {NOTICE}</p>' in page
+    assert page.index('class="notice"') < page.index("</header>")  # in the title block, before anything else
+    for name in ("paper.docx", "paper-cover.docx"):
+        notices = [p for p in docx.Document(str(out / name)).paragraphs if p.style.name == "Notice"]
+        assert [p.text for p in notices] == ["Note: " + NOTICE], name
+    about = load_workbook(out / "paper.xlsx")["About"]
+    assert about["A3"].value == "Note" and about["B3"].value == NOTICE
+
+
+def test_the_made_up_june_tracker_says_so() -> None:
+    june = yaml.safe_load((DATA / "2021-06-hmicfrs-tracker.yaml").read_text(encoding="utf-8"))
+    note = june["paper"]["note"]
+    assert note.startswith("Illustrative paper:") and "not a published paper" in note
+    september = yaml.safe_load((DATA / "2021-09-hmicfrs-tracker.yaml").read_text(encoding="utf-8"))
+    assert "note" not in september["paper"]  # the published papers carry no notice
+    page = render_html(view(Paper.model_validate(june), "june"), TEMPLATES)
+    assert 'role="note"' in page and "Illustrative paper:" in page
+
+
+def test_counts_table_headings_keep_their_words_whole_on_a_phone(seeds: Path, tmp_path: Path) -> None:
+    """At 390 px the status columns are narrow: each heading must read on one line ('GRE EN' broke mid-word)."""
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if browser is None:
+        pytest.skip("no Chromium to lay the page out")
+    page = (seeds / "2021-09-hmicfrs-tracker.html").read_text(encoding="utf-8")
+    probe = """<script>
+    const out = [...document.querySelectorAll('.counts-table thead th.count')].map(th => {
+      const range = document.createRange(); range.selectNodeContents(th);
+      const lines = new Set([...range.getClientRects()].map(r => Math.round(getComputedStyle(th).writingMode.startsWith('vertical') ? r.left : r.top)));
+      return th.textContent.trim() + '=' + lines.size;
+    });
+    const pre = document.createElement('pre'); pre.id = 'probe'; pre.textContent = out.join('|'); document.body.append(pre);
+    </script></body>"""
+    probed = tmp_path / "probe.html"
+    probed.write_text(page.replace("</body>", probe), encoding="utf-8")
+    result = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=390,2000", "--virtual-time-budget=2000",
+                             "--dump-dom", probed.as_uri()], capture_output=True, text=True, timeout=120, check=False)
+    found = re.search(r'<pre id="probe">([^<]*)</pre>', result.stdout)
+    assert found, result.stderr[-500:]
+    headings = dict(entry.split("=") for entry in found.group(1).split("|"))
+    assert set(headings) == {"GREEN", "NEW GREEN", "AMBER", "RED", "WHITE", "CLOSED", "Total"}
+    assert all(lines == "1" for lines in headings.values()), headings
+
+
+def _sizes_and_words(path: Path) -> tuple[set[float], list[str]]:
+    with pdfplumber.open(path) as pdf:
+        sizes = {round(ch["size"], 1) for page in pdf.pages for ch in page.chars}
+        # the body of each page, without the running header and page number (a longer edition has more of them)
+        words = [w for page in pdf.pages for w in (page.crop((0, 44, page.width, page.height - 40)).extract_text() or "").split()]
+    return sizes, words
+
+
+def test_the_large_print_edition_has_12_pt_text_and_the_same_words(paper_file, tmp_path: Path) -> None:
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+
+    data = minimal()
+    data["paper"]["layout"] = "response"
+    for item in data["reports"][0]["items"]:
+        item.pop("status", None), item.pop("status_note", None), item.pop("lead", None), item.pop("rationale", None)
+    data["cover"] = {"meeting": "2021-10-13", "report_of": "Commissioner of Police", "author": "Strategic Development"}
+    builds = {}
+    for large in (False, True):
+        data["paper"]["large_print"] = large
+        out = tmp_path / f"out-{large}"
+        (result,) = build([paper_file(data, f"paper-{large}")], out_dir=out, formats=("pdf", "docx", "html"))
+        assert result.error is None, result.error
+        builds[large] = out
+    for stem in ("paper-{}", "paper-{}-cover"):
+        normal, large = (_sizes_and_words(builds[flag] / f"{stem.format(flag)}.pdf") for flag in (False, True))
+        assert min(normal[0]) < 12 <= min(large[0]), stem  # every character at 12 pt or more, page numbers too
+        # the same words (a longer edition repeats more table headings, and lines break elsewhere)
+        if "cover" in stem:  # no repeated headings: the same characters (a table's cells may be read in another order)
+            assert sorted("".join(large[1])) == sorted("".join(normal[1]))
+        else:
+            assert set(large[1]) - {"(continued)"} == set(normal[1]) - {"(continued)"} and len(large[1]) >= len(normal[1])
+    for name in ("paper-True.docx", "paper-True-cover.docx"):
+        document = docx.Document(str(builds[True] / name))
+        used = {p.style.name for p in document.paragraphs} | {p.style.name for t in document.tables for row in t.rows
+                                                                for cell in row.cells for p in cell.paragraphs}
+        for style in document.styles:
+            if style.type == WD_STYLE_TYPE.PARAGRAPH and style.name in used:
+                size = next((s.font.size for s in _chain(style) if s.font.size is not None), None)
+                assert size is not None and size.pt >= 12, (name, style.name)
+    page = (builds[True] / "paper-True.html").read_text(encoding="utf-8")
+    assert "html { font-size: 12pt; }" in page
+    assert "html { font-size: 12pt; }" not in (builds[False] / "paper-False.html").read_text(encoding="utf-8")
+
+
+def _chain(style):  # noqa: ANN001, ANN202 - a python-docx style and the styles it is based on
+    while style is not None:
+        yield style
+        style = style.base_style

@@ -214,12 +214,45 @@ def test_annex_workbook_has_one_row_per_item_and_formula_text_as_text(annex: Pat
     ws = load_workbook(annex / f"{PAPER.stem}.xlsx")["Items"]
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     assert rows[0] == ["Report", "No.", "Type", "Recommendation", "Status", "Status note", "Due date", "Due history",
-                       "Owner or lead", "Overdue", "Last change"]
+                       "Owner or lead", "Overdue", "Last change", "Comment (latest update)", "Tasks", "Rationale"]
     assert [r[1] for r in rows[1:]] == ["1", "2", "3", "4", "5", "6"]
     assert rows[2][3].startswith("=HYPERLINK") and ws["D3"].data_type == "s"
     assert ws["D7"].data_type == "s" and rows[6][3].startswith("@SUM")
     assert rows[5][8] == "Home Office" and rows[2][7] == "June 2021 / Now January 2022 after recruitment"
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:K7"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:N7"
+
+
+def test_annex_due_date_is_a_date_cell_beside_its_history_and_the_comment_is_plain_text(annex: Path) -> None:
+    ws = load_workbook(annex / f"{PAPER.stem}.xlsx")["Items"]
+    header = [c.value for c in ws[1]]
+    due, history = header.index("Due date") + 1, header.index("Due history") + 1
+    comment, tasks = header.index("Comment (latest update)") + 1, header.index("Tasks") + 1
+    dates = [ws.cell(row=r, column=due) for r in range(2, 8)]
+    assert [c.value for c in dates] == [dt.datetime(2022, 3, 31), dt.datetime(2022, 1, 31), None, dt.datetime(2022, 2, 28), None,
+                                        dt.datetime(2022, 6, 30)]
+    assert all(c.is_date and c.number_format == "mmmm yyyy" for c in dates if c.value)  # sorts and filters as dates
+    assert ws.cell(row=3, column=history).value == "June 2021 / Now January 2022 after recruitment"
+    assert ws.cell(row=2, column=comment).value == "The new triage desk is being set up."
+    assert ws.cell(row=3, column=tasks).value == "2.1 (AMBER): Recruit trainers. Position: Two posts advertised."
+    rows = list(csv.reader(io.StringIO((annex / f"{PAPER.stem}.csv").read_bytes().decode("utf-8-sig"))))
+    assert [row[due - 1] for row in rows[1:]] == ["2022-03", "2022-01", "", "2022-02", "", "2022-06"]
+
+
+def test_annex_rationale_and_comment_are_plain_text_from_markdown(paper_file, tmp_path: Path) -> None:
+    from .conftest import minimal
+
+    data = minimal()
+    item = data["reports"][0]["items"][0]
+    item.update(status="RED", rationale="**Vacancies** in the unit[^1].\n\n[^1]: Two posts.",
+                comment="[Current position:]{.underline} See [the plan](https://example.org/plan).\n\n- one\n- two")
+    out = tmp_path / "out"
+    (result,) = build([paper_file(data)], out_dir=out, formats=("xlsx",))
+    assert result.error is None
+    ws = load_workbook(next(out.glob("*.xlsx")))["Items"]
+    header = [c.value for c in ws[1]]
+    assert ws.cell(row=2, column=header.index("Rationale") + 1).value == "Vacancies in the unit (Two posts.)."
+    assert ws.cell(row=2, column=header.index("Comment (latest update)") + 1).value == (
+        "Current position: See the plan (https://example.org/plan).\n• one\n• two")
 
 
 def test_annex_csv_guards_against_formula_injection(annex: Path) -> None:
@@ -239,6 +272,9 @@ def test_libreoffice_calc_opens_the_annex_and_a_return(annex: Path, tmp_path: Pa
     soffice(tmp_path, "--convert-to", "csv", "--outdir", str(tmp_path), str(tmp_path / "annex.xlsx"), str(book))
     annex_csv = (tmp_path / "annex.csv").read_text(encoding="utf-8", errors="replace")
     assert "Crime Data Integrity inspection 2019" in annex_csv and "=HYPERLINK" in annex_csv
+    first = next(csv.reader(io.StringIO(annex_csv.split("\n", 1)[1])))
+    assert first[6] not in ("", "March 2022") and "2022" in first[6]  # Calc read the due date as a date, not as text
+    assert first[11] == "The new triage desk is being set up."
     assert "Two posts advertised." in (tmp_path / "return.csv").read_text(encoding="utf-8", errors="replace")
 
 

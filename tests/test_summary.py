@@ -150,9 +150,10 @@ def test_counts_table_of_the_response_paper_agrees_with_its_sentences() -> None:
     checked = prepare(RESPONSE)
     table = counts_table(checked.resolved.paper)
     statuses = [s.word for s in table.statuses]
-    for report, row in zip(response.reports, table.rows, strict=True):
-        assert _table_numbers(statuses, list(row.counts), row.total) == _sentence_numbers(report.sentence)
-        assert row.total == 16 and summary_sentence(Counter({"": row.total}), "recommendation") == report.sentence
+    for report, row in zip(response.reports, table.rows, strict=True):  # addressed to the Met, not to the force
+        assert row.total == 16 and statuses == ["GREEN", "AMBER", "RED", "WHITE"] and not any(row.counts)
+        assert report.sentence.startswith(f"This review makes {row.total} recommendations to the Metropolitan Police Service;")
+        assert summary_sentence(Counter({"": row.total}), "recommendation") == "There are 16 recommendations for the force."
 
 
 def test_summary_is_in_all_three_tracker_outputs_and_only_tracker_papers(built: Path, tracker: PaperView) -> None:
@@ -182,7 +183,7 @@ def test_word_counts_table_has_a_coloured_column_per_status(built: Path) -> None
     red = table.rows[0].cells[4]._tc.find(f"{qn('w:tcPr')}/{qn('w:shd')}")
     assert red is not None and red.get(qn("w:fill")) == default_palette()["RED"].fill
     assert [c.text for c in table.rows[-1].cells] == ["Total", "0", "17", "19", "8", "18", "4", "66"]
-    assert len(table.rows) == 22
+    assert len(table.rows) == 21  # a header, 19 reports with items (State of Policing has none: a line below) and Total
 
 
 # --- the chart --------------------------------------------------------------------------------
@@ -196,10 +197,10 @@ def test_svg_has_title_and_desc_and_is_inline_in_html_and_pdf(built: Path, track
     ns = {"s": "http://www.w3.org/2000/svg"}
     title, desc = element.find("s:title", ns), element.find("s:desc", ns)
     assert title.text == "Items by RAG status in each report, September 2021"
-    assert "20 reports" in desc.text and "66 items: 17 NEW GREEN, 19 AMBER, 8 RED, 18 WHITE and 4 CLOSED" in desc.text
+    assert "19 reports" in desc.text and "66 items: 17 NEW GREEN, 19 AMBER, 8 RED, 18 WHITE and 4 CLOSED" in desc.text
     assert element.get("role") == "img" and element.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
     labels = [t.text for t in element.iter("{http://www.w3.org/2000/svg}text")]
-    assert "10. Disproportionate use of Police powers" in labels  # real text, searchable in the PDF
+    assert "9. Disproportionate use of Police powers" in labels  # real text, searchable in the PDF
     assert "<?xml" not in page and "<metadata>" not in svg.group(0)
     reader = PdfReader(built / "2021-09-hmicfrs-tracker.pdf")
     alts = []
@@ -219,7 +220,7 @@ def test_svg_has_title_and_desc_and_is_inline_in_html_and_pdf(built: Path, track
     walk(reader.trailer["/Root"]["/StructTreeRoot"])
     assert alts == [title.text]  # the PDF's figure takes its alternative text from the <title>
     front = _pdf_text(built / "2021-09-hmicfrs-tracker.pdf", pages=2).replace(" ", "")  # SVG text keeps no spaces for pdfplumber
-    assert "10.DisproportionateuseofPolicepowers" in front and "20.PEEL:PoliceEffectiveness2017–National" in front
+    assert "9.DisproportionateuseofPolicepowers" in front and "19.PEEL:PoliceEffectiveness2017–National" in front
 
 
 def test_chart_is_byte_identical_across_runs_and_processes(tracker: PaperView) -> None:
@@ -319,7 +320,8 @@ def test_non_public_cover_needs_its_exempt_paragraphs(paper_file, tmp_path: Path
     data["cover"] = {"meeting": "2021-10-13", "report_of": "Commissioner of Police", "author": "Strategic Development", "public": False}
     (result,) = boardpack.check([paper_file(data)])
     assert [p.where for p in result.errors] == ["cover"] and "exempt" in result.errors[0].message
-    data["cover"].update(exempt="3", purpose="decision", subject="Quarterly inspection update", recommendation="Members are asked to:\n\n- note the report;\n- agree the closures.")
+    data["cover"].update(exempt="3", purpose="decision", subject="Quarterly inspection update",
+                         recommendation="Members are asked to:\n\n- note the report;\n- agree the closures.")
     cover = view(Paper.model_validate(data), "p").cover
     assert cover.marking == "Non-public: exempt under paragraph(s) 3 of Part I of Schedule 12A to the Local Government Act 1972"
     assert (cover.purpose, cover.subject) == ("For Decision", "Quarterly inspection update (Q2 July–September 2021)")
@@ -339,3 +341,171 @@ def test_format_pdf_builds_the_cover_pdf_and_a_removed_cover_removes_its_report(
     path.write_text(__import__("yaml").safe_dump(data, sort_keys=False), encoding="utf-8")
     (result,) = boardpack.build([path], out_dir=out, formats=("pdf",))
     assert [p.name for p in result.outputs] == ["paper.pdf"] and not (out / "paper-cover.pdf").exists()
+
+
+# --- every count printed twice agrees ------------------------------------------------------------
+
+_HEADLINE_WORDS = {"newly complete": "Newly complete", "newly RED": "Newly RED", "reopened": "Reopened", "closed": "Closed",
+                   "other status change": "Other status changes", "due date extended": "Due dates extended",
+                   "due dates extended": "Due dates extended", "new report": "New reports", "new reports": "New reports",
+                   "new item": "New items", "new items": "New items", "report removed": "Removed reports",
+                   "reports removed": "Removed reports", "item removed": "Removed items", "items removed": "Removed items"}
+
+
+def _printed_counts(page: str, cover: str) -> dict[str, set[int]]:
+    """Every count the paper (its web page) and its cover report (text) give, by what it counts: each should have one value."""
+    found: dict[str, set[int]] = {}
+
+    def add(key: str, value: int) -> None:
+        found.setdefault(key, set()).add(value)
+
+    text = _flat(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)))
+    for source in (text, cover):
+        sentence = re.search(r"There (?:is|are) \d+ actions? for the force[^.]*\.", source)
+        assert sentence, "no summary sentence"
+        numbers = _sentence_numbers(sentence.group(0))
+        add("NEW GREEN", numbers["newly"])
+        add("RED", numbers["RED"])
+        headline = re.search(r"Since \w+ \d{4}: (.*?)\.", source)
+        if headline:
+            for number, words in re.findall(r"(\d+) (?:items? )?([a-zA-Z ]+?)(?=,| and |$)", headline.group(1)):
+                add(_HEADLINE_WORDS[words.strip()], int(number))
+        if match := re.search(r"(\d+) items? (?:is|are) RED", source):
+            add("RED", int(match.group(1)))
+    statuses, rows = _html_counts(page)
+    total = dict(zip(statuses, rows[-1][1], strict=True))
+    for status in ("NEW GREEN", "RED"):
+        add(status, total.get(status, 0))
+    add("items", rows[-1][2])
+    for heading, body in re.findall(r"<h3>([^<]+)</h3>\s*<table class=\"changes-table[^\"]*\">(.*?)</table>", page, re.DOTALL):
+        add(heading, len(re.findall(r"<tr><td", body)))
+    if "NEW GREEN" in found and "Newly complete" in found:
+        found["NEW GREEN"] |= found.pop("Newly complete")  # the same thing: what became complete since the last paper
+    for status in ("NEW GREEN", "RED"):
+        if match := re.search(rf"(?<!Newly )(?<!NEW )\b{status} (\d+) ", cover):
+            add(status, int(match.group(1)))
+    for heading in set(_HEADLINE_WORDS.values()) & set(found):
+        if match := re.search(rf"\b{re.escape(heading)} (\d+)\b", cover.split("Changes since", 1)[-1]):
+            add(heading, int(match.group(1)))
+    if match := re.search(r"on the (\d+) items? of", cover):
+        add("items", int(match.group(1)))
+    if match := re.search(r"Total (\d+)", cover):
+        add("items", int(match.group(1)))
+    return found
+
+
+def _disagreements(found: dict[str, set[int]]) -> dict[str, set[int]]:
+    return {key: values for key, values in found.items() if len(values) != 1}
+
+
+def test_every_count_printed_twice_agrees_in_the_reference_paper(built: Path) -> None:
+    page = (built / "2021-09-hmicfrs-tracker.html").read_text()
+    for cover in (_pdf_text(built / "2021-09-hmicfrs-tracker-cover.pdf"), _docx_text(built / "2021-09-hmicfrs-tracker-cover.docx")):
+        found = _printed_counts(page, cover)
+        assert not _disagreements(found), _disagreements(found)
+        assert found["NEW GREEN"] == {17} and found["RED"] == {8} and found["items"] == {66}
+        assert found["New reports"] == {4} and found["Due dates extended"] == {12}
+
+
+def test_every_count_printed_twice_agrees_in_a_rolled_on_paper(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for path in (TRACKER, DATA / "2021-06-hmicfrs-tracker.yaml"):
+        shutil.copy(path, folder)
+    from .conftest import run
+
+    code, _, err = run("roll", str(folder / TRACKER.name), "--to", "2021-12", "-o", str(folder / "2021-12-hmicfrs-tracker.yaml"))
+    assert code == 0, err
+    rolled = folder / "2021-12-hmicfrs-tracker.yaml"
+    text = rolled.read_text()
+    text = text.replace("status: AMBER", "status: GREEN", 3)  # three items complete this quarter
+    text = text.replace("\nreports:\n", """
+reports:
+  - title: A report new this quarter
+    published: 2021-11-02
+    items:
+      - ref: "1"
+        text: Forces should do one thing.
+        status: GREEN
+      - ref: "2"
+        text: Forces should do another.
+        status: AMBER
+        due: 2022-03
+  - title: An annual assessment with nothing for the force
+    published: 2021-11-20
+    items: []
+""", 1)
+    rolled.write_text(text)
+    out = tmp_path / "build"
+    (result,) = boardpack.build([rolled], out_dir=out, formats=("html", "docx"))
+    assert result.error is None, result.error
+    page = (out / "2021-12-hmicfrs-tracker.html").read_text()
+    found = _printed_counts(page, _docx_text(out / "2021-12-hmicfrs-tracker-cover.docx"))
+    assert not _disagreements(found), _disagreements(found)
+    assert found["NEW GREEN"] == {4} and found["New reports"] == {2}
+
+
+# --- a report with no items ---------------------------------------------------------------------------
+
+STATE = "State of Policing: The Annual Assessment of Policing in England and Wales 2020"
+
+
+def test_a_report_with_no_items_is_a_line_not_a_bar_a_row_or_a_section(built: Path, tracker: PaperView) -> None:
+    assert tracker.summary is not None
+    assert STATE not in [row.title for row in tracker.summary.counts.rows]
+    assert not any(STATE in label or "State of Policing" in label for label in tracker.summary.chart.labels)
+    assert STATE not in [report.title for report in tracker.reports] and STATE not in [e.title for e in tracker.contents]
+    line = f"“{STATE}” (published 21 July 2021) makes no recommendations for the force."
+    page = html_lib.unescape((built / "2021-09-hmicfrs-tracker.html").read_text())
+    assert page.count(line) == 1 and "There are no actions for the force." not in page and "0 items" not in page
+    assert f"<td data-label=\"Report\">{STATE}</td><td data-label=\"Items\">No recommendations for the force</td>" in page
+    pdf = _pdf_text(built / "2021-09-hmicfrs-tracker.pdf")
+    assert _flat(line) in pdf and "There are no actions for the force." not in pdf and "0 items" not in pdf
+    word = _docx_text(built / "2021-09-hmicfrs-tracker.docx")
+    assert line in word and "There are no actions for the force." not in word and "0 items" not in word
+    assert f"{STATE} No recommendations for the force" in word
+    numbers = [row.number for row in tracker.summary.counts.rows]
+    assert numbers == list(range(1, len(numbers) + 1)) == [report.number for report in tracker.reports]
+
+
+# --- the cover's corporate implications ---------------------------------------------------------------
+
+
+def test_the_cover_prints_the_implications_given_and_only_those(paper_file, tmp_path: Path) -> None:
+    data = minimal()
+    data["cover"] = {"meeting": "2021-10-13", "report_of": "Commissioner of Police", "author": "Strategic Development",
+                     "implications": {"financial": "None beyond the force's existing budgets.", "legal": "None.",
+                                      "equalities": "Assessed for its **equality impact**: no adverse impact.", "climate": "None."}}
+    out = tmp_path / "out"
+    (result,) = boardpack.build([paper_file(data)], out_dir=out, formats=("pdf", "docx"))
+    assert result.error is None, result.error
+    given = ["Financial implications", "Legal implications", "Equalities implications", "Climate implications"]
+    pdf = _pdf_text(out / "paper-cover.pdf")
+    word = _docx_text(out / "paper-cover.docx")
+    for text in (pdf, word):
+        assert "Corporate & strategic implications" in text
+        assert [h for h in re.findall(r"\b(\w+) implications\b", text) if h != "strategic"] == [h.split()[0] for h in given]
+        assert "Assessedforitsequalityimpact:noadverseimpact." in text.replace(" ", "")  # Word: one text run each
+        assert "Security implications" not in text and "Risk implications" not in text
+    headings = [p.text for p in docx.Document(str(out / "paper-cover.docx")).paragraphs if p.style.name == "Heading 3"]
+    assert [h for h in headings if h.endswith("implications")] == given
+    data["cover"]["implications"] = {"finance": "Typo."}
+    (checked,) = boardpack.check([paper_file(data, "typo")])
+    (problem,) = checked.errors
+    assert problem.where == "cover.implications.finance" and "financial" in problem.message
+
+
+def test_a_cover_without_implications_prints_no_such_section(built: Path) -> None:
+    assert "implications" not in _pdf_text(built / "2021-09-hmicfrs-tracker-cover.pdf")
+
+
+def test_chart_labels_are_whole_titles_and_new_green_is_patterned(tracker: PaperView) -> None:
+    assert tracker.summary is not None
+    chart = tracker.summary.chart
+    for label, row in zip(chart.labels, tracker.summary.counts.rows, strict=True):
+        assert "…" not in label and label.replace("\n", " ") == f"{row.number}. {row.title}"
+    svg = chart_svg(chart)
+    assert "…" not in svg
+    from boardpack.render.chart import HATCH
+
+    assert {"RED", "NEW GREEN"} <= set(HATCH) and HATCH["NEW GREEN"] not in (HATCH["RED"], HATCH["CLOSED"])  # apart in grey

@@ -467,9 +467,64 @@ def bodies_named(text: str) -> str | None:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-_CLASSIFICATION = re.compile(r"^(?:OFFICIAL|OFFICIAL[- ]SENSITIVE|SECRET|TOP SECRET|RESTRICTED|CONFIDENTIAL|PROTECT|UNCLASSIFIED|NOT PROTECTIVELY MARKED)\b[A-Z \-–:]*$")
+_CLASSIFICATION = re.compile(r"^(?:OFFICIAL|OFFICIAL[- ]SENSITIVE|SECRET|TOP SECRET|RESTRICTED|CONFIDENTIAL|PROTECT|UNCLASSIFIED"
+                             r"|NOT PROTECTIVELY MARKED)\b[A-Z \-–:]*$")
 
 
 def classification(text: str) -> str | None:
     text = " ".join(text.split())
     return text if _CLASSIFICATION.match(text) else None
+
+
+# --- the paper's title block -------------------------------------------------------------------
+
+_SEPARATORS = re.compile(r"\s+[–—|:-]\s+|\s*[|:]\s*|,\s+")
+_COMMITTEE = re.compile(r"^(?:the\s+)?(?:(?:[A-Z][\w&'’-]*|and|of|for|the|&)\s+)*?(?:Board|Committee|Sub-Committee|Panel)$")
+_JOINED = re.compile(r"^(?P<organisation>\S.*\sPolice)\s+(?P<committee>Authority Board)$")
+"""'City of London Police Authority Board': the force's name and its committee share the word 'Police'."""
+
+
+def organisation_line(text: str) -> tuple[str, str | None]:
+    """The organisation and, when the line names one, the committee.
+
+    'City of London Police – Police Authority Board' -> ('City of London Police', 'Police Authority Board');
+    'City of London Police Authority Board' -> ('City of London Police', 'Police Authority Board');
+    'City of London Police' -> ('City of London Police', None).
+    """
+    text = " ".join(text.split())
+    parts = [p.strip() for p in _SEPARATORS.split(text) if p.strip()]
+    if len(parts) == 2:
+        committees = [p for p in parts if _COMMITTEE.match(p)]
+        if len(committees) == 1:
+            other = next(p for p in parts if p is not committees[0])
+            return other, committees[0]
+    if match := _JOINED.match(text):
+        return match.group("organisation"), "Police " + match.group("committee")
+    return text, None
+
+
+def title_period(title: str) -> tuple[When, str] | None:
+    """'HMICFRS Report Recommendations – December 2022' -> (December 2022, 'HMICFRS Report Recommendations').
+
+    The month a title ends with (or holds) is the paper's period; a date at the end is taken
+    off the title, which the paper prints beside its period.
+    """
+    found = find_date(title)
+    if found is None:
+        return None
+    when, start, end = found
+    if when.day is not None:
+        return None
+    rest = title[end:].strip(" .)")
+    head = title[:start].rstrip(" –—-:,(")
+    return When(when.year, when.month), (head if not rest and head else title)
+
+
+def name_period(stem: str) -> When | None:
+    """The period a file's name gives: '2022-12 tracker', 'Appendix A - December 2022', 'PAB_Dec-22'."""
+    if (match := re.search(r"(?<!\d)(\d{4})[-_ ](\d{2})(?!\d)", stem)) and 1 <= int(match.group(2)) <= 12:
+        return When(int(match.group(1)), int(match.group(2)))
+    found = find_date(re.sub(r"[_.]+", " ", stem))
+    if found is not None:
+        return When(found[0].year, found[0].month)
+    return None

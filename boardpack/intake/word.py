@@ -38,7 +38,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 from ..derive import count_statuses
 from ..errors import DataError, Problem, UsageError
 from ..load import PAPER_SUFFIXES
-from ..model import STATUSES, Paper, When
+from ..model import STATUSES, Paper, When, parse_when
 from ..render.wordml import GOES_ON_MARK, LEAD_PREFIX, POSITION_LEAD, RATIONALE_LEAD, RATIONALE_MARK, TASK_LEAD, Para, Reader, Rich, Span, plain, ruled, w, wval
 from . import phrases
 from .package import Package, WordFileError, open_package
@@ -53,11 +53,17 @@ DERIVED_LEGEND = {"NEW GREEN": "Implemented since the last report", "CLOSED": "C
 _TASK_LEAD = re.compile(rf"^{TASK_LEAD}s?\s*(?:\[\s*([\w.]+)\s*\]|([\d]+(?:\.\d+)*))?\s*:?$", re.IGNORECASE)
 _POSITION_LEAD = re.compile(r"^current\s+position\s*:?$", re.IGNORECASE)
 _RATIONALE_LEAD = re.compile(r"^(?:deadline\s+)?rationale\s*:?$", re.IGNORECASE)
+_RATIONALE_LABEL = re.compile(r"^\s*(?:deadline\s+)?rationale\s*(?::|-|–)\s*", re.IGNORECASE)
+"""A rationale's label typed at the start of its words, which the paper prints itself."""
 _WHY_WORDS = (
     re.compile(r"deadline|delay|extended|stall|reset|slipp|not (?:yet )?(?:been )?(?:met|achieved|completed?)|behind", re.IGNORECASE),
     re.compile(r"vacanc|retire|awaiting|pending|waiting", re.IGNORECASE),
 )
 """Words that say why an item is late, strongest first: a RED item's rationale is the first paragraph with them."""
+_ADDRESSED = re.compile(r"^This [\w-]+ makes \d+ [\w ]+? to (?P<to>.+?); the table gives the force's response to (?:each|it)\.(?: Of the \d+ .*)?$")
+"""`derive.addressed_sentence`: a report whose recommendations are another body's."""
+_NO_ITEMS = re.compile(r"^[“\"](?P<title>.+)[”\"](?: \(published (?P<published>[^)]+)\))? makes no recommendations for the force\.$")
+"""The line boardpack prints for a report with no items (`derive.without_items`), read back as that report."""
 _DERIVED_SECTION = re.compile(r"^(?:changes since\b|(?:executive )?summary$|red and overdue\b|overdue items?\b)", re.IGNORECASE)
 """Headings of sections the paper derives (boardpack prints them; the importer leaves them out)."""
 _NOTES = re.compile(r"^(?:closing\s+)?notes?$", re.IGNORECASE)
@@ -335,6 +341,8 @@ class ReportDraft:
     scope: str | None = None
     by: str | None = None
     published: When | None = None
+    to: str | None = None
+    """Whom the report's recommendations are addressed to, read from boardpack's own sentence for it."""
     summary: Rich = field(default_factory=Rich)
     items: list[Draft] = field(default_factory=list)
     sentences: list[tuple[phrases.Sentence, str]] = field(default_factory=list)
@@ -356,10 +364,12 @@ class Loose:
 
 
 class _Import:
-    def __init__(self, package: Package, label: str, stem: str) -> None:
+    def __init__(self, package: Package, label: str, stem: str, period: When | None = None) -> None:
         self.package = package
         self.label = label
         self.stem = stem
+        self.period = period
+        """The period given with --period: it wins over what the old paper says."""
         self.reader = Reader(package.styles, package.numbering, package.links, package.notes, package.note_links)
         self.findings: list[Finding] = []
         self.skipped: list[str] = []
@@ -368,6 +378,8 @@ class _Import:
         self.legend: dict[str, str] = {}
         self.info: dict[str, Any] = {}
         self.info_review: dict[str, str] = {}
+        self.without_items: list[tuple[str, str | None]] = []
+        """(title, published) of the reports the old paper lists as making no recommendations for the force."""
         self.front: list[tuple[str, str, str]] = []
         """(style, text, where) of paragraphs before the first report."""
         self.layout_votes: Counter[str] = Counter()
@@ -438,6 +450,9 @@ class _Import:
             return
         level = self.reader.heading_level(p)
         style = self.reader.style_name(p)
+        if level is None and (empty := _NO_ITEMS.match(text)):  # under the summary's counts table, or before the reports
+            self.without_items.append((empty.group("title"), empty.group("published")))
+            return
         if self.skip_level is not None:
             if level is not None and level <= self.skip_level and not _DERIVED_SECTION.match(text):
                 self.skip_level = None
@@ -449,6 +464,9 @@ class _Import:
             return
         if style == "title":
             self.info.setdefault("title", text)
+            return
+        if style == "notice" and text.startswith("Note: "):  # the paper's notice, as boardpack prints it
+            self.info.setdefault("note", text.removeprefix("Note: "))
             return
         if style in ("toc heading", "contents heading") or re.fullmatch(r"(toc|contents) ?\d", style or ""):
             self.skipped.append(f"{where}: the contents list (derived)")
@@ -499,6 +517,10 @@ class _Import:
     def _intro(self, p: Any | None, text: str, style: str, where: str) -> None:
         """A paragraph under a report heading: byline, published date, the old summary sentence, or summary."""
         report = self.reports[-1]
+        if addressed := _ADDRESSED.match(text):  # boardpack's sentence for a report of another force ('to:')
+            report.to = addressed.group("to")
+            self.skipped.append(f"{where}: summary sentence of '{_short(report.title, 40)}' (derived)")
+            return
         sentence = phrases.count_sentence(text)
         dates = phrases.published_dates(text)
         if sentence is None and dates and not text.lower().startswith("published"):
@@ -927,6 +949,9 @@ class _Import:
 
     def paper_info(self) -> None:
         info = self.info
+        if self.period is not None:
+            info["period"] = self.period
+            self.info_review["period"] = "given with --period"
         subtitles: list[tuple[str, str]] = []
         for style, text, where in self.front:
             if "appendix" not in info and len(text) < 200 and self._appendix(text):
@@ -943,10 +968,18 @@ class _Import:
             else:
                 self.keep(where, text, "text before the first report")
         if subtitles and "title" not in info and not any(s == "subtitle" for s, _, _ in self.front):
-            info["title"], _ = subtitles.pop(0)
+            title_report = self._title_report()  # a heading over the first report that is no report: the paper's title
+            if title_report is not None:
+                info["title"] = title_report
+            else:
+                info["title"], _ = subtitles.pop(0)
         names = [t for t, _ in subtitles]
         if names:
-            info.setdefault("organisation", names.pop(0))
+            organisation, committee = phrases.organisation_line(names.pop(0))
+            info.setdefault("organisation", organisation)
+            if committee:  # 'City of London Police – Police Authority Board': the committee is named on the organisation's line
+                info.setdefault("committee", committee)
+                self.info_review.setdefault("committee", "taken from the organisation's line")
         if names:
             info.setdefault("committee", names.pop(0))
         for text, where in [(t, wh) for t, wh in subtitles if t in names]:
@@ -967,23 +1000,34 @@ class _Import:
             title_report = self._title_report()
             if title_report is not None:
                 info["title"] = title_report
+        if "period" not in info and isinstance(info.get("title"), str) and (dated := phrases.title_period(info["title"])):
+            info["period"], info["title"] = dated  # 'HMICFRS Report Recommendations – December 2022'
+            self.info_review["period"] = "taken from the title"
         if "period" not in info:
-            match = re.search(r"(\d{4})[-_ ](\d{2})", self.stem)
-            period = None
-            if match and 1 <= int(match.group(2)) <= 12:
-                period = When(int(match.group(1)), int(match.group(2)))
+            period = phrases.name_period(self.stem)  # '2022-12 tracker', 'Appendix A - December 2022'
+            if period is not None:
                 self.info_review["period"] = "taken from the file name"
-            else:
-                today = dt.date.today()
-                period = When(today.year, today.month)
-                self.info_review["period"] = "the old paper gives no period; this month is assumed"
-                self.warn("", "the old paper gives no period (a 'September 2021' line or page header); this month is assumed")
-            info["period"] = period
+                info["period"] = period
+            elif (saved := self._saved_month()) is not None:  # never the clock: the month the file itself was last saved
+                info["period"] = saved
+                self.info_review["period"] = "the old paper gives no period; the month it was last saved is assumed"
+                self.warn("", f"the old paper gives no period (a 'December 2022' in its title, a line or page header, or its "
+                              f"file name); {saved}, when the file was last saved, is assumed: check it, or give --period")
+            # else the build asks for --period
         for key, what in (("title", "title"), ("committee", "committee"), ("organisation", "organisation")):
             if key not in info:
                 info[key] = PLACEHOLDER
                 self.info_review[key] = f"the old paper does not give the {what}"
                 self.warn("", f"the old paper does not give the {what}; '{PLACEHOLDER}' is written for you to replace")
+
+    def _saved_month(self) -> When | None:
+        """The month the Word file was last saved (or made), from its own properties; None when it records neither."""
+        try:
+            props = self.package.document.core_properties
+            when = props.modified or props.created
+        except (AttributeError, ValueError):
+            return None
+        return When(when.year, when.month) if isinstance(when, dt.datetime) else None
 
     def _appendix(self, text: str) -> bool:
         """'Appendix A', 'Appendix 1 – September 2021', 'Appendix-1_<title>': the appendix, and a period or title after it."""
@@ -1214,6 +1258,8 @@ class _Builder:
         paper["layout"] = self.layout
         if "classification" in info:
             paper["classification"] = info["classification"]
+        if "note" in info:
+            paper["note"] = info["note"]
         root = CommentedMap()
         root["paper"] = paper
         legend = {s: d for s, d in job.legend.items() if DERIVED_LEGEND.get(s) != d}
@@ -1222,6 +1268,9 @@ class _Builder:
         if not job.reports:
             raise DataError([Problem(job.label, 0, 0, "", "no table of recommendations was found: no table has a header "
                                      "naming its columns (Recommendation, Status, Due Date, Comment, ...)")])
+        if "period" not in info:
+            raise UsageError(f"{job.label}: the old paper gives no period (no month such as 'December 2022' in its title, "
+                             "its first lines, its page header or its file name); give it with --period YYYY-MM")
         reports = CommentedSeq()
         for n, draft in enumerate(job.reports):
             report, before = self.report(draft)
@@ -1234,6 +1283,15 @@ class _Builder:
                     job.tail.setdefault(n, []).extend(lines)
             for index, lines in sorted(before.items()):
                 report["items"].yaml_set_comment_before_after_key(index, before="\n".join(lines), indent=6)
+        for title, published in job.without_items:
+            empty = CommentedMap([("title", title)])
+            if published:
+                try:
+                    empty["published"] = _when(parse_when(published))
+                except ValueError:
+                    empty.yaml_add_eol_comment(f"review: published {published}", "title")
+            empty["items"] = CommentedSeq()
+            reports.append(empty)
         root["reports"] = reports
         notes = _markdown(job.notes)
         if notes:
@@ -1255,6 +1313,8 @@ class _Builder:
             out["by"] = draft.by
         if draft.published is not None:
             out["published"] = _when(draft.published)
+        if draft.to:
+            out["to"] = draft.to
         summary = _markdown(draft.summary)
         if summary:
             out["summary"] = _literal(summary)
@@ -1393,7 +1453,13 @@ class _Builder:
             status = phrases.status_from_fill(fill)
             self.warn(where, f"a cell shaded {phrases.fill_family(fill)} ({fill}) without a status word; {status} is taken from the colour")
             review.setdefault("status", []).append("taken from the cell's colour; the old paper has no word")
-        if status is None and required:
+        if status is None and required and cell.note:
+            status = "AMBER"  # 'Complete', 'Ongoing': words, but none of the vocabulary's
+            self.warn(where, f"'{_short(cell.note, 40)}' is not a status word ({', '.join(STATUSES)}); AMBER is written so the "
+                             f"paper builds, and '{_short(cell.note, 40)}' is kept as its status note: set the status it means"
+                             + (" (GREEN, if it is complete)" if re.search(r"\b(?:complete|completed|done|implemented)\b", cell.note, re.I) else ""))
+            review.setdefault("status", []).append(f"the old paper says '{_short(cell.note, 40)}', which is not a status word")
+        elif status is None and required:
             status = "AMBER"
             self.warn(where, "no status (no word, no colour); AMBER is written so the paper builds")
             review.setdefault("status", []).append("the old paper gives no status")
@@ -1406,6 +1472,9 @@ class _Builder:
 
     def rationale(self, draft: Draft, out: CommentedMap, review: dict[str, list[str]], comment: Rich, into: str = "comment") -> None:
         if draft.rationale is not None and _markdown(draft.rationale):
+            first = next((p for p in draft.rationale.paras if p.text.strip()), None)
+            if first is not None and (label := _RATIONALE_LABEL.match(first.text)):
+                first.drop_prefix(label.end())
             out["rationale"] = _literal(_markdown(draft.rationale) or "")
             return
         if out.get("status") != "RED":
@@ -1431,6 +1500,9 @@ class _Builder:
         if found is not None and pick is not None:
             origin = found[0]
             origin.paras = [p for p in origin.paras if p is not pick]
+            if label := _RATIONALE_LABEL.match(pick.text):  # 'Rationale: ...' typed plainly: the paper prints its own label
+                pick = pick.copy()
+                pick.drop_prefix(label.end())
             if origin is not comment:
                 into = "position of a task"
             out["rationale"] = _literal(_markdown(origin.take([pick])) or "")
@@ -1447,6 +1519,11 @@ class _Builder:
         if due.backwards:
             self.warn(where, f"a due date goes backwards ({'; '.join(due.backwards)}); kept in the note of the date above")
             review.setdefault("due", []).append("dates that went backwards are kept in a note")
+        if due.unset and not due.unset.startswith("No date set by "):  # the paper's own words ('No date set by ...') are derived again
+            steps = CommentedSeq([CommentedMap([("words", due.unset)])])  # 'No deadline set by HMICFRS': kept as written
+            steps[0].fa.set_flow_style()
+            out["due"] = steps
+            return
         if not due.steps:
             return
         first = due.steps[0]
@@ -1553,13 +1630,16 @@ def default_output(path: Path, data_dir: Path = Path("data")) -> Path:
     return data_dir / f"{path.stem}.yaml"
 
 
-def import_docx(path: Path, label: str | None = None) -> Imported:
-    """Read an old Word paper into a checked paper (not written); WordFileError if it cannot be read."""
+def import_docx(path: Path, label: str | None = None, period: When | None = None) -> Imported:
+    """Read an old Word paper into a checked paper (not written); WordFileError if it cannot be read.
+
+    `period` (--period) is the month the paper reports on, for an old paper that names none.
+    """
     from ..roundtrip import new_text
 
     label = label or str(path)
     package = open_package(path, label)
-    job = _Import(package, label, path.stem)
+    job = _Import(package, label, path.stem, period)
     job.run()
     builder = _Builder(job)
     root = builder.build()
@@ -1603,7 +1683,8 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def write_import(path: Path, out: Path | None = None, *, data_dir: Path = Path("data"), label: str | None = None) -> Imported:
+def write_import(path: Path, out: Path | None = None, *, data_dir: Path = Path("data"), label: str | None = None,
+                 period: When | None = None) -> Imported:
     """Import `path` and write the paper file (atomically, never over an existing file), checked first."""
     from ..paperfile import PaperFile
 
@@ -1612,7 +1693,7 @@ def write_import(path: Path, out: Path | None = None, *, data_dir: Path = Path("
         raise UsageError(f"-o {target}: a paper file's name ends in .yaml or .yml")
     if target.exists() or target.is_symlink():
         raise UsageError(f"{target} already exists; it was left as it was (remove it, or choose another name with -o)")
-    imported = import_docx(path, label)
+    imported = import_docx(path, label, period)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -11,36 +11,54 @@ import csv
 import io
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..derive import PaperView, Row
+from ..derive import PaperView, ReportView, Row
 from ..history import excerpt
+from ..markdown import to_plain
+from ..model import When
 from .xlsx import FORMULA_STARTS, MAX_CELL, row_height, save, text_cell
 
 HEADERS = ("Report", "No.", "Type", "Recommendation", "Status", "Status note", "Due date", "Due history",
-           "Owner or lead", "Overdue", "Last change")
-WIDTHS = (34, 6, 16, 60, 12, 20, 16, 34, 22, 9, 40)
+           "Owner or lead", "Overdue", "Last change", "Comment (latest update)", "Tasks", "Rationale")
+WIDTHS = (34, 6, 16, 60, 12, 20, 16, 34, 22, 9, 40, 70, 50, 50)
+DUE = HEADERS.index("Due date")
+"""The due-date column: a real date in the workbook (sortable, filterable), ISO 8601 in the CSV."""
 
 
 def records(view: PaperView) -> list[tuple[str, ...]]:
     """The annex's rows: every item of every report (tasks are part of their item's row)."""
-    out = []
-    for report in view.reports:
-        for row in report.rows:
-            if row.kind != "item":
-                continue
-            out.append(_record(report.title, row))
-    return out
+    return [_record(report.title, row) for report, row in _items(view)]
+
+
+def _items(view: PaperView) -> list[tuple[ReportView, Row]]:
+    return [(report, row) for report in view.reports for row in report.rows if row.kind == "item"]
+
+
+def _iso(when: When | None) -> str:
+    """'2021-12' for a month, '2021-12-05' for a day: ISO 8601, so the text sorts as the dates do."""
+    if when is None:
+        return ""
+    return f"{when.year:04d}-{when.month:02d}" + (f"-{when.day:02d}" if when.day is not None else "")
+
+
+def _tasks(row: Row) -> str:
+    """'1a (GREEN): Write the report. Position: Written.' a line a task."""
+    lines = []
+    for ref, status, text, position in row.tasks:
+        head = f"{ref} ({status})" if status else ref
+        lines.append(f"{head}: {to_plain(text)}" + (f" Position: {to_plain(position)}" if position else ""))
+    return "\n".join(lines)
 
 
 def _record(report: str, row: Row) -> tuple[str, ...]:
-    due = row.due[-1] if row.due else ""
     return (
         report, row.ref or "", row.type or "", excerpt(row.text, limit=MAX_CELL),
         row.status.word if row.status else "", row.status.note or "" if row.status else "",
-        due, " / ".join(row.due), row.owner or row.lead or "", "yes" if row.overdue else "",
-        row.change or "",
+        _iso(row.due_date), " / ".join(row.due), row.owner or row.lead or "", "yes" if row.overdue else "",
+        row.change or "", to_plain(row.comment), _tasks(row), to_plain(row.rationale),
     )
 
 
@@ -56,11 +74,15 @@ def render_xlsx(view: PaperView) -> bytes:
         cell.fill = PatternFill("solid", fgColor="1D3C6E")
         ws.column_dimensions[get_column_letter(col)].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
-    rows = records(view)
-    for r, values in enumerate(rows, start=2):
+    items = _items(view)
+    rows = [_record(report.title, row) for report, row in items]
+    for r, (values, (_, row)) in enumerate(zip(rows, items, strict=True), start=2):
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=r, column=col)
-            text_cell(cell, value)
+            if col == DUE + 1:
+                _date_cell(cell, row.due_date)
+            else:
+                text_cell(cell, value)
             cell.alignment = wrap
         ws.row_dimensions[r].height = row_height(values, WIDTHS)
     ws.freeze_panes = "A2"
@@ -72,7 +94,29 @@ def render_xlsx(view: PaperView) -> bytes:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     wb.properties.title = f"{view.title}: data annex, {view.period}"[:255]
+    if view.note:  # the paper's notice travels with its data
+        about = wb.create_sheet("About")
+        for r, (label, value) in enumerate((("Paper", f"{view.title}, {view.period}"), ("Committee", view.committee),
+                                            ("Note", view.note)), start=1):
+            text_cell(about.cell(row=r, column=1), label)
+            about.cell(row=r, column=1).font = Font(bold=True)
+            text_cell(about.cell(row=r, column=2), value)
+            about.cell(row=r, column=2).alignment = wrap
+        about.column_dimensions["A"].width = 12
+        about.column_dimensions["B"].width = 100
+        about.row_dimensions[3].height = row_height((view.note,), (100,))
     return save(wb, view.period_start)
+
+
+def _date_cell(cell: Cell, when: When | None) -> None:
+    """The current due date as a date cell, shown as the paper gives it ('December 2021', '5 August 2021').
+
+    A month is its last day, the day overdue is judged against. Empty when no date is set.
+    """
+    if when is None:
+        return
+    cell.value = when.last_day
+    cell.number_format = "d mmmm yyyy" if when.day is not None else "mmmm yyyy"
 
 
 def _safe(value: str) -> str:

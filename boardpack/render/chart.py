@@ -24,7 +24,7 @@ matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402 - after choosing the backend
 from matplotlib.figure import Figure  # noqa: E402
 
-from ..summary import Chart, figure_size  # noqa: E402
+from ..summary import Chart, bar_slots, figure_size  # noqa: E402
 from .fonts import font_file  # noqa: E402
 
 STYLE: dict[str, Any] = {
@@ -81,11 +81,9 @@ def _style() -> dict[str, Any]:
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 """Control characters pasted into a title have no glyph; they print as a space."""
 
-HATCH = {"RED": "////", "CLOSED": "---"}
-"""Patterns that tell the two darkest fills apart when printed in grey, whatever the palette."""
-
-LABEL_PAD = 0.3
-"""Width, in items, of the plain patch behind each digit of a number on a hatched bar."""
+HATCH = {"RED": "////", "CLOSED": "---", "NEW GREEN": "...."}
+"""Patterns that tell fills apart when printed in grey, whatever the palette: the two darkest,
+and NEW GREEN from GREEN, which are near in grey."""
 PNG_DPI = 200
 
 
@@ -94,7 +92,8 @@ def _figure(chart: Chart, dpi: int | None = None) -> Figure:
     rows = len(chart.labels)
     fig = Figure(figsize=figure_size(chart), layout="constrained", dpi=dpi or 100)
     ax = fig.add_subplot()
-    positions = list(range(rows))
+    slots = bar_slots(chart)  # a bar whose label takes two lines takes the room of its lines
+    positions = [sum(slots[:n]) + slots[n] / 2 - 0.5 for n in range(rows)]
     left = [0] * rows
     for status, counts in zip(chart.statuses, chart.series, strict=True):
         fill, ink = f"#{status.fill}", f"#{status.ink}"
@@ -103,19 +102,15 @@ def _figure(chart: Chart, dpi: int | None = None) -> Figure:
                        hatch=hatch, hatchcolor=ink if hatch else None, label=status.word)
         for patch in bars:  # inside the axes: the layout measures the labels around them, not every bar
             patch.set_in_layout(False)
-        shown = [(y, start + count / 2, count) for y, (start, count) in enumerate(zip(left, counts, strict=True)) if count]
-        if hatch and shown:  # a plain patch under each number, so the pattern never crosses it
-            pads = [min(count, LABEL_PAD * len(str(count))) for _y, _middle, count in shown]
-            patches = ax.barh([y for y, _m, _c in shown], pads, left=[middle - pad / 2 for (_y, middle, _c), pad in zip(shown, pads, strict=True)],
-                              height=0.6, color=fill, linewidth=0, zorder=2.5)
-            for pad in patches:
-                pad.set_in_layout(False)
+        shown = [(positions[n], start + count / 2, count) for n, (start, count) in enumerate(zip(left, counts, strict=True)) if count]
+        # on a hatched bar each number sits on a plain patch of the fill, sized to the number, so no stroke crosses it
+        box = {"boxstyle": "square,pad=0.25", "facecolor": fill, "edgecolor": "none"} if hatch else None
         for y, middle, count in shown:  # inside their bars: the layout need not measure them
-            ax.text(middle, y, str(count), ha="center", va="center", color=ink, fontsize=7, fontweight="bold", zorder=3,
-                    in_layout=False)
+            ax.text(middle, y, str(count), ha="center", va="center", color=ink, fontsize=8, fontweight="bold", zorder=3,
+                    in_layout=False, bbox=box)
         left = [a + b for a, b in zip(left, counts, strict=True)]
-    ax.set_yticks(positions, labels=[_CONTROL.sub(" ", label) for label in chart.labels])
-    ax.invert_yaxis()
+    ax.set_yticks(positions, labels=["\n".join(_CONTROL.sub(" ", line) for line in label.split("\n")) for label in chart.labels])
+    ax.set_ylim(sum(slots) - 0.5, -0.5)  # top to bottom, with the room each label's lines need
     ax.set_xlabel("Items")
     most = max(left, default=0)
     ax.set_xlim(0, max(most, 1) * 1.02)

@@ -87,6 +87,7 @@ def cover_context(view: PaperView, words: Words) -> dict[str, Any]:
     counts = cover.counts
     return {
         "committee": plain(cover.committee),
+        "note": plain(view.note),
         "dated": plain(cover.dated),
         "subject": plain(cover.subject),
         "public": cover.public,
@@ -112,6 +113,8 @@ def cover_context(view: PaperView, words: Words) -> dict[str, Any]:
         "slipped": [{"report": plain(s.report), "ref": plain(s.ref), "dates": plain(f"{s.was} → {s.now}"), "reason": plain(s.reason)}
                     for s in cover.slipped],
         "slipped_heading": plain(cover.slipped_heading),
+        "implications": [{"heading": plain(heading), "words": words.block(text, "Body Text", empty=True)}
+                         for heading, text in cover.implications],
         "conclusion": words.block(cover.conclusion, "Body Text"),
         "appendix": plain(cover.appendix),
         "header": plain(cover.marking if not cover.public else view.organisation),

@@ -90,7 +90,8 @@ def columns(doc: Any, view: PaperView) -> Columns:
     scale = page / total if total else 1.0
 
     def chars(name: str, default: int) -> int:
-        return max(4, int((widths.get(name, default) * scale - 220) // TWIPS_PER_CHAR))
+        per_char = TWIPS_PER_CHAR * (12 / 10 if view.large_print else 1)  # the large-print edition's 12 pt table text, not 10 pt
+        return max(4, int((widths.get(name, default) * scale - 220) // per_char))
 
     return Columns(text=chars("text", 4700), status=chars("status", 1500), due=chars("due", 1600), comment=chars("comment", 5000),
                    budget=PART_LINES, paragraph=0.4, sentences=SENTENCE_LINES)

@@ -105,6 +105,7 @@ def build_context(view: PaperView, words: Words) -> dict[str, Any]:
         "committee": plain(view.committee),
         "organisation": plain(view.organisation),
         "classification": plain(view.classification),
+        "note": plain(view.note),
         "layout": view.layout,
         "header": plain(view.header),
         "legend": [
@@ -125,6 +126,7 @@ def build_context(view: PaperView, words: Words) -> dict[str, Any]:
         "changes": _changes(view.changes),
         "summary": _summary(view, words),
         "notes": words.block(view.notes, "Body Text"),
+        "without_items": [plain(line) for line in view.without_items],
         "contents": _contents(view, words),
     }
 
@@ -174,8 +176,9 @@ def _changes(changes: ChangesView | None) -> dict[str, Any] | None:
         "groups": [
             {
                 "heading": plain(group.heading),
+                "of_reports": group.of_reports,
                 "rows": [
-                    {"report": plain(row.report), "ref": plain(row.ref), "text": plain(row.text), "change": plain(row.change)}
+                    {"report": plain(row.report), "ref": plain(row.ref or "–"), "text": plain(row.text), "change": plain(row.change)}
                     for row in group.rows
                 ],
             }

@@ -224,8 +224,37 @@ def package_bytes(doc: Any) -> bytes:
     return _reproducible_zip(written.members)
 
 
+LARGE_PRINT_PT = 12
+"""The smallest text of the large-print edition, as public sector guidance advises."""
+
+
+def large_print(doc: Any) -> None:
+    """Every style's text at least 12 pt, headings in proportion: the large-print edition of a Word file."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Pt
+
+    for style in doc.styles:
+        if style.type not in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE) or style.font.size is None:
+            continue
+        size = style.font.size.pt
+        if style.name.startswith(("Heading", "Title")):
+            style.font.size = Pt(round(size * LARGE_PRINT_PT / 11))
+        elif size < LARGE_PRINT_PT:
+            style.font.size = Pt(LARGE_PRINT_PT)
+    normal = doc.styles["Normal"].font
+    if normal.size is None or normal.size.pt < LARGE_PRINT_PT:
+        normal.size = Pt(LARGE_PRINT_PT)
+    defaults = doc.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    for tag in ("w:sz", "w:szCs") if defaults is not None else ():  # LibreOffice sizes inherited text from the defaults
+        size = defaults.find(qn(tag))
+        if size is not None and int(size.get(qn("w:val"), "0")) < LARGE_PRINT_PT * 2:
+            size.set(qn("w:val"), str(LARGE_PRINT_PT * 2))
+
+
 def finished(doc: Any, view: PaperView, title: str | None = None) -> bytes:
     """A rendered document as Word wants it, in reproducible bytes; `title` is its document title when not the paper's."""
+    if view.large_print:
+        large_print(doc)
     _order_cell_properties(doc)
     _fit_tables(doc)
     _keep_short_rows(doc)

@@ -176,5 +176,6 @@ def summary_context(summary: SummaryView | None, changes_since: str | None, doc:
         "total": {"title": plain(counts.total.title), "counts": list(counts.total.counts), "total": counts.total.total},
         "attention": [attention(row) for row in summary.attention],
         "attention_sentence": plain(summary.attention_sentence),
+        "without_items": [plain(line) for line in summary.without_items],
         "has_who": summary.has_who,
     }

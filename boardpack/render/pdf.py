@@ -17,7 +17,7 @@ from markupsafe import Markup
 from ..derive import PaperView
 from ..parts import Columns, Slice, in_parts, row_lines, slices
 from .pdf_cache import SliceCache
-from .pdf_join import FooterFont, Joiner, Rendered, first_pages
+from .pdf_join import Footer, FooterFont, Joiner, Rendered, first_pages
 from .workers import Workers, in_worker
 
 T = TypeVar("T")
@@ -54,15 +54,22 @@ WIDTHS = {"ref": 6, "text": 29, "status": 9, "due": 11, "owner": 12}
 """Column widths in per cent of the table, as paper.css sets them; the comment takes the rest."""
 
 
+LARGE_PRINT_WIDTHS = {"ref": 9, "text": 26}
+"""The large-print edition's wider No. column (large-print.css), for '12 (continued)' at 12 pt."""
+LARGE_PRINT = 12 / 9
+"""How much larger the large-print edition's table text is (12 pt for 9 pt): characters are as much wider."""
+
+
 def columns(view: PaperView) -> Columns:
-    """Characters per line of the items tables' columns, as paper.css lays them out."""
+    """Characters per line of the items tables' columns, as paper.css (and large-print.css) lay them out."""
     shown = {"ref": True, "text": True, "status": view.has_status, "due": view.has_due, "owner": view.has_owner}
-    comment = 100 - sum(width for name, width in WIDTHS.items() if shown[name])
+    widths = {**WIDTHS, **LARGE_PRINT_WIDTHS} if view.large_print else WIDTHS
+    comment = 100 - sum(width for name, width in widths.items() if shown[name])
 
     def chars(per_cent: float) -> int:
-        return max(4, int((PAGE_WIDTH_PT * per_cent / 100 - CELL_PADDING_PT) / CHAR_PT))
+        return max(4, int((PAGE_WIDTH_PT * per_cent / 100 - CELL_PADDING_PT) / (CHAR_PT * (LARGE_PRINT if view.large_print else 1))))
 
-    return Columns(text=chars(WIDTHS["text"]), status=chars(WIDTHS["status"]), due=chars(WIDTHS["due"]), comment=chars(comment),
+    return Columns(text=chars(widths["text"]), status=chars(widths["status"]), due=chars(widths["due"]), comment=chars(comment),
                    budget=PART_LINES, sentences=SENTENCE_LINES)
 
 
@@ -112,7 +119,7 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
 
     later: list[Slice] = []
     footnotes = 0
-    joiner = Joiner()
+    joiner = Joiner(Footer(size=12.0) if view.large_print else Footer())  # the page number as large as the text
     laid_out: dict[int, Rendered] = {}
 
     def copy(n: int, piece: Rendered) -> None:
