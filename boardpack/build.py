@@ -247,7 +247,7 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
 
     if not isinstance(paper, Resolved):
         paper = resolve(paper, None)
-    paper_view = view(paper.paper, name, paper.changes, palette_for(templates))
+    paper_view = view(paper.paper, name, paper.changes, palette_for(templates), paper.earlier)
     outputs: dict[str, bytes] = {}
     pages = None
     slices = None

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from .history import NEW_SINCE, Changes, excerpt, slippage
 from .identity import entry_key
 from .model import DONE, STATUSES, DueStep, Item, Paper, Report, Totals, When, current_due, dated
+from .timeline import Timeline, timelines
 
 if TYPE_CHECKING:
     from .summary import CoverView, SummaryView
@@ -460,6 +461,13 @@ class PaperView:
     """The contents list after the title block; empty when the paper has too few parts to need one."""
     palette: tuple[StatusView, ...] = ()
     """Every status in the palette's colours, for the style sheets (a status may be styled before it is used)."""
+    timelines: tuple[Timeline, ...] = ()
+    """Each item's path through the chain of papers, in the paper's order; empty for a paper without a previous one."""
+
+    @property
+    def timeline_anchors(self) -> dict[str, str]:
+        """The web page's anchor of each item's timeline, by the item's key (`Row.key`)."""
+        return {line.key: line.anchor for line in self.timelines}
 
 
 @dataclass(frozen=True)
@@ -527,12 +535,14 @@ def without_items(paper: Paper) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def view(paper: Paper, name: str, changes: Changes | None = None, palette: Palette | None = None) -> PaperView:
+def view(paper: Paper, name: str, changes: Changes | None = None, palette: Palette | None = None,
+         earlier: Sequence[Paper] = ()) -> PaperView:
     """Derive the whole view of a paper; `name` is the output file stem.
 
     `paper` is the paper as resolved against its previous one (see `history.resolve`),
     whose changes are passed beside it; `palette` colours the statuses (the build passes the
-    templates folder's; without one, the shipped palette).
+    templates folder's; without one, the shipped palette); `earlier` are the papers of the
+    chain before it, oldest first (`Resolved.earlier`), for each item's timeline.
     """
     if palette is None:
         from .palette import default_palette
@@ -587,4 +597,5 @@ def view(paper: Paper, name: str, changes: Changes | None = None, palette: Palet
         without_items=without_items(paper),
         contents=contents(info.layout == "tracker", changes_words, reports, bool(paper.notes)),
         palette=tuple(status_view(s, palette=palette) for s in STATUSES),  # type: ignore[misc]
+        timelines=tuple(timelines((*earlier, paper)).values()) if earlier else (),
     )

@@ -9,6 +9,7 @@ the first paper it appears in to the latest.
 
 from __future__ import annotations
 
+import hashlib
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,6 +64,11 @@ class Timeline:
     @property
     def status(self) -> str | None:
         return self.quarters[-1].status
+
+    @property
+    def anchor(self) -> str:
+        """An id for the timeline in a web page: the key's parts hold '%' and '/', which a fragment would have to escape."""
+        return "timeline-" + hashlib.sha256(self.key.encode("utf-8")).hexdigest()[:12]
 
     @property
     def open(self) -> bool:

@@ -127,3 +127,48 @@ def test_the_reference_tracker_has_a_timeline_per_item_over_its_two_quarters() -
     assert both and all([str(q.period) for q in line.quarters] == ["June 2021", "September 2021"] for line in both)
     red = [line for line in lines.values() if line.status == "RED"]
     assert len(red) == 8 and all(line.first_red is not None for line in red)
+
+
+def test_the_annex_has_a_timeline_sheet_with_a_row_per_item_per_quarter_and_real_dates(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    latest = _chain(tmp_path)
+    code, _, err = run("build", str(latest), "--out", str(tmp_path / "build"), "--format", "xlsx")
+    assert code == 0, err
+    wb = load_workbook(tmp_path / "build" / f"{latest.stem}.xlsx")
+    assert wb.sheetnames[:2] == ["Items", "Timeline"]
+    ws = wb["Timeline"]
+    assert [c.value for c in ws[1]] == ["Report", "No.", "Quarter", "Status", "Due date", "Owner or lead", "What changed", "Update given"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
+    assert len(rows) == 12  # three items, four quarters each
+    one = [row for row in rows if row[:2] == ["PEEL 2021", "1"]]
+    assert [(r[2], r[3], r[4]) for r in one] == [
+        (dt.datetime(2022, 3, 31), "AMBER", dt.datetime(2022, 6, 30)), (dt.datetime(2022, 6, 30), "RED", dt.datetime(2022, 9, 30)),
+        (dt.datetime(2022, 9, 30), "RED", dt.datetime(2022, 12, 31)), (dt.datetime(2022, 12, 31), "NEW GREEN", dt.datetime(2022, 12, 31))]
+    assert one[1][6] == "AMBER → RED; due June 2022 → September 2022" and one[3][7] == "Live since November."
+    assert ws["C2"].number_format == "mmmm yyyy" and ws.auto_filter.ref == "A1:H13"
+    first = tmp_path / "2022-03-tracker.yaml"
+    assert run("build", str(first), "--out", str(tmp_path / "first"), "--format", "xlsx")[0] == 0
+    assert load_workbook(tmp_path / "first" / "2022-03-tracker.xlsx").sheetnames == ["Items"]  # no chain, no timelines
+
+
+def test_the_web_page_links_each_item_to_its_timeline(tmp_path: Path) -> None:
+    import re
+
+    latest = _chain(tmp_path)
+    code, _, err = run("build", str(latest), "--out", str(tmp_path / "build"), "--format", "html")
+    assert code == 0, err
+    html = (tmp_path / "build" / f"{latest.stem}.html").read_text(encoding="utf-8")
+    assert '<h2 id="timelines-heading">How each item got here</h2>' in html
+    articles = re.findall(r'<article class="timeline" id="(timeline-[0-9a-f]{12})"', html)
+    links = re.findall(r'<a href="#(timeline-[0-9a-f]{12})"', html)
+    assert len(articles) == 3 and sorted(links) == sorted(articles)
+    one = html[html.index("PEEL 2021, No. 1</h3>"):]
+    one = one[:one.index("</article>")]
+    assert [m for m in re.findall(r'<li class="rag rag-([a-z-]+)"><span class="timeline-quarter">([A-Za-z]+ \d{4})</span>', one)] == [
+        ("amber", "March 2022"), ("red", "June 2022"), ("red", "September 2022"), ("new-green", "December 2022")]
+    assert "Due date moved from September 2022 to December 2022: testing, with the force&#39;s IT" in one
+    assert "<dt>June 2022</dt><dd>AMBER → RED; due June 2022 → September 2022. The supplier is late.</dd>" in one
+    assert "First RED June 2022" in one and "Complete December 2022" in one

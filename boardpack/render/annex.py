@@ -94,6 +94,8 @@ def render_xlsx(view: PaperView) -> bytes:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     wb.properties.title = f"{view.title}: data annex, {view.period}"[:255]
+    if view.timelines:
+        _timeline_sheet(wb, view)
     if view.note:  # the paper's notice travels with its data
         about = wb.create_sheet("About")
         for r, (label, value) in enumerate((("Paper", f"{view.title}, {view.period}"), ("Committee", view.committee),
@@ -106,6 +108,43 @@ def render_xlsx(view: PaperView) -> bytes:
         about.column_dimensions["B"].width = 100
         about.row_dimensions[3].height = row_height((view.note,), (100,))
     return save(wb, view.period_start)
+
+
+TIMELINE_HEADERS = ("Report", "No.", "Quarter", "Status", "Due date", "Owner or lead", "What changed", "Update given")
+TIMELINE_WIDTHS = (34, 6, 14, 12, 16, 22, 40, 70)
+
+
+def timeline_records(view: PaperView) -> list[tuple[str | When | None, ...]]:
+    """One row per item per quarter, from the first paper it is in: what the Timeline sheet holds."""
+    return [(line.report, line.ref or "", quarter.period, quarter.status or "", quarter.due, quarter.owner or "",
+             quarter.change or "", quarter.update or "")
+            for line in view.timelines for quarter in line.quarters]
+
+
+def _timeline_sheet(wb: Workbook, view: PaperView) -> None:
+    """Each item's path through the chain of papers, a row per quarter, with real dates for members who filter."""
+    ws = wb.create_sheet("Timeline")
+    for col, (label, width) in enumerate(zip(TIMELINE_HEADERS, TIMELINE_WIDTHS, strict=True), start=1):
+        cell = ws.cell(row=1, column=col)
+        text_cell(cell, label)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1D3C6E")
+        ws.column_dimensions[get_column_letter(col)].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    records = timeline_records(view)
+    for r, values in enumerate(records, start=2):
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=col)
+            if isinstance(value, When) or (value is None and col in (3, 5)):
+                _date_cell(cell, value if isinstance(value, When) else None)
+            else:
+                text_cell(cell, str(value))
+            cell.alignment = wrap
+        ws.row_dimensions[r].height = row_height(tuple(str(v or "") for v in values), TIMELINE_WIDTHS)
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(TIMELINE_HEADERS))}{max(len(records), 1) + 1}"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
 
 
 def _date_cell(cell: Cell, when: When | None) -> None:
