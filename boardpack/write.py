@@ -52,7 +52,7 @@ def commit_outputs(files: dict[Path, bytes]) -> None:
             staged[path] = _staged(path, data)
         for path in files:
             if path.is_file() and not path.is_symlink():
-                backup = Path(tempfile.mktemp(prefix=f".{path.name}.", suffix=".old.part", dir=path.parent))
+                backup = Path(tempfile.mktemp(prefix=f".{path.name}.", suffix=".old.part", dir=path.parent))  # noqa: S306 - os.link never overwrites
                 os.link(path, backup)
                 backups[path] = backup
         for path, tmp in staged.items():

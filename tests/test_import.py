@@ -167,8 +167,8 @@ def fill_paragraph(paragraph: Any, runs: Any, hand: Hand) -> Any:
 
 def fill_xml(p: Any, runs: Any, hand: Hand) -> None:
     """Runs: text, or (format, text): b, i, u, bu (bold underline), sup, br (line break), link:URL, note."""
-    for run in runs:
-        fmt, text = ("", run) if isinstance(run, str) else run
+    for piece in runs:
+        fmt, text = ("", piece) if isinstance(piece, str) else piece
         if fmt.startswith("link:"):
             hand.link(p, fmt[5:], text)
             continue
@@ -291,7 +291,8 @@ def tracker_004(path: Path) -> Path:
     hand.row(table, ["2", [(("u", "Recommendation"), " By July 2021, forces should reinforce communication skills.")],
                      ((("b", "AMBER"),), {"fill": "FFC000"}), "July 2021",
                      (["Two tasks are agreed:", {"table": [[(("b", "Ref."),), (("b", "Task"),), (("b", "Status"),)],
-                                                           ["2.1", [(("u", "Task"), " Write a schedule of events."), (("u", "Current position"), " Planned.")], "GREEN"],
+                                                           ["2.1", [(("u", "Task"), " Write a schedule of events."),
+                                                                    (("u", "Current position"), " Planned.")], "GREEN"],
                                                            ["2.2", [(("u", "Task"), " Review body worn video.")], "AMBER"]]}],
                       {"span": 2})])
 
@@ -602,7 +603,8 @@ def test_phrases() -> None:
     assert due_history(["Immediately"]).steps == [(None, "Immediately")]
     assert [(str(d) if d else None, n) for d, n in due_history(["No deadline set by HMICFRS", "November 2020 for an initial position"]).steps] == [
         (None, "No deadline set by HMICFRS"), ("November 2020", "for an initial position")]
-    assert byline("A joint investigation report HMICFRS, College of Policing and IPOC") == ("joint investigation report", "HMICFRS, College of Policing and IPOC")
+    assert byline("A joint investigation report HMICFRS, College of Policing and IPOC") == (
+        "joint investigation report", "HMICFRS, College of Policing and IPOC")
     assert byline("A national report HMICFRS") == ("national", "HMICFRS")
     assert byline("A national thematic HMICFRS report") == ("national thematic", "HMICFRS")
     assert byline("An independent review Baroness Casey") == ("independent review", "Baroness Casey")

@@ -117,7 +117,8 @@ def test_a_filled_return_is_merged_keeping_the_secretarys_file(folder: Path) -> 
         "            status: AMBER\n            position: Two posts advertised.\n",
         "            status: GREEN\n            position: Two posts advertised.\n")
     assert (folder / "data" / PAPER.name).read_text() == expected.replace(
-        "        tasks:\n", "        comment: |\n          [Update, December 2021:]{.underline}\n\n          - trainers found\n          - course booked\n        tasks:\n")
+        "        tasks:\n",
+        "        comment: |\n          [Update, December 2021:]{.underline}\n\n          - trainers found\n          - course booked\n        tasks:\n")
     assert run("check", f"data/{PAPER.name}")[0] == 0
 
 

@@ -298,7 +298,8 @@ def test_non_public_cover_needs_its_exempt_paragraphs(paper_file, tmp_path: Path
     data["cover"] = {"meeting": "2021-10-13", "report_of": "Commissioner of Police", "author": "Strategic Development", "public": False}
     (result,) = boardpack.check([paper_file(data)])
     assert [p.where for p in result.errors] == ["cover"] and "exempt" in result.errors[0].message
-    data["cover"].update(exempt="3", purpose="decision", subject="Quarterly inspection update", recommendation="Members are asked to:\n\n- note the report;\n- agree the closures.")
+    data["cover"].update(exempt="3", purpose="decision", subject="Quarterly inspection update",
+                         recommendation="Members are asked to:\n\n- note the report;\n- agree the closures.")
     cover = view(Paper.model_validate(data), "p").cover
     assert cover.marking == "Non-public: exempt under paragraph(s) 3 of Part I of Schedule 12A to the Local Government Act 1972"
     assert (cover.purpose, cover.subject) == ("For Decision", "Quarterly inspection update (Q2 July–September 2021)")

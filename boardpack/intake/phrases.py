@@ -467,7 +467,8 @@ def bodies_named(text: str) -> str | None:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-_CLASSIFICATION = re.compile(r"^(?:OFFICIAL|OFFICIAL[- ]SENSITIVE|SECRET|TOP SECRET|RESTRICTED|CONFIDENTIAL|PROTECT|UNCLASSIFIED|NOT PROTECTIVELY MARKED)\b[A-Z \-–:]*$")
+_CLASSIFICATION = re.compile(r"^(?:OFFICIAL|OFFICIAL[- ]SENSITIVE|SECRET|TOP SECRET|RESTRICTED|CONFIDENTIAL|PROTECT|UNCLASSIFIED"
+                             r"|NOT PROTECTIVELY MARKED)\b[A-Z \-–:]*$")
 
 
 def classification(text: str) -> str | None:

@@ -73,7 +73,8 @@ def identity(report: Report, item: Item, task: Task | None) -> tuple[str, str, s
 def state(entry: Item | Task) -> str:
     """A fingerprint of what an owner's return changes, to refuse a return made on an older paper."""
     comment = entry.comment if isinstance(entry, Item) else entry.position
-    parts = [entry.status or "", "|".join(f"{s.date}:{s.note or ''}" if s.date is not None else f"words:{s.words}" for s in entry.due), comment or "", entry.rationale or ""]
+    due = "|".join(f"{s.date}:{s.note or ''}" if s.date is not None else f"words:{s.words}" for s in entry.due)
+    parts = [entry.status or "", due, comment or "", entry.rationale or ""]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
 
 
