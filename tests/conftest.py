@@ -1,10 +1,16 @@
-"""Shared fixtures: small paper files written from dicts, and the repository's folders."""
+"""Shared fixtures: small paper files written from dicts, the repository's folders, and its papers built once.
+
+`reference_build` is the folder every paper in data/ is built into, in every format, once per
+test session. Tests read it and never write to it: one that changes a build copies it first.
+"""
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import io
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TEMPLATES = ROOT / "templates"
 DATA = ROOT / "data"
+REFERENCE_PAPERS = tuple(sorted(path.stem for path in DATA.glob("*.yaml")))
+"""The papers in data/: two quarters of the HMICFRS tracker and a response paper."""
 
 MINIMAL: dict[str, Any] = {
     "paper": {
@@ -89,3 +97,34 @@ def paper_file(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return make
+
+
+def _fingerprint(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _set_writable(folder: Path, writable: bool) -> None:
+    for path in [folder, *folder.rglob("*")]:
+        mode = 0o755 if path.is_dir() else 0o644
+        os.chmod(path, mode if writable else mode & ~0o222)
+
+
+@pytest.fixture(scope="session")
+def reference_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every paper in data/ built once per session in every format, with its cover report: NAME.pdf, NAME.docx, NAME.html, ...
+
+    Shared by every test that reads a reference paper's outputs, so the 55-page tracker is laid
+    out once, not once per test module. Read-only: the files are made so, and (as root ignores
+    that) the session ends with a check that not a byte of the folder changed.
+    """
+    import boardpack
+
+    out = tmp_path_factory.mktemp("reference")
+    built = boardpack.build(data_dir=DATA, out_dir=out, force=True)
+    assert [(b.name, b.error) for b in built] == [(name, None) for name in REFERENCE_PAPERS]
+    before = _fingerprint(out)
+    assert {f"{name}.{fmt}" for name in REFERENCE_PAPERS for fmt in ("pdf", "docx", "html", "xlsx", "csv")} <= set(before)
+    _set_writable(out, False)
+    yield out
+    _set_writable(out, True)
+    assert _fingerprint(out) == before, "a test wrote into the shared reference build; copy it first"

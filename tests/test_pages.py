@@ -16,9 +16,6 @@ from typing import Any
 import pdfplumber
 import pytest
 
-from boardpack.build import prepare, render_paper
-
-from .conftest import DATA, TEMPLATES
 from .test_docx import soffice
 
 PAPERS = ["2021-09-hmicfrs-tracker", "2023-05-casey-response"]
@@ -27,25 +24,17 @@ LABELS = {"Recommendation", "Area", "for", "Improvement", "Cause", "of", "Concer
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Each reference paper as our PDF ('NAME.pdf') and as LibreOffice lays out our Word file ('NAME-lo.pdf')."""
-    out = tmp_path_factory.mktemp("pages")
-    found: dict[str, Path] = {}
-    for name in PAPERS:
-        checked = prepare(DATA / f"{name}.yaml")
-        assert checked.resolved is not None
-        outputs, _ = render_paper(checked.resolved, name, TEMPLATES, ["pdf", "docx"])
-        (out / f"{name}.pdf").write_bytes(outputs["pdf"])
-        word = out / "word" / f"{name}.docx"
-        word.parent.mkdir(exist_ok=True)
-        word.write_bytes(outputs["docx"])
-        found[name] = out / f"{name}.pdf"
-    return found
+def built(reference_build: Path) -> dict[str, Path]:
+    """Each reference paper as our PDF."""
+    return {name: reference_build / f"{name}.pdf" for name in PAPERS}
 
 
 @pytest.fixture(scope="module")
-def laid_out_word(built: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = next(iter(built.values())).parent / "word"
+def laid_out_word(reference_build: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each reference paper's Word file as LibreOffice lays it out, as PDF."""
+    folder = tmp_path_factory.mktemp("word")
+    for name in PAPERS:
+        shutil.copyfile(reference_build / f"{name}.docx", folder / f"{name}.docx")
     soffice(tmp_path_factory.mktemp("lo"), "--convert-to", "pdf", "--outdir", str(folder), *(str(folder / f"{n}.docx") for n in PAPERS))
     return {name: folder / f"{name}.pdf" for name in PAPERS}
 

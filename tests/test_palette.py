@@ -63,7 +63,7 @@ def grey_contrast(one: float, other: float) -> float:
 
 
 @pytest.fixture(scope="module")
-def legend_greys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
+def legend_greys(reference_build: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
     """The grey of each status's legend cell in the reference tracker, as `pdftoppm -gray` prints it."""
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
@@ -71,9 +71,7 @@ def legend_greys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
             pytest.fail("poppler (pdftoppm) is required here but not installed")
         pytest.skip("poppler (pdftoppm) is not installed")
     out = tmp_path_factory.mktemp("grey")
-    [built] = build([TRACKER], out_dir=out, formats=("pdf",))
-    assert built.error is None
-    pdf_path = out / f"{TRACKER.stem}.pdf"
+    pdf_path = reference_build / f"{TRACKER.stem}.pdf"
     palette = default_palette()
     cells: dict[str, tuple[float, float, float, float]] = {}
     with pdfplumber.open(pdf_path) as pdf:

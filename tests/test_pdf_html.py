@@ -10,7 +10,6 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from boardpack import build
 from boardpack.derive import view
 from boardpack.model import Paper
 from boardpack.palette import default_palette
@@ -29,12 +28,9 @@ PALETTE = default_palette()
 
 
 @pytest.fixture(scope="module")
-def seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Both reference papers built once, as PDF and HTML."""
-    out = tmp_path_factory.mktemp("build")
-    results = build([TRACKER, RESPONSE], out_dir=out, formats=("pdf", "html"))
-    assert [r.error for r in results] == [None, None]
-    return out
+def seeds(reference_build: Path) -> Path:
+    """The reference papers built once per session (read-only)."""
+    return reference_build
 
 
 def _paper(data: dict) -> Paper:

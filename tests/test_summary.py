@@ -47,11 +47,9 @@ def paper_view(path: Path) -> PaperView:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("summary")
-    results = boardpack.build([TRACKER, RESPONSE], out_dir=out)
-    assert [r.error for r in results] == [None, None]
-    return out
+def built(reference_build: Path) -> Path:
+    """The reference papers built once per session (read-only), in every format."""
+    return reference_build
 
 
 @pytest.fixture(scope="module")
