@@ -899,10 +899,11 @@ DEFAULT_SLICE_LINES = pdf_module.SLICE_LINES
 
 
 def test_a_one_paper_build_lays_out_in_workers_started_first_and_never_loads_weasyprint_itself(tmp_path: Path,
-                                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                                                reference_build: Path) -> None:
     """Workers load WeasyPrint while the build reads the paper; the slices, the cover and the outline are theirs.
 
-    The PDF and the cover report are byte for byte what a build laying out in its own process makes.
+    The PDF and the cover report are byte for byte what a build laying out in its own process
+    makes: the session's build of data/, where each paper is laid out in a process of its own.
     """
     paper = DATA / "2021-09-hmicfrs-tracker.yaml"
     script = ("import sys, boardpack; from pathlib import Path; "
@@ -910,58 +911,8 @@ def test_a_one_paper_build_lays_out_in_workers_started_first_and_never_loads_wea
               "force=True, jobs=2); assert not [b.error for b in built if b.error]; print('weasyprint' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
     assert done.stdout.strip() == "False"
-    monkeypatch.setattr(pdf_module, "SLICE_LINES", DEFAULT_SLICE_LINES)
-    boardpack.build([paper], out_dir=tmp_path / "here", formats=("pdf",), force=True, jobs=1)
     for name in (f"{paper.stem}.pdf", f"{paper.stem}-cover.pdf"):
-        assert (tmp_path / "workers" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
-
-
-def handed_to_workers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """What a build hands its workers, in order: "contents", "summary" (the slice with the chart), "cover", "slice" or the function's name; and "join"."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    from boardpack.render import pdf_join
-
-    monkeypatch.setattr(pdf_module, "SLICE_LINES", DEFAULT_SLICE_LINES)
-    handed: list[str] = []
-    submit = ProcessPoolExecutor.submit
-
-    def spy(pool: Any, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
-        html = args[0] if args and isinstance(args[0], str) else ""
-        kinds = (("cover", 'class="front-sheet"'), ("contents", 'class="contents"'), ("summary", 'class="chart"'), ("slice", "<html"))
-        handed.append(next((kind for kind, mark in kinds if mark in html), fn.__name__))
-        return submit(pool, fn, *args, **kwargs)
-
-    monkeypatch.setattr(ProcessPoolExecutor, "submit", spy)
-    finish = pdf_join.Joiner.finish
-    monkeypatch.setattr(pdf_join.Joiner, "finish", lambda *args, **kwargs: handed.append("join") or finish(*args, **kwargs))
-    return handed
-
-
-def test_the_summary_goes_to_the_workers_once_each_has_two_slices_not_last(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The summary is the one slice that waits for the chart; laid out last, a long one kept one worker busy alone."""
-    handed = handed_to_workers(monkeypatch)
-    (built,) = boardpack.build([DATA / "2021-09-hmicfrs-tracker.yaml"], out_dir=tmp_path, formats=("pdf",), force=True, jobs=2)
-    assert built.error is None
-    slices_in_order = [kind for kind in handed if kind in ("contents", "summary", "slice")]
-    assert len(slices_in_order) >= 7 and slices_in_order.count("summary") == 1
-    assert slices_in_order.index("summary") == 2 * 2  # CHART_AFTER slices for each of the two workers first
-
-
-def test_the_cover_report_and_footer_font_fill_the_workers_before_the_contents_list_is_laid_out_again(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Work that needs no page number goes to the workers behind the last slice, not after the join.
-
-    The cover report and the footer font were made once the paper was joined, while the
-    contents list's second layout and the join kept one worker or none busy.
-    """
-    handed = handed_to_workers(monkeypatch)
-    (built,) = boardpack.build([DATA / "2021-09-hmicfrs-tracker.yaml"], out_dir=tmp_path, formats=("pdf",), force=True, jobs=2)
-    assert built.error is None
-    assert handed.count("contents") == 2, handed  # the contents list laid out again with its page numbers
-    again = len(handed) - 1 - handed[::-1].index("contents")
-    assert handed.index("footer_font") < again and handed.index("cover") < again < handed.index("join")
-    assert "Page 1 of" in read(tmp_path / "2021-09-hmicfrs-tracker-cover.pdf")[0].text
+        assert (tmp_path / "workers" / name).read_bytes() == (reference_build / name).read_bytes(), name
 
 
 def test_a_broken_cover_template_is_reported_under_the_cover_report_although_it_starts_with_the_paper(
