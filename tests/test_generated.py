@@ -193,6 +193,7 @@ def test_any_text_is_a_paper_or_a_located_error_never_a_crash(text: str) -> None
     try:
         source = load_text(text, Path("fuzz.yaml"))
     except DataError as exc:
+        assert exc.problems  # an error says where
         assert all(p.file == "fuzz.yaml" for p in exc.problems)
         return
     validate(source)

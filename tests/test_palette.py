@@ -102,6 +102,7 @@ def legend_greys(reference_build: Path, tmp_path_factory: pytest.TempPathFactory
 
 def test_green_amber_and_red_print_as_distinct_greys(legend_greys: dict[str, float]) -> None:
     """The chairman's complaint: printed in black and white, GREEN, RED and CLOSED were one dark grey."""
+    assert set(APART) <= set(legend_greys) and len(APART) == 3
     for one, other in itertools.combinations(APART, 2):
         assert grey_contrast(legend_greys[one], legend_greys[other]) >= 1.5, (one, other, legend_greys)
 
@@ -115,11 +116,13 @@ def test_new_green_and_closed_print_apart_from_every_other_status(legend_greys: 
 
 def test_the_printed_grey_the_palette_check_predicts_is_what_poppler_prints(legend_greys: dict[str, float]) -> None:
     """The loader's grey check is only worth having if it agrees with a real rasteriser."""
+    assert set(legend_greys) == set(default_palette()) == set(STATUSES) and len(STATUSES) == 6
     for status, colour in default_palette().items():
         assert abs(legend_greys[status] - int(printed_grey(colour.fill)[:2], 16)) <= 3, (status, legend_greys[status])
 
 
 def test_every_word_reads_on_its_fill_in_colour_and_in_grey() -> None:
+    assert len(default_palette()) == 6
     for status, colour in default_palette().items():
         assert contrast_ratio(colour.fill, colour.ink) >= 4.5, status
         assert contrast_ratio(printed_grey(colour.fill), printed_grey(colour.ink)) >= 4.5, status

@@ -49,6 +49,7 @@ def _flat(text: str) -> str:
 def test_every_ref_status_and_sentence_of_the_tracker_is_in_the_pdf(seeds: Path) -> None:
     paper = Paper.model_validate(yaml.safe_load(TRACKER.read_text(encoding="utf-8")))
     paper_view = view(paper, "t")
+    assert len(paper_view.reports) == 20 and sum(1 for report in paper_view.reports for row in report.rows if row.ref) == 78
     text = _flat(_pdf_text(seeds / "2021-09-hmicfrs-tracker.pdf"))
     for report in paper_view.reports:
         assert _flat(report.sentence) in text, report.sentence
@@ -60,6 +61,7 @@ def test_every_ref_status_and_sentence_of_the_tracker_is_in_the_pdf(seeds: Path)
             assert row.ref is None or row.ref in cells, row.ref
     expected = Counter_of(r.status.word for rep in paper_view.reports for r in rep.rows if r.status)
     found = Counter_of(STATUS_WORDS.findall(text))
+    assert sum(expected.values()) == 71 and len(expected) == 6
     for word, n in expected.items():
         assert found[word] >= n, word  # the legend adds one of each
 

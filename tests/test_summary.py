@@ -148,6 +148,7 @@ def test_counts_table_of_the_response_paper_agrees_with_its_sentences() -> None:
     checked = prepare(RESPONSE)
     table = counts_table(checked.resolved.paper)
     statuses = [s.word for s in table.statuses]
+    assert len(response.reports) == len(table.rows) == 1
     for report, row in zip(response.reports, table.rows, strict=True):
         assert _table_numbers(statuses, list(row.counts), row.total) == _sentence_numbers(report.sentence)
         assert row.total == 16 and summary_sentence(Counter({"": row.total}), "recommendation") == report.sentence
