@@ -128,3 +128,10 @@ def reference_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield out
     _set_writable(out, True)
     assert _fingerprint(out) == before, "a test wrote into the shared reference build; copy it first"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that reads the reference build or runs a client is slow: `pytest -m "not slow"` is the quick loop without them."""
+    for item in items:
+        if "reference_build" in getattr(item, "fixturenames", ()) or item.get_closest_marker("client"):
+            item.add_marker(pytest.mark.slow)

@@ -653,6 +653,7 @@ def soffice(tmp_path: Path, *args: str) -> None:
     subprocess.run([exe, f"-env:UserInstallation={profile}", "--headless", *args], check=True, capture_output=True, timeout=240)
 
 
+@pytest.mark.client
 def test_libreoffice_pdf_contains_every_ref(tmp_path: Path, tracker_blob: bytes) -> None:
     source = tmp_path / "appendix-a.docx"
     source.write_bytes(tracker_blob)
@@ -668,6 +669,7 @@ def test_libreoffice_pdf_contains_every_ref(tmp_path: Path, tracker_blob: bytes)
     assert "{{ 7*7 }}" in words and "<script>alert('x')</script>" in words
 
 
+@pytest.mark.client
 def test_template_resaved_by_libreoffice_still_renders(tmp_path: Path) -> None:
     outdir = tmp_path / "resaved"
     soffice(tmp_path, "--convert-to", "docx", "--outdir", str(outdir), str(TRACKER))

@@ -107,6 +107,7 @@ def test_every_page_of_the_pdf_shows_number_and_status_word_of_each_row(built: d
     _check(built[name])
 
 
+@pytest.mark.client
 @pytest.mark.parametrize("name", PAPERS)
 def test_every_page_of_the_word_file_shows_number_and_status_word_of_each_row(laid_out_word: dict[str, Path], name: str) -> None:
     if shutil.which("pdftotext") is None and not laid_out_word[name].exists():

@@ -64,6 +64,7 @@ def _pdf_of_response() -> bytes:
     return pdf
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("make", [_pdf_of_minimal, _pdf_of_response], ids=["minimal", "casey-response"])
 def test_the_pdf_is_byte_identical_with_and_without_the_patch(make: Callable[[], bytes]) -> None:
     patched = make()

@@ -20,6 +20,8 @@ import boardpack
 
 from .conftest import DATA, minimal
 
+pytestmark = pytest.mark.slow  # every test here lays out a paper to PDF and validates it
+
 NOTDEF = "PDFUA1-NOTDEF-GLYPH-001"
 
 # What UK public bodies' papers hold beyond English: Welsh and Polish diacritics, Arabic,

@@ -46,6 +46,8 @@ from boardpack.write import CACHE, MANIFEST, clean
 
 from .conftest import DATA, ROOT, TEMPLATES, minimal, run
 
+pytestmark = pytest.mark.slow  # the module's fixtures lay the test paper out several times
+
 build_module = importlib.import_module("boardpack.build")  # the module: `boardpack.build` is also the function
 
 SLICE = 40.0

@@ -284,6 +284,7 @@ def test_cover_report_numbers_come_from_the_counts(built: Path, tracker: PaperVi
     assert not (built / "2023-05-casey-response-cover.pdf").exists()
 
 
+@pytest.mark.client
 def test_cover_docx_opens_in_libreoffice(built: Path, tmp_path: Path) -> None:
     source = tmp_path / "cover.docx"
     shutil.copy(built / "2021-09-hmicfrs-tracker-cover.docx", source)
