@@ -6,11 +6,13 @@ test session. Tests read it and never write to it: one that changes a build copi
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import io
 import os
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -130,8 +132,36 @@ def reference_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     assert _fingerprint(out) == before, "a test wrote into the shared reference build; copy it first"
 
 
+@pytest.fixture(scope="session")
+def reference_pdf(reference_build: Path) -> Iterator[Callable[[str], AbstractContextManager[Any]]]:
+    """A reference paper's PDF from `reference_build`, opened once with pdfplumber and shared: `with reference_pdf(NAME) as pdf:`.
+
+    pdfplumber parses a page when it is first read and keeps it; sharing the open PDF means
+    each page of the tracker is parsed once per session, not once per test. Leaving the
+    `with` block does not close it.
+    """
+    import pdfplumber
+
+    opened: dict[str, Any] = {}
+
+    def open_pdf(name: str) -> AbstractContextManager[Any]:
+        if name not in opened:
+            opened[name] = pdfplumber.open(reference_build / f"{name}.pdf")
+        return contextlib.nullcontext(opened[name])
+
+    yield open_pdf
+    for pdf in opened.values():
+        pdf.close()
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test that reads the reference build or runs a client is slow: `pytest -m "not slow"` is the quick loop without them."""
     for item in items:
         if "reference_build" in getattr(item, "fixturenames", ()) or item.get_closest_marker("client"):
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """The order's seed at the end too, as -q leaves out the header that gives it: a failed run is repeated with it."""
+    if config.pluginmanager.hasplugin("randomly") and exitstatus != 0:
+        terminalreporter.write_line(f"tests ran in random order: repeat it with --randomly-seed={config.getoption('randomly_seed')}")

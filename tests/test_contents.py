@@ -6,10 +6,11 @@ import copy
 import io
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import docx
-import pdfplumber
 import pytest
 from docx.oxml.ns import qn
 
@@ -49,8 +50,8 @@ def test_a_paper_of_one_or_two_parts_has_no_contents_list() -> None:
     assert view(checked.resolved.paper, "casey", checked.resolved.changes).contents == ()
 
 
-def test_the_pdf_contents_gives_the_page_each_part_starts_on(outputs: dict[str, bytes]) -> None:
-    with pdfplumber.open(io.BytesIO(outputs["pdf"])) as pdf:
+def test_the_pdf_contents_gives_the_page_each_part_starts_on(reference_pdf: Callable[[str], Any]) -> None:
+    with reference_pdf(NAME) as pdf:
         first = pdf.pages[0]
         assert "Contents" in (first.extract_text() or "")
         half = first.width / 2

@@ -10,6 +10,7 @@ first row under every table heading must show its number.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +22,6 @@ from .test_docx import soffice
 PAPERS = ["2021-09-hmicfrs-tracker", "2023-05-casey-response"]
 STATUS_WORDS = {"GREEN", "NEW", "AMBER", "RED", "WHITE", "CLOSED"}
 LABELS = {"Recommendation", "Area", "for", "Improvement", "Cause", "of", "Concern", "Suggested", "Action", "To", "Task", "(continued)"}
-
-
-@pytest.fixture(scope="module")
-def built(reference_build: Path) -> dict[str, Path]:
-    """Each reference paper as our PDF."""
-    return {name: reference_build / f"{name}.pdf" for name in PAPERS}
 
 
 @pytest.fixture(scope="module")
@@ -84,27 +79,27 @@ def _status_cells(page: Any, heading: Any) -> list[tuple[float, float]]:
     return [(top, bottom) for top, bottom, _ in cells]
 
 
-def _check(pdf_path: Path) -> None:
-    with pdfplumber.open(pdf_path) as pdf:
-        tables = 0
-        for number, page in enumerate(pdf.pages, start=1):
-            words = page.extract_words()
-            headings = _heading_cells(page)
-            for label, heading in headings:
-                if label == "No.":
-                    tables += 1
-                    first_row = _in(words, heading["x0"], heading["x1"], heading["bottom"], heading["bottom"] + 16)
-                    assert first_row, f"{pdf_path.name} page {number}: the first row under the heading shows no number"
-                    continue
-                for top, bottom in _status_cells(page, heading):
-                    inside = set(_in(words, heading["x0"], heading["x1"], top, bottom))
-                    assert inside & STATUS_WORDS, f"{pdf_path.name} page {number}: a status cell at {top:.0f}pt has no status word"
-        assert tables > 3, f"{pdf_path.name}: no items tables found"
+def _check(pdf: Any, file_name: str) -> None:
+    tables = 0
+    for number, page in enumerate(pdf.pages, start=1):
+        words = page.extract_words()
+        headings = _heading_cells(page)
+        for label, heading in headings:
+            if label == "No.":
+                tables += 1
+                first_row = _in(words, heading["x0"], heading["x1"], heading["bottom"], heading["bottom"] + 16)
+                assert first_row, f"{file_name} page {number}: the first row under the heading shows no number"
+                continue
+            for top, bottom in _status_cells(page, heading):
+                inside = set(_in(words, heading["x0"], heading["x1"], top, bottom))
+                assert inside & STATUS_WORDS, f"{file_name} page {number}: a status cell at {top:.0f}pt has no status word"
+    assert tables > 3, f"{file_name}: no items tables found"
 
 
 @pytest.mark.parametrize("name", PAPERS)
-def test_every_page_of_the_pdf_shows_number_and_status_word_of_each_row(built: dict[str, Path], name: str) -> None:
-    _check(built[name])
+def test_every_page_of_the_pdf_shows_number_and_status_word_of_each_row(reference_pdf: Callable[[str], Any], name: str) -> None:
+    with reference_pdf(name) as pdf:
+        _check(pdf, f"{name}.pdf")
 
 
 @pytest.mark.client
@@ -112,13 +107,14 @@ def test_every_page_of_the_pdf_shows_number_and_status_word_of_each_row(built: d
 def test_every_page_of_the_word_file_shows_number_and_status_word_of_each_row(laid_out_word: dict[str, Path], name: str) -> None:
     if shutil.which("pdftotext") is None and not laid_out_word[name].exists():
         pytest.skip("LibreOffice did not lay the Word file out")
-    _check(laid_out_word[name])
+    with pdfplumber.open(laid_out_word[name]) as pdf:
+        _check(pdf, laid_out_word[name].name)
 
 
 @pytest.mark.parametrize("name", PAPERS)
-def test_no_row_begins_a_page_foot_with_only_its_labels(built: dict[str, Path], name: str) -> None:
+def test_no_row_begins_a_page_foot_with_only_its_labels(reference_pdf: Callable[[str], Any], name: str) -> None:
     """Where a row goes on to the next page, the part left at the foot carries some of its text."""
-    with pdfplumber.open(built[name]) as pdf:
+    with reference_pdf(name) as pdf:
         cut = 0
         for page, following in zip(pdf.pages, pdf.pages[1:], strict=False):
             after = dict(_heading_cells(following))

@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from statistics import median
+from typing import Any
 
 import pdfplumber
 import pytest
@@ -63,7 +64,7 @@ def grey_contrast(one: float, other: float) -> float:
 
 
 @pytest.fixture(scope="module")
-def legend_greys(reference_build: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
+def legend_greys(reference_build: Path, reference_pdf: Callable[[str], Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
     """The grey of each status's legend cell in the reference tracker, as `pdftoppm -gray` prints it."""
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
@@ -74,7 +75,7 @@ def legend_greys(reference_build: Path, tmp_path_factory: pytest.TempPathFactory
     pdf_path = reference_build / f"{TRACKER.stem}.pdf"
     palette = default_palette()
     cells: dict[str, tuple[float, float, float, float]] = {}
-    with pdfplumber.open(pdf_path) as pdf:
+    with reference_pdf(TRACKER.stem) as pdf:
         number, page = next((n, p) for n, p in enumerate(pdf.pages, start=1) if "Traffic Light Colour" in (p.extract_text() or ""))
         words = page.extract_words(keep_blank_chars=False)
         legend_x = min(w["x0"] for w in words if w["text"] == "Traffic")
