@@ -923,15 +923,20 @@ def test_a_one_paper_build_lays_out_in_workers_started_first_and_never_loads_wea
 
 
 def test_a_broken_cover_template_is_reported_under_the_cover_report_although_it_starts_with_the_paper(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf_module, "SLICE_LINES", DEFAULT_SLICE_LINES)
+        tmp_path: Path, data_file: Path) -> None:
+    """The test paper with a cover report, in slices of the module's size: the cover goes to the workers with the slices."""
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     cover_html = templates / "cover.html"
     cover_html.write_text(cover_html.read_text(encoding="utf-8").replace("{{", "{{ no_such_thing.at_all }}{{", 1), encoding="utf-8")
-    (built,) = boardpack.build([DATA / "2021-09-hmicfrs-tracker.yaml"], out_dir=tmp_path / "out", templates=templates,
+    data = tmp_path / "data"
+    shutil.copytree(data_file.parent, data)
+    paper = yaml.safe_load((data / data_file.name).read_text(encoding="utf-8"))
+    paper["cover"] = {"meeting": "2021-10-13", "report_of": "Commissioner of Police", "author": "Strategic Development", "public": True}
+    (data / data_file.name).write_text(yaml.safe_dump(paper, sort_keys=False), encoding="utf-8")
+    (built,) = boardpack.build([data / data_file.name], data_dir=data, out_dir=tmp_path / "out", templates=templates,
                                formats=("pdf",), force=True, jobs=2)
-    assert built.error is not None and "2021-09-hmicfrs-tracker-cover.pdf" in str(built.error)
+    assert built.error is not None and f"{NAME}-cover.pdf" in str(built.error)
     assert not list((tmp_path / "out").glob("*.pdf"))
 
 
