@@ -11,6 +11,8 @@ import copy
 import hashlib
 import io
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -116,14 +118,20 @@ def reference_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Every paper in data/ built once per session in every format, with its cover report: NAME.pdf, NAME.docx, NAME.html, ...
 
     Shared by every test that reads a reference paper's outputs, so the 55-page tracker is laid
-    out once, not once per test module. Read-only: the files are made so, and (as root ignores
-    that) the session ends with a check that not a byte of the folder changed.
+    out once, not once per test module. Built by `boardpack.build` in a fresh process, as a
+    secretary's build is, so whichever test asks first, what is built is the same. Read-only:
+    the files are made so, and (as root ignores that) the session ends with a check that not
+    a byte of the folder changed.
     """
-    import boardpack
-
     out = tmp_path_factory.mktemp("reference")
-    built = boardpack.build(data_dir=DATA, out_dir=out, force=True)
-    assert [(b.name, b.error) for b in built] == [(name, None) for name in REFERENCE_PAPERS]
+    # In a process of its own: a test module that patches boardpack (test_slices makes slices
+    # small) may be the first to ask for this folder, and must not change what is built.
+    script = ("import sys, boardpack; from pathlib import Path; "
+              "built = boardpack.build(data_dir=Path(sys.argv[1]), out_dir=Path(sys.argv[2]), force=True); "
+              "print(*[f'{b.name}:{b.error}' for b in built], sep=chr(10))")
+    done = subprocess.run([sys.executable, "-c", script, str(DATA), str(out)], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"{name}:None" for name in REFERENCE_PAPERS], done.stdout + done.stderr
     before = _fingerprint(out)
     assert {f"{name}.{fmt}" for name in REFERENCE_PAPERS for fmt in ("pdf", "docx", "html", "xlsx", "csv")} <= set(before)
     _set_writable(out, False)
