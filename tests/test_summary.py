@@ -221,6 +221,7 @@ def test_svg_has_title_and_desc_and_is_inline_in_html_and_pdf(built: Path, track
     assert "10.DisproportionateuseofPolicepowers" in front and "20.PEEL:PoliceEffectiveness2017–National" in front
 
 
+@pytest.mark.slow
 def test_chart_is_byte_identical_across_runs_and_processes(tracker: PaperView) -> None:
     chart = tracker.summary.chart
     svg, (png, _) = chart_svg(chart), chart_png(chart)
