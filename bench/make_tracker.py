@@ -99,7 +99,7 @@ class Writer:
     """Draws words, sentences and Markdown from one seeded random source."""
 
     def __init__(self, seed: int, scale: float = 1.0) -> None:
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - test data, not secrets
         self.scale = scale
 
     def pick(self, weights: dict[Any, int]) -> Any:

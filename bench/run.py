@@ -270,8 +270,9 @@ def machine() -> list[tuple[str, str]]:
         except PackageNotFoundError:
             return "not installed"
 
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
-    changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True,
+    git = shutil.which("git") or "git"
+    commit = subprocess.run([git, "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+    changed = subprocess.run([git, "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True,
                              check=False).stdout.strip()
     if commit and changed:
         commit += " with uncommitted changes"

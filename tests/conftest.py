@@ -1,10 +1,20 @@
-"""Shared fixtures: small paper files written from dicts, and the repository's folders."""
+"""Shared fixtures: small paper files written from dicts, the repository's folders, and its papers built once.
+
+`reference_build` is the folder every paper in data/ is built into, in every format, once per
+test session. Tests read it and never write to it: one that changes a build copies it first.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import hashlib
 import io
-from collections.abc import Callable
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TEMPLATES = ROOT / "templates"
 DATA = ROOT / "data"
+REFERENCE_PAPERS = tuple(sorted(path.stem for path in DATA.glob("*.yaml")))
+"""The papers in data/: two quarters of the HMICFRS tracker and a response paper."""
 
 MINIMAL: dict[str, Any] = {
     "paper": {
@@ -89,3 +101,75 @@ def paper_file(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return make
+
+
+def _fingerprint(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _set_writable(folder: Path, writable: bool) -> None:
+    for path in [folder, *folder.rglob("*")]:
+        mode = 0o755 if path.is_dir() else 0o644
+        os.chmod(path, mode if writable else mode & ~0o222)
+
+
+@pytest.fixture(scope="session")
+def reference_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every paper in data/ built once per session in every format, with its cover report: NAME.pdf, NAME.docx, NAME.html, ...
+
+    Shared by every test that reads a reference paper's outputs, so the 55-page tracker is laid
+    out once, not once per test module. Built by `boardpack.build` in a fresh process, as a
+    secretary's build is, so whichever test asks first, what is built is the same. Read-only:
+    the files are made so, and (as root ignores that) the session ends with a check that not
+    a byte of the folder changed.
+    """
+    out = tmp_path_factory.mktemp("reference")
+    # In a process of its own: a test module that patches boardpack (test_slices makes slices
+    # small) may be the first to ask for this folder, and must not change what is built.
+    script = ("import sys, boardpack; from pathlib import Path; "
+              "built = boardpack.build(data_dir=Path(sys.argv[1]), out_dir=Path(sys.argv[2]), force=True); "
+              "print(*[f'{b.name}:{b.error}' for b in built], sep=chr(10))")
+    done = subprocess.run([sys.executable, "-c", script, str(DATA), str(out)], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"{name}:None" for name in REFERENCE_PAPERS], done.stdout + done.stderr
+    before = _fingerprint(out)
+    assert {f"{name}.{fmt}" for name in REFERENCE_PAPERS for fmt in ("pdf", "docx", "html", "xlsx", "csv")} <= set(before)
+    _set_writable(out, False)
+    yield out
+    _set_writable(out, True)
+    assert _fingerprint(out) == before, "a test wrote into the shared reference build; copy it first"
+
+
+@pytest.fixture(scope="session")
+def reference_pdf(reference_build: Path) -> Iterator[Callable[[str], AbstractContextManager[Any]]]:
+    """A reference paper's PDF from `reference_build`, opened once with pdfplumber and shared: `with reference_pdf(NAME) as pdf:`.
+
+    pdfplumber parses a page when it is first read and keeps it; sharing the open PDF means
+    each page of the tracker is parsed once per session, not once per test. Leaving the
+    `with` block does not close it.
+    """
+    import pdfplumber
+
+    opened: dict[str, Any] = {}
+
+    def open_pdf(name: str) -> AbstractContextManager[Any]:
+        if name not in opened:
+            opened[name] = pdfplumber.open(reference_build / f"{name}.pdf")
+        return contextlib.nullcontext(opened[name])
+
+    yield open_pdf
+    for pdf in opened.values():
+        pdf.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that reads the reference build or runs a client is slow: `pytest -m "not slow"` is the quick loop without them."""
+    for item in items:
+        if "reference_build" in getattr(item, "fixturenames", ()) or item.get_closest_marker("client"):
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """The order's seed at the end too, as -q leaves out the header that gives it: a failed run is repeated with it."""
+    if config.pluginmanager.hasplugin("randomly") and exitstatus != 0:
+        terminalreporter.write_line(f"tests ran in random order: repeat it with --randomly-seed={config.getoption('randomly_seed')}")

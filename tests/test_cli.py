@@ -48,6 +48,7 @@ def test_check_exits_1_on_errors_and_0_on_warnings_alone(project: Path) -> None:
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_build_writes_every_format_then_skips_unchanged_papers(project: Path) -> None:
     code, out, _ = run("--format", "pdf,html")
     assert code == 0, out

@@ -126,6 +126,7 @@ def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=papers)
 def test_a_valid_generated_paper_builds_in_every_format(tmp_path_factory: pytest.TempPathFactory, data: dict[str, Any]) -> None:
@@ -179,6 +180,7 @@ def _break(data: dict[str, Any], how: str) -> dict[str, Any] | None:
     return data
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(data=papers, how=st.sampled_from(MUTATIONS))
 def test_a_near_valid_paper_fails_with_a_line_inside_the_file(data: dict[str, Any], how: str) -> None:
@@ -202,6 +204,7 @@ def test_any_text_is_a_paper_or_a_located_error_never_a_crash(text: str) -> None
     try:
         source = load_text(text, Path("fuzz.yaml"))
     except DataError as exc:
+        assert exc.problems  # an error says where
         assert all(p.file == "fuzz.yaml" for p in exc.problems)
         return
     validate(source)

@@ -250,6 +250,7 @@ def test_roll_changes_only_period_previous_and_new_green(cycle: Path) -> None:
     assert run("check", str(cycle / "2021-12-tracker.yaml"))[0] == 0
 
 
+@pytest.mark.slow
 def test_roll_keeps_every_comment_line_of_the_reference_tracker(tmp_path: Path) -> None:
     folder = tmp_path / "data"
     folder.mkdir()

@@ -186,6 +186,7 @@ def _page_text(path: Path) -> str:
     return re.sub(r"[\s\u200b]", "", "".join(chars))
 
 
+@pytest.mark.slow
 def test_a_100000_character_word_builds_quickly_and_is_printed_whole(paper_file, tmp_path: Path) -> None:
     data = minimal()
     data["reports"][0]["items"][0]["comment"] = "Q" * 100_000

@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from statistics import median
+from typing import Any
 
 import pdfplumber
 import pytest
@@ -63,7 +64,7 @@ def grey_contrast(one: float, other: float) -> float:
 
 
 @pytest.fixture(scope="module")
-def legend_greys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
+def legend_greys(reference_build: Path, reference_pdf: Callable[[str], Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
     """The grey of each status's legend cell in the reference tracker, as `pdftoppm -gray` prints it."""
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
@@ -71,12 +72,10 @@ def legend_greys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
             pytest.fail("poppler (pdftoppm) is required here but not installed")
         pytest.skip("poppler (pdftoppm) is not installed")
     out = tmp_path_factory.mktemp("grey")
-    [built] = build([TRACKER], out_dir=out, formats=("pdf",))
-    assert built.error is None
-    pdf_path = out / f"{TRACKER.stem}.pdf"
+    pdf_path = reference_build / f"{TRACKER.stem}.pdf"
     palette = default_palette()
     cells: dict[str, tuple[float, float, float, float]] = {}
-    with pdfplumber.open(pdf_path) as pdf:
+    with reference_pdf(TRACKER.stem) as pdf:
         number, page = next((n, p) for n, p in enumerate(pdf.pages, start=1) if "Traffic Light Colour" in (p.extract_text() or ""))
         words = page.extract_words(keep_blank_chars=False)
         legend_x = min(w["x0"] for w in words if w["text"] == "Traffic")
@@ -104,6 +103,7 @@ def legend_greys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, float]:
 
 def test_green_amber_and_red_print_as_distinct_greys(legend_greys: dict[str, float]) -> None:
     """The chairman's complaint: printed in black and white, GREEN, RED and CLOSED were one dark grey."""
+    assert set(APART) <= set(legend_greys) and len(APART) == 3
     for one, other in itertools.combinations(APART, 2):
         assert grey_contrast(legend_greys[one], legend_greys[other]) >= 1.5, (one, other, legend_greys)
 
@@ -117,11 +117,13 @@ def test_new_green_and_closed_print_apart_from_every_other_status(legend_greys: 
 
 def test_the_printed_grey_the_palette_check_predicts_is_what_poppler_prints(legend_greys: dict[str, float]) -> None:
     """The loader's grey check is only worth having if it agrees with a real rasteriser."""
+    assert set(legend_greys) == set(default_palette()) == set(STATUSES) and len(STATUSES) == 6
     for status, colour in default_palette().items():
         assert abs(legend_greys[status] - int(printed_grey(colour.fill)[:2], 16)) <= 3, (status, legend_greys[status])
 
 
 def test_every_word_reads_on_its_fill_in_colour_and_in_grey() -> None:
+    assert len(default_palette()) == 6
     for status, colour in default_palette().items():
         assert contrast_ratio(colour.fill, colour.ink) >= 4.5, status
         assert contrast_ratio(printed_grey(colour.fill), printed_grey(colour.ink)) >= 4.5, status

@@ -49,6 +49,7 @@ def test_a_long_paragraph_is_cut_after_sentences_only_with_a_limit() -> None:
 def test_a_sentence_cut_never_splits_emphasis() -> None:
     text = "Start. *Emphasis. Still emphasis. More.* End of it. " * 10
     pieces, _, _ = blocks(text, limit=40)
+    assert len(pieces) == 10 and "".join(pieces) == text
     assert all(piece.count("*") % 2 == 0 for piece in pieces)
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
 import pytest
 import yaml
 from pypdf import PdfReader
 
-from boardpack import build
 from boardpack.derive import view
 from boardpack.model import Paper
 from boardpack.palette import default_palette
@@ -29,41 +30,36 @@ PALETTE = default_palette()
 
 
 @pytest.fixture(scope="module")
-def seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Both reference papers built once, as PDF and HTML."""
-    out = tmp_path_factory.mktemp("build")
-    results = build([TRACKER, RESPONSE], out_dir=out, formats=("pdf", "html"))
-    assert [r.error for r in results] == [None, None]
-    return out
+def seeds(reference_build: Path) -> Path:
+    """The reference papers built once per session (read-only)."""
+    return reference_build
 
 
 def _paper(data: dict) -> Paper:
     return Paper.model_validate(data)
 
 
-def _pdf_text(path: Path) -> str:
-    with pdfplumber.open(path) as pdf:
-        return "\n".join(page.extract_text() or "" for page in pdf.pages)
-
-
 def _flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def test_every_ref_status_and_sentence_of_the_tracker_is_in_the_pdf(seeds: Path) -> None:
+def test_every_ref_status_and_sentence_of_the_tracker_is_in_the_pdf(reference_pdf: Callable[[str], Any]) -> None:
     paper = Paper.model_validate(yaml.safe_load(TRACKER.read_text(encoding="utf-8")))
     paper_view = view(paper, "t")
-    text = _flat(_pdf_text(seeds / "2021-09-hmicfrs-tracker.pdf"))
+    assert len(paper_view.reports) == 20 and sum(1 for report in paper_view.reports for row in report.rows if row.ref) == 78
+    with reference_pdf("2021-09-hmicfrs-tracker") as pdf:
+        text = _flat("\n".join(page.extract_text() or "" for page in pdf.pages))
     for report in paper_view.reports:
         assert _flat(report.sentence) in text, report.sentence
         assert _flat(report.title) in text, report.title
-    with pdfplumber.open(seeds / "2021-09-hmicfrs-tracker.pdf") as pdf:
+    with reference_pdf("2021-09-hmicfrs-tracker") as pdf:
         cells = [w["text"] for page in pdf.pages for w in page.extract_words()]
     for report in paper_view.reports:
         for row in report.rows:
             assert row.ref is None or row.ref in cells, row.ref
     expected = Counter_of(r.status.word for rep in paper_view.reports for r in rep.rows if r.status)
     found = Counter_of(STATUS_WORDS.findall(text))
+    assert sum(expected.values()) == 71 and len(expected) == 6
     for word, n in expected.items():
         assert found[word] >= n, word  # the legend adds one of each
 
@@ -74,8 +70,8 @@ def Counter_of(words):  # noqa: N802 - reads as the Counter it returns
     return Counter(words)
 
 
-def test_title_block_header_and_page_footer(seeds: Path) -> None:
-    with pdfplumber.open(seeds / "2021-09-hmicfrs-tracker.pdf") as pdf:
+def test_title_block_header_and_page_footer(reference_pdf: Callable[[str], Any]) -> None:
+    with reference_pdf("2021-09-hmicfrs-tracker") as pdf:
         first = pdf.pages[0].extract_text()
         total = len(pdf.pages)
         last = pdf.pages[-1].extract_text()
@@ -85,9 +81,9 @@ def test_title_block_header_and_page_footer(seeds: Path) -> None:
     assert "Appendix A · September 2021" in last  # the running header
 
 
-def test_rag_cells_are_filled_with_their_status_colour(seeds: Path) -> None:
+def test_rag_cells_are_filled_with_their_status_colour(reference_pdf: Callable[[str], Any]) -> None:
     checked = 0
-    with pdfplumber.open(seeds / "2021-09-hmicfrs-tracker.pdf") as pdf:
+    with reference_pdf("2021-09-hmicfrs-tracker") as pdf:
         # The tables start at the legend; the changes section before it names statuses in words.
         start = next(n for n, page in enumerate(pdf.pages) if "Traffic Light Colour" in (page.extract_text() or ""))
         for page in pdf.pages[start:]:
@@ -112,8 +108,8 @@ def test_rag_cells_are_filled_with_their_status_colour(seeds: Path) -> None:
     assert checked >= 60
 
 
-def test_header_row_repeats_on_every_page_of_a_long_table(seeds: Path) -> None:
-    with pdfplumber.open(seeds / "2023-05-casey-response.pdf") as pdf:
+def test_header_row_repeats_on_every_page_of_a_long_table(reference_pdf: Callable[[str], Any]) -> None:
+    with reference_pdf("2023-05-casey-response") as pdf:
         assert len(pdf.pages) >= 5
         for page in pdf.pages:
             text = page.extract_text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pydyf
 import pytest
@@ -23,8 +24,18 @@ def test_the_installed_versions_are_the_pinned_ones() -> None:
     assert pdf_patch.installed() == pdf_patch.PINNED
 
 
-def test_rendering_a_pdf_runs_with_the_patch() -> None:
-    assert pdf_patch.active()
+def test_rendering_a_pdf_runs_with_the_patch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether or not a test laid a PDF out before: the module that lays out applies the patch before pydyf writes."""
+    seen: list[bool] = []
+    write = pydyf.PDF.write
+
+    def writing(pdf: pydyf.PDF, *args: Any, **kwargs: Any) -> Any:
+        seen.append(pdf_patch.active())
+        return write(pdf, *args, **kwargs)
+
+    monkeypatch.setattr(pydyf.PDF, "write", writing)
+    assert _pdf_of_minimal().startswith(b"%PDF")
+    assert seen == [True]
 
 
 def test_the_cached_references_follow_added_pages() -> None:
@@ -53,6 +64,7 @@ def _pdf_of_response() -> bytes:
     return pdf
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("make", [_pdf_of_minimal, _pdf_of_response], ids=["minimal", "casey-response"])
 def test_the_pdf_is_byte_identical_with_and_without_the_patch(make: Callable[[], bytes]) -> None:
     patched = make()

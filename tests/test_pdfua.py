@@ -20,6 +20,8 @@ import boardpack
 
 from .conftest import DATA, minimal
 
+pytestmark = pytest.mark.slow  # every test here lays out a paper to PDF and validates it
+
 NOTDEF = "PDFUA1-NOTDEF-GLYPH-001"
 
 # What UK public bodies' papers hold beyond English: Welsh and Polish diacritics, Arabic,
@@ -52,12 +54,9 @@ def _validate(pdf: Path) -> list[tuple[str, str, int | None]]:
 
 
 @pytest.fixture(scope="module")
-def reference_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Every paper in data/, built once into a temporary folder."""
-    out = tmp_path_factory.mktemp("reference")
-    built = boardpack.build(data_dir=DATA, out_dir=out, formats=("pdf",), force=True)
-    assert not [b.error for b in built if b.error]
-    return {path.stem: path for path in out.glob("*.pdf")}  # the papers and their cover reports
+def reference_pdfs(reference_build: Path) -> dict[str, Path]:
+    """Every paper in data/, built once per session (read-only)."""
+    return {path.stem: path for path in reference_build.glob("*.pdf")}  # the papers and their cover reports
 
 
 @pytest.fixture(scope="module")

@@ -263,6 +263,7 @@ def test_annex_csv_guards_against_formula_injection(annex: Path) -> None:
     assert rows[1][3] == "Record crimes within 24 hours."
 
 
+@pytest.mark.client
 def test_libreoffice_calc_opens_the_annex_and_a_return(annex: Path, tmp_path: Path) -> None:
     resolved = prepare(PAPER).resolved
     assert resolved is not None

@@ -149,6 +149,7 @@ def test_a_killed_builds_temporary_files_are_removed_by_the_next(project: Path) 
     assert not stale.exists()
 
 
+@pytest.mark.slow
 def test_concurrent_builds_keep_every_manifest_entry(project: Path) -> None:
     import json
     import subprocess

@@ -46,6 +46,8 @@ from boardpack.write import CACHE, MANIFEST, clean
 
 from .conftest import DATA, ROOT, TEMPLATES, minimal, run
 
+pytestmark = pytest.mark.slow  # the module's fixtures lay the test paper out several times
+
 build_module = importlib.import_module("boardpack.build")  # the module: `boardpack.build` is also the function
 
 SLICE = 40.0
@@ -487,9 +489,10 @@ def test_the_structure_tree_never_reads_the_running_header(sliced: Path, whole: 
 
 # --- 2. page numbers -------------------------------------------------------------------------
 
-def test_page_x_of_y_is_on_every_page_once_with_the_right_numbers(sliced: Path) -> None:
+def test_page_x_of_y_is_on_every_page_once_with_the_right_numbers(sliced: Path, plan: list[Slice]) -> None:
     """Numbered across the whole paper, not per slice, and WeasyPrint's own footer switched off in slices (no second one)."""
     texts = page_texts(sliced)
+    assert len(texts) > len(plan)
     for n, text in enumerate(texts, start=1):
         assert re.findall(r"Page \d+ of \d+", text) == [f"Page {n} of {len(texts)}"], f"page {n}"
 
@@ -505,15 +508,19 @@ def test_page_numbers_sit_where_weasyprint_prints_its_footer(sliced: Path, weasy
         return out
 
     theirs = places(weasyprint_own)
+    assert len(theirs) == len(read(weasyprint_own)) > 1
     x, y = theirs[0]
     assert all(abs(a - x) < 0.01 and abs(b - y) < 0.01 for a, b in theirs)  # right-aligned: one place on every page
-    for n, (a, b) in enumerate(places(sliced), start=1):
+    mine = places(sliced)
+    assert len(mine) == len(read(sliced)) > 1
+    for n, (a, b) in enumerate(mine, start=1):
         assert abs(a - x) <= 0.2, f"page {n}: right edge {a:.2f}, WeasyPrint's {x:.2f}"
         assert abs(b - y) <= 0.2, f"page {n}: baseline {b:.2f}, WeasyPrint's {y:.2f}"
 
 
 def test_the_stamped_page_number_is_a_pagination_artifact(sliced: Path) -> None:
     """Out of the structure tree, so a screen reader does not read 'Page 3 of 17' in the text; in the font paper.css names."""
+    assert len(read(sliced)) > 5
     for p in read(sliced):
         (line,) = [line for line in p.lines if line["text"].startswith("Page ")]
         assert all(c.get("mcid") is None for c in line["chars"])
@@ -899,10 +906,11 @@ DEFAULT_SLICE_LINES = pdf_module.SLICE_LINES
 
 
 def test_a_one_paper_build_lays_out_in_workers_started_first_and_never_loads_weasyprint_itself(tmp_path: Path,
-                                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                                                reference_build: Path) -> None:
     """Workers load WeasyPrint while the build reads the paper; the slices, the cover and the outline are theirs.
 
-    The PDF and the cover report are byte for byte what a build laying out in its own process makes.
+    The PDF and the cover report are byte for byte what a build laying out in its own process
+    makes: the session's build of data/, where each paper is laid out in a process of its own.
     """
     paper = DATA / "2021-09-hmicfrs-tracker.yaml"
     script = ("import sys, boardpack; from pathlib import Path; "
@@ -910,70 +918,25 @@ def test_a_one_paper_build_lays_out_in_workers_started_first_and_never_loads_wea
               "force=True, jobs=2); assert not [b.error for b in built if b.error]; print('weasyprint' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT)
     assert done.stdout.strip() == "False"
-    monkeypatch.setattr(pdf_module, "SLICE_LINES", DEFAULT_SLICE_LINES)
-    boardpack.build([paper], out_dir=tmp_path / "here", formats=("pdf",), force=True, jobs=1)
     for name in (f"{paper.stem}.pdf", f"{paper.stem}-cover.pdf"):
-        assert (tmp_path / "workers" / name).read_bytes() == (tmp_path / "here" / name).read_bytes(), name
-
-
-def handed_to_workers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """What a build hands its workers, in order: "contents", "summary" (the slice with the chart), "cover", "slice" or the function's name; and "join"."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    from boardpack.render import pdf_join
-
-    monkeypatch.setattr(pdf_module, "SLICE_LINES", DEFAULT_SLICE_LINES)
-    handed: list[str] = []
-    submit = ProcessPoolExecutor.submit
-
-    def spy(pool: Any, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
-        html = args[0] if args and isinstance(args[0], str) else ""
-        kinds = (("cover", 'class="front-sheet"'), ("contents", 'class="contents"'), ("summary", 'class="chart"'), ("slice", "<html"))
-        handed.append(next((kind for kind, mark in kinds if mark in html), fn.__name__))
-        return submit(pool, fn, *args, **kwargs)
-
-    monkeypatch.setattr(ProcessPoolExecutor, "submit", spy)
-    finish = pdf_join.Joiner.finish
-    monkeypatch.setattr(pdf_join.Joiner, "finish", lambda *args, **kwargs: handed.append("join") or finish(*args, **kwargs))
-    return handed
-
-
-def test_the_summary_goes_to_the_workers_once_each_has_two_slices_not_last(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The summary is the one slice that waits for the chart; laid out last, a long one kept one worker busy alone."""
-    handed = handed_to_workers(monkeypatch)
-    (built,) = boardpack.build([DATA / "2021-09-hmicfrs-tracker.yaml"], out_dir=tmp_path, formats=("pdf",), force=True, jobs=2)
-    assert built.error is None
-    slices_in_order = [kind for kind in handed if kind in ("contents", "summary", "slice")]
-    assert len(slices_in_order) >= 7 and slices_in_order.count("summary") == 1
-    assert slices_in_order.index("summary") == 2 * 2  # CHART_AFTER slices for each of the two workers first
-
-
-def test_the_cover_report_and_footer_font_fill_the_workers_before_the_contents_list_is_laid_out_again(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Work that needs no page number goes to the workers behind the last slice, not after the join.
-
-    The cover report and the footer font were made once the paper was joined, while the
-    contents list's second layout and the join kept one worker or none busy.
-    """
-    handed = handed_to_workers(monkeypatch)
-    (built,) = boardpack.build([DATA / "2021-09-hmicfrs-tracker.yaml"], out_dir=tmp_path, formats=("pdf",), force=True, jobs=2)
-    assert built.error is None
-    assert handed.count("contents") == 2, handed  # the contents list laid out again with its page numbers
-    again = len(handed) - 1 - handed[::-1].index("contents")
-    assert handed.index("footer_font") < again and handed.index("cover") < again < handed.index("join")
-    assert "Page 1 of" in read(tmp_path / "2021-09-hmicfrs-tracker-cover.pdf")[0].text
+        assert (tmp_path / "workers" / name).read_bytes() == (reference_build / name).read_bytes(), name
 
 
 def test_a_broken_cover_template_is_reported_under_the_cover_report_although_it_starts_with_the_paper(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf_module, "SLICE_LINES", DEFAULT_SLICE_LINES)
+        tmp_path: Path, data_file: Path) -> None:
+    """The test paper with a cover report, in slices of the module's size: the cover goes to the workers with the slices."""
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     cover_html = templates / "cover.html"
     cover_html.write_text(cover_html.read_text(encoding="utf-8").replace("{{", "{{ no_such_thing.at_all }}{{", 1), encoding="utf-8")
-    (built,) = boardpack.build([DATA / "2021-09-hmicfrs-tracker.yaml"], out_dir=tmp_path / "out", templates=templates,
+    data = tmp_path / "data"
+    shutil.copytree(data_file.parent, data)
+    paper = yaml.safe_load((data / data_file.name).read_text(encoding="utf-8"))
+    paper["cover"] = {"meeting": "2021-10-13", "report_of": "Commissioner of Police", "author": "Strategic Development", "public": True}
+    (data / data_file.name).write_text(yaml.safe_dump(paper, sort_keys=False), encoding="utf-8")
+    (built,) = boardpack.build([data / data_file.name], data_dir=data, out_dir=tmp_path / "out", templates=templates,
                                formats=("pdf",), force=True, jobs=2)
-    assert built.error is not None and "2021-09-hmicfrs-tracker-cover.pdf" in str(built.error)
+    assert built.error is not None and f"{NAME}-cover.pdf" in str(built.error)
     assert not list((tmp_path / "out").glob("*.pdf"))
 
 

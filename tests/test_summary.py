@@ -47,11 +47,9 @@ def paper_view(path: Path) -> PaperView:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("summary")
-    results = boardpack.build([TRACKER, RESPONSE], out_dir=out)
-    assert [r.error for r in results] == [None, None]
-    return out
+def built(reference_build: Path) -> Path:
+    """The reference papers built once per session (read-only), in every format."""
+    return reference_build
 
 
 @pytest.fixture(scope="module")
@@ -150,6 +148,7 @@ def test_counts_table_of_the_response_paper_agrees_with_its_sentences() -> None:
     checked = prepare(RESPONSE)
     table = counts_table(checked.resolved.paper)
     statuses = [s.word for s in table.statuses]
+    assert len(response.reports) == len(table.rows) == 1
     for report, row in zip(response.reports, table.rows, strict=True):  # addressed to the Met, not to the force
         assert row.total == 16 and statuses == ["GREEN", "AMBER", "RED", "WHITE"] and not any(row.counts)
         assert report.sentence.startswith(f"This review makes {row.total} recommendations to the Metropolitan Police Service;")
@@ -223,6 +222,7 @@ def test_svg_has_title_and_desc_and_is_inline_in_html_and_pdf(built: Path, track
     assert "9.DisproportionateuseofPolicepowers" in front and "19.PEEL:PoliceEffectiveness2017–National" in front
 
 
+@pytest.mark.slow
 def test_chart_is_byte_identical_across_runs_and_processes(tracker: PaperView) -> None:
     chart = tracker.summary.chart
     svg, (png, _) = chart_svg(chart), chart_png(chart)
@@ -307,6 +307,7 @@ def test_cover_report_numbers_come_from_the_counts(built: Path, tracker: PaperVi
     assert not (built / "2023-05-casey-response-cover.pdf").exists()
 
 
+@pytest.mark.client
 def test_cover_docx_opens_in_libreoffice(built: Path, tmp_path: Path) -> None:
     source = tmp_path / "cover.docx"
     shutil.copy(built / "2021-09-hmicfrs-tracker-cover.docx", source)

@@ -21,7 +21,7 @@ from boardpack.web import create_app, make_server
 
 from .web_helpers import PASSWORD, TRACKER, make_workspace, sign_in
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.client]
 
 ROOT = Path(__file__).resolve().parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
