@@ -166,7 +166,7 @@ def test_a_restyled_palette_changes_every_output_without_code(tmp_path: Path, pa
     colours = {"{:02X}{:02X}{:02X}".format(*pixel[:3]) for _, pixel in Image.open(io.BytesIO(pngs[0])).convert("RGB").getcolors(1 << 20)}
     assert new["RED"] in colours and new["AMBER"] in colours and shipped["RED"].fill not in colours
 
-    code, _, err = run("returns", str(source), "--templates", str(templates), "--out", str(tmp_path / "returns"))
+    code, _, err = run("returns", str(source), "--templates", str(templates), "--out", str(tmp_path / "returns"), "--include-unowned")
     assert code == 0, err
     fills_in_books = set()
     for book in (tmp_path / "returns").glob("*.xlsx"):
