@@ -311,6 +311,37 @@ def test_a_malformed_footnotes_part_is_refused_on_import(tmp_path: Path) -> None
     assert snapshot(tmp_path) == before
 
 
+def test_a_5000_digit_number_is_refused_on_roll_and_merge(folder: Path) -> None:
+    paper = folder / "data" / PAPER.name
+    raw = paper.read_text(encoding="utf-8")
+    lines = raw.split("\n")
+    at = next(n for n, line in enumerate(lines) if line.lstrip().startswith("text: "))
+    indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+    lines[at] = f"{indent}text: {'9' * 5000}"
+    paper.write_text("\n".join(lines), encoding="utf-8")
+    before = snapshot(folder)
+    for argv in (("roll", f"data/{PAPER.name}", "--to", "2022-03"),
+                 ("merge", f"data/{PAPER.name}", str(tampered_return(folder, "sound.xlsx", lambda parts: None).name))):
+        before = snapshot(folder)
+        code, _, err = run(*argv)
+        assert code == 1 and "Traceback" not in err and "unexpectedly" not in err, err
+        problems = [line for line in err.splitlines() if "5,000 digits" in line]
+        assert len(problems) == 1 and problems[0].startswith(f"data/{PAPER.name}:{at + 1}:"), err
+        assert "at most 100 digits (put it in quotes if it is text)" in problems[0]
+        assert snapshot(folder) == before
+
+
+def test_quoted_the_same_digits_are_text(folder: Path) -> None:
+    paper = folder / "data" / PAPER.name
+    lines = paper.read_text(encoding="utf-8").split("\n")
+    at = next(n for n, line in enumerate(lines) if line.lstrip().startswith("text: "))
+    indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+    lines[at] = f"{indent}text: '{'9' * 5000}'"
+    paper.write_text("\n".join(lines), encoding="utf-8")
+    code, _, err = run("roll", f"data/{PAPER.name}", "--to", "2022-03")
+    assert code == 0, err
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_import_of_a_fifo_is_refused_without_opening_it(tmp_path: Path) -> None:
     fifo = tmp_path / "pipe.docx"
