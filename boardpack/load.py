@@ -254,16 +254,20 @@ def load_file(path: Path, label: str | None = None, *, keep_going: bool = False,
     """Read and parse one paper file (`keep_going` as for `load_text`).
 
     `read` collects the file's modification time (taken before reading) and bytes, so a
-    build fingerprints exactly what was checked.
+    build fingerprints exactly what was checked; a file already in it is not read again but
+    parsed from those bytes, so a build's worker renders exactly what was fingerprinted.
     """
     label = label or str(path)
-    try:
-        mtime = path.stat().st_mtime_ns
-    except OSError:
-        mtime = None
-    raw = read_paper_bytes(path, label)
-    if read is not None and mtime is not None:
-        read[path] = (mtime, raw)
+    if read is not None and path in read:  # read once per command: what was fingerprinted is what is parsed
+        raw = read[path][1]
+    else:
+        try:
+            mtime = path.stat().st_mtime_ns
+        except OSError:
+            mtime = None
+        raw = read_paper_bytes(path, label)
+        if read is not None and mtime is not None:
+            read[path] = (mtime, raw)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

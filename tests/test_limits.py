@@ -8,6 +8,8 @@ Each case is run as the command line runs it, and every file is compared byte fo
 
 from __future__ import annotations
 
+import importlib
+import json
 import os
 import shutil
 import subprocess
@@ -19,9 +21,13 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from .conftest import FIXTURES, ROOT, run
+from boardpack.build import Checked
+from boardpack.inputs import inputs_key
+
+from .conftest import FIXTURES, ROOT, TEMPLATES, run
 from .test_import import response_000
 
+build_module = importlib.import_module("boardpack.build")  # the module; `boardpack.build` the name is its function
 PAPER = FIXTURES / "returns" / "2021-12-tracker.yaml"
 BOOK = "Crime-Directorate.xlsx"
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -362,3 +368,45 @@ def test_import_of_dev_zero_is_refused_without_reading_it(tmp_path: Path) -> Non
 def test_merge_of_a_fifo_is_refused_without_opening_it(folder: Path) -> None:
     os.mkfifo(folder / "pipe.xlsx")
     refused_merge(folder, folder / "pipe.xlsx", "not a regular file")
+
+
+# --- 7: a build racing a merge -----------------------------------------------------------------------------
+
+
+def test_a_build_renders_the_bytes_it_fingerprinted_when_the_paper_changes_meanwhile(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two papers, built by worker processes; the first is saved again (as by a merge) right after it was fingerprinted."""
+    data, out = tmp_path / "data", tmp_path / "build"
+    data.mkdir()
+    first = data / "2021-09-tracker.yaml"
+    shutil.copy(FIXTURES / "cycle" / "2021-09-tracker.yaml", first)
+    shutil.copy(FIXTURES / "cycle" / "2021-06-tracker.yaml", data / "2021-06-tracker.yaml")
+    old = first.read_bytes()
+    marker = b"Progress after the merge."
+    assert b"text: Follow the guidance.\n" in old and marker not in old
+    new = old.replace(b"text: Follow the guidance.\n", b"text: Follow the guidance. " + marker + b"\n", 1)
+    fingerprinted: dict[str, str] = {}
+    original = build_module.inputs_of
+
+    def then_merge(checked: Checked, templates: Path, formats: tuple[str, ...]) -> str:
+        key: str = original(checked, templates, formats)
+        if checked.path == first:
+            fingerprinted["key"] = key
+            assert checked.read[first][1] == old
+            first.write_bytes(new)  # a merge lands after the fingerprint, before the worker renders
+            os.utime(first, ns=(checked.read[first][0] + 10**9, checked.read[first][0] + 10**9))
+        return key
+
+    monkeypatch.setattr(build_module, "inputs_of", then_merge)
+    results = build_module.build([first, data / "2021-06-tracker.yaml"], data_dir=data, out_dir=out, formats=("csv",), jobs=2)
+    assert [b.error for b in results] == [None, None]
+    manifest = json.loads((out / ".boardpack-manifest.json").read_text(encoding="utf-8"))
+    assert manifest[first.stem]["inputs"] == fingerprinted["key"]
+    # the outputs recorded under that fingerprint are those of the fingerprinted bytes, not of the file as it is now
+    assert marker.decode() not in (out / f"{first.stem}.csv").read_text(encoding="utf-8")
+    monkeypatch.setattr(build_module, "inputs_of", original)
+    again = build_module.build([first], data_dir=data, out_dir=out, formats=("csv",), jobs=2)
+    assert not again[0].skipped and again[0].error is None
+    assert marker.decode() in (out / f"{first.stem}.csv").read_text(encoding="utf-8")
+    manifest = json.loads((out / ".boardpack-manifest.json").read_text(encoding="utf-8"))
+    assert manifest[first.stem]["inputs"] == inputs_key([first, data / "2021-06-tracker.yaml"], TEMPLATES, ("csv",))
