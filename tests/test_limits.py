@@ -12,6 +12,7 @@ import importlib
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import zipfile
@@ -140,6 +141,18 @@ def test_a_return_whose_text_unpacks_past_the_limit_is_refused(folder: Path) -> 
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert "text.xlsx: the workbook's XML parts unpack to more than 64 MB in all" in done.stderr, done.stderr
     assert snapshot(folder) == before
+
+
+def test_a_return_listing_hundreds_of_thousands_of_parts_is_refused_before_they_are_read(folder: Path) -> None:
+    """200,000 empty parts in 19 MB: the zip's directory is measured before `zipfile` makes an object of each."""
+    local, central = bytearray(), bytearray()
+    for n in range(200_000):
+        name = b"x/%07d" % n
+        central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, 0, 0, 0, len(name), 0, 0, 0, 0, 0, len(local)) + name
+        local += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0, 0, 0, 0, len(name), 0) + name
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1000, 1000, len(central), len(local), 0)  # a count within the limit
+    (folder / "parts.xlsx").write_bytes(bytes(local + central) + end)
+    refused_merge(folder, folder / "parts.xlsx", "the package's list of parts takes 11,000,000 bytes, more than 1000 parts")
 
 
 def test_a_word_file_whose_document_unpacks_to_millions_of_paragraphs_is_refused_within_the_ceiling(tmp_path: Path) -> None:
