@@ -423,3 +423,32 @@ def test_a_build_renders_the_bytes_it_fingerprinted_when_the_paper_changes_meanw
     assert marker.decode() in (out / f"{first.stem}.csv").read_text(encoding="utf-8")
     manifest = json.loads((out / ".boardpack-manifest.json").read_text(encoding="utf-8"))
     assert manifest[first.stem]["inputs"] == inputs_key([first, data / "2021-06-tracker.yaml"], TEMPLATES, ("csv",))
+
+
+# --- the spreadsheet a new paper is started from passes the same gate ------------------------------------------
+
+
+@pytest.mark.parametrize(("change", "says"), [
+    (lambda parts: parts.__setitem__("xl/workbook.xml", b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                                     + parts["xl/workbook.xml"].split(b"?>", 1)[-1]), "part xl/workbook.xml declares a DTD"),
+    (lambda parts: parts.__setitem__("xl/worksheets/sheet1.xml", parts["xl/worksheets/sheet1.xml"].replace(
+        b"</row>", b'<c r="Z1"><v>' + b"7" * 5000 + b"</v></c></row>", 1)), "cannot be read as an Excel workbook (.xlsx): ValueError"),
+    (lambda parts: parts.__setitem__("xl/data.bin", OLE + b"\0" * 504), "the workbook contains macros"),
+])
+def test_a_spreadsheet_of_items_is_checked_as_a_return_is(tmp_path: Path, change: Callable[[dict[str, bytes]], None], says: str) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Items"
+    book.active.append(["Report", "No.", "Recommendation", "Status"])
+    book.active.append(["PEEL 2023", 1, "Improve call handling.", "AMBER"])
+    book.save(tmp_path / "plain.xlsx")
+    parts = parts_of(tmp_path / "plain.xlsx")
+    change(parts)
+    sheet = write_zip(tmp_path / "items.xlsx", parts)
+    before = snapshot(tmp_path)
+    code, _, err = run("new", str(tmp_path / "p.yaml"), "--layout", "tracker", "--period", "2023-03", "--committee", "PAB", "--from", str(sheet))
+    assert code == 1 and "Traceback" not in err, err
+    lines = [line for line in err.splitlines() if line.startswith(f"{sheet}: ")]
+    assert len(lines) == 1 and says in lines[0], err
+    assert snapshot(tmp_path) == before
