@@ -36,9 +36,16 @@ DTD = '<?xml version="1.0" encoding="{codec}"?><!DOCTYPE x [<!ENTITY secret "hid
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under `folder` (the build folder's returns aside), by relative path."""
+    """Every file under `folder`, by relative path.
+
+    A paper's empty lock file (`.NAME.yaml.lock`), which the writer leaves in place by design, is left out.
+    """
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and not p.is_symlink()}
+            if p.is_file() and not p.is_symlink() and not _lock(p)}
+
+
+def _lock(path: Path) -> bool:
+    return path.name.startswith(".") and path.name.endswith(".yaml.lock") and path.stat().st_size == 0
 
 
 @pytest.fixture
