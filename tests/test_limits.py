@@ -103,6 +103,27 @@ def test_a_filled_return_merges_so_the_refusals_below_are_of_the_tampering(folde
     assert code == 0 and "update added" in out, err
 
 
+def test_binary_parts_office_writes_are_not_taken_for_xml(folder: Path, tmp_path: Path) -> None:
+    """Excel's printer settings and Word's embedded fonts have 'openxmlformats' content types but are binary."""
+    settings = "application/vnd.openxmlformats-officedocument.spreadsheetml.printerSettings"
+
+    def printer(parts: dict[str, bytes]) -> None:
+        parts["xl/printerSettings/printerSettings1.bin"] = "Microsoft Print to PDF".encode("utf-16-le") + bytes(range(256)) * 4
+        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+            b"</Types>", f'<Default Extension="bin" ContentType="{settings}"/></Types>'.encode())
+
+    tampered_return(folder, "printed.xlsx", printer)
+    code, out, err = run("merge", f"data/{PAPER.name}", "printed.xlsx", "--dry-run")
+    assert code == 0 and "update added" in out, err
+    parts = parts_of(response_000(tmp_path / "source.docx"))
+    parts["word/fonts/font1.odttf"] = bytes(range(256)) * 16
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Default Extension="odttf" ContentType="application/vnd.openxmlformats-officedocument.obfuscatedFont"/></Types>')
+    write_zip(tmp_path / "fonts.docx", parts)
+    code, _, err = run("import", str(tmp_path / "fonts.docx"), "-o", str(tmp_path / "fonts.yaml"))
+    assert code == 0, err
+
+
 # --- 8: bombs inside the file-size limits, under a memory ceiling -------------------------------------------
 
 

@@ -207,7 +207,7 @@ def _check_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits,
                 if any(mark in window for mark in _DTD_MARKS):
                     raise _dtd(name, limits)
                 if first:
-                    parser, first = _start(name, chunk[:8], content_type, limits, seen), False
+                    parser, first = _start(name, chunk[:512], content_type, limits, seen), False
                 if parser is not None:
                     seen.xml += len(chunk)
                     if seen.xml > limits.xml_bytes:
@@ -229,6 +229,15 @@ def _dtd(name: str, limits: Limits) -> Refused:
                    "refused as unsafe")
 
 
+def _xml_type(content_type: str) -> bool:
+    """An XML content type: '...+xml', 'application/xml' or 'text/xml'.
+
+    Not every 'openxmlformats' type: printer settings and embedded fonts are binary.
+    """
+    kind = content_type.lower().split(";", 1)[0].strip()
+    return kind.endswith("+xml") or kind in ("application/xml", "text/xml")
+
+
 def _looks_xml(head: bytes) -> bool:
     return head.lstrip(b" \t\r\n\0").startswith(_XML_STARTS) or head.startswith(_XML_STARTS)
 
@@ -240,7 +249,7 @@ def _start(name: str, head: bytes, content_type: str, limits: Limits, seen: _See
         if not (limits.embedded_objects and embedded):
             raise Refused(_macros(limits, f"part {name} is a compound file, as a VBA project is"))
         return None
-    if not (name.lower().endswith(_XML_NAMES) or "xml" in content_type.lower() or _looks_xml(head)):
+    if not (name.lower().endswith(_XML_NAMES) or _xml_type(content_type) or _looks_xml(head)):
         return None
     parser = expat.ParserCreate()
 
