@@ -98,7 +98,7 @@ def open_package(path: Path, label: str) -> Package:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise _refuse(label, f"not a Word document python-docx can open ({exc}); save it as Word Document (.docx)") from None
-    except Exception as exc:  # lxml and python-docx raise many kinds on damaged parts
+    except Exception as exc:  # noqa: BLE001 - lxml and python-docx raise many kinds on damaged parts
         raise _refuse(label, f"the Word document is damaged ({type(exc).__name__}: {exc})") from None
     part = document.part
     styles = _xml(part, RT.STYLES)
