@@ -345,17 +345,21 @@ def _stage(name: str, fmt: str, work: Callable[[], T]) -> T:
 
 
 def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...], out_dir: Path, fresh: bool, jobs: int, progress: bool,
-                resolved: Resolved | None = None, workers: Workers | None = None) -> tuple[dict[str, bytes], int | None, float]:
+                resolved: Resolved | None = None, workers: Workers | None = None,
+                read: dict[Path, tuple[int, bytes]] | None = None) -> tuple[dict[str, bytes], int | None, float]:
     """Worker entry point: re-validating is cheaper than pickling the model across processes.
 
-    In the building process itself the paper already checked is passed in (`resolved`), as
-    parsing a large paper again costs as much as rendering it. Any failure comes back as a
+    A worker parses the bytes the building process read and fingerprinted (`read`: the paper
+    file and its chain), never the files as they are now: a paper saved meanwhile (a `merge`)
+    would otherwise be rendered and recorded under the fingerprint of its earlier bytes, and
+    the next build would skip it. In the building process itself the paper already checked is
+    passed in (`resolved`), as parsing a large paper again costs as much as rendering it. Any failure comes back as a
     BoardpackError, which pickles: an exception that did not would break the pool and fail
     every paper still building.
     """
     started = time.perf_counter()
     if resolved is None:
-        checked = prepare(path)
+        checked = prepare(path, read=dict(read or {}))
         if checked.resolved is None:
             raise DataError(checked.errors)
         resolved = checked.resolved
@@ -367,6 +371,11 @@ def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...]
     except Exception as exc:  # noqa: BLE001 - reported per paper, as a RenderError that pickles
         raise RenderError(name, "render", f"{type(exc).__name__}: {exc}") from None
     return outputs, pages, time.perf_counter() - started
+
+
+def _bytes_read(checked: Checked) -> dict[Path, tuple[int, bytes]]:
+    """The paper file and its chain as the check read them, for a worker to parse (not the whole command's)."""
+    return {p: checked.read[p] for p in (checked.path, *checked.chain) if p in checked.read}
 
 
 def inputs_of(checked: Checked, templates: Path, formats: Sequence[str]) -> str:
@@ -658,7 +667,8 @@ def _build_checked(
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=processes, initializer=_die_with_parent) as pool:
-            futures = [(c, name, key, pool.submit(_render_job, c.path, name, templates, formats, out_dir, force, 1, progress)) for c, name, key in todo]
+            futures = [(c, name, key, pool.submit(_render_job, c.path, name, templates, formats, out_dir, force, 1, progress,
+                                                      read=_bytes_read(c))) for c, name, key in todo]
             for c, name, key, future in futures:
                 try:
                     finish(c, name, key, future.result())

@@ -254,16 +254,20 @@ def load_file(path: Path, label: str | None = None, *, keep_going: bool = False,
     """Read and parse one paper file (`keep_going` as for `load_text`).
 
     `read` collects the file's modification time (taken before reading) and bytes, so a
-    build fingerprints exactly what was checked.
+    build fingerprints exactly what was checked; a file already in it is not read again but
+    parsed from those bytes, so a build's worker renders exactly what was fingerprinted.
     """
     label = label or str(path)
-    try:
-        mtime = path.stat().st_mtime_ns
-    except OSError:
-        mtime = None
-    raw = read_paper_bytes(path, label)
-    if read is not None and mtime is not None:
-        read[path] = (mtime, raw)
+    if read is not None and path in read:  # read once per command: what was fingerprinted is what is parsed
+        raw = read[path][1]
+    else:
+        try:
+            mtime = path.stat().st_mtime_ns
+        except OSError:
+            mtime = None
+        raw = read_paper_bytes(path, label)
+        if read is not None and mtime is not None:
+            read[path] = (mtime, raw)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -285,6 +289,7 @@ def _build(node: yaml.Node, path: Path_, loader: Any, source: Source, problems: 
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise yaml.MarkedYAMLError(None, None, "merge keys (<<) are not allowed in paper files", key_node.start_mark)
+            _long_number(key_node, path, source, problems)
             key = _scalar(loader, key_node)
             if not isinstance(key, (str, int)):
                 line, col = _mark(key_node)
@@ -298,6 +303,7 @@ def _build(node: yaml.Node, path: Path_, loader: Any, source: Source, problems: 
                                         f"'{key}' is given twice in the same block; keep one"))
                 continue
             if (key in RAW_TEXT_KEYS and isinstance(value_node, yaml.ScalarNode) and not value_node.style
+                    and not _digits(value_node)
                     and value_node.tag != "tag:yaml.org,2002:null"):  # `ref: null` or `ref:` is no ref, not "null"
                 source.value_marks[sub] = _mark(value_node)
                 out[str(key)] = plain_text(value_node.value)
@@ -306,8 +312,32 @@ def _build(node: yaml.Node, path: Path_, loader: Any, source: Source, problems: 
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(child, path + (i,), loader, source, problems) for i, child in enumerate(node.value)]
+    _long_number(node, path, source, problems)
     value = _scalar(loader, node)
     return plain_text(value) if isinstance(value, str) else value  # "\x07" and the like, typed as escapes
+
+
+MAX_DIGITS = 100
+"""Digits in an unquoted number. Python refuses to read an integer of more than 4,300 digits (and
+reading one takes time that grows with its square), so a longer one would stop `roll` and `merge`."""
+_DIGITS = re.compile(r"[-+]?[0-9][0-9_]*")
+
+
+def _digits(node: yaml.Node) -> int:
+    """The digits of an unquoted number longer than `MAX_DIGITS`, else 0."""
+    if not isinstance(node, yaml.ScalarNode) or node.style or len(node.value) <= MAX_DIGITS or not _DIGITS.fullmatch(node.value):
+        return 0
+    digits = sum(c.isdigit() for c in node.value)
+    return digits if digits > MAX_DIGITS else 0
+
+
+def _long_number(node: yaml.Node, path: Path_, source: Source, problems: list[Problem]) -> None:
+    """Refuse an unquoted number too long to read (see `MAX_DIGITS`)."""
+    digits = _digits(node)
+    if digits:
+        line, col = _mark(node)
+        problems.append(Problem(source.label, line, col, format_path(path), f"a number of {digits:,} digits; a number in "
+                                f"a paper has at most {MAX_DIGITS} digits (put it in quotes if it is text)"))
 
 
 def _scalar(loader: Any, node: yaml.Node) -> Any:

@@ -227,7 +227,17 @@ def stale(folder: Path, keep: Iterable[str]) -> list[Path]:
 
 
 def book_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The workbook's SHA-256; OSError for what is not a regular file of a return's size.
+
+    A FIFO would block the open and /dev/zero never end; `read_return` then refuses the file by name.
+    """
+    from .intake.gate import Refused, read_file
+    from .intake.returns import MAX_WORKBOOK_BYTES
+
+    try:
+        return hashlib.sha256(read_file(path, MAX_WORKBOOK_BYTES, "workbook")).hexdigest()
+    except Refused as exc:
+        raise OSError(str(exc)) from None
 
 
 def already_merged(state: Round | None, books: Sequence[Path]) -> list[tuple[Path, str, str]]:

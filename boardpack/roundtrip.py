@@ -46,8 +46,8 @@ class Document:
         try:
             _, sequence, offset = load_yaml_guess_indent(self.text)
             self.data = self._yaml.load(self.text)
-        except YAMLError as exc:  # pragma: no cover - the safe loader refused it first
-            raise DataError([Problem(self.label, 0, 0, "", f"not valid YAML: {exc}")]) from None
+        except (YAMLError, ValueError) as exc:  # pragma: no cover - the safe loader refused it first
+            raise DataError([Problem(self.label, 0, 0, "", f"cannot be read for rewriting: {exc}")]) from None
         mapping = _mapping_indent(self.text)
         offset = offset or 0
         self._yaml.indent(mapping=mapping, sequence=max(sequence or mapping, offset + 2), offset=offset)

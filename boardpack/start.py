@@ -219,33 +219,41 @@ def _rows(path: Path, label: str) -> Iterator[tuple[str, int, list[str]]]:
     if suffix != ".xlsx":
         raise UsageError(f"{label}: a spreadsheet of items is an .xlsx workbook or a .csv file")
     book = _workbook(data, label)
-    sheet = book.worksheets[0]
-    for n, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if n > MAX_ROWS:
-            raise DataError([Problem(label, 0, 0, f"{sheet.title}!A{n}", f"more than {MAX_ROWS:,} rows; split the items into several papers")])
-        yield sheet.title, n, ["" if value is None else _cell_text(value) for value in cells]
+    try:
+        sheet = book.worksheets[0]
+        for n, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if n > MAX_ROWS:
+                raise DataError([Problem(label, 0, 0, f"{sheet.title}!A{n}", f"more than {MAX_ROWS:,} rows; split the items into several papers")])
+            yield sheet.title, n, ["" if value is None else _cell_text(value) for value in cells]
+    except DataError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a cell openpyxl cannot read (a 5,000-digit number, a damaged part)
+        raise _unreadable(label, exc) from None
+    finally:
+        book.close()
 
 
 def _workbook(data: bytes, label: str) -> Any:
     """The workbook, read only, once the package passes the same gate as an owner's return."""
-    import zipfile
-
     from openpyxl import load_workbook
 
-    from .intake.returns import MAX_UNPACKED_BYTES
+    from .intake.gate import Limits, Refused, check_package
+    from .intake.returns import MAX_UNPACKED_BYTES, MAX_XML_BYTES, MAX_XML_NODES
 
+    limits = Limits("workbook", "a list of items", MAX_FILE_BYTES, MAX_UNPACKED_BYTES, 1000, MAX_XML_NODES, MAX_XML_BYTES)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-        if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES or len(infos) > 1000:
-            raise DataError([Problem(label, 0, 0, "", "the workbook unpacks to far more than a list of items can hold; refused")])
-        if any(info.filename.lower().endswith("vbaproject.bin") for info in infos):
-            raise DataError([Problem(label, 0, 0, "", "the workbook contains macros; save it as an .xlsx workbook without macros")])
+        check_package(data, limits)
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    except DataError:
-        raise
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DataError([Problem(label, 0, 0, "", f"cannot be read as an Excel workbook (.xlsx): {exc}")]) from None
+    except Refused as exc:
+        why = "cannot be read as an Excel workbook (.xlsx): it is not a zip package" if str(exc) == "not a zip package" else str(exc)
+        raise DataError([Problem(label, 0, 0, "", why)]) from None
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged workbook; none is a bug here
+        raise _unreadable(label, exc) from None
+
+
+def _unreadable(label: str, exc: Exception) -> DataError:
+    text = " ".join(str(exc).split())[:200]
+    return DataError([Problem(label, 0, 0, "", f"cannot be read as an Excel workbook (.xlsx): {type(exc).__name__}: {text}")])
 
 
 def _cell_text(value: Any) -> str:

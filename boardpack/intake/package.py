@@ -2,13 +2,10 @@
 
 A .docx from outside is data, never code: macros, embedded objects, external templates
 and links are never run or fetched (nothing here follows a relationship to outside the
-package). Before python-docx sees the bytes:
-
-- the zip is checked: at most `MAX_ENTRIES` entries and `MAX_UNPACKED` bytes in all, each
-  entry's real size measured while it is inflated (a forged size cannot hide a bomb);
-- every XML part is refused if it declares a DTD (`<!DOCTYPE`, `<!ENTITY`): Word never
-  writes one, and it is how entity-expansion ("billion laughs") and external-entity
-  attacks begin; parts are then parsed with entities and network access off.
+package). Before python-docx sees the bytes, `gate` checks the file and every part (sizes
+measured while inflating, XML well-formed and without a DTD, its elements counted, no macro
+under any name), with the limits below; the parts are then parsed with entities and network
+access off.
 """
 
 from __future__ import annotations
@@ -25,16 +22,21 @@ from docx.opc.exceptions import PackageNotFoundError
 
 from ..errors import BoardpackError
 from ..render.wordml import parse_part
+from .gate import Limits, Refused, check_package, read_package
 
 MAX_FILE = 100 * 1024 * 1024
 """The .docx itself."""
 MAX_UNPACKED = 200 * 1024 * 1024
-"""All its parts, inflated."""
+"""All its parts, inflated (pictures included)."""
 MAX_ENTRIES = 2000
-_CHUNK = 1 << 16
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-"""The start of a compound file: an old .doc, or a password-protected .docx."""
-_DTD_MARKS = tuple(word.encode(codec) for word in ("<!DOCTYPE", "<!ENTITY") for codec in ("utf-8", "utf-16-le", "utf-16-be"))
+MAX_XML = 64 * 1024 * 1024
+"""Its XML parts, inflated: a 1,000-item tracker's document part is 5 MB."""
+MAX_NODES = 1_000_000
+"""Elements and attributes of its XML parts: a 1,000-item tracker has about 250,000, and a tree of a
+million takes about 350 MB."""
+LIMITS = Limits("Word file", "a paper", MAX_FILE, MAX_UNPACKED, MAX_ENTRIES, MAX_NODES, MAX_XML, embedded_objects=True)
+OLD_FORMAT = ("this is an old Word 97-2003 .doc or a password-protected file; "
+              "open it in Word, remove any password and save it as Word Document (.docx)")
 
 
 class WordFileError(BoardpackError):
@@ -61,58 +63,32 @@ def _refuse(label: str, why: str) -> WordFileError:
 
 
 def read_checked(path: Path, label: str) -> bytes:
-    """The file's bytes, after the size, zip and DTD checks; WordFileError says what is wrong."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise _refuse(label, f"cannot read the file: {exc.strerror}") from None
-    if size > MAX_FILE:
-        raise _refuse(label, f"the file is {size // (1024 * 1024)} MB; a Word paper over {MAX_FILE // (1024 * 1024)} MB is refused")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _refuse(label, f"cannot read the file: {exc.strerror}") from None
-    if data.startswith(_OLE):
-        raise _refuse(label, "this is an old Word 97-2003 .doc or a password-protected file; "
-                      "open it in Word, remove any password and save it as Word Document (.docx)")
-    check_zip(data, label)
+    """The file's bytes, read once, after the checks of `gate`; WordFileError says what is wrong."""
+    data = read_package(path, LIMITS, OLD_FORMAT, lambda why: _refuse(label, _word(why)))
+    _has_document(data, label)
     return data
 
 
 def check_zip(data: bytes, label: str) -> None:
-    """Refuse zip bombs and XML with a DTD before anything parses the package."""
+    """Refuse zip bombs, malformed XML, a DTD or a macro anywhere in the package, before anything parses it."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError):
-        raise _refuse(label, "not a Word .docx file (it is not a zip package); save it as Word Document (.docx)") from None
-    with archive:
-        infos = archive.infolist()
-        if len(infos) > MAX_ENTRIES:
-            raise _refuse(label, f"the package holds {len(infos)} parts (at most {MAX_ENTRIES}); refused as unsafe")
-        declared = sum(info.file_size for info in infos)
-        if declared > MAX_UNPACKED:
-            raise _refuse(label, f"the package would unpack to {declared // (1024 * 1024)} MB "
-                          f"(at most {MAX_UNPACKED // (1024 * 1024)} MB); refused as unsafe")
-        total = 0
-        for info in infos:
-            if info.flag_bits & 0x1:
-                raise _refuse(label, "the package is encrypted; save it without a password")
-            tail = b""
-            xml = info.filename.lower().endswith((".xml", ".rels"))
-            try:
-                with archive.open(info) as handle:
-                    while chunk := handle.read(_CHUNK):
-                        total += len(chunk)
-                        if total > MAX_UNPACKED:
-                            raise _refuse(label, f"the package unpacks to more than {MAX_UNPACKED // (1024 * 1024)} MB; refused as unsafe")
-                        window, tail = tail + chunk, chunk[-24:]
-                        if xml and any(mark in window for mark in _DTD_MARKS):
-                            raise _refuse(label, f"part {info.filename} declares a DTD (<!DOCTYPE>/<!ENTITY>), "
-                                          "which Word never writes; refused as unsafe")
-            except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError) as exc:
-                raise _refuse(label, f"part {info.filename} cannot be unpacked ({exc}); the file is damaged") from None
-        if "word/document.xml" not in archive.namelist() and "[Content_Types].xml" not in archive.namelist():
-            raise _refuse(label, "not a Word .docx file (no document part); save it as Word Document (.docx)")
+        check_package(data, LIMITS)
+    except Refused as exc:
+        raise _refuse(label, _word(str(exc))) from None
+    _has_document(data, label)
+
+
+def _has_document(data: bytes, label: str) -> None:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+    if "word/document.xml" not in names and "[Content_Types].xml" not in names:
+        raise _refuse(label, "not a Word .docx file (no document part); save it as Word Document (.docx)")
+
+
+def _word(why: str) -> str:
+    if why == "not a zip package":
+        return "not a Word .docx file (it is not a zip package); save it as Word Document (.docx)"
+    return why
 
 
 def open_package(path: Path, label: str) -> Package:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import zipfile
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,9 +34,18 @@ from ..model import STATUSES, Item, Paper, Task, When, current_due, parse_when
 from ..paperfile import PaperFile
 from ..render.returns import HEADER_ROW, HEADERS, KEYS_FIRST_ROW, KEYS_SHEET, LOCKED, SHEET, digest, open_entries, state
 from ..roundtrip import Document
+from .gate import Limits, read_package
 
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_XML_BYTES = 64 * 1024 * 1024
+"""A return's XML parts, inflated: the sheet of a 1,000-item return is about 1.3 MB."""
+MAX_XML_NODES = 1_000_000
+"""Elements and attributes of a return's XML parts: about 75 a row, so some 13,000 rows fit; a million cells
+in one row take openpyxl about 400 MB."""
+RETURN_LIMITS = Limits("workbook", "a return", MAX_WORKBOOK_BYTES, MAX_UNPACKED_BYTES, 1000, MAX_XML_NODES, MAX_XML_BYTES)
+OLD_WORKBOOK = ("is an old Excel 97-2003 workbook or a password-protected one; "
+                "open it in Excel, remove any password and save it as an Excel Workbook (.xlsx)")
 MAX_ROWS = 20_000
 MAX_TEXT = 32_767
 
@@ -91,25 +100,22 @@ def _open_book(path: Path, label: str) -> Any:
     def problem(where: str, message: str) -> Problem:
         return Problem(label, 0, 0, where, message)
 
+    if path.suffix.lower() != ".xlsx":
+        old = "an old Excel 97-2003 workbook or " if path.suffix.lower() == ".xls" else ""
+        raise DataError([problem("", f"is named {path.suffix or 'without an extension'}, not .xlsx; a return is "
+                                 f"the .xlsx workbook `generate.py returns` wrote ({old}a renamed file is not read); "
+                                 "save it as an Excel Workbook (.xlsx)")])
+
+    def refuse(why: str) -> DataError:
+        if why == "not a zip package":
+            why = "cannot be read as an Excel workbook (.xlsx): it is not a zip package"
+        return DataError([problem("", why)])
+
+    data = read_package(path, RETURN_LIMITS, OLD_WORKBOOK, refuse)
     try:
-        size = path.stat().st_size
-        if not path.is_file():
-            raise DataError([problem("", "not a file; give the .xlsx workbook an owner returned")])
-        if size > MAX_WORKBOOK_BYTES:
-            raise DataError([problem("", f"the workbook is {size // 1_048_576} MB; a return is far smaller than "
-                                     f"{MAX_WORKBOOK_BYTES // 1_048_576} MB; was the right file given?")])
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-            names = archive.namelist()
-        if unpacked > MAX_UNPACKED_BYTES or len(names) > 1000:
-            raise DataError([problem("", "the workbook unpacks to far more than a return can hold; refused")])
-        if any(name.lower().endswith("vbaproject.bin") for name in names):
-            raise DataError([problem("", "the workbook contains macros; save it as an .xlsx workbook without macros")])
-        book = load_workbook(path, read_only=True, data_only=False, keep_links=False)
-    except DataError:
-        raise
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DataError([problem("", f"cannot be read as an Excel workbook (.xlsx): {exc}")]) from None
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged workbook; none is a bug here
+        raise _unreadable(label, exc) from None
     if SHEET not in book.sheetnames or KEYS_SHEET not in book.sheetnames:
         book.close()
         raise DataError([problem("", f"is not a boardpack return (it has no '{SHEET}' and '{KEYS_SHEET}' sheets); "
@@ -125,9 +131,20 @@ def read_return(path: Path, label: str | None = None) -> tuple[dict[str, str], l
     try:
         meta, keys = _keys(book[KEYS_SHEET], label)
         updates = list(_rows(book[SHEET], label, keys, problems))
+    except DataError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a cell openpyxl cannot read (a 5,000-digit number, a damaged part)
+        raise _unreadable(label, exc) from None
     finally:
         book.close()
     return meta, updates, problems
+
+
+def _unreadable(label: str, exc: Exception) -> DataError:
+    """What a library said about a damaged workbook, on one line and short, naming the file."""
+    text = " ".join(str(exc).split())[:200]
+    why = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return DataError([Problem(label, 0, 0, "", f"cannot be read as an Excel workbook (.xlsx): {why}")])
 
 
 def answers(path: Path, label: str | None = None) -> list[str]:
@@ -146,6 +163,8 @@ def answers(path: Path, label: str | None = None) -> list[str]:
             for column, cell in enumerate(list(row)[len(LOCKED):], start=len(LOCKED) + 1):
                 if cell.value is not None and _fold(cell.value):
                     found.append(_cell(label, SHEET, column, n))
+    except Exception as exc:  # noqa: BLE001 - a cell openpyxl cannot read, as in read_return
+        raise _unreadable(label, exc) from None
     finally:
         book.close()
     return found
@@ -309,8 +328,10 @@ def _date(value: Any) -> When:
     if isinstance(value, dt.date):
         return When(value.year, value.month, value.day)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not 1 <= value < 2_958_466:  # 1900-01-01 to 9999-12-31, Excel's own range
+            raise ValueError(f"{value!r} is not a date")
         day = from_excel(value)
-        if day is None or not 1 <= value < 2_958_466:
+        if day is None:
             raise ValueError(f"{value!r} is not a date")
         return When(day.year, day.month, day.day)
     return parse_when(str(value).strip())
