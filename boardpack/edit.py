@@ -25,12 +25,10 @@ from typing import Any
 
 from .errors import DataError, Problem
 from .intake.returns import Update, _put, apply
-from .load import load_text
 from .model import Item, Paper, When, current_due, parse_when
 from .paperfile import PaperFile
 from .render.returns import identity
 from .roundtrip import Document
-from .validate import validate
 
 FIELDS = ("status", "due", "reason", "update", "rationale", "owner")
 """The form fields of an item, in the order a form shows them."""
@@ -256,7 +254,7 @@ def _noted(step: Any, reason: str) -> Any:
 def _check_text(doc: Document, text: str, at: ItemAt, result: Edited) -> None:
     """`check`'s problems of the new text, each beside the field it concerns."""
     try:
-        paper, problems = validate(load_text(text, doc.path, doc.label))
+        paper, problems = doc.validated(text)
     except DataError as exc:
         problems, paper = exc.problems, None
     for problem in problems:
@@ -289,7 +287,7 @@ def edit_item(path: Path, at: ItemAt, edit: ItemEdit, who: str, *, key: tuple[st
     with PaperFile.open(path, label) as pf:
         before = pf.raw
         doc = pf.document
-        paper, problems = validate(load_text(doc.text, path, label))
+        paper, problems = doc.validated()
         result = Edited(version=version_of(before))
         if paper is None:
             for problem in problems:

@@ -155,7 +155,7 @@ class PaperFile:
     def paper(self) -> Paper:
         """The paper as read (before any change to `data`), validated; DataError if it does not check."""
         if self._paper is None:
-            self._paper = _valid(self._doc.text, self.path, self.label)
+            self._paper = self.valid(self._doc.text)
         return self._paper
 
     def text(self) -> str:
@@ -164,11 +164,18 @@ class PaperFile:
 
     def check(self) -> Paper:
         """The paper the tree now makes; DataError (naming the file) if it would not check."""
-        return _valid(self.text(), self.path, self.label)
+        return self.valid(self.text())
 
     def encoded(self) -> bytes:
         """The bytes `save` would write: checked, in the file's own encoding and line ends."""
-        return self._doc.encode(self._doc.checked(self.path, self.label))
+        return self._doc.encode(self._doc.checked())
+
+    def valid(self, text: str) -> Paper:
+        """The paper `text` makes, checked with the paper's rules (DataError naming the file if it does not check).
+
+        Each text is checked once per open file: a text checked before it is written is not checked again.
+        """
+        return _valid_of(*self._doc.validated(text))
 
     @property
     def document(self) -> Document:
@@ -192,7 +199,7 @@ class PaperFile:
 
         Saved in the file's own encoding and line ends; returns the bytes written.
         """
-        _valid(text, self.path, self.label)
+        self.valid(text)
         data = self._doc.encode(text)
         if data != self.raw:
             self._write(data)
@@ -250,7 +257,10 @@ def edit_paper(path: Path, change: Callable[[Any], None], label: str | None = No
 
 
 def _valid(text: str, path: Path, label: str) -> Paper:
-    paper, problems = validate(load_text(text, path, label))
+    return _valid_of(*validate(load_text(text, path, label)))
+
+
+def _valid_of(paper: Paper | None, problems: list[Problem]) -> Paper:
     errors = [p for p in problems if p.severity == "error"]
     if paper is None or errors:
         raise DataError(errors or problems)

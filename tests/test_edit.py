@@ -9,6 +9,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from boardpack.edit import ItemAt, ItemEdit, edit_item, item_changes, save_paper_text
 from boardpack.errors import DataError
 from boardpack.load import load_text
@@ -35,6 +37,22 @@ def test_an_edit_is_merges_edit_plus_owner_with_the_reason_as_the_new_dates_note
     text = path.read_text()
     assert "        due:\n          - 2021-09\n          - {date: 2021-12, note: pending guidance}\n" in text
     assert "# last quarter's paper" in text
+
+
+def test_a_save_parses_the_file_once_and_checks_each_text_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import boardpack.roundtrip
+    from ruamel.yaml import YAML
+
+    path = copy(tmp_path)
+    parses: list[int] = []
+    checks: list[int] = []
+    real_load, real_validate = YAML.load, boardpack.roundtrip.validate
+    monkeypatch.setattr(YAML, "load", lambda self, stream: parses.append(1) or real_load(self, stream))
+    monkeypatch.setattr(boardpack.roundtrip, "validate", lambda source: checks.append(1) or real_validate(source))
+    result = edit_item(path, ItemAt(0, 0), ItemEdit(update="Met them."), "alice")
+    assert result.problems == {} and "update added" in result.changes[0]
+    assert "Met them." in path.read_text()
+    assert (len(parses), len(checks)) == (1, 2)  # one round-trip parse; the file as read and as written, checked once each
 
 
 def test_fields_left_as_the_form_showed_them_are_left_alone() -> None:
