@@ -219,7 +219,10 @@ def plan_edit(doc: Document, paper: Paper, at: ItemAt, edit: ItemEdit, who: str)
     details = [line.rsplit("  [", 1)[0] for line in lines]
     if new_due is not None and reason and "reason" not in result.problems:
         steps = node["due"]
-        steps[-1] = _noted(steps[-1], reason)
+        if isinstance(steps, list):
+            steps[-1] = _noted(steps[-1], reason)
+        else:  # the item's first due date: a history of one step, with its note
+            node["due"] = _noted(steps, reason)
     owner = " ".join(edit.owner.split()) if edit.owner is not None else (item.owner or "")
     if owner != (item.owner or ""):
         if owner:

@@ -39,6 +39,19 @@ def test_an_edit_is_merges_edit_plus_owner_with_the_reason_as_the_new_dates_note
     assert "# last quarter's paper" in text
 
 
+def test_a_first_due_date_with_a_reason_is_one_step_with_its_note(tmp_path: Path) -> None:
+    path = copy(tmp_path)
+    assert "        status: WHITE\n        lead: National Criminal Justice Board\n        comment" in path.read_text()  # No. 8: no due date
+    result = edit_item(path, ItemAt(2, 7), ItemEdit(due="2022-03", reason="set with the Home Office"), "alice")
+    assert result.problems == {}, result.problems
+    after = path.read_text()
+    assert after.count("{date: 2022-03, note: set with the Home Office}") == 1
+    paper, _ = validate(load_text(after, path, PAPER))
+    assert paper is not None
+    due = paper.reports[2].items[7].due
+    assert [(str(step.date), step.note) for step in due] == [("March 2022", "set with the Home Office")]
+
+
 def test_a_save_parses_the_file_once_and_checks_each_text_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import boardpack.roundtrip
     from ruamel.yaml import YAML
