@@ -45,6 +45,15 @@ log = logging.getLogger(__name__)
 _held = threading.local()
 """The locks of papers this thread holds."""
 
+_trees: dict[Path, tuple[bytes, Document]] = {}
+"""Per paper file, the round-trip document of this process's last write of it and the bytes written.
+
+Parsing a paper for rewriting is most of the time of a save; the next writer of that file starts
+from the document instead when the file still holds exactly those bytes. A document is taken out
+while it is used, so no two writers share one, and is kept only when its tree was left as written.
+"""
+_trees_lock = threading.Lock()
+
 LOCK_SUFFIX = ".lock"
 UNDO_SUFFIX = ".undo"
 REDO_SUFFIX = ".redo"
@@ -116,6 +125,13 @@ def _tidy(real: Path, label: str) -> None:
     _recover(real, label)
 
 
+def _take(file: Path, raw: bytes) -> Document | None:
+    """The document of this process's last write of `file`, if the file still holds what was written."""
+    with _trees_lock:
+        kept = _trees.pop(file, None)
+    return kept[1] if kept is not None and kept[0] == raw else None
+
+
 class PaperFile:
     """A paper file open for editing under its lock: the round-trip tree of the bytes read under it.
 
@@ -132,8 +148,13 @@ class PaperFile:
         self.raw = raw
         """The file's bytes as read (under the lock)."""
         self.locked = locked
-        self._doc = Document(path, label, raw)
+        kept = _take(self.file, raw) if locked else None
+        if kept is not None:
+            kept.path, kept.label = path, label
+        self._doc = kept or Document(path, label, raw)
         self._paper: Paper | None = None
+        self._as_written = False
+        """The tree is the text last written, and nobody has been handed it since."""
 
     @classmethod
     @contextlib.contextmanager
@@ -144,11 +165,16 @@ class PaperFile:
         """
         label = label or str(path)
         with paper_lock(path, label) if write else contextlib.nullcontext():
-            yield cls(path, label, read_paper_bytes(path, label), locked=write)
+            pf = cls(path, label, read_paper_bytes(path, label), locked=write)
+            yield pf
+            if pf._as_written:
+                with _trees_lock:
+                    _trees[pf.file] = (pf.raw, pf._doc)
 
     @property
     def data(self) -> Any:
         """The round-trip tree: change it in place (`set_after` places a new key)."""
+        self._as_written = False
         return self._doc.data
 
     @property
@@ -180,6 +206,7 @@ class PaperFile:
     @property
     def document(self) -> Document:
         """The round-trip document of the file as read (its tree is `data`)."""
+        self._as_written = False
         return self._doc
 
     def save(self) -> bool:
@@ -225,6 +252,11 @@ class PaperFile:
         except OSError as exc:
             raise _cannot(self.label, "write the paper file", exc, outcome) from None
         self.raw = data
+        dumped = self._doc.dumped
+        if dumped is not None and self._doc.encode(dumped) == data:
+            self._doc.written(dumped)
+            self._as_written = True
+
 
     @staticmethod
     def create(path: Path, text: str, label: str | None = None, *, like: PaperFile | None = None) -> None:

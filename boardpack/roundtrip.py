@@ -17,7 +17,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from .errors import DataError, Problem
-from .load import load_text, read_paper_bytes
+from .load import Source, load_text, read_paper_bytes
 from .model import Paper
 from .validate import validate
 
@@ -43,6 +43,9 @@ class Document:
         # file as read is checked without parsing it a third time (see `validated`).
         self.source = load_text(self.text, path, self.label)
         self._checked: dict[str, tuple[Paper | None, list[Problem]]] = {}
+        self._sources: dict[str, Source] = {}
+        self.dumped: str | None = None
+        """The text of the last `dump`: the tree as text, unless it was changed since."""
         self._yaml = YAML()
         self._yaml.preserve_quotes = True
         self._yaml.width = 1_000_000  # never re-wrap a long line
@@ -59,7 +62,19 @@ class Document:
     def dump(self) -> str:
         out = io.StringIO()
         self._yaml.dump(self.data, out)
-        return out.getvalue()
+        self.dumped = out.getvalue()
+        return self.dumped
+
+    def written(self, text: str) -> None:
+        """The file now holds `text`, this tree's last dump: the document stands for the file as it is now.
+
+        So the next writer of the file can start from this tree instead of parsing the file again.
+        """
+        self.text = text
+        self.source = self._sources.get(text) or load_text(text, self.path, self.label)
+        self._sources.clear()
+        self._checked = {text: self._checked[text]} if text in self._checked else {}
+        self.dumped = None
 
     def encode(self, text: str) -> bytes:
         """Text as this file's bytes: its byte-order mark and line ends, a last line ended only if it was."""
@@ -78,6 +93,7 @@ class Document:
         kept = self._checked.get(text)
         if kept is None:
             source = self.source if text == self.text else load_text(text, self.path, self.label)
+            self._sources[text] = source
             kept = self._checked[text] = validate(source)
         return kept
 
