@@ -53,8 +53,9 @@ def test_a_first_due_date_with_a_reason_is_one_step_with_its_note(tmp_path: Path
 
 
 def test_a_save_parses_the_file_once_and_checks_each_text_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import boardpack.roundtrip
     from ruamel.yaml import YAML
+
+    import boardpack.roundtrip
 
     path = copy(tmp_path)
     parses: list[int] = []

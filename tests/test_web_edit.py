@@ -228,3 +228,26 @@ def test_saving_again_after_a_conflict_applies_only_the_fields_changed(app: Flas
     assert "owner: Head of Fraud" in text  # Bob's owner and status are not undone by fields Alice left as they were
     with store.connect(app.config["DATABASE"]) as db:
         assert history.versions(db, TRACKER)[0].changes == ["A review of 'Fraud: Time to choose', No. 1: update added"]
+
+
+def test_a_save_keeps_the_other_papers_checks_and_a_change_to_a_previous_paper_is_seen(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    import boardpack.web.papers as papers
+
+    checks: list[str] = []
+    real = papers.prepare
+    monkeypatch.setattr(papers, "prepare", lambda path, label=None: checks.append(path.stem) or real(path, label))
+    editor = client_for(app, "alice")
+    assert editor.get("/").status_code == 200
+    assert sorted(checks) == sorted(p.stem for p in Path(app.config["DATA"]).glob("*.yaml"))
+    checks.clear()
+    form = item_form(editor, RESPONSE, 0, 0)
+    form["update"] = "Spoke to the lead."
+    assert editor.post(f"/papers/{RESPONSE}/items/0/0", data=form).status_code == 302
+    assert editor.get("/").status_code == 200
+    assert checks == [RESPONSE]  # only the paper saved is checked again
+    checks.clear()
+    previous = paper_file(app, "2021-06-hmicfrs-tracker")  # the tracker's previous paper
+    previous.write_text(previous.read_text().replace("layout: tracker", "layout: trackr"))
+    page = editor.get(f"/papers/{TRACKER}").get_data(as_text=True)
+    assert TRACKER in checks and "2021-06-hmicfrs-tracker" not in checks
+    assert "the previous paper 2021-06-hmicfrs-tracker.yaml has errors" in page

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,7 +42,7 @@ DOWNLOADS = {
 }
 """What a paper's downloads are: the build's files by fixed names, nothing else."""
 
-_cache: dict[Path, tuple[tuple[Any, ...], Checked]] = {}
+_cache: dict[Path, tuple[tuple[tuple[str, ...], dict[Path, tuple[int, int] | None]], Checked]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -61,28 +62,41 @@ def paper_path(name: str) -> Path:
     return path
 
 
-def _stamp(path: Path) -> tuple[Any, ...]:
-    """What a paper's check depends on: its file and every paper file it may name as previous."""
-    stamps = []
-    for other in sorted(path.parent.glob("*.y*ml")):
+def _names(folder: Path) -> tuple[str, ...]:
+    try:
+        return tuple(p.name for p in find_papers(None, folder))
+    except DataError:
+        return ()
+
+
+def _current(files: Iterable[Path]) -> dict[Path, tuple[int, int] | None]:
+    now: dict[Path, tuple[int, int] | None] = {}
+    for file in files:
         try:
-            info = other.stat()
+            info = file.stat()
         except OSError:
+            now[file] = None
             continue
-        stamps.append((other.name, info.st_mtime_ns, info.st_size))
-    return tuple(stamps)
+        now[file] = (info.st_mtime_ns, info.st_size)
+    return now
 
 
 def checked(path: Path) -> Checked:
-    """The paper as `check` sees it, kept until any paper file in its folder changes."""
-    stamp = _stamp(path)
+    """The paper as `check` sees it, kept until its file, a paper of its chain or the folder's list of papers changes.
+
+    A save of one paper leaves the other papers' checks as they were.
+    """
     with _cache_lock:
         kept = _cache.get(path)
-        if kept is not None and kept[0] == stamp:
-            return kept[1]
+    if kept is not None and kept[0] == (_names(path.parent), _current(kept[0][1])):
+        return kept[1]
+    names = _names(path.parent)
     result = prepare(path, path.name)
+    # As read (modification time taken before reading): a change made during the check shows next time.
+    files: dict[Path, tuple[int, int] | None] = {file: (mtime, len(raw)) for file, (mtime, raw) in result.read.items()}
+    files.setdefault(path, None)
     with _cache_lock:
-        _cache[path] = (stamp, result)
+        _cache[path] = ((names, files), result)
     return result
 
 
