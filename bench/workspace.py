@@ -190,9 +190,9 @@ def main(argv: list[str] | None = None) -> None:
     for paper in (ROOT / "data").glob("*.yaml"):
         shutil.copy(paper, data / paper.name)
     subprocess.run([sys.executable, str(ROOT / "bench" / "make_tracker.py"), "100", "25", str(data / f"{PAPER}.yaml")], check=True)
-    paper, _ = validate(load_file(data / f"{PAPER}.yaml"))
-    assert paper is not None
-    items = [f"/papers/{PAPER}/items/{r}/{i}" for r, report in enumerate(paper.reports) for i in range(len(report.items))]
+    made, _ = validate(load_file(data / f"{PAPER}.yaml"))
+    assert made is not None
+    items = [f"/papers/{PAPER}/items/{r}/{i}" for r, report in enumerate(made.reports) for i in range(len(report.items))]
     database = data / store.DEFAULT_NAME
     names = [f"editor{n:02d}" for n in range(args.editors)] + [f"reader{n:02d}" for n in range(args.readers)]
     with store.connect(database) as db:
