@@ -288,8 +288,13 @@ def edit_paper(path: Path, change: Callable[[Any], None], label: str | None = No
         return pf.save()
 
 
+def valid_text(text: str, path: Path, label: str | None = None) -> Paper:
+    """The paper `text` makes as the file at `path` (a new file, say), checked as a write checks it; DataError if not."""
+    return _valid_of(*validate(load_text(text, path, label or str(path))))
+
+
 def _valid(text: str, path: Path, label: str) -> Paper:
-    return _valid_of(*validate(load_text(text, path, label)))
+    return valid_text(text, path, label)
 
 
 def _valid_of(paper: Paper | None, problems: list[Problem]) -> Paper:

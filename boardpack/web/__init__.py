@@ -82,10 +82,11 @@ def create_app(data: Path, out: Path, database: Path | None = None, *, trust_hea
 
     from .admin import bp as admin_bp
     from .papers import bp as papers_bp
+    from .quarter import bp as quarter_bp
     from .signin import bp as signin_bp
     from .versions import bp as versions_bp
 
-    for blueprint in (signin_bp, papers_bp, versions_bp, admin_bp):
+    for blueprint in (signin_bp, papers_bp, versions_bp, quarter_bp, admin_bp):
         app.register_blueprint(blueprint)
 
     app.before_request(_open)
