@@ -49,3 +49,43 @@ def test_a_reader_is_refused_the_roll_page(live: Live, browser: WebDriver) -> No
     assert not browser.find_elements(By.LINK_TEXT, "Roll forward to the next period")
     browser.get(f"{live.url}/papers/{TRACKER}/roll?to=2022-03")
     assert "Not allowed" in browser.find_element(By.TAG_NAME, "h1").text
+
+
+def _fetch(browser: WebDriver, url: str) -> tuple[int, bytes]:
+    """A download as the signed-in browser asks for it (its session cookie)."""
+    import urllib.request
+
+    cookies = "; ".join(f"{c['name']}={c['value']}" for c in browser.get_cookies())
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookies}), timeout=30) as response:  # noqa: S310 - loopback
+        return int(response.status), response.read()
+
+
+def test_build_a_paper_watch_it_and_download_the_pdf_and_the_zip(live: Live, browser: WebDriver) -> None:  # noqa: F811
+    import io
+    import zipfile
+
+    import pikepdf
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in_as(browser, live, "alice")
+    browser.find_element(By.PARTIAL_LINK_TEXT, "Casey").click()
+    browser.find_element(By.LINK_TEXT, "Build and downloads").click()
+    assert "No build of this paper has run" in browser.find_element(By.TAG_NAME, "main").text
+    assert axe(browser) == []
+    shoot(browser, "build")
+    press(browser, "Build")
+    assert axe(browser) == []  # the page while it builds (or already built, on a fast machine)
+    shoot(browser, "building")
+    WebDriverWait(browser, 300, poll_frequency=1).until(
+        lambda driver: driver.find_elements(By.XPATH, "//h2[normalize-space(.)='Built']"))
+    main = browser.find_element(By.TAG_NAME, "main").text
+    assert "2023-05-casey-response.pdf" in main and "started by alice" in main
+    assert axe(browser) == []
+    shoot(browser, "built")
+    status, pdf = _fetch(browser, str(browser.find_element(By.LINK_TEXT, "PDF").get_attribute("href")))
+    assert status == 200
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        assert len(document.pages) >= 1
+    status, bundle = _fetch(browser, str(browser.find_element(By.PARTIAL_LINK_TEXT, "as one zip").get_attribute("href")))
+    with zipfile.ZipFile(io.BytesIO(bundle)) as zipped:
+        assert "2023-05-casey-response.pdf" in zipped.namelist() and zipped.read("2023-05-casey-response.pdf") == pdf

@@ -10,8 +10,10 @@ names, so no URL reaches any other file.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import threading
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +41,8 @@ DOWNLOADS = {
     "html": ("HTML", "{}.html", "text/html"),
     "xlsx": ("Annex (Excel)", "{}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "csv": ("Annex (CSV)", "{}.csv", "text/csv"),
+    "cover-pdf": ("Cover report (PDF)", "{}-cover.pdf", "application/pdf"),
+    "cover-docx": ("Cover report (Word)", "{}-cover.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
 }
 """What a paper's downloads are: the build's files by fixed names, nothing else."""
 
@@ -342,6 +346,23 @@ def download(name: str, kind: str) -> Any:
         return error_page(404, f"The {label} of {name} has not been built yet. It is made by a build of the paper.")
     history.audit(db(), g.user.name, "downloaded", name, file.name, address())
     return send_file(file.resolve(), mimetype=mime, as_attachment=True, download_name=file.name, max_age=0)
+
+
+@bp.route("/papers/<name>/download.zip")
+def download_all(name: str) -> Any:
+    """Every built file of the paper in one zip, for the committee clerk."""
+    paper_path(name)
+    out: Path = current_app.config["OUT"]
+    files = [out / DOWNLOADS[kind][1].format(name) for kind, _ in built(name)[1]]
+    if not files:
+        return error_page(404, f"Nothing of {name} has been built yet. It is made by a build of the paper.")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for file in files:
+            bundle.write(file.resolve(), arcname=file.name)
+    history.audit(db(), g.user.name, "downloaded", name, f"{name}.zip: {', '.join(f.name for f in files)}", address())
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/zip", as_attachment=True, download_name=f"{name}.zip", max_age=0)
 
 
 @bp.route("/palette.css")
