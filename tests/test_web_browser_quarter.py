@@ -51,11 +51,11 @@ def test_a_reader_is_refused_the_roll_page(live: Live, browser: WebDriver) -> No
     assert "Not allowed" in browser.find_element(By.TAG_NAME, "h1").text
 
 
-def _fetch(browser: WebDriver, url: str) -> tuple[int, bytes]:
+def _fetch(driver: WebDriver, url: str) -> tuple[int, bytes]:
     """A download as the signed-in browser asks for it (its session cookie)."""
     import urllib.request
 
-    cookies = "; ".join(f"{c['name']}={c['value']}" for c in browser.get_cookies())
+    cookies = "; ".join(f"{c['name']}={c['value']}" for c in driver.get_cookies())
     with urllib.request.urlopen(urllib.request.Request(url, headers={"Cookie": cookies}), timeout=30) as response:  # noqa: S310 - loopback
         return int(response.status), response.read()
 

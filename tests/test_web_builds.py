@@ -1,5 +1,8 @@
-"""Builds in the workspace: the Build button, one build per paper at a time, a failed build keeping the
-previous files, downloads of every output and of all of them as one zip, roles and the audit log."""
+"""Builds in the workspace: the Build button, one at a time per paper, failures, downloads, roles and audit.
+
+One build per paper at a time, a failed build keeping the previous files, downloads of every
+output and of all of them as one zip, readers refused a build, each in the audit log.
+"""
 
 from __future__ import annotations
 
