@@ -89,3 +89,22 @@ def test_build_a_paper_watch_it_and_download_the_pdf_and_the_zip(live: Live, bro
     status, bundle = _fetch(browser, str(browser.find_element(By.PARTIAL_LINK_TEXT, "as one zip").get_attribute("href")))
     with zipfile.ZipFile(io.BytesIO(bundle)) as zipped:
         assert "2023-05-casey-response.pdf" in zipped.namelist() and zipped.read("2023-05-casey-response.pdf") == pdf
+
+
+def test_a_refused_roll_and_a_failed_build_pass_axe(live: Live, browser: WebDriver) -> None:  # noqa: F811
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    sign_in_as(browser, live, "alice")
+    browser.get(f"{live.url}/papers/{TRACKER}/roll?to=2021-03")
+    assert "must be after this paper's period" in browser.find_element(By.CSS_SELECTOR, ".error-summary").text
+    assert axe(browser) == []
+    shoot(browser, "roll-refused")
+    older = live.data / "2021-06-hmicfrs-tracker.yaml"
+    older.write_text(older.read_text().replace("layout: tracker", "layout: trackr"))
+    browser.get(f"{live.url}/papers/2021-06-hmicfrs-tracker/build")
+    press(browser, "Build")
+    WebDriverWait(browser, 300, poll_frequency=1).until(
+        lambda driver: driver.find_elements(By.XPATH, "//h2[normalize-space(.)='The build failed']"))
+    assert "trackr" in browser.find_element(By.CSS_SELECTOR, ".error-summary").text
+    assert axe(browser) == []
+    shoot(browser, "build-failed")

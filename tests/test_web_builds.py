@@ -85,7 +85,8 @@ def test_a_failed_build_keeps_the_previous_files_and_says_why(app: Flask) -> Non
     assert editor.post(f"/papers/{TRACKER}/build", data={"csrf_token": csrf(page)}).status_code == 302
     page = finished(editor, TRACKER)
     assert "The build failed" in page and "files from the last build were kept" in page
-    assert "layout" in page and "trackr" in page
+    assert f"{TRACKER}.yaml:" in page and "&#39;trackr&#39; is not an allowed layout" in page
+    assert str(data) not in page  # the server's folders are not shown
     assert (out / f"{TRACKER}.pdf").read_bytes() == before
     assert [(who, action) for who, action, _ in audit(app, TRACKER)][-1] == ("alice", "build failed")
 

@@ -130,11 +130,18 @@ class Builds:
                 job.outputs, job.pages, job.progress = result["outputs"], result["pages"], ""
             else:
                 job.state = "failed"
-                job.error = failed or (result or {}).get("error") or "the build failed"
-                job.problems = (result or {}).get("errors", [])
+                job.error = self._named(failed or (result or {}).get("error") or "the build failed")
+                job.problems = [self._named(problem) for problem in (result or {}).get("errors", [])]
         with closing(store.connect(self.database)) as connection, connection:
             history.audit(connection, job.who, "build failed" if job.state == "failed" else "built", job.paper,
                           job.error if job.state == "failed" else ", ".join(job.outputs) or "unchanged")
+
+
+    def _named(self, message: str) -> str:
+        """A message with the server's folders left out: papers are named by their file names only."""
+        for folder in {str(self.data.resolve()), str(self.data), str(self.out.resolve()), str(self.out)}:
+            message = message.replace(folder.rstrip("/") + "/", "")
+        return message
 
 
 def build_one(path: Path, data: Path, out: Path, templates: Path, say: Callable[[list[Any]], None]) -> None:
