@@ -41,7 +41,9 @@ def test_the_roll_preview_shows_what_carries_changes_and_is_left_out_and_writes_
     assert "<li>Custody services in a COVID-19 environment (every item GREEN or CLOSED)</li>" in page
     assert sorted(p.name for p in data.iterdir()) == before  # a preview writes nothing
     page = editor.get(f"/papers/{TRACKER}/roll?to=2021-06").get_data(as_text=True)
-    assert "must be after this paper&#39;s period" in page and "Roll forward to" not in page
+    assert ('<p class="field-error" id="to-error"><span class="visually-hidden">Error:</span> '
+            "the new period must be after this paper&#39;s period (September 2021)</p>") in page
+    assert "--to" not in page and "Roll forward to" not in page
 
 
 def test_rolling_writes_the_new_paper_records_it_and_lists_it(app: Flask) -> None:
@@ -64,7 +66,10 @@ def test_rolling_writes_the_new_paper_records_it_and_lists_it(app: Flask) -> Non
     assert any("NEW GREEN → GREEN" in line for line in versions[0].changes)
     assert (log[0]["who"], log[0]["action"], log[0]["detail"]) == ("alice", "rolled", f"{NEW}.yaml, period December 2021")
     again = editor.post(f"/papers/{TRACKER}/roll", data={"csrf_token": csrf(page), "to": "2021-12"})
-    assert again.status_code == 400 and "already exists" in again.get_data(as_text=True)
+    refused = again.get_data(as_text=True)
+    assert again.status_code == 400 and f"{NEW}.yaml already exists: it is in the list of papers." in refused
+    assert str(data) not in refused, refused[refused.find(str(data)) - 300:]
+    assert "with -o" not in refused
 
 
 def test_readers_cannot_roll_and_a_roll_without_the_csrf_token_is_refused(app: Flask) -> None:

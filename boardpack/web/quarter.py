@@ -7,9 +7,10 @@ through the one writer, under its lock. Editors and admins only: the server refu
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
 from ..edit import version_of
 from ..errors import BoardpackError
@@ -19,6 +20,16 @@ from . import address, db, history, needs
 from .papers import checked, paper_path
 
 bp = Blueprint("quarter", __name__)
+
+
+def _field_error(message: str) -> tuple[str, str]:
+    """roll's message as the page shows it: one about `--to` belongs beside the New period field."""
+    if message.startswith("--to"):
+        return "to", message.split(": ", 1)[-1]
+    if " already exists" in message:  # roll's words for the command line (-o) and the full path
+        name = Path(message.split(" already exists", 1)[0]).name
+        return "", f"{name} already exists: it is in the list of papers. It was left as it was."
+    return "", message.replace(f"{current_app.config['DATA']}/", "")
 
 
 def _form() -> tuple[str, bool]:
@@ -39,8 +50,9 @@ def roll_page(name: str) -> Any:
             preview = roll(path, to, drop_done=drop_done, label=path.name, dry_run=True)
         except BoardpackError as exc:
             error = str(exc)
+    field, message = _field_error(error)
     return render_template("roll.html", name=name, paper=result.paper, to=to or suggested, drop_done=drop_done,
-                           preview=preview, error=error), (400 if error else 200)
+                           preview=preview, error=message, field=field), (400 if error else 200)
 
 
 @bp.route("/papers/<name>/roll", methods=["POST"])
@@ -53,8 +65,9 @@ def roll_paper(name: str) -> Any:
         parse_when(to)
         rolled = roll(path, to, drop_done=drop_done, label=path.name)
     except (BoardpackError, ValueError) as exc:
+        field, message = _field_error(f"--to {to}: {exc}" if isinstance(exc, ValueError) else str(exc))
         return render_template("roll.html", name=name, paper=result.paper, to=to, drop_done=drop_done, preview=None,
-                               error=str(exc)), 400
+                               error=message, field=field), 400
     new = rolled.path.stem
     data = rolled.path.read_bytes()
     changes = [f"rolled from {path.name}: period {rolled.was} → {rolled.period}"]
