@@ -24,6 +24,8 @@ from typing import Any
 
 import yaml
 
+from boardpack.identity import slug
+
 PERIOD = (2021, 9)
 """The month reported on, as in the reference tracker."""
 
@@ -221,6 +223,22 @@ class Writer:
         return report
 
 
+def distinct(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Reports whose titles repeat one drawn earlier, given an `id:` of their own ('...-2'), as check asks.
+
+    Titles are drawn from a short list, so a long paper repeats some; a report's identity is
+    its title's slug unless it has an `id:`. Nothing else is drawn, so the rest of the paper is
+    the same as before.
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for report in reports:
+        key = slug(report["title"])
+        seen[key] = seen.get(key, 0) + 1
+        out.append({"id": f"{key}-{seen[key]}", **report} if seen[key] > 1 else report)
+    return out
+
+
 def make_tracker(items: int, seed: int, scale: float = 1.0) -> dict[str, Any]:
     """A tracker paper of `items` items in reports of 15 to 25 items, newest report first; `scale` multiplies text lengths."""
     writer = Writer(seed, scale)
@@ -233,7 +251,7 @@ def make_tracker(items: int, seed: int, scale: float = 1.0) -> dict[str, Any]:
             sizes[n % len(sizes)] += 1
     # Newest report first, all within the four years before the period.
     months = sorted(writer.rng.randint(1, 48) for _ in sizes)
-    reports = [writer.report(size, months_after(*PERIOD, -back)) for size, back in zip(sizes, months, strict=True)]
+    reports = distinct([writer.report(size, months_after(*PERIOD, -back)) for size, back in zip(sizes, months, strict=True)])
     return {
         "paper": {
             "title": "HMICFRS Report Recommendations",

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import BoardpackError, DataError, Problem, RenderError
 from .inputs import MAX_CHAIN, Recalled, inputs_key, recall, record
+from .names import is_owners_file
 from .write import CACHE, build_lock, commit_outputs, read_manifest, write_manifest
 
 # The parser, the model and the renderers are imported where they are used: a build where
@@ -88,8 +89,9 @@ def find_papers(paths: Sequence[Path] | None, data_dir: Path) -> list[Path]:
     if not data_dir.is_dir():
         raise DataError([Problem(str(data_dir), 0, 0, "", "no such folder; put paper files (*.yaml) in it")])
     # Hidden names are never papers: boardpack's own locks and temporary files
-    # (`.NAME.yaml.lock`, `.NAME.yaml.XXXX.part`), and the `._NAME.yaml` macOS leaves on shares.
-    return sorted(p for p in [*data_dir.glob("*.yaml"), *data_dir.glob("*.yml")] if not p.name.startswith("."))
+    # (`.NAME.yaml.lock`, `.NAME.yaml.XXXX.part`), and the `._NAME.yaml` macOS leaves on shares;
+    # nor is the owners directory.
+    return sorted(p for p in [*data_dir.glob("*.yaml"), *data_dir.glob("*.yml")] if not p.name.startswith(".") and not is_owners_file(p.name))
 
 
 Validated = dict[Path, tuple["Paper | None", list[Problem]]]
@@ -98,10 +100,25 @@ is both a paper of its own and this quarter's previous, and is read once."""
 
 
 def check(paths: Iterable[Path]) -> list[Checked]:
-    """Load and validate each file; every problem of every file is kept."""
+    """Load and validate each file; every problem of every file is kept.
+
+    Where the papers' folder has an owners directory, owners and leads it does not know are
+    warned of, each at its line.
+    """
     validated: Validated = {}
     read: dict[Path, tuple[int, bytes]] = {}
-    return [prepare(path, _label(path), validated, read) for path in paths]
+    results = [prepare(path, _label(path), validated, read) for path in paths]
+    for result in results:
+        if result.paper is not None and path_read(result):
+            from .owners import name_warnings
+
+            result.problems = sorted(result.problems + name_warnings(result.path, result.label, path_read(result)))
+    return results
+
+
+def path_read(checked: Checked) -> bytes:
+    """The bytes of a checked paper's own file, as they were read for the check."""
+    return checked.read.get(checked.path, (0, b""))[1]
 
 
 def prepare(path: Path, label: str | None = None, validated: Validated | None = None,
@@ -183,9 +200,12 @@ def _resolve_chain(source: Source, paper: Paper, paths: list[Path], validated: V
         chain.append(before)
         path, current = target, before
     resolved_before: Paper | None = None
-    for earlier in reversed(chain):
-        resolved_before = resolve(earlier, resolved_before).paper
+    earlier: list[Paper] = []
+    for before_paper in reversed(chain):
+        resolved_before = resolve(before_paper, resolved_before).paper
+        earlier.append(resolved_before)
     result = resolve(paper, resolved_before)
+    result.earlier = tuple(earlier)
     return result, [source.problem(where, message, severity="warning") for where, message in result.notes]
 
 

@@ -13,7 +13,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import __version__
 from .build import DEFAULT_TEMPLATES, FORMATS, Built, build, check, find_papers
@@ -92,12 +92,23 @@ def _parser() -> argparse.ArgumentParser:
                    help="the new file (default: FILE's name with the period changed), beside FILE")
     r.add_argument("--drop-done", action="store_true", help="leave out reports whose items are all GREEN or CLOSED")
 
-    o = sub.add_parser("returns", parents=[common], help="write a workbook per owner of the paper's open items",
-                       description="Write one Excel workbook per owner (owner, or lead for WHITE items, or Unassigned) "
-                                   "with their open items and four columns to fill in.")
+    o = sub.add_parser("returns", parents=[common], help="the owners' round: a workbook and an e-mail draft per owner; --status: who is missing",
+                       description="Write one Excel workbook per owner inside the force with their open items to update, and an "
+                                   "e-mail draft (.eml, opened by Outlook as a draft ready to send) addressed from data/owners.yaml, "
+                                   "with the workbook attached. WHITE items' leads and bodies outside the force are left out unless "
+                                   "--include-outside; items without an owner are listed. A new run replaces the whole set, and never "
+                                   "a workbook an owner has filled in. --status prints the chase list from the round's state.")
     o.add_argument("file", type=Path, metavar="FILE", help="the paper file")
     o.add_argument("--out", type=Path, default=None, metavar="DIR", help="folder for the workbooks (default: build/returns/<paper>)")
-    o.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, metavar="DIR", help="templates folder, for its palette.yaml")
+    o.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, metavar="DIR", help="templates folder, for its palette.yaml and mail templates")
+    o.add_argument("--include-outside", action="store_true", help="also make workbooks for WHITE items' leads and outside bodies")
+    o.add_argument("--include-unowned", action="store_true", help="put the items with no owner in one workbook, Unassigned.xlsx")
+    o.add_argument("--return-by", default=None, metavar="DATE", help="the date updates are wanted by (default: two weeks from today)")
+    o.add_argument("--send", action="store_true", help="send the messages by SMTP (settings from --mail-config or BOARDPACK_SMTP_*)")
+    o.add_argument("--mail-config", type=Path, default=None, metavar="FILE", help="TOML file with an [smtp] table: host, port, tls, user, password, sender")
+    o.add_argument("--status", action="store_true", help="print the chase list: sent, returned, merged, items still without an update")
+    o.add_argument("--remind", action="store_true", help="with --status: reminder drafts for owners still missing or with items due or overdue")
+    o.add_argument("--weeks", type=int, default=6, metavar="N", help="with --status: items due within N weeks are listed as due soon (default 6)")
 
     m = sub.add_parser("merge", parents=[common], help="apply owners' returned workbooks to the paper file",
                        description="Check every returned workbook against the paper, then rewrite the paper file with "
@@ -304,40 +315,162 @@ def _run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _run_returns(args: argparse.Namespace, out: TextIO) -> int:
     from .build import prepare
+    from .drafts import MailSettings, send
+    from .intake.returns import refuse_answered
+    from .model import parse_when
     from .palette import palette_for
-    from .render.returns import workbooks
-    from .write import commit_outputs
+    from .round import ROUND_FILE, Round, carry_over, make_round, round_lock, stale
+    from .write import commit_outputs, write_atomic
 
     checked = prepare(args.file, str(args.file))
     if checked.paper is None or checked.errors:
         raise DataError(checked.problems)
+    assert checked.resolved is not None  # a paper without errors is resolved
     folder = args.out or Path("build") / "returns" / args.file.stem
-    books = workbooks(checked.paper, args.file.name, palette_for(args.templates))
-    if not books:
-        print(f"{args.file}: no open items; no workbooks written", file=out)
-        return 0
+    settings = MailSettings.load(args.mail_config) if args.send else None
+    if args.status:
+        return _run_round_status(args, checked.resolved.paper, folder, settings, out)
     try:
-        commit_outputs({folder / name: data for name, data in books.items()})
-    except OSError as exc:
-        raise BoardpackError(f"cannot write {exc.filename or folder}: {exc.strerror or exc}") from None
-    print(f"wrote {_plural(len(books), 'workbook')} to {folder}/:", file=out)
-    for name in books:
-        print(f"  {name}", file=out)
+        return_by = parse_when(args.return_by) if args.return_by else None
+    except ValueError as exc:
+        raise UsageError(f"--return-by: {exc}") from None
+    made = make_round(checked, args.file.name, args.templates, include_outside=args.include_outside,
+                      include_unowned=args.include_unowned, return_by=return_by,
+                      palette=palette_for(args.templates), sender=settings.sender if settings else None)
+    state = made.round
+    books = [name for name in made.files if name.endswith(".xlsx")]
+    old = stale(folder, made.files) if folder.is_dir() else []
+    with round_lock(folder):  # the round's state is shared with merge
+        made = carry_over(made, folder)
+        state = made.round
+        refuse_answered([folder / name for name in books] + [p for p in old if p.suffix.lower() == ".xlsx"])
+        try:
+            commit_outputs({folder / name: data for name, data in made.files.items()})
+            for path in old:
+                path.unlink(missing_ok=True)
+        except OSError as exc:
+            raise BoardpackError(f"cannot write {exc.filename or folder}: {exc.strerror or exc}") from None
+    if books:
+        print(f"wrote {_plural(len(books), 'workbook')} and their e-mail drafts to {folder}/ (updates wanted by {_when(state.return_by)}):", file=out)
+    else:
+        print(f"{args.file}: no open items owned inside the force; no workbooks written", file=out)
+    for owner, part in state.owners.items():
+        to = part.to or "no address: add one to owners.yaml"
+        print(f"  {part.workbook}: {owner}, {_plural(len(part.items), 'row')}, to {to}" + (f", copy to {part.cc}" if part.cc else ""), file=out)
+    for body, count in state.outside.items():
+        print(f"  left out: {body}, {_plural(count, 'item')} (outside the force; --include-outside to send them a workbook)", file=out)
+    if state.unowned:
+        print(f"{_plural(len(state.unowned), 'open item')} without an owner, so in no workbook: give each an `owner:` "
+              "(or --include-unowned for one workbook of them)", file=out)
+        for line in state.unowned:
+            print(f"  {line}", file=out)
+    for path in old:
+        print(f"removed {path.name} of an earlier round", file=out)
+    if settings is not None and made.drafts:
+        with round_lock(folder):
+            went = send(made.drafts, settings)
+            now = Round.read(folder) or state
+            for owner in went:
+                now.owners[owner].sent = _now()
+            write_atomic(folder / ROUND_FILE, now.to_json())
+        print(f"sent {_plural(len(went), 'message')} by {settings.host}", file=out)
+    elif made.drafts:
+        print(f"next: open each .eml in {folder}/ (Outlook opens it as a draft) and send it; then `generate.py returns {args.file} --status`", file=out)
+    return 0
+
+
+def _now() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def _when(value: str | None) -> str:
+    from .model import parse_when
+
+    if not value:
+        return "not yet"
+    if "T" in value:
+        import datetime as dt
+
+        day = dt.datetime.fromisoformat(value)
+        return f"{day.day} {day:%B %Y}"
+    try:
+        return str(parse_when(value))
+    except ValueError:
+        return value
+
+
+def _run_round_status(args: argparse.Namespace, paper: Any, folder: Path, settings: Any, out: TextIO) -> int:
+    from .drafts import send
+    from .round import Round, chase_list, reminders
+    from .write import commit_outputs
+
+    state = Round.read(folder)
+    if state is None:
+        raise UsageError(f"{folder}/: no owners' round was made here; run `generate.py returns {args.file}` first")
+    lines = chase_list(state, paper, weeks=args.weeks)
+    print(f"{args.file}: owners' round of {_when(state.made)}, updates wanted by {_when(state.return_by)}", file=out)
+    for line in lines:
+        part = line.part
+        sent = f"sent {_when(part.sent)}" if part.sent else f"draft made {_when(state.made)}"
+        back = f"returned {_when(part.returned)}" if part.returned else "NOT RETURNED"
+        merged = f"merged {_when(part.merged)}" if part.merged else "not merged"
+        print(f"  {line.owner}: {sent}; {back}; {merged}; {len(line.missing)} of {_plural(len(part.items), 'row')} still without an update",
+              file=out)
+        for missing in line.missing:
+            print(f"      no update: {missing}", file=out)
+    due = [(line.owner, item, "overdue") for line in lines for item in line.overdue]
+    due += [(line.owner, item, "due soon") for line in lines for item in line.due_soon]
+    if due:
+        print(f"Reminders (overdue, or due within {args.weeks} weeks):", file=out)
+        for owner, item, kind in due:
+            print(f"  {owner}: {item['report']}, No. {item['ref']}: {kind}, due {item['due']}", file=out)
+    if args.remind:
+        drafts = reminders(state, lines, paper, args.templates, folder, settings.sender if settings else None)
+        if settings is not None:
+            went = send(drafts, settings)
+            print(f"sent {_plural(len(went), 'reminder')} by {settings.host}", file=out)
+        else:
+            files = {folder / ("reminder-" + state.owners[d.owner].draft): d.eml() for d in drafts}
+            commit_outputs(files)
+            print(f"wrote {_plural(len(files), 'reminder draft')} to {folder}/", file=out)
+            for path in files:
+                print(f"  {path.name}", file=out)
     return 0
 
 
 def _run_merge(args: argparse.Namespace, out: TextIO) -> int:
-    from .intake.returns import merge
+    from .intake.returns import Merged, merge
+    from .round import ROUND_FILE, Round, already_merged, book_digest, record_merge, round_lock
+    from .write import write_atomic
 
-    merged = merge(args.file, args.workbooks, dry_run=args.dry_run, label=str(args.file))
+    folder = Path("build") / "returns" / args.file.stem
+    state = Round.read(folder)
+    if state is not None and state.paper != args.file.name:
+        state = None  # another paper's round
+    again = already_merged(state, args.workbooks)
+    try:
+        merged = merge(args.file, args.workbooks, dry_run=args.dry_run, label=str(args.file))
+    except DataError:
+        if not again or len(again) < len(args.workbooks):
+            raise
+        merged = Merged()  # each was merged before: its items may be done now, so it no longer plans
     for line in merged.changes:
         print(f"  {line}", file=out)
     if not merged.changes:
+        for book, owner, when in again:
+            print(f"{book}: {owner}'s return was already merged on {when}", file=out)
         print(f"{args.file}: the returns change nothing; the file was left as it was", file=out)
     elif merged.written:
         print(f"merged {_plural(len(merged.changes), 'change')} into {args.file}", file=out)
     else:
         print(f"--dry-run: {_plural(len(merged.changes), 'change')} would be merged into {args.file}; nothing was written", file=out)
+    if state is not None and not args.dry_run:
+        with round_lock(folder):
+            now = Round.read(folder) or state
+            digests = {owner: book_digest(book) for owner, book in merged.books.items()}
+            write_atomic(folder / ROUND_FILE, record_merge(now, merged.owners, digests, written=merged.written).to_json())
     return 0
 
 
@@ -363,6 +496,7 @@ def _plural(n: int, word: str) -> str:
 
 def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .derive import changes_view, count_statuses
+    from .owners import directory_near
     from .palette import palette_for
 
     results = check(find_papers(args.files, args.data))
@@ -373,6 +507,14 @@ def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for problem in exc.problems:
             print(problem, file=err)
         failed = True
+    folders = dict.fromkeys([args.data, *(result.path.parent for result in results)])
+    for folder in folders:
+        directory, problems = directory_near(folder)
+        for problem in problems:
+            print(problem, file=err)
+        failed = failed or any(p.severity == "error" for p in problems)
+        if directory is not None:
+            print(f"{folder / 'owners.yaml'}: ok · {_plural(len(directory.owners), 'owner')}", file=out)
     for result in results:
         for problem in result.problems:
             print(problem, file=err)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from .history import Changes, excerpt, slippage
+from .identity import entry_key
 from .model import DONE, STATUSES, DueStep, Item, Paper, Report, Totals, When, current_due, dated
 
 if TYPE_CHECKING:
@@ -302,6 +303,8 @@ class Row:
     """Another part of the same row follows this one."""
     goes_on: tuple[str, ...] = ()
     """Fields whose first paragraph goes on from the part before (a paragraph cut after a sentence)."""
+    key: str = ""
+    """The item's (or task's) identity in its paper, URL-safe: 'report/item[/task]' (`identity.entry_key`)."""
 
 
 @dataclass(frozen=True)
@@ -454,6 +457,7 @@ def _rows(report: Report, period: When, palette: Palette, changes: dict[tuple[st
             overdue=is_overdue(item.status, item.due, period), owner=item.owner,
             lead=item.lead, rationale=item.rationale, comment=item.comment, slippage=slippage(item.due),
             change=change, type=item.type, for_body=f"For {item.for_body}" if item.for_body else None,
+            key=entry_key(report, item),
         )
         for task in item.tasks:
             yield Row(
@@ -461,6 +465,7 @@ def _rows(report: Report, period: When, palette: Palette, changes: dict[tuple[st
                 status=status_view(task.status, task.status_note, palette), due=due_lines(task.due, None),
                 overdue=is_overdue(task.status, task.due, period), owner=None, lead=None,
                 rationale=task.rationale, comment=task.position, slippage=slippage(task.due),
+                key=entry_key(report, item, task),
             )
 
 

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError, Problem
+from .identity import entry_key
 from .intake.returns import Update, _put, apply
 from .model import Item, Paper, When, current_due, parse_when
 from .paperfile import PaperFile
-from .render.returns import identity
 from .roundtrip import Document
 
 FIELDS = ("status", "due", "reason", "update", "rationale", "owner")
@@ -88,16 +88,19 @@ def item_of_problem(problem: Problem) -> tuple[ItemAt, str] | None:
     return ItemAt(int(match.group(1)), int(match.group(2))), match.group(3)
 
 
-def locate(paper: Paper, at: ItemAt, key: tuple[str, str, str] | None) -> ItemAt | None:
-    """Where the item a form was opened on is now: at its old place if it is still there, else by its key."""
+def locate(paper: Paper, at: ItemAt, key: str | None) -> ItemAt | None:
+    """Where the item a form was opened on is now: at its old place if it is still there, else by its key.
+
+    `key` is the item's identity (`identity.entry_key`) when the form was opened.
+    """
     item = at.find(paper)
-    if item is not None and (key is None or identity(paper.reports[at.report], item, None) == key):
+    if item is not None and (key is None or entry_key(paper.reports[at.report], item) == key):
         return at
     if key is None:
         return None
     for r, report in enumerate(paper.reports):
         for i, other in enumerate(report.items):
-            if identity(report, other, None) == key:
+            if entry_key(report, other) == key:
                 return ItemAt(r, i)
     return None
 
@@ -211,7 +214,7 @@ def plan_edit(doc: Document, paper: Paper, at: ItemAt, edit: ItemEdit, who: str)
     # The other fields are still applied and checked, so one save shows every problem at once.
 
     rationale = (edit.rationale or "").strip()
-    update = Update(where="", workbook=who, row=0, identity=identity(paper.reports[at.report], item, None), state="",
+    update = Update(where="", workbook=who, row=0, identity=entry_key(paper.reports[at.report], item), state="",
                     status=status or None, due=new_due, update=edit.update.strip() or None,
                     rationale=rationale if rationale and rationale != (item.rationale or "").strip() else None)
     node = doc.data["reports"][at.report]["items"][at.item]
@@ -274,7 +277,7 @@ def _check_text(doc: Document, text: str, at: ItemAt, result: Edited) -> None:
         result.add("", "the paper would not check; nothing was saved")
 
 
-def edit_item(path: Path, at: ItemAt, edit: ItemEdit, who: str, *, key: tuple[str, str, str] | None = None,
+def edit_item(path: Path, at: ItemAt, edit: ItemEdit, who: str, *, key: str | None = None,
               base: tuple[str, str] | None = None, label: str | None = None,
               saved: Callable[[bytes, bytes, Edited], None] | None = None) -> Edited:
     """Apply an edit to an item of the paper file at `path` and write it, under the paper's lock.
@@ -321,16 +324,16 @@ def edit_item(path: Path, at: ItemAt, edit: ItemEdit, who: str, *, key: tuple[st
 
 def item_changes(before: Paper | None, after: Paper) -> list[str]:
     """One line per item that differs between two versions of a paper, naming what changed."""
-    old: dict[tuple[str, str, str], tuple[str, Item]] = {}
+    old: dict[str, tuple[str, Item]] = {}
     if before is not None:
         for report in before.reports:
             for item in report.items:
-                old.setdefault(identity(report, item, None), (report.title, item))
+                old.setdefault(entry_key(report, item), (report.title, item))
     lines = []
     seen = set()
     for report in after.reports:
         for item in report.items:
-            key = identity(report, item, None)
+            key = entry_key(report, item)
             seen.add(key)
             name = f"{report.title}, No. {item.ref or '(no number)'}"
             if key not in old:

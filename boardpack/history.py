@@ -6,8 +6,10 @@ when only the new date was typed, slips and their reasons, and the list of chang
 read first. The result is a resolved paper (statuses and due histories as they should be
 printed) that the ordinary view reads, so no renderer knows there was a previous paper.
 
-Reports are paired by `id` where both periods give one, then by title; items by `id`, then
-by ref, then (for items the inspectorate left unnumbered) by their exact text. Nothing is
+Reports and items are paired by their identity (`boardpack.identity`: the `id:`, else a
+report's title folded to a slug, an item's ref, or an unnumbered item's text); then, for what
+that leaves (an `id:` typed on one side only), reports by `id` where both give one, then by
+title; items by `id`, then by ref, then by their exact text. Nothing is
 ever paired by position: what has no partner is new, or removed.
 """
 
@@ -18,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from .identity import item_key, report_key, task_key
 from .load import Path_
 from .model import DONE, DueStep, Item, Paper, Report, Task, When, current_due, dated
 
@@ -115,6 +118,8 @@ class Resolved:
     changes: Changes | None
     notes: list[tuple[Path_, str]] = field(default_factory=list)
     """Warnings found by comparing the periods, located in this period's file."""
+    earlier: tuple[Paper, ...] = ()
+    """The papers of the chain before this one, each resolved against its own previous, oldest first."""
 
 
 # --- pairing --------------------------------------------------------------------------
@@ -148,15 +153,21 @@ def _unique(entries: Sequence[Kind], skip: set[int] | dict[int, int], key: str) 
 
 
 def _key(entry: Report | Item | Task, key: str) -> str | None:
+    if key == "key":  # the identity returns and links use (`boardpack.identity`)
+        if isinstance(entry, Report):
+            return report_key(entry)
+        return item_key(entry) if isinstance(entry, Item) else task_key(entry)
     if key == "text":
         return None if getattr(entry, "ref", None) or getattr(entry, "id", None) else " ".join(str(getattr(entry, "text", "")).split())
     value = getattr(entry, key, None)
     return str(value) if value is not None else None
 
 
-REPORT_KEYS = ("id", "title")
-ITEM_KEYS = ("id", "ref", "text")
+REPORT_KEYS = ("key", "id", "title")
+ITEM_KEYS = ("key", "id", "ref", "text")
 TASK_KEYS = ("ref",)
+"""Each kind's keys, tried in turn: the identity first (see `boardpack.identity`), then, for a
+pair a change of `id:` on one side only has parted, the fields it is made of."""
 
 
 # --- due dates ------------------------------------------------------------------------

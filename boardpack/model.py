@@ -62,7 +62,13 @@ class When:
         return f"{self.day} {month} {self.year}"
 
 
-def parse_when(value: Any) -> When:
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2200
+"""Years a paper's dates may fall in: outside them a date is a slip of the keyboard ('0221-09'),
+which would otherwise pass and make returns no spreadsheet can read back."""
+
+
+def parse_when(value: Any, what: str = "date") -> When:
     """A month or a day, as people write them; anything else is a user error.
 
     Months: 2021-09, September 2021, Sept 2021, Sep 2021. Days: 2021-09-30, 30 September 2021,
@@ -74,13 +80,45 @@ def parse_when(value: Any) -> When:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
-        return When(value.year, value.month, value.day)
+        return _likely(value.isoformat(), When(value.year, value.month, value.day), what)
     if isinstance(value, str):
         parts = _date_parts(" ".join(value.split()))
         if parts is not None:
-            return _real_date(value, *parts)
+            return _likely(value, _real_date(value, *parts), what)
     shown = f"'{value}'" if isinstance(value, str) else repr(value)
     raise ValueError(f"{shown} is not a date; {DATE_FORMS}")
+
+
+def parse_period(value: Any) -> When:
+    """A paper's period: a date, named as a period in messages."""
+    return parse_when(value, "period")
+
+
+def _likely(text: str, when: When, what: str) -> When:
+    """The date, or a refusal of a year no paper has, with the year it most likely meant."""
+    if EARLIEST_YEAR <= when.year <= LATEST_YEAR:
+        return when
+    typed = next((m.group(0) for m in re.finditer(r"\d+", text) if int(m.group(0)) == when.year), str(when.year))
+    guess = _year_meant(typed)
+    hint = f"; did you mean {text.replace(typed, guess, 1)}?" if guess else ""
+    raise ValueError(f"'{text}' is not a likely {what}: year {when.year}{hint} (allowed: years {EARLIEST_YEAR} to {LATEST_YEAR})")
+
+
+def _year_meant(typed: str) -> str | None:
+    """A year within bounds one slip away from `typed`: two neighbouring digits swapped, else one digit wrong.
+
+    Of several, the one nearest 2000 ('1021' -> '2021' rather than '1921').
+    """
+    def fits(year: str) -> bool:
+        return len(year) == 4 and year[0] != "0" and EARLIEST_YEAR <= int(year) <= LATEST_YEAR
+
+    swapped = {typed[:n] + typed[n + 1] + typed[n] + typed[n + 2:] for n in range(len(typed) - 1)}
+    changed = {typed[:n] + d + typed[n + 1:] for n in range(len(typed)) for d in "0123456789"}
+    for candidates in (swapped, changed):
+        found = sorted((y for y in candidates if fits(y)), key=lambda y: (abs(int(y) - 2000), y))
+        if found:
+            return found[0]
+    return None
 
 
 def _date_parts(text: str) -> tuple[int, int, int | None] | None:
@@ -111,6 +149,7 @@ def _real_date(value: str, year: int, month: int, day: int | None) -> When:
 
 
 Date = Annotated[When, BeforeValidator(parse_when)]
+Period = Annotated[When, BeforeValidator(parse_period)]
 Text = Annotated[str, Field(min_length=1)]
 Markdown = Annotated[str, Field(min_length=1)]
 """Rich text: Markdown with footnotes, links and `[words]{.underline}`; raw HTML is shown as text."""
@@ -263,7 +302,7 @@ class PaperInfo(Strict):
 
     title: Text
     appendix: str | None = None
-    period: Date
+    period: Period
     """The month reported on; overdue is judged against its end."""
     committee: Text
     organisation: Text

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from .derive import is_overdue
 from .errors import Problem
+from .identity import item_key, key_source, report_key
 from .load import Path_, Source, previous_path
 from .model import DONE, STATUSES, Cover, DueStep, Item, Paper, PaperInfo, Report, Task, When, current_due
 from .text import long_words
@@ -246,6 +247,7 @@ def _rules(source: Source, parts: _Parts) -> Iterator[Problem]:
         yield source.problem(("cover", "meeting"), f"the meeting ({parts.cover.meeting}) is not after the period reported on "
                              f"({info.period}); set this quarter's meeting date", severity="warning")
     period = info.period if info is not None else None
+    yield from _duplicate_keys(source, parts)
     for part in parts.reports:
         r = part.index
         if part.report is not None:
@@ -255,8 +257,9 @@ def _rules(source: Source, parts: _Parts) -> Iterator[Problem]:
             i, item = entry.index, entry.item
             at: Path_ = ("reports", r, "items", i)
             if item.ref is not None and item.ref in seen:
+                first: Path_ = ("reports", r, "items", seen[item.ref], "ref")
                 yield source.problem(at + ("ref",), f"ref '{item.ref}' is used twice in this report "
-                                     f"(first at items[{seen[item.ref]}]); refs must be unique in a report")
+                                     f"(first at items[{seen[item.ref]}], {_place(source, first)}); refs must be unique in a report")
             if item.ref is not None:
                 seen.setdefault(item.ref, i)
             if info is not None and info.layout == "tracker" and item.status is None:
@@ -276,6 +279,63 @@ def _rules(source: Source, parts: _Parts) -> Iterator[Problem]:
                     yield source.problem(tat + ("ref",), f"task ref '{task.ref}' is used twice in this item")
                 task_seen.add(task.ref)
                 yield from _common(source, tat, task, period)
+
+
+def _place(source: Source, at: Path_) -> str:
+    """'data/x.yaml:16:14': where a value is, for a message that names two lines."""
+    line, column = source.position(at)
+    return f"{source.label}:{line}:{column}"
+
+
+def _duplicate_keys(source: Source, parts: _Parts) -> Iterator[Problem]:
+    """Two reports, or two items of one report, with the same identity (see `boardpack.identity`).
+
+    Returns, merge and the pairing with last quarter's paper name rows by it, so a paper in
+    which two rows share one would send an update to the wrong row. Two items with the same
+    ref and no `id:` are the ref rule's to report, once.
+    """
+    reports: dict[str, tuple[int, Report]] = {}
+    clashes: dict[str, int] = {}
+    for part in parts.reports:
+        if part.report is not None:
+            key = report_key(part.report)
+            if key in reports:
+                clashes[key] = clashes.get(key, 1) + 1
+                yield _report_clash(source, key, clashes[key], reports[key], (part.index, part.report))
+            else:
+                reports[key] = (part.index, part.report)
+        items: dict[str, tuple[int, str]] = {}
+        for entry in part.items:
+            key, how = item_key(entry.item), key_source(entry.item)
+            at: Path_ = ("reports", part.index, "items", entry.index, how)
+            if key not in items:
+                items[key] = (entry.index, how)
+                continue
+            other, other_how = items[key]
+            if how == other_how == "ref":
+                continue
+            words = {"id": "its `id:`", "ref": "its ref", "text": "its text (it has no ref)"}
+            yield source.problem(at, f"two items of this report have the identity '{key}': this one (from {words[how]}) and "
+                                 f"items[{other}] (from {words[other_how]}) at "
+                                 f"{_place(source, ('reports', part.index, 'items', other, other_how))}; returns and "
+                                 "the pairing with last quarter's paper tell items apart by it: give one of them its own "
+                                 f"`id:` (for example `id: {key if how != 'text' else 'unnumbered'}-2`)")
+
+
+def _report_clash(source: Source, key: str, n: int, first: tuple[int, Report], this: tuple[int, Report]) -> Problem:
+    (other, earlier), (index, report) = first, this
+    field_name, other_field = ("id" if report.id else "title"), ("id" if earlier.id else "title")
+    if field_name == other_field == "id":
+        how = "the same `id:`"
+    elif field_name == other_field:
+        how = "the same title" if earlier.title == report.title else "titles that differ only in case and punctuation"
+    else:
+        how = "an `id:` equal to a title"
+    return source.problem(("reports", index, field_name),
+                          f"two reports have the identity '{key}' ({how}): this one and reports[{other}] "
+                          f"at {_place(source, ('reports', other, other_field))}; returns and the pairing with "
+                          "last quarter's paper tell reports apart by it: give one of them its own `id:` "
+                          f"(for example `id: {key}-{n}`)")
 
 
 def _totals(source: Source, r: int, report: Report, items: list[Item]) -> Iterator[Problem]:

@@ -21,6 +21,7 @@ from hypothesis_jsonschema import from_schema
 
 from boardpack.build import build, prepare
 from boardpack.errors import DataError
+from boardpack.identity import slug
 from boardpack.load import load_text
 from boardpack.model import Paper
 from boardpack.validate import validate
@@ -71,7 +72,15 @@ SCHEMA = _schema()
 def _fit(data: dict[str, Any]) -> dict[str, Any]:
     """Give a schema-valid paper what the rules beyond the schema ask for."""
     tracker = data["paper"]["layout"] == "tracker"
-    for report in data["reports"]:
+    titles: set[str] = set()
+    for r, report in enumerate(data["reports"]):
+        if slug(report["title"]) in titles:  # each report its own identity (the title's slug)
+            report["title"] = f"{report['title']} {r}"
+        titles.add(slug(report["title"]))
+        texts = [item for item in report.get("items") or [] if not item.get("ref")]
+        for n, item in enumerate(texts[1:], start=1):  # each unnumbered item its own (its text)
+            if any(" ".join(item["text"].split()) == " ".join(other["text"].split()) for other in texts[:n]):
+                item["text"] = f"{item['text']} ({n})"
         totals = report.get("totals")
         if isinstance(totals, dict):  # published totals that hold together and hold the force's own rows
             own = sum(1 for item in report.get("items") or [] if not item.get("for_body"))

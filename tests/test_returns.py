@@ -7,14 +7,17 @@ import datetime as dt
 import io
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from openpyxl import load_workbook
 
 from boardpack.build import build, prepare
-from boardpack.render.returns import HEADERS, workbooks
+from boardpack.history import excerpt
+from boardpack.render.returns import HEADERS, KEYS_FIRST_ROW, digest, file_name, file_names, state, workbooks
 
-from .conftest import FIXTURES, run
+from .conftest import FIXTURES, minimal, run
 from .test_docx import soffice
 
 PAPER = FIXTURES / "returns" / "2021-12-tracker.yaml"
@@ -57,9 +60,23 @@ def row_of(folder: Path, name: str, ref: str) -> int:
 # --- out -----------------------------------------------------------------------------
 
 
-def test_one_workbook_per_owner_lead_and_the_unassigned(folder: Path) -> None:
-    assert sorted(p.name for p in returns_dir(folder).iterdir()) == [
+def shown(folder: Path) -> dict[str, bytes]:
+    """The files of the round a person sees (not the hidden lock)."""
+    return {p.name: p.read_bytes() for p in sorted(returns_dir(folder).iterdir()) if not p.name.startswith(".")}
+
+
+def test_one_workbook_per_owner_inside_the_force_and_the_rest_on_request(folder: Path) -> None:
+    assert list(shown(folder)) == ["Crime-Directorate.eml", "Crime-Directorate.xlsx", "Professional-Standards.eml",
+                                   "Professional-Standards.xlsx", "round.json"]
+    code, out, err = run("returns", f"data/{PAPER.name}", "--include-outside", "--include-unowned")
+    assert code == 0, err
+    assert [n for n in shown(folder) if n.endswith(".xlsx")] == [
         "Crime-Directorate.xlsx", "Home-Office.xlsx", "Professional-Standards.xlsx", "Unassigned.xlsx"]
+    code, out, err = run("returns", f"data/{PAPER.name}")
+    assert code == 0, err
+    assert "removed Home-Office.xlsx of an earlier round" in out and "removed Unassigned.xlsx of an earlier round" in out
+    assert "left out: Home Office, 1 item (outside the force" in out and "1 open item without an owner" in out
+    assert [n for n in shown(folder) if n.endswith(".xlsx")] == ["Crime-Directorate.xlsx", "Professional-Standards.xlsx"]
     ws = load_workbook(returns_dir(folder) / "Professional-Standards.xlsx")["Items"]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=9, max_col=5)]
     assert [r[2] for r in rows] == ["1", "2", "2.1"]  # the GREEN item 3 is not sent out
@@ -88,8 +105,9 @@ def test_text_that_looks_like_a_formula_stays_text(folder: Path) -> None:
 
 
 def test_workbooks_are_byte_identical_run_to_run() -> None:
-    paper = prepare(PAPER).paper
-    assert workbooks(paper, PAPER.name) == workbooks(paper, PAPER.name)
+    resolved = prepare(PAPER).resolved
+    assert resolved is not None
+    assert workbooks(resolved, PAPER.name) == workbooks(resolved, PAPER.name)
 
 
 # --- back ----------------------------------------------------------------------------
@@ -116,8 +134,8 @@ def test_a_filled_return_is_merged_keeping_the_secretarys_file(folder: Path) -> 
         "          - {date: 2022-01, note: after recruitment}\n          - 2022-04-30\n").replace(
         "            status: AMBER\n            position: Two posts advertised.\n",
         "            status: GREEN\n            position: Two posts advertised.\n")
-    assert (folder / "data" / PAPER.name).read_text() == expected.replace(
-        "        tasks:\n", "        comment: |\n          [Update, December 2021:]{.underline}\n\n          - trainers found\n          - course booked\n        tasks:\n")
+    comment = "        comment: |\n          [Update, December 2021:]{.underline}\n\n          - trainers found\n          - course booked\n"
+    assert (folder / "data" / PAPER.name).read_text() == expected.replace("        tasks:\n", comment + "        tasks:\n")
     assert run("check", f"data/{PAPER.name}")[0] == 0
 
 
@@ -213,9 +231,10 @@ def test_annex_csv_guards_against_formula_injection(annex: Path) -> None:
 
 
 def test_libreoffice_calc_opens_the_annex_and_a_return(annex: Path, tmp_path: Path) -> None:
-    paper = prepare(PAPER).paper
+    resolved = prepare(PAPER).resolved
+    assert resolved is not None
     book = tmp_path / "return.xlsx"
-    book.write_bytes(workbooks(paper, PAPER.name)["Professional-Standards.xlsx"])
+    book.write_bytes(workbooks(resolved, PAPER.name)["Professional-Standards.xlsx"])
     shutil.copy(annex / f"{PAPER.stem}.xlsx", tmp_path / "annex.xlsx")
     soffice(tmp_path, "--convert-to", "csv", "--outdir", str(tmp_path), str(tmp_path / "annex.xlsx"), str(book))
     annex_csv = (tmp_path / "annex.csv").read_text(encoding="utf-8", errors="replace")
@@ -239,3 +258,209 @@ def test_a_workbook_with_macros_or_that_unpacks_to_a_bomb_is_refused_unread(fold
         dst.writestr("xl/worksheets/sheet1.xml", b"\0" * (210 * 1024 * 1024))
     code, _, err = run("merge", f"data/{PAPER.name}", str(bomb))
     assert code == 1 and "bomb.xlsx: the workbook unpacks to far more than a return can hold" in err
+
+
+# --- a return changes only its own rows -----------------------------------------------
+
+
+def keys_rows(book: Path) -> dict[str, int]:
+    """Each identity in a workbook's hidden sheet, with its row there."""
+    keys = load_workbook(book)["boardpack"]
+    return {row[1].value: row[0].row for row in keys.iter_rows(min_row=KEYS_FIRST_ROW) if row[0].value}
+
+
+def test_a_hidden_sheet_edited_to_reach_another_owners_item_is_refused(folder: Path) -> None:
+    """The Crime Directorate's workbook, its hidden sheet edited with an item of Professional Standards."""
+    book = "Crime-Directorate.xlsx"
+    row = row_of(folder, book, "4")
+    target = "crime-data-integrity-inspection-2019/1"  # Professional Standards' item, as published
+    assert target in keys_rows(returns_dir(folder) / "Professional-Standards.xlsx")
+    wb = load_workbook(returns_dir(folder) / book)
+    keys = wb["boardpack"]
+    (mine,) = keys_rows(returns_dir(folder) / book).values()
+    resolved = prepare(folder / "data" / PAPER.name).resolved
+    assert resolved is not None
+    psd_item = resolved.paper.reports[0].items[0]
+    keys[f"B{mine}"] = target
+    keys[f"C{mine}"] = state(psd_item)
+    wb["Items"][f"H{row}"] = "RED"
+    wb["Items"][f"K{row}"] = "Stopped."
+    edited = folder / "edited.xlsx"
+    wb.save(edited)
+    paper = folder / "data" / PAPER.name
+    before = paper.read_bytes()
+    code, _, err = run("merge", f"data/{PAPER.name}", str(edited))
+    assert code == 1 and f"{edited}: boardpack: the workbook's hidden record (sheet 'boardpack') was changed" in err, err
+    # the same edit with the check worked out again, as a forger who read the code would
+    recorded = [[c.value or "" for c in r[:6]] for r in keys.iter_rows(min_row=KEYS_FIRST_ROW) if r[0].value]
+    keys["B4"] = digest(PAPER.name, "2021-12", "Crime Directorate", recorded)
+    wb.save(edited)
+    code, _, err = run("merge", f"data/{PAPER.name}", str(edited))
+    assert code == 1, err
+    assert (f"{edited}: Items!A{row}: this workbook was made for Crime Directorate, and this row's item was not sent "
+            "to them (the paper gives it to Professional Standards, not to Crime Directorate)") in err
+    assert paper.read_bytes() == before
+
+
+def test_a_done_item_cannot_be_reached_through_the_hidden_sheet(folder: Path) -> None:
+    book = "Professional-Standards.xlsx"
+    row = row_of(folder, book, "1")
+    wb = load_workbook(returns_dir(folder) / book)
+    keys = wb["boardpack"]
+    rows = keys_rows(returns_dir(folder) / book)
+    done = prepare(folder / "data" / PAPER.name).resolved.paper.reports[0].items[2]  # type: ignore[union-attr]
+    assert done.status == "GREEN" and done.owner == "Professional Standards"
+    at = rows["crime-data-integrity-inspection-2019/1"]
+    keys[f"B{at}"], keys[f"C{at}"] = "crime-data-integrity-inspection-2019/3", state(done)
+    keys[f"E{at}"], keys[f"F{at}"] = "3", excerpt(done.text, limit=400)
+    recorded = [[c.value or "" for c in r[:6]] for r in keys.iter_rows(min_row=KEYS_FIRST_ROW) if r[0].value]
+    keys["B4"] = digest(PAPER.name, "2021-12", "Professional Standards", recorded)
+    wb["Items"][f"C{row}"], wb["Items"][f"D{row}"] = "3", done.text
+    wb["Items"][f"H{row}"] = "AMBER"
+    edited = folder / "edited.xlsx"
+    wb.save(edited)
+    code, _, err = run("merge", f"data/{PAPER.name}", str(edited))
+    assert code == 1 and "it is done in the paper, and a return carries only open items" in err, err
+
+
+def swap(ws: Any, first: int, second: int, columns: str) -> None:
+    """Two rows exchanged in the given columns, text kept as text, as a sort in Excel does."""
+    for col in columns:
+        a, b = ws[f"{col}{first}"], ws[f"{col}{second}"]
+        (a._value, a.data_type), (b._value, b.data_type) = (b._value, b.data_type), (a._value, a.data_type)
+
+
+def test_after_a_sort_that_left_the_key_column_behind_the_row_is_refused_naming_the_cell(folder: Path) -> None:
+    """Excel's 'sort selection' on B:K only: each row's key no longer matches what it shows."""
+    book = "Professional-Standards.xlsx"
+    wb = load_workbook(returns_dir(folder) / book)
+    ws = wb["Items"]
+    first, second = row_of(folder, book, "1"), row_of(folder, book, "2")
+    swap(ws, first, second, "BCDEFGHIJK")  # every column but A
+    ws[f"H{first}"] = "GREEN"  # the owner means item 2, shown in this row now; the key says item 1
+    sorted_book = folder / "sorted.xlsx"
+    wb.save(sorted_book)
+    paper = folder / "data" / PAPER.name
+    before = paper.read_bytes()
+    code, _, err = run("merge", f"data/{PAPER.name}", str(sorted_book))
+    assert code == 1
+    assert (f"{sorted_book}: Items!C{first}: this row shows No. '2', but its hidden key (column A) is for "
+            "'Crime Data Integrity inspection 2019', No. 1: the rows were sorted or moved without column A") in err, err
+    assert paper.read_bytes() == before
+    # the same rows sorted whole (every column together) are fine
+    wb = load_workbook(returns_dir(folder) / book)
+    ws = wb["Items"]
+    swap(ws, first, second, "ABCDEFGHIJK")
+    ws[f"H{first}"] = "GREEN"
+    wb.save(sorted_book)
+    code, out, err = run("merge", f"data/{PAPER.name}", str(sorted_book))
+    assert code == 0, err
+    assert "Crime Data Integrity inspection 2019, No. 2: status AMBER → GREEN" in out
+
+
+# --- names ---------------------------------------------------------------------------
+
+
+def test_names_are_unique_without_regard_to_case_and_never_a_windows_device(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    data = minimal()
+    items = data["reports"][0]["items"]
+    items[0]["owner"], items[2]["owner"], items[3]["owner"] = "PSD", "psd", "CON"
+    items[3]["status"] = "AMBER"
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "p.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    code, out, err = run("returns", "data/p.yaml")
+    assert code == 0, err
+    folder = tmp_path / "build" / "returns" / "p"
+    names = sorted(p.name for p in folder.iterdir() if p.suffix == ".xlsx")
+    assert names == ["CON-owner.xlsx", "PSD.xlsx", "psd-2.xlsx"]
+    assert len({n.casefold() for n in names}) == 3
+    for name, owner, ref in (("PSD.xlsx", "PSD", "1"), ("psd-2.xlsx", "psd", "3"), ("CON-owner.xlsx", "CON", "4")):
+        wb = load_workbook(folder / name)
+        assert wb["boardpack"]["B3"].value == owner and wb["Items"]["B2"].value.endswith(f"return for: {owner}")
+        assert [r[2].value for r in wb["Items"].iter_rows(min_row=9)] == [ref]
+    assert file_name("lpt9") == "lpt9-owner.xlsx" and file_name("Console") == "Console.xlsx"
+    assert file_names(["A b", "a-B", "A.B"]) == {"A b": "A-b.xlsx", "A.B": "A-B-2.xlsx", "a-B": "a-B-3.xlsx"}
+
+
+# --- never over an owner's answers --------------------------------------------------------
+
+
+def test_returns_refuses_to_replace_a_workbook_an_owner_filled_in_and_saved_in_place(folder: Path) -> None:
+    book = returns_dir(folder) / "Crime-Directorate.xlsx"
+    untouched = shown(folder)
+    code, _, err = run("returns", f"data/{PAPER.name}")  # unfilled workbooks are simply made again
+    assert code == 0, err
+    assert shown(folder) == untouched
+    row = row_of(folder, "Crime-Directorate.xlsx", "4")
+    fill(folder, "Crime-Directorate.xlsx", {f"J{row}": "Published in November."}, save_as=str(book.relative_to(folder)))
+    filled = shown(folder)
+    code, out, err = run("returns", f"data/{PAPER.name}")
+    assert code == 1
+    assert f"{book.relative_to(folder)}: Items!J{row}: an owner's answer is in this workbook" in err, err
+    assert "no workbook was written" in err and "wrote" not in out
+    assert shown(folder) == filled
+    (returns_dir(folder) / "Home-Office.xlsx").write_bytes(b"an owner's own file")
+    code, _, err = run("returns", f"data/{PAPER.name}")
+    assert code == 1 and "Home-Office.xlsx: is in the way and cannot be read as a return" in err
+    assert (returns_dir(folder) / "Home-Office.xlsx").read_bytes() == b"an owner's own file"
+
+
+# --- read from the resolved paper ----------------------------------------------------------
+
+
+def test_a_due_date_carried_from_last_quarter_is_shown_and_merged_against(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    june = PAPER.read_text().replace("period: 2021-12", "period: 2021-09")
+    (tmp_path / "data" / "2021-09-tracker.yaml").write_text(june)
+    december = PAPER.read_text().replace("  layout: tracker\n", "  layout: tracker\n  previous: 2021-09-tracker.yaml\n")
+    december = december.replace("        owner: Crime Directorate\n        due: 2022-02\n", "        owner: Crime Directorate\n")
+    (tmp_path / "data" / PAPER.name).write_text(december)
+    code, _, err = run("returns", f"data/{PAPER.name}")
+    assert code == 0, err
+    book = tmp_path / "build" / "returns" / PAPER.stem / "Crime-Directorate.xlsx"
+    ws = load_workbook(book)["Items"]
+    assert [ws["C9"].value, ws["F9"].value] == ["4", "February 2022"]  # carried from September, as the paper prints it
+    ws_book = load_workbook(book)
+    ws_book["Items"]["I9"] = dt.datetime(2022, 1, 31)
+    ws_book.save(tmp_path / "early.xlsx")
+    code, _, err = run("merge", f"data/{PAPER.name}", "early.xlsx")
+    assert code == 1 and "Items!I9: 31 January 2022 is not after the current due date (February 2022)" in err, err
+    ws_book["Items"]["I9"] = dt.datetime(2022, 5, 31)
+    ws_book.save(tmp_path / "later.xlsx")
+    code, out, err = run("merge", f"data/{PAPER.name}", "later.xlsx")
+    assert code == 0, err
+    assert "No. 4: due date extended to 31 May 2022 (was February 2022)" in out
+    checked = prepare(tmp_path / "data" / PAPER.name)
+    assert checked.resolved is not None
+    item = checked.resolved.paper.reports[0].items[3]
+    assert [str(s.date) for s in item.due] == ["February 2022", "31 May 2022"]
+
+
+def test_a_report_renamed_after_the_workbooks_went_out_is_found_again_by_an_id(folder: Path) -> None:
+    book = "Crime-Directorate.xlsx"
+    filled = fill(folder, book, {f"H{row_of(folder, book, '4')}": "GREEN"})
+    paper = folder / "data" / PAPER.name
+    paper.write_text(paper.read_text().replace("  - title: Crime Data Integrity inspection 2019\n",
+                                               "  - title: Crime data integrity (2019)\n"))
+    code, _, err = run("merge", f"data/{PAPER.name}", str(filled))
+    assert code == 1
+    assert ("no item in the paper has this row's identity (report 'crime-data-integrity-inspection-2019', item '4')" in err
+            and "give the report `id: crime-data-integrity-inspection-2019`" in err), err
+    paper.write_text(paper.read_text().replace("  - title: Crime data integrity (2019)\n",
+                                               "  - id: crime-data-integrity-inspection-2019\n    title: Crime data integrity (2019)\n"))
+    code, out, err = run("merge", f"data/{PAPER.name}", str(filled))
+    assert code == 0 and "Crime data integrity (2019), No. 4: status AMBER → GREEN" in out, err
+
+
+def test_a_return_saved_again_by_libreoffice_calc_still_merges(folder: Path, tmp_path: Path) -> None:
+    """The hidden record and the cross-check of the visible columns survive another spreadsheet's save."""
+    book = "Professional-Standards.xlsx"
+    filled = fill(folder, book, {f"J{row_of(folder, book, '1')}": "Line one\nline two",
+                                 f"H{row_of(folder, book, '2')}": "GREEN"}, save_as="filled.xlsx")
+    saved = tmp_path / "calc"
+    soffice(tmp_path, "--convert-to", "xlsx", "--outdir", str(saved), str(filled))
+    code, out, err = run("merge", "--dry-run", f"data/{PAPER.name}", str(saved / "filled.xlsx"))
+    assert code == 0, err
+    assert "No. 1: update added" in out and "No. 2: status AMBER → GREEN" in out

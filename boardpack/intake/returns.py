@@ -28,9 +28,11 @@ from ruamel.yaml.comments import CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ..errors import DataError, Problem, UsageError
+from ..identity import index as identities
+from ..identity import split_key
 from ..model import STATUSES, Item, Paper, Task, When, current_due, parse_when
 from ..paperfile import PaperFile
-from ..render.returns import HEADER_ROW, HEADERS, KEYS_SHEET, LOCKED, SHEET, identity, state
+from ..render.returns import HEADER_ROW, HEADERS, KEYS_FIRST_ROW, KEYS_SHEET, LOCKED, SHEET, digest, open_entries, state
 from ..roundtrip import Document
 
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
@@ -49,7 +51,8 @@ class Update:
     """'PSD.xlsx: Items!H9', for messages."""
     workbook: str
     row: int
-    identity: tuple[str, str, str]
+    identity: str
+    """The item's (or task's) key in its paper (`boardpack.identity.entry_key`)."""
     state: str
     status: str | None = None
     due: When | None = None
@@ -70,6 +73,10 @@ class Merged:
 
     changes: list[str] = field(default_factory=list)
     written: bool = False
+    owners: dict[str, list[str]] = field(default_factory=dict)
+    """Each owner whose return was read, and the identities of the rows of theirs that changed the paper."""
+    books: dict[str, Path] = field(default_factory=dict)
+    """Each owner's workbook, as given."""
 
 
 def _cell(workbook: str, sheet: str, column: int, row: int) -> str:
@@ -78,10 +85,8 @@ def _cell(workbook: str, sheet: str, column: int, row: int) -> str:
     return f"{sheet}!{get_column_letter(column)}{row}"
 
 
-def read_return(path: Path, label: str | None = None) -> tuple[dict[str, str], list[Update], list[Problem]]:
-    """The paper, period and owner a return is for, its filled rows, and what is wrong in it."""
-    label = label or str(path)
-    problems: list[Problem] = []
+def _open_book(path: Path, label: str) -> Any:
+    """The workbook, opened read-only after the checks that make it safe to open; DataError if not."""
 
     def problem(where: str, message: str) -> Problem:
         return Problem(label, 0, 0, where, message)
@@ -105,10 +110,19 @@ def read_return(path: Path, label: str | None = None) -> tuple[dict[str, str], l
         raise
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise DataError([problem("", f"cannot be read as an Excel workbook (.xlsx): {exc}")]) from None
+    if SHEET not in book.sheetnames or KEYS_SHEET not in book.sheetnames:
+        book.close()
+        raise DataError([problem("", f"is not a boardpack return (it has no '{SHEET}' and '{KEYS_SHEET}' sheets); "
+                                 "make the workbooks with `generate.py returns`")])
+    return book
+
+
+def read_return(path: Path, label: str | None = None) -> tuple[dict[str, str], list[Update], list[Problem]]:
+    """The paper, period and owner a return is for, its filled rows, and what is wrong in it."""
+    label = label or str(path)
+    problems: list[Problem] = []
+    book = _open_book(path, label)
     try:
-        if SHEET not in book.sheetnames or KEYS_SHEET not in book.sheetnames:
-            raise DataError([problem("", f"is not a boardpack return (it has no '{SHEET}' and '{KEYS_SHEET}' sheets); "
-                                     "make the workbooks with `generate.py returns`")])
         meta, keys = _keys(book[KEYS_SHEET], label)
         updates = list(_rows(book[SHEET], label, keys, problems))
     finally:
@@ -116,25 +130,91 @@ def read_return(path: Path, label: str | None = None) -> tuple[dict[str, str], l
     return meta, updates, problems
 
 
-def _keys(sheet: Any, label: str) -> tuple[dict[str, str], dict[str, tuple[tuple[str, str, str], str]]]:
+def answers(path: Path, label: str | None = None) -> list[str]:
+    """The cells of a return's owner's columns that hold anything ('Items!H9'): what replacing it would lose.
+
+    Read without the hidden sheet's check, so a workbook made by an earlier version is read
+    too; DataError when the file is not a return that can be read at all.
+    """
+    label = label or str(path)
+    book = _open_book(path, label)
+    found: list[str] = []
+    try:
+        for n, row in enumerate(book[SHEET].iter_rows(min_row=HEADER_ROW + 1, max_col=len(HEADERS)), start=HEADER_ROW + 1):
+            if n > MAX_ROWS + HEADER_ROW:
+                break
+            for column, cell in enumerate(list(row)[len(LOCKED):], start=len(LOCKED) + 1):
+                if cell.value is not None and _fold(cell.value):
+                    found.append(_cell(label, SHEET, column, n))
+    finally:
+        book.close()
+    return found
+
+
+def refuse_answered(paths: list[Path]) -> None:
+    """Refuse to make workbooks over any that an owner has filled in (and saved back in place).
+
+    Replacing one would lose the owner's answers without a word; a workbook that cannot be
+    read as a return is not replaced either (it is not one `returns` made, or it is damaged).
+    DataError naming each, so nothing is written.
+    """
+    problems: list[Problem] = []
+    for path in paths:
+        if not (path.exists() or path.is_symlink()):
+            continue
+        how = (f"move it out of {path.parent}/ (for example to returned/, and merge it), then make the workbooks "
+               "again; no workbook was written")
+        try:
+            cells = answers(path)
+        except DataError as exc:
+            problems.append(Problem(str(path), 0, 0, "", f"is in the way and cannot be read as a return made by "
+                                    f"`generate.py returns` ({exc.problems[0].message}); {how}"))
+            continue
+        if cells:
+            more = f" (and {len(cells) - 1} more)" if len(cells) > 1 else ""
+            problems.append(Problem(str(path), 0, 0, cells[0], f"an owner's answer is in this workbook{more}; making the "
+                                    f"workbooks again would replace it: {how}"))
+    if problems:
+        raise DataError(problems)
+
+
+Recorded = dict[str, tuple[str, str, tuple[str, str, str]]]
+"""A return's hidden record: row key -> (identity, state, (report, No., recommendation) as shown)."""
+
+
+def _keys(sheet: Any, label: str) -> tuple[dict[str, str], Recorded]:
     meta: dict[str, str] = {}
-    keys: dict[str, tuple[tuple[str, str, str], str]] = {}
+    keys: Recorded = {}
+    rows: list[list[str]] = []
     for n, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        if n > MAX_ROWS + 10:
+        if n > MAX_ROWS + KEYS_FIRST_ROW:
             break
-        values = [str(v) if v is not None else "" for v in row[:5]] + [""] * 5
-        if n <= 3:
+        values = [str(v) if v is not None else "" for v in row[:6]] + [""] * 6
+        if n < KEYS_FIRST_ROW - 1:
             meta[values[0]] = values[1]
-        elif values[0]:
-            keys[values[0]] = ((values[1], values[2], values[3]), values[4])
+        elif n >= KEYS_FIRST_ROW and values[0]:
+            rows.append(values[:6])
+            keys[values[0]] = (values[1], values[2], (values[3], values[4], values[5]))
     for needed in ("paper", "period"):
         if not meta.get(needed):
             raise DataError([Problem(label, 0, 0, f"{KEYS_SHEET}!B1", "the workbook's record of its paper is missing; "
                                      "make the workbooks again with `generate.py returns`")])
+    if not meta.get("check"):
+        raise DataError([Problem(label, 0, 0, f"{KEYS_SHEET}!B4", "the workbook has no check of its hidden record: it was "
+                                 "made by an earlier version of boardpack; make the workbooks again with "
+                                 "`generate.py returns` and ask for the updates on them")])
+    if digest(meta["paper"], meta["period"], meta.get("owner", ""), rows) != meta["check"]:
+        raise DataError([Problem(label, 0, 0, KEYS_SHEET, f"the workbook's hidden record (sheet '{KEYS_SHEET}') was changed "
+                                 "after the workbook was made, so which item each row is for cannot be trusted; "
+                                 "make the workbook again with `generate.py returns` and ask for the updates on it")])
     return meta, keys
 
 
-def _rows(sheet: Any, label: str, keys: dict[str, tuple[tuple[str, str, str], str]], problems: list[Problem]) -> Any:
+def _fold(value: Any) -> str:
+    return " ".join(str(value if value is not None else "").split())
+
+
+def _rows(sheet: Any, label: str, keys: Recorded, problems: list[Problem]) -> Any:
     header = None
     for n, row in enumerate(sheet.iter_rows(), start=1):
         if n > MAX_ROWS + HEADER_ROW:
@@ -166,11 +246,27 @@ def _rows(sheet: Any, label: str, keys: dict[str, tuple[tuple[str, str, str], st
             problems.append(Problem(label, 0, 0, f"{SHEET}!A{n}", "this row's hidden key is not one the workbook was "
                                     "made with; return the workbook with its rows as they were"))
             continue
-        ident, fingerprint = keys[str(key)]
+        ident, fingerprint, shown = keys[str(key)]
+        if filled and (moved := _moved(values, shown, label, n)) is not None:
+            problems.append(moved)
+            continue
         update = Update(f"{label}: {SHEET}!A{n}", label, n, ident, fingerprint)
         if filled:
             _read_values(update, values, label, n, problems)
         yield update
+
+
+def _moved(values: list[Any], shown: tuple[str, str, str], label: str, row: int) -> Problem | None:
+    """A row that no longer shows the item its hidden key names: sorted or moved without column A."""
+    for column, was in zip(("Report", "No.", "Recommendation"), shown, strict=True):
+        now = values[_COLUMN[column] - 1]
+        if _fold(now) != _fold(was):
+            return Problem(label, 0, 0, _cell(label, SHEET, _COLUMN[column], row),
+                           f"this row shows {column} {_fold(now)[:60]!r}, but its hidden key (column A) is for "
+                           f"{shown[0][:60]!r}, No. {shown[1] or '(none)'}: the rows were sorted or moved without "
+                           "column A, so its update could land on another item; undo the sort (or sort every "
+                           "column together) and send the workbook again")
+    return None
 
 
 def _read_values(update: Update, values: list[Any], label: str, row: int, problems: list[Problem]) -> None:
@@ -226,22 +322,28 @@ def _date(value: Any) -> When:
 Located = tuple[int, int, int | None, Item | Task]
 
 
-def _index(paper: Paper) -> dict[tuple[str, str, str], Located]:
-    found: dict[tuple[str, str, str], Located] = {}
-    for r, report in enumerate(paper.reports):
-        for i, item in enumerate(report.items):
-            found.setdefault(identity(report, item, None), (r, i, None, item))
-            for t, task in enumerate(item.tasks):
-                found.setdefault(identity(report, item, task), (r, i, t, task))
+def _index(paper: Paper) -> dict[str, Located]:
+    """Every item and task by its identity, with where it sits."""
+    found: dict[str, Located] = {}
+    for key, (r, i, t) in identities(paper.reports).items():
+        item = paper.reports[r].items[i]
+        found[key] = (r, i, t, item.tasks[t] if t is not None else item)
     return found
 
 
 def plan(paper: Paper, paper_file: str, returns: list[tuple[dict[str, str], list[Update]]]) -> tuple[list[tuple[Located, Update]], list[Problem]]:
-    """Check every return against the paper; what to apply, and every reason to refuse."""
+    """Check every return against the paper; what to apply, and every reason to refuse.
+
+    `paper` is the resolved paper (as the workbooks were made from). A return changes only
+    what its owner was sent: the open items (and tasks) the paper gives to the owner the
+    workbook names, worked out again here, so a row whose hidden identity was edited to name
+    another owner's item, or a done one, is refused.
+    """
     problems: list[Problem] = []
     period = f"{paper.paper.period.year:04d}-{paper.paper.period.month:02d}"
     index = _index(paper)
-    chosen: dict[tuple[str, str, str], Update] = {}
+    sent = {entry.identity: owner for owner, entry in open_entries(paper)}
+    chosen: dict[str, Update] = {}
     todo: list[tuple[Located, Update]] = []
     for meta, updates in returns:
         label = updates[0].workbook if updates else meta.get("_label", "")
@@ -250,24 +352,39 @@ def plan(paper: Paper, paper_file: str, returns: list[tuple[dict[str, str], list
                                     f"is a return for {meta['paper']} ({meta['period']}), not for {paper_file} ({period}); "
                                     "merge it into the paper it was made from"))
             continue
+        owner = meta.get("owner", "")
         for update in updates:
             if update.empty:
                 continue
+            where = update.where.split(": ", 1)[1]
             found = index.get(update.identity)
             if found is None:
-                problems.append(Problem(update.workbook, 0, 0, update.where.split(": ", 1)[1],
-                                        "this item is no longer in the paper; the secretariat must place the update by hand"))
+                parts = split_key(update.identity)
+                problems.append(Problem(update.workbook, 0, 0, where,
+                                        f"no item in the paper has this row's identity (report '{parts[0]}', item "
+                                        f"'{parts[1]}'): it was removed, or its report's title or its ref changed since "
+                                        "the workbook was made; to match it again give the report `id: "
+                                        f"{parts[0]}` (or the item `id: {parts[1]}`), or place the update by hand"))
                 continue
             entry = found[3]
+            if sent.get(update.identity) != owner:
+                whose = sent.get(update.identity)
+                why = (f"the paper gives it to {whose}, not to {owner}" if whose is not None
+                       else "it is done in the paper, and a return carries only open items")
+                problems.append(Problem(update.workbook, 0, 0, where,
+                                        f"this workbook was made for {owner}, and this row's item was not sent to them "
+                                        f"({why}); a return changes only its owner's open items: if the item changed "
+                                        "hands after the workbooks went out, place the update by hand"))
+                continue
             if state(entry) != update.state:
-                problems.append(Problem(update.workbook, 0, 0, update.where.split(": ", 1)[1],
+                problems.append(Problem(update.workbook, 0, 0, where,
                                         "the item changed in the paper after this workbook was made; make a new workbook "
                                         "with `generate.py returns` and ask for the update again"))
                 continue
             earlier = chosen.get(update.identity)
             if earlier is not None:
                 if earlier.wish() != update.wish():
-                    problems.append(Problem(update.workbook, 0, 0, update.where.split(": ", 1)[1],
+                    problems.append(Problem(update.workbook, 0, 0, where,
                                             f"changes the same item as {earlier.where}, differently; keep one of the two"))
                 continue
             chosen[update.identity] = update
@@ -377,13 +494,20 @@ def merge(path: Path, workbooks: list[Path], *, dry_run: bool = False, label: st
     # edit in the workspace) may have written it since this one started, and its changes stay.
     with PaperFile.open(path, label, write=not dry_run) as doc:
         checked = prepare(path, label)
-        if checked.paper is None or checked.errors:
+        if checked.paper is None or checked.errors or checked.resolved is None:
             raise DataError(checked.problems)
-        todo, more = plan(doc.paper, path.name, returns)
+        resolved = checked.resolved.paper  # as the workbooks were made: with due dates carried from earlier papers
+        todo, more = plan(resolved, path.name, returns)
         problems += more
         if problems:
             raise DataError(problems)
-        result = Merged(apply(doc, doc.paper, todo))
+        result = Merged(apply(doc, resolved, todo))
+        owner_of = {meta["_label"]: meta.get("owner", "") for meta, _updates in returns}
+        for workbook in workbooks:
+            result.owners.setdefault(owner_of.get(str(workbook), ""), [])
+            result.books[owner_of.get(str(workbook), "")] = workbook
+        for _located, update in todo:
+            result.owners.setdefault(owner_of.get(update.workbook, ""), []).append(update.identity)
         if not result.changes:
             return result
         if dry_run:

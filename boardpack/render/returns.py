@@ -3,25 +3,30 @@
 One workbook per owner (items grouped by `owner`, WHITE items by `lead`, the rest under
 "Unassigned"). What the paper says is locked; the owner fills four columns whose headers are
 fixed: New status (a drop-down), New due date, Update, Rationale. Each row carries a hidden key
-and a hidden sheet records the paper, the period and each item's identity and state, so a
-return is matched to its items (not to row positions) and refused if the paper has moved on.
+and a hidden sheet records the paper, the period, the owner, each row's identity
+(`boardpack.identity`), state and what it shows, and a check over all of it, so a return is
+matched to its items (not to row positions), refused if the paper has moved on, and refused
+where a row no longer shows the item its key names (a sort that left column A behind).
+The workbooks read the resolved paper and its view, as every other output does.
 `boardpack.intake.returns` reads them back with the same layout.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..derive import Palette, due_lines
-from ..history import excerpt
+from ..derive import Palette, Row, view
+from ..history import Resolved, excerpt
+from ..identity import entry_key
 from ..model import DONE, STATUSES, Item, Paper, Report, Task
 from .xlsx import row_height, save, text_cell
 
@@ -41,40 +46,62 @@ class Entry:
     """One row of a return: an item, or one of its tasks, with what identifies it."""
 
     key: str
+    """The row's hidden key in column A: 'K1', 'K2', ... in the order of the paper."""
     report: Report
     item: Item
     task: Task | None
+    row: Row | None = None
+    """The paper's view of this item or task: what is shown, as every other output shows it."""
 
     @property
     def ref(self) -> str:
         return (self.task.ref if self.task else self.item.ref) or ""
 
     @property
-    def identity(self) -> tuple[str, str, str]:
-        return identity(self.report, self.item, self.task)
+    def identity(self) -> str:
+        """The item's (or task's) key in its paper (`boardpack.identity.entry_key`)."""
+        return entry_key(self.report, self.item, self.task)
 
     @property
     def state(self) -> str:
         return state(self.task or self.item)
 
-
-def identity(report: Report, item: Item, task: Task | None) -> tuple[str, str, str]:
-    """Stable names of a row's report, item and task, as the quarterly cycle pairs them."""
-    report_key = f"id:{report.id}" if report.id else f"title:{report.title}"
-    if item.id:
-        item_key = f"id:{item.id}"
-    elif item.ref:
-        item_key = f"ref:{item.ref}"
-    else:
-        item_key = "text:" + hashlib.sha256(" ".join(item.text.split()).encode()).hexdigest()[:16]
-    return report_key, item_key, task.ref if task else ""
+    @property
+    def shown(self) -> tuple[str, str, str]:
+        """Report, No. and Recommendation as the row shows them, for the cross-check of a sorted sheet."""
+        subject = self.task or self.item
+        return self.report.title, self.ref, excerpt(subject.text, limit=TEXT_LIMIT)
 
 
 def state(entry: Item | Task) -> str:
     """A fingerprint of what an owner's return changes, to refuse a return made on an older paper."""
     comment = entry.comment if isinstance(entry, Item) else entry.position
-    parts = [entry.status or "", "|".join(f"{s.date}:{s.note or ''}" if s.date is not None else f"words:{s.words}" for s in entry.due), comment or "", entry.rationale or ""]
+    due = "|".join(f"{s.date}:{s.note or ''}" if s.date is not None else f"words:{s.words}" for s in entry.due)
+    parts = [entry.status or "", due, comment or "", entry.rationale or ""]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+KEYS_FIRST_ROW = 6
+"""The hidden sheet: paper, period, owner and check in rows 1-4, then one row per entry (`record`)."""
+KEYS_COLUMNS = ("Key", "Identity", "State", "Report", "No.", "Recommendation")
+"""What the hidden sheet records of each row sent, in its row 5."""
+
+
+def record(entry: Entry) -> tuple[str, str, str, str, str, str]:
+    """What the hidden sheet keeps of a row: its key, identity and state, and what the row shows."""
+    return (entry.key, entry.identity, entry.state, *entry.shown)
+
+
+def digest(paper_file: str, period: str, owner: str, recorded: Sequence[Sequence[str]]) -> str:
+    """A check over everything the hidden sheet records, so an edit of it is noticed.
+
+    Not a secret: it catches a hand edit of the hidden sheet (unhidden in Excel), while what a
+    forged sheet could ask for is bounded by `merge` itself, which works out from the paper
+    which items the named owner was sent and refuses any other.
+    """
+    folded = [[" ".join(value.split()) for value in values] for values in recorded]  # as any spreadsheet keeps them
+    text = json.dumps([paper_file, period, owner, folded], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 TEXT_LIMIT = 400
@@ -106,7 +133,11 @@ def holder(item: Item) -> str:
 
 
 def open_entries(paper: Paper) -> Iterator[tuple[str, Entry]]:
-    """(holder, entry) for every item not yet done, and its tasks not yet done."""
+    """(holder, entry) for every item not yet done, and its tasks not yet done.
+
+    This is what each owner is sent; `merge` works it out again from the paper to accept from
+    a workbook only the rows of its own owner.
+    """
     n = 0
     for report in paper.reports:
         for item in report.items:
@@ -120,28 +151,69 @@ def open_entries(paper: Paper) -> Iterator[tuple[str, Entry]]:
                     yield holder(item), Entry(f"K{n}", report, item, task)
 
 
+WINDOWS_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(1, 10)), *(f"LPT{n}" for n in range(1, 10))})
+"""Names Windows keeps for devices, whatever the extension: 'CON.xlsx' cannot be saved or opened there."""
+
+
 def file_name(owner: str) -> str:
-    """A safe file name from an owner's name: 'Head of PSD / Vetting' -> 'Head-of-PSD-Vetting.xlsx'."""
+    """A safe file name from an owner's name: 'Head of PSD / Vetting' -> 'Head-of-PSD-Vetting.xlsx'.
+
+    Letters, digits and '-' only; a name Windows keeps for a device ('CON', 'lpt1') gets
+    '-owner' added, so the workbook can be saved on any machine.
+    """
     stem = re.sub(r"[^A-Za-z0-9]+", "-", owner).strip("-")[:60] or "owner"
+    if stem.upper() in WINDOWS_RESERVED:
+        stem += "-owner"
     return f"{stem}.xlsx"
 
 
-def workbooks(paper: Paper, paper_file: str, palette: Palette | None = None) -> dict[str, bytes]:
-    """One workbook per holder of open items: {file name: .xlsx bytes}; statuses in the palette's colours (default: the shipped one)."""
+def file_names(owners: Sequence[str]) -> dict[str, str]:
+    """Each owner's workbook name, unique without regard to case.
+
+    On a case-insensitive folder (Windows shares, macOS, FAT) 'PSD.xlsx' and 'psd.xlsx' are one
+    file, and one owner would get another's items: the second of two names alike but for case
+    or punctuation gets '-2' (then '-3', ...), in the order of the sorted owners, so a name stays
+    the same from one run to the next.
+    """
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for owner in sorted(owners):
+        stem = file_name(owner).removesuffix(".xlsx")
+        name, n = f"{stem}.xlsx", 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{stem}-{n}.xlsx"
+        taken.add(name.casefold())
+        names[owner] = name
+    return names
+
+
+def workbooks(resolved: Resolved, paper_file: str, palette: Palette | None = None) -> dict[str, bytes]:
+    """One workbook per holder of open items: {file name: .xlsx bytes}.
+
+    Read from the paper as every output reads it: `resolved` is the paper resolved against its
+    previous papers (`build.prepare(...).resolved`), so a due date carried from last quarter is
+    shown, and what each row shows comes from the paper's view (`derive.view`), as in the
+    paper and the annex. Statuses in the palette's colours (default: the shipped one).
+    """
+    by_owner: dict[str, list[Entry]] = {}
+    for owner, entry in open_entries(resolved.paper):
+        by_owner.setdefault(owner, []).append(entry)
+    books = workbook_of(resolved, paper_file, by_owner, palette)
+    names = file_names(list(by_owner))
+    return {names[owner]: books[owner] for owner in sorted(by_owner)}
+
+
+def workbook_of(resolved: Resolved, paper_file: str, by_owner: dict[str, list[Entry]], palette: Palette | None = None) -> dict[str, bytes]:
+    """The workbook of each owner given, of the entries given them: {owner: .xlsx bytes} (see `workbooks`)."""
     if palette is None:
         from ..palette import default_palette
 
         palette = default_palette()
-    by_owner: dict[str, list[Entry]] = {}
-    for owner, entry in open_entries(paper):
-        by_owner.setdefault(owner, []).append(entry)
-    out: dict[str, bytes] = {}
-    for owner in sorted(by_owner):
-        name = file_name(owner)
-        while name in out:  # two owners whose names differ only in punctuation
-            name = name.replace(".xlsx", "-2.xlsx")
-        out[name] = workbook(paper, paper_file, owner, by_owner[owner], palette)
-    return out
+    paper = resolved.paper
+    rows = {row.key: row for report in view(paper, paper_file, resolved.changes, palette).reports for row in report.rows}
+    return {owner: workbook(paper, paper_file, owner, [replace(entry, row=rows[entry.identity]) for entry in entries], palette)
+            for owner, entries in by_owner.items()}
 
 
 def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry], palette: Palette) -> bytes:
@@ -174,24 +246,22 @@ def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry], pa
     ws.column_dimensions["A"].hidden = True
     wrap = Alignment(wrap_text=True, vertical="top")
     for row, entry in enumerate(entries, start=HEADER_ROW + 1):
-        subject = entry.task or entry.item
-        comment = entry.task.position if entry.task else entry.item.comment
+        seen = entry.row
+        if seen is None:
+            raise ValueError("an entry of a return is made by workbooks(), with its row of the paper's view")
         values = (
-            entry.key, entry.report.title, entry.ref,
-            excerpt(subject.text, limit=TEXT_LIMIT), subject.status or "",
-            " / ".join(due_lines(subject.due, "No date set")), latest(comment),
+            entry.key, *entry.shown, seen.status.word if seen.status else "",
+            " / ".join(seen.due) or "No date set", latest(seen.comment),
         )
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=col)
             text_cell(cell, value)
             cell.alignment = wrap
         ws.row_dimensions[row].height = row_height(values, WIDTHS)
-        status = subject.status
-        if status is not None and status in palette:
-            colour = palette[status]
+        if seen.status is not None:
             status_cell = ws.cell(row=row, column=5)
-            status_cell.fill = PatternFill("solid", fgColor=colour.fill)
-            status_cell.font = Font(bold=True, color=colour.ink)
+            status_cell.fill = PatternFill("solid", fgColor=seen.status.fill)
+            status_cell.font = Font(bold=True, color=seen.status.ink)
         for col in range(len(LOCKED) + 1, len(HEADERS) + 1):
             cell = ws.cell(row=row, column=col)
             cell.protection = Protection(locked=False)
@@ -222,12 +292,16 @@ def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry], pa
 
     keys = wb.create_sheet(KEYS_SHEET)
     keys.sheet_state = "hidden"
-    for row, (label, value) in enumerate((("paper", paper_file), ("period", f"{info.period.year:04d}-{info.period.month:02d}"),
-                                          ("owner", owner)), start=1):
+    period = f"{info.period.year:04d}-{info.period.month:02d}"
+    recorded = [record(entry) for entry in entries]
+    for row, (label, value) in enumerate((("paper", paper_file), ("period", period), ("owner", owner),
+                                          ("check", digest(paper_file, period, owner, recorded))), start=1):
         text_cell(keys.cell(row=row, column=1), label)
         text_cell(keys.cell(row=row, column=2), value)
-    for row, entry in enumerate(entries, start=5):
-        for col, value in enumerate((entry.key, *entry.identity, entry.state), start=1):
+    for col, label in enumerate(KEYS_COLUMNS, start=1):
+        text_cell(keys.cell(row=KEYS_FIRST_ROW - 1, column=col), label)
+    for row, kept in enumerate(recorded, start=KEYS_FIRST_ROW):
+        for col, value in enumerate(kept, start=1):
             text_cell(keys.cell(row=row, column=col), value)
     keys.protection.sheet = True
     return save(wb, info.period.first_day)

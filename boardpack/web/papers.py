@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import threading
 import zipfile
 from collections.abc import Iterable
@@ -26,10 +25,10 @@ from ..derive import PaperView, Row, count_statuses, is_overdue, view
 from ..edit import FIELDS, KEPT, Edited, ItemAt, ItemEdit, due_text, edit_item, item_changes, item_fingerprint, item_of_problem, version_of
 from ..errors import BoardpackError, DataError
 from ..history import excerpt
+from ..identity import entry_key
 from ..load import load_text
 from ..model import STATUSES, Paper, current_due
 from ..palette import palette_for
-from ..render.returns import identity
 from ..validate import validate
 from . import address, db, error_page, history, needs
 
@@ -240,7 +239,7 @@ def _item_page(name: str, path: Path, at: ItemAt, *, values: dict[str, str] | No
                       "rationale": item.rationale or "", "owner": item.owner or ""}
     shown_values = {key: form[key] for key in KEPT} if values is None else {key: request.form.get(f"shown_{key}", "") for key in KEPT}
     shown, rows = _rendered(name, result, at)
-    key = json.dumps(identity(report, item, None))
+    key = entry_key(report, item)
     base = {"version": version_of(data), "fingerprint": item_fingerprint(item), "key": key}
     if values is not None and conflict is None:
         base = {k: request.form.get(k, "") for k in ("version", "fingerprint", "key")}
@@ -268,11 +267,7 @@ def save(name: str, report: int, item: int) -> Any:
     values = {key: request.form.get(key, "") for key in FIELDS}
     sent_shown = {key: request.form[f"shown_{key}"] for key in KEPT if f"shown_{key}" in request.form}
     edit = ItemEdit.of(values, sent_shown if len(sent_shown) == len(KEPT) else None)
-    try:
-        key_list = json.loads(request.form.get("key", "null"))
-        key = tuple(key_list) if isinstance(key_list, list) and len(key_list) == 3 else None
-    except ValueError:
-        key = None
+    key = request.form.get("key") or None  # the item's identity when the form was opened
     base = (request.form.get("version", ""), request.form.get("fingerprint", ""))
     if not all(base):
         abort(400)

@@ -1,0 +1,148 @@
+"""The owners' round end to end: who gets what, drafts to send, merge, the chase list, reminders, sending."""
+
+from __future__ import annotations
+
+import email
+import json
+import shutil
+import textwrap
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from .conftest import FIXTURES, run
+from .test_owners import smtp_server  # noqa: F401 - the fixture
+
+PAPER = FIXTURES / "returns" / "2021-12-tracker.yaml"
+OWNERS = textwrap.dedent("""\
+    owners:
+      Professional Standards:
+        email: psd@example.police.uk
+        deputy: Crime Directorate
+      Crime Directorate:
+        email: crime@example.police.uk
+      Home Office:
+        inside: false
+    """)
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    shutil.copy(PAPER, tmp_path / "data" / PAPER.name)
+    (tmp_path / "data" / "owners.yaml").write_text(OWNERS, encoding="utf-8")
+    return tmp_path
+
+
+def folder(project: Path) -> Path:
+    return project / "build" / "returns" / PAPER.stem
+
+
+def _eml(path: Path) -> EmailMessage:
+    message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def _fill(book: Path, ref: str, cells: dict[str, object], to: Path) -> Path:
+    wb = load_workbook(book)
+    ws = wb["Items"]
+    (row,) = [r[0].row for r in ws.iter_rows(min_row=9) if r[2].value == ref]
+    for column, value in cells.items():
+        ws[f"{column}{row}"] = value
+    wb.save(to)
+    return to
+
+
+def test_a_whole_round(project: Path) -> None:
+    code, out, err = run("returns", f"data/{PAPER.name}", "--return-by", "2022-01-14")
+    assert code == 0, err
+    assert "updates wanted by 14 January 2022" in out
+    assert "Professional-Standards.xlsx: Professional Standards, 3 rows, to psd@example.police.uk, copy to crime@example.police.uk" in out
+    assert "left out: Home Office, 1 item (outside the force" in out
+    assert "1 open item without an owner" in out and "Roads Policing - Not Optional, No. 6" in out
+    made = folder(project)
+    assert sorted(p.name for p in made.glob("*.xlsx")) == ["Crime-Directorate.xlsx", "Professional-Standards.xlsx"]
+
+    draft = _eml(made / "Professional-Standards.eml")
+    assert draft["X-Unsent"] == "1" and draft["To"] == "psd@example.police.uk" and draft["Cc"] == "crime@example.police.uk"
+    assert draft["Subject"].strip() == "HMICFRS Report Recommendations, December 2021: your update by 14 January 2022"
+    body = draft.get_body(preferencelist=("plain",))
+    assert body is not None and "the 3 open items you answer for" in body.get_content()
+    (attachment,) = list(draft.iter_attachments())
+    assert attachment.get_filename() == "Professional-Standards.xlsx"
+    assert attachment.get_content() == (made / "Professional-Standards.xlsx").read_bytes()
+
+    state = json.loads((made / "round.json").read_text(encoding="utf-8"))
+    assert state["return_by"] == "2022-01-14" and sorted(state["owners"]) == ["Crime Directorate", "Professional Standards"]
+    assert state["owners"]["Crime Directorate"]["items"] == ["crime-data-integrity-inspection-2019/4"]
+
+    returned = project / "returned"
+    returned.mkdir()
+    book = _fill(made / "Crime-Directorate.xlsx", "4", {"H": "GREEN", "J": "Published in November."}, returned / "Crime-Directorate.xlsx")
+    code, out, err = run("merge", f"data/{PAPER.name}", str(book))
+    assert code == 0, err
+    assert "merged 1 change" in out
+
+    code, out, err = run("returns", f"data/{PAPER.name}", "--status")
+    assert code == 0, err
+    lines = out.splitlines()
+    crime = next(line for line in lines if line.startswith("  Crime Directorate:"))
+    psd = next(line for line in lines if line.startswith("  Professional Standards:"))
+    assert "; returned " in crime and "; merged " in crime and "0 of 1 row still without an update" in crime
+    assert "NOT RETURNED; not merged; 3 of 3 rows still without an update" in psd
+    assert "      no update: Crime Data Integrity inspection 2019, No. 2.1" in lines
+
+    code, out, err = run("returns", f"data/{PAPER.name}", "--status", "--remind")
+    assert code == 0, err
+    assert "wrote 1 reminder draft" in out
+    reminder = _eml(made / "reminder-Professional-Standards.eml")
+    assert reminder["To"] == "psd@example.police.uk" and reminder["Subject"].strip().startswith("Reminder: HMICFRS Report Recommendations")
+    text = reminder.get_body(preferencelist=("plain",))
+    assert text is not None and "We have not yet received your update" in text.get_content()
+    assert [a.get_filename() for a in reminder.iter_attachments()] == ["Professional-Standards.xlsx"]
+
+    code, out, err = run("merge", f"data/{PAPER.name}", str(book))
+    assert code == 0, err
+    assert f"{book}: Crime Directorate's return was already merged on " in out and "the returns change nothing" in out
+
+
+def test_making_the_workbooks_again_keeps_who_returned_theirs(project: Path) -> None:
+    assert run("returns", f"data/{PAPER.name}")[0] == 0
+    made = folder(project)
+    book = _fill(made / "Crime-Directorate.xlsx", "4", {"J": "Published."}, project / "Crime-Directorate.xlsx")
+    assert run("merge", f"data/{PAPER.name}", str(book))[0] == 0
+    code, _, err = run("returns", f"data/{PAPER.name}")  # item 4 changed: Crime Directorate's workbook is new
+    assert code == 0, err
+    state = json.loads((made / "round.json").read_text(encoding="utf-8"))
+    assert state["owners"]["Crime Directorate"]["returned"] is None
+    assert state["owners"]["Professional Standards"]["returned"] is None
+
+
+def test_send_delivers_the_round_and_records_when(project: Path, smtp_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    port, received = smtp_server
+    settings = project / "mail.toml"
+    settings.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {port}\ntls = "none"\nsender = "secretariat@example.police.uk"\n',
+                        encoding="utf-8")
+    code, out, err = run("returns", f"data/{PAPER.name}", "--send", "--mail-config", str(settings))
+    assert code == 0, err
+    assert "sent 2 messages by 127.0.0.1" in out
+    assert sorted(m["To"] for m in received) == ["crime@example.police.uk", "psd@example.police.uk"]
+    assert all(m["From"] == "secretariat@example.police.uk" and m["X-Unsent"] is None for m in received)
+    state = json.loads((folder(project) / "round.json").read_text(encoding="utf-8"))
+    assert all(part["sent"] for part in state["owners"].values())
+    code, out, err = run("returns", f"data/{PAPER.name}", "--status")
+    assert code == 0 and "Crime Directorate: sent " in out
+
+
+def test_send_without_settings_is_refused_before_anything_is_written(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("BOARDPACK_SMTP_HOST", "BOARDPACK_MAIL_FROM"):
+        monkeypatch.delenv(name, raising=False)
+    code, _, err = run("returns", f"data/{PAPER.name}", "--send")
+    assert code == 2 and "`host` and `sender`" in err
+    assert not folder(project).exists()
