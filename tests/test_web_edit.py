@@ -14,7 +14,8 @@ from boardpack.web import history, store
 
 from .web_helpers import RESPONSE, TRACKER, app_for, item_form, sign_in
 
-URL = f"/papers/{TRACKER}/items/0/0"
+URL = f"/papers/{TRACKER}/item/a-review-of-fraud-time-to-choose/1"
+"""The first item's page: its address carries its identity (report and No.)."""
 
 
 @pytest.fixture
@@ -193,7 +194,7 @@ def test_the_paper_page_filters_and_links_checks_problems_to_items(app: Flask) -
     assert "Showing 1 of" in overdue
     row = overdue[overdue.index('<ul class="row-problems">'):]
     assert row.startswith('<ul class="row-problems"><li class="warning">') and "overdue: due August 2021, before the end of the period" in row
-    assert "Check found" in overdue and f'href="/papers/{TRACKER}/items/0/0#due"' in overdue
+    assert "Check found" in overdue and f'href="{URL}#due"' in overdue
     none = client.get(f"/papers/{TRACKER}?owner=nobody").get_data(as_text=True)
     assert "No item matches these filters." in none
 
@@ -251,3 +252,20 @@ def test_a_save_keeps_the_other_papers_checks_and_a_change_to_a_previous_paper_i
     page = editor.get(f"/papers/{TRACKER}").get_data(as_text=True)
     assert TRACKER in checks and "2021-06-hmicfrs-tracker" not in checks
     assert "the previous paper 2021-06-hmicfrs-tracker.yaml has errors" in page
+
+
+def test_an_items_address_is_its_identity_and_the_old_address_by_place_is_sent_on(app: Flask) -> None:
+    editor = client_for(app, "alice")
+    paper = editor.get(f"/papers/{TRACKER}").get_data(as_text=True)
+    assert f'href="{URL}"' in paper and "/items/0/0" not in paper
+    moved = editor.get(f"/papers/{TRACKER}/items/0/0?saved=1")
+    assert moved.status_code == 301 and moved.headers["Location"] == URL + "?saved=1"
+    assert editor.get(f"/papers/{TRACKER}/items/0/99").status_code == 404
+    assert editor.get(f"/papers/{TRACKER}/item/a-review-of-fraud-time-to-choose/99").status_code == 404
+    page = editor.get(URL).get_data(as_text=True)
+    assert f'action="{URL}"' in page and "By 30 September 2021, chief constables should make sure" in page
+    form = item_form(editor)
+    form["update"] = "Sent to the old address."
+    saved = editor.post(f"/papers/{TRACKER}/items/0/0", data=form)  # a form opened before the change of address
+    assert saved.status_code == 302 and saved.headers["Location"] == URL + "?saved=1#saved"
+    assert "Sent to the old address." in paper_file(app).read_text()
