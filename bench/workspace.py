@@ -44,6 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from boardpack.identity import entry_key  # noqa: E402
 from boardpack.load import load_file  # noqa: E402
 from boardpack.validate import validate  # noqa: E402
 from boardpack.web import accounts, store  # noqa: E402
@@ -192,7 +193,7 @@ def main(argv: list[str] | None = None) -> None:
     subprocess.run([sys.executable, str(ROOT / "bench" / "make_tracker.py"), "100", "25", str(data / f"{PAPER}.yaml")], check=True)
     made, _ = validate(load_file(data / f"{PAPER}.yaml"))
     assert made is not None
-    items = [f"/papers/{PAPER}/items/{r}/{i}" for r, report in enumerate(made.reports) for i in range(len(report.items))]
+    items = [f"/papers/{PAPER}/item/{entry_key(report, item)}" for report in made.reports for item in report.items]
     database = data / store.DEFAULT_NAME
     names = [f"editor{n:02d}" for n in range(args.editors)] + [f"reader{n:02d}" for n in range(args.readers)]
     with store.connect(database) as db:
