@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,9 +61,18 @@ def test_a_save_parses_the_file_once_and_checks_each_text_once(tmp_path: Path, m
     path = copy(tmp_path)
     parses: list[int] = []
     checks: list[int] = []
-    real_load, real_validate = YAML.load, boardpack.roundtrip.validate
-    monkeypatch.setattr(YAML, "load", lambda self, stream: parses.append(1) or real_load(self, stream))
-    monkeypatch.setattr(boardpack.roundtrip, "validate", lambda source: checks.append(1) or real_validate(source))
+    real_load, real_validate = YAML.load, validate
+
+    def load(self: YAML, stream: Any) -> Any:
+        parses.append(1)
+        return real_load(self, stream)
+
+    def counted(source: Any) -> Any:
+        checks.append(1)
+        return real_validate(source)
+
+    monkeypatch.setattr(YAML, "load", load)
+    monkeypatch.setattr(boardpack.roundtrip, "validate", counted)
     result = edit_item(path, ItemAt(0, 0), ItemEdit(update="Met them."), "alice")
     assert result.problems == {} and "update added" in result.changes[0]
     assert "Met them." in path.read_text()

@@ -452,7 +452,11 @@ def test_a_paper_written_again_starts_from_the_tree_written_and_writes_what_a_fr
     kept, fresh = (tmp_path / where / "2021-09-hmicfrs-tracker.yaml" for where in ("kept", "fresh"))
     parses: list[Path] = []
     real_load = YAML.load
-    monkeypatch.setattr(YAML, "load", lambda self, stream: parses.append(Path()) or real_load(self, stream))
+    def load(self: YAML, stream: Any) -> Any:
+        parses.append(Path())
+        return real_load(self, stream)
+
+    monkeypatch.setattr(YAML, "load", load)
     with PaperFile.open(kept, write=False) as pf:
         places = [ItemAt(r, i) for r, report in enumerate(pf.paper.reports) for i in range(len(report.items))]
     draw = random.Random(26)  # noqa: S311 - which edits, repeatably

@@ -235,8 +235,13 @@ def test_a_save_keeps_the_other_papers_checks_and_a_change_to_a_previous_paper_i
     import boardpack.web.papers as papers
 
     checks: list[str] = []
-    real = papers.prepare
-    monkeypatch.setattr(papers, "prepare", lambda path, label=None: checks.append(path.stem) or real(path, label))
+    from boardpack.build import Checked, prepare
+
+    def counted(path: Path, label: str | None = None) -> Checked:
+        checks.append(path.stem)
+        return prepare(path, label)
+
+    monkeypatch.setattr(papers, "prepare", counted)
     editor = client_for(app, "alice")
     assert editor.get("/").status_code == 200
     assert sorted(checks) == sorted(p.stem for p in Path(app.config["DATA"]).glob("*.yaml"))
