@@ -7,6 +7,7 @@ last quarter's files. A paper that fails does not hold up the others.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import signal
@@ -233,7 +234,7 @@ def output_names(name: str, formats: Sequence[str], has_cover: bool) -> dict[str
 
 
 def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: Sequence[str], *, cache: Path | None = None,
-                 fresh: bool = False, jobs: int = 1, progress: bool = False, workers: Workers | None = None) -> tuple[dict[str, bytes], int | None]:
+                 fresh: bool = False, jobs: int = 1, progress: Progressing = False, workers: Workers | None = None) -> tuple[dict[str, bytes], int | None]:
     """Render one paper to every requested format, in memory; return outputs and PDF pages.
 
     Outputs are keyed by format, and the cover report's by 'cover-pdf' and 'cover-docx'
@@ -282,7 +283,11 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
     if "pdf" in formats:
         from .render.pdf import render_view_pdf
 
-        report = Progress(f"{name}.pdf") if progress else None
+        report: Callable[[int, int], None] | None = None
+        if progress is True:
+            report = Progress(f"{name}.pdf")
+        elif callable(progress):
+            report = functools.partial(progress, f"{name}.pdf")
         outputs["pdf"], pages = _stage(name, "pdf", lambda: render_view_pdf(paper_view, templates, chart, cache=slices, jobs=jobs, progress=report,
                                                                                      workers=workers,
                                                                                      after_slices=start_cover_pdf if has_cover_pdf else None))
@@ -312,6 +317,10 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
     if slices is not None and "pdf" in formats:  # the cache keeps what this build used; a Word-only build leaves it be
         slices.keep_only()
     return outputs, pages
+
+
+Progressing = bool | Callable[[str, int, int], None]
+"""How a build reports a long PDF's progress: not at all, on stderr, or to a function (name, done, total)."""
 
 
 class Progress:
@@ -344,7 +353,7 @@ def _stage(name: str, fmt: str, work: Callable[[], T]) -> T:
         raise RenderError(f"{name}.{fmt}", "render", f"{type(exc).__name__}: {exc}") from exc
 
 
-def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...], out_dir: Path, fresh: bool, jobs: int, progress: bool,
+def _render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...], out_dir: Path, fresh: bool, jobs: int, progress: Progressing,
                 resolved: Resolved | None = None, workers: Workers | None = None,
                 read: dict[Path, tuple[int, bytes]] | None = None) -> tuple[dict[str, bytes], int | None, float]:
     """Worker entry point: re-validating is cheaper than pickling the model across processes.
@@ -394,11 +403,13 @@ def build(
     force: bool = False,
     jobs: int | None = None,
     on_paper: Callable[[Built], None] | None = None,
-    progress: bool = False,
+    progress: Progressing = False,
 ) -> list[Built]:
     """Check every paper, then render and write those whose inputs changed.
 
-    `progress` prints how far a long paper's PDF has got on stderr (see `Progress`).
+    `progress` prints how far a long paper's PDF has got on stderr (see `Progress`); a function
+    `progress(output name, parts done, parts)` is called instead, from the building process, on
+    every part (papers built in worker processes, when several are built at once, stay quiet).
 
     A paper with errors in its data, or whose rendering fails, is not written and keeps its
     previous outputs; its Built carries the error and the other papers are built as usual.
@@ -431,7 +442,7 @@ def collecting_rarely() -> Iterator[None]:
 
 
 def _build(paths: Sequence[Path] | None, data_dir: Path, out_dir: Path, templates: Path, formats: Sequence[str], force: bool,
-           jobs: int | None, on_paper: Callable[[Built], None] | None, progress: bool) -> list[Built]:
+           jobs: int | None, on_paper: Callable[[Built], None] | None, progress: Progressing) -> list[Built]:
     found = _unique_names(find_papers(paths, data_dir))
     formats = tuple(f for f in FORMATS if f in formats)
     recalled = {} if force else _recall(found, out_dir, templates, formats)
@@ -479,7 +490,7 @@ def _early_workers(formats: Sequence[str], papers: int, jobs: int | None) -> Ite
 
 
 def _build_found(found: list[Path], recalled: dict[Path, Recalled], out_dir: Path, templates: Path, formats: tuple[str, ...],
-                 force: bool, jobs: int | None, on_paper: Callable[[Built], None] | None, progress: bool,
+                 force: bool, jobs: int | None, on_paper: Callable[[Built], None] | None, progress: Progressing,
                  workers: Workers | None) -> list[Built]:
     checked = check([p for p in found if p not in recalled])
     _cover_names_free(checked, list(recalled.values()))
@@ -583,7 +594,7 @@ RECORD_KEYS = ("chain", "warnings", "counts", "cover")
 
 def _build_checked(
     papers: list[Checked | Recalled], out_dir: Path, templates: Path, formats: tuple[str, ...], force: bool, jobs: int | None,
-    on_paper: Callable[[Built], None] | None, progress: bool = False, workers: Workers | None = None,
+    on_paper: Callable[[Built], None] | None, progress: Progressing = False, workers: Workers | None = None,
 ) -> list[Built]:
     """Render and write the papers whose inputs changed, holding the build folder's lock.
 
@@ -667,8 +678,8 @@ def _build_checked(
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=processes, initializer=_die_with_parent) as pool:
-            futures = [(c, name, key, pool.submit(_render_job, c.path, name, templates, formats, out_dir, force, 1, progress,
-                                                      read=_bytes_read(c))) for c, name, key in todo]
+            futures = [(c, name, key, pool.submit(_render_job, c.path, name, templates, formats, out_dir, force, 1, progress is True,
+                                                  read=_bytes_read(c))) for c, name, key in todo]
             for c, name, key, future in futures:
                 try:
                     finish(c, name, key, future.result())

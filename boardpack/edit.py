@@ -26,11 +26,9 @@ from typing import Any
 from .errors import DataError, Problem
 from .identity import entry_key
 from .intake.returns import Update, _put, apply
-from .load import load_text
 from .model import Item, Paper, When, current_due, parse_when
 from .paperfile import PaperFile
 from .roundtrip import Document
-from .validate import validate
 
 FIELDS = ("status", "due", "reason", "update", "rationale", "owner")
 """The form fields of an item, in the order a form shows them."""
@@ -224,7 +222,10 @@ def plan_edit(doc: Document, paper: Paper, at: ItemAt, edit: ItemEdit, who: str)
     details = [line.rsplit("  [", 1)[0] for line in lines]
     if new_due is not None and reason and "reason" not in result.problems:
         steps = node["due"]
-        steps[-1] = _noted(steps[-1], reason)
+        if isinstance(steps, list):
+            steps[-1] = _noted(steps[-1], reason)
+        else:  # the item's first due date: a history of one step, with its note
+            node["due"] = _noted(steps, reason)
     owner = " ".join(edit.owner.split()) if edit.owner is not None else (item.owner or "")
     if owner != (item.owner or ""):
         if owner:
@@ -259,7 +260,7 @@ def _noted(step: Any, reason: str) -> Any:
 def _check_text(doc: Document, text: str, at: ItemAt, result: Edited) -> None:
     """`check`'s problems of the new text, each beside the field it concerns."""
     try:
-        paper, problems = validate(load_text(text, doc.path, doc.label))
+        paper, problems = doc.validated(text)
     except DataError as exc:
         problems, paper = exc.problems, None
     for problem in problems:
@@ -292,7 +293,7 @@ def edit_item(path: Path, at: ItemAt, edit: ItemEdit, who: str, *, key: str | No
     with PaperFile.open(path, label) as pf:
         before = pf.raw
         doc = pf.document
-        paper, problems = validate(load_text(doc.text, path, label))
+        paper, problems = doc.validated()
         result = Edited(version=version_of(before))
         if paper is None:
             for problem in problems:

@@ -45,6 +45,15 @@ log = logging.getLogger(__name__)
 _held = threading.local()
 """The locks of papers this thread holds."""
 
+_trees: dict[Path, tuple[bytes, Document]] = {}
+"""Per paper file, the round-trip document of this process's last write of it and the bytes written.
+
+Parsing a paper for rewriting is most of the time of a save; the next writer of that file starts
+from the document instead when the file still holds exactly those bytes. A document is taken out
+while it is used, so no two writers share one, and is kept only when its tree was left as written.
+"""
+_trees_lock = threading.Lock()
+
 LOCK_SUFFIX = ".lock"
 UNDO_SUFFIX = ".undo"
 REDO_SUFFIX = ".redo"
@@ -116,6 +125,13 @@ def _tidy(real: Path, label: str) -> None:
     _recover(real, label)
 
 
+def _take(file: Path, raw: bytes) -> Document | None:
+    """The document of this process's last write of `file`, if the file still holds what was written."""
+    with _trees_lock:
+        kept = _trees.pop(file, None)
+    return kept[1] if kept is not None and kept[0] == raw else None
+
+
 class PaperFile:
     """A paper file open for editing under its lock: the round-trip tree of the bytes read under it.
 
@@ -132,8 +148,13 @@ class PaperFile:
         self.raw = raw
         """The file's bytes as read (under the lock)."""
         self.locked = locked
-        self._doc = Document(path, label, raw)
+        kept = _take(self.file, raw) if locked else None
+        if kept is not None:
+            kept.path, kept.label = path, label
+        self._doc = kept or Document(path, label, raw)
         self._paper: Paper | None = None
+        self._as_written = False
+        """The tree is the text last written, and nobody has been handed it since."""
 
     @classmethod
     @contextlib.contextmanager
@@ -144,18 +165,23 @@ class PaperFile:
         """
         label = label or str(path)
         with paper_lock(path, label) if write else contextlib.nullcontext():
-            yield cls(path, label, read_paper_bytes(path, label), locked=write)
+            pf = cls(path, label, read_paper_bytes(path, label), locked=write)
+            yield pf
+            if pf._as_written:
+                with _trees_lock:
+                    _trees[pf.file] = (pf.raw, pf._doc)
 
     @property
     def data(self) -> Any:
         """The round-trip tree: change it in place (`set_after` places a new key)."""
+        self._as_written = False
         return self._doc.data
 
     @property
     def paper(self) -> Paper:
         """The paper as read (before any change to `data`), validated; DataError if it does not check."""
         if self._paper is None:
-            self._paper = _valid(self._doc.text, self.path, self.label)
+            self._paper = self.valid(self._doc.text)
         return self._paper
 
     def text(self) -> str:
@@ -164,15 +190,23 @@ class PaperFile:
 
     def check(self) -> Paper:
         """The paper the tree now makes; DataError (naming the file) if it would not check."""
-        return _valid(self.text(), self.path, self.label)
+        return self.valid(self.text())
 
     def encoded(self) -> bytes:
         """The bytes `save` would write: checked, in the file's own encoding and line ends."""
-        return self._doc.encode(self._doc.checked(self.path, self.label))
+        return self._doc.encode(self._doc.checked())
+
+    def valid(self, text: str) -> Paper:
+        """The paper `text` makes, checked with the paper's rules (DataError naming the file if it does not check).
+
+        Each text is checked once per open file: a text checked before it is written is not checked again.
+        """
+        return _valid_of(*self._doc.validated(text))
 
     @property
     def document(self) -> Document:
         """The round-trip document of the file as read (its tree is `data`)."""
+        self._as_written = False
         return self._doc
 
     def save(self) -> bool:
@@ -192,7 +226,7 @@ class PaperFile:
 
         Saved in the file's own encoding and line ends; returns the bytes written.
         """
-        _valid(text, self.path, self.label)
+        self.valid(text)
         data = self._doc.encode(text)
         if data != self.raw:
             self._write(data)
@@ -218,6 +252,11 @@ class PaperFile:
         except OSError as exc:
             raise _cannot(self.label, "write the paper file", exc, outcome) from None
         self.raw = data
+        dumped = self._doc.dumped
+        if dumped is not None and self._doc.encode(dumped) == data:
+            self._doc.written(dumped)
+            self._as_written = True
+
 
     @staticmethod
     def create(path: Path, text: str, label: str | None = None, *, like: PaperFile | None = None) -> None:
@@ -249,8 +288,16 @@ def edit_paper(path: Path, change: Callable[[Any], None], label: str | None = No
         return pf.save()
 
 
+def valid_text(text: str, path: Path, label: str | None = None) -> Paper:
+    """The paper `text` makes as the file at `path` (a new file, say), checked as a write checks it; DataError if not."""
+    return _valid_of(*validate(load_text(text, path, label or str(path))))
+
+
 def _valid(text: str, path: Path, label: str) -> Paper:
-    paper, problems = validate(load_text(text, path, label))
+    return valid_text(text, path, label)
+
+
+def _valid_of(paper: Paper | None, problems: list[Problem]) -> Paper:
     errors = [p for p in problems if p.severity == "error"]
     if paper is None or errors:
         raise DataError(errors or problems)

@@ -15,18 +15,34 @@ from typing import Any
 from .errors import DataError, UsageError
 from .load import PAPER_SUFFIXES
 from .model import DONE, When, parse_when
-from .paperfile import PaperFile
+from .paperfile import PaperFile, valid_text
 from .roundtrip import set_after
 
 
 @dataclass
 class Rolled:
-    """What `roll` wrote."""
+    """What `roll` wrote (or, with `dry_run`, would write)."""
 
     path: Path
     period: When
     greens: int = 0
     dropped: list[str] = field(default_factory=list)
+    settled: list[str] = field(default_factory=list)
+    """The items and tasks whose NEW GREEN becomes GREEN: 'Report title, No. 3' (a task: 'No. 3, task 3.1')."""
+    was: When | None = None
+    """The period of the paper rolled from."""
+    reports: int = 0
+    """Reports carried into the new paper."""
+    items: int = 0
+    """Items carried, with their statuses, due histories, comments and owners as they are."""
+    written: bool = False
+
+
+def next_quarter(period: When) -> str:
+    """The month three months after `period`, as `--to` takes it: 2021-09 gives '2021-12'."""
+    month = period.month or 12
+    year, month = period.year + (month + 2) // 12, (month + 2) % 12 + 1
+    return f"{year:04d}-{month:02d}"
 
 
 def rolled_path(path: Path, period: When, to: When) -> Path:
@@ -36,8 +52,13 @@ def rolled_path(path: Path, period: When, to: When) -> Path:
     return path.with_name(stem + path.suffix)
 
 
-def roll(path: Path, to: str, out: Path | None = None, *, drop_done: bool = False, label: str | None = None) -> Rolled:
-    """Write next period's paper file beside `path`; refuse to overwrite or to go backwards."""
+def roll(path: Path, to: str, out: Path | None = None, *, drop_done: bool = False, label: str | None = None,
+         dry_run: bool = False) -> Rolled:
+    """Write next period's paper file beside `path`; refuse to overwrite or to go backwards.
+
+    With `dry_run`, everything is checked and counted (what carries, what changes, what is left
+    out) and nothing is written; the paper is read without its lock.
+    """
     from .build import prepare
 
     try:
@@ -47,7 +68,7 @@ def roll(path: Path, to: str, out: Path | None = None, *, drop_done: bool = Fals
     if target_period.day is not None:
         raise UsageError(f"--to {to}: give the month of the new period (YYYY-MM), not a day")
     # Read under the paper's lock, so a merge writing it now is either wholly in the new paper or not at all.
-    with PaperFile.open(path, label) as doc:
+    with PaperFile.open(path, label, write=not dry_run) as doc:
         checked = prepare(path, label)
         if checked.paper is None or checked.errors:
             raise DataError(checked.problems)
@@ -65,7 +86,7 @@ def roll(path: Path, to: str, out: Path | None = None, *, drop_done: bool = Fals
         info = doc.data["paper"]
         info["period"] = f"{target_period.year:04d}-{target_period.month:02d}"
         set_after(info, "previous", path.name, after=list(info)[-1])
-        rolled = Rolled(target, target_period)
+        rolled = Rolled(target, target_period, was=current)
         reports = doc.data["reports"]
         for n in reversed(range(len(reports))):
             report = reports[n]
@@ -74,15 +95,27 @@ def roll(path: Path, to: str, out: Path | None = None, *, drop_done: bool = Fals
                 rolled.dropped.insert(0, str(report.get("title")))
                 del reports[n]
                 continue
+            title, settled = str(report.get("title")), []
             for item in items:
-                rolled.greens += _settle(item)
+                name = f"{title}, No. {item.get('ref') or '(no number)'}"
+                if _settle(item):
+                    settled.append(name)
                 for task in item.get("tasks") or []:
-                    rolled.greens += _settle(task)
+                    if _settle(task):
+                        settled.append(f"{name}, task {task.get('ref')}")
+            rolled.settled[0:0] = settled  # reports are walked last to first
+            rolled.reports += 1
+            rolled.items += len(items)
+        rolled.greens = len(rolled.settled)
         if not reports:
             raise UsageError("--drop-done would leave out every report; a paper needs at least one")
         text = doc.text()
+    if dry_run:
+        valid_text(text, target)  # as `create` checks it, so a preview promises only what a roll will do
+        return rolled
     # The new paper under its own lock, the old one's let go first: one lock held at a time.
     PaperFile.create(target, text, str(target), like=doc)
+    rolled.written = True
     return rolled
 
 

@@ -17,7 +17,8 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from .errors import DataError, Problem
-from .load import load_text, read_paper_bytes
+from .load import Source, load_text, read_paper_bytes
+from .model import Paper
 from .validate import validate
 
 
@@ -38,14 +39,20 @@ class Document:
         self.crlf = raw.count(b"\r\n") * 2 > raw.count(b"\n")
         self.final_newline = raw.endswith(b"\n") or not raw.strip()
         # The file has already passed `check` (the safe loader, no tags or aliases); this
-        # parser only ever sees text that one did.
-        load_text(self.text, path, self.label)
+        # parser only ever sees text that one did. What the safe loader read is kept, so the
+        # file as read is checked without parsing it a third time (see `validated`).
+        self.source = load_text(self.text, path, self.label)
+        self._checked: dict[str, tuple[Paper | None, list[Problem]]] = {}
+        self._sources: dict[str, Source] = {}
+        self.dumped: str | None = None
+        """The text of the last `dump`: the tree as text, unless it was changed since."""
         self._yaml = YAML()
         self._yaml.preserve_quotes = True
         self._yaml.width = 1_000_000  # never re-wrap a long line
         try:
-            _, sequence, offset = load_yaml_guess_indent(self.text)
-            self.data = self._yaml.load(self.text)
+            # One round-trip parse: the indent is guessed from the lines, and the tree loaded by
+            # this document's own parser (parsing the file twice was most of the time of a save).
+            self.data, sequence, offset = load_yaml_guess_indent(self.text, yaml=self._yaml)
         except (YAMLError, ValueError) as exc:  # pragma: no cover - the safe loader refused it first
             raise DataError([Problem(self.label, 0, 0, "", f"cannot be read for rewriting: {exc}")]) from None
         mapping = _mapping_indent(self.text)
@@ -55,7 +62,19 @@ class Document:
     def dump(self) -> str:
         out = io.StringIO()
         self._yaml.dump(self.data, out)
-        return out.getvalue()
+        self.dumped = out.getvalue()
+        return self.dumped
+
+    def written(self, text: str) -> None:
+        """The file now holds `text`, this tree's last dump: the document stands for the file as it is now.
+
+        So the next writer of the file can start from this tree instead of parsing the file again.
+        """
+        self.text = text
+        self.source = self._sources.get(text) or load_text(text, self.path, self.label)
+        self._sources.clear()
+        self._checked = {text: self._checked[text]} if text in self._checked else {}
+        self.dumped = None
 
     def encode(self, text: str) -> bytes:
         """Text as this file's bytes: its byte-order mark and line ends, a last line ended only if it was."""
@@ -65,11 +84,23 @@ class Document:
             text = text.replace("\r\n", "\n").replace("\n", "\r\n")
         return (b"\xef\xbb\xbf" if self.bom else b"") + text.encode("utf-8")
 
-    def checked(self, path: Path, label: str) -> str:
+    def validated(self, text: str | None = None) -> tuple[Paper | None, list[Problem]]:
+        """`check`'s paper and problems of `text` (the file as read, when None); each text is checked once.
+
+        Raises DataError when the text is not YAML the paper loader reads.
+        """
+        text = self.text if text is None else text
+        kept = self._checked.get(text)
+        if kept is None:
+            source = self.source if text == self.text else load_text(text, self.path, self.label)
+            self._sources[text] = source
+            kept = self._checked[text] = validate(source)
+        return kept
+
+    def checked(self) -> str:
         """The rewritten text, refused (DataError naming the file) if it would not check."""
         text = self.dump()
-        source = load_text(text, path, label)
-        paper, problems = validate(source)
+        paper, problems = self.validated(text)
         errors = [p for p in problems if p.severity == "error"]
         if paper is None or errors:
             raise DataError(errors or problems)

@@ -8,6 +8,9 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from boardpack.edit import ItemAt, ItemEdit, edit_item, item_changes, save_paper_text
 from boardpack.errors import DataError
@@ -35,6 +38,45 @@ def test_an_edit_is_merges_edit_plus_owner_with_the_reason_as_the_new_dates_note
     text = path.read_text()
     assert "        due:\n          - 2021-09\n          - {date: 2021-12, note: pending guidance}\n" in text
     assert "# last quarter's paper" in text
+
+
+def test_a_first_due_date_with_a_reason_is_one_step_with_its_note(tmp_path: Path) -> None:
+    path = copy(tmp_path)
+    assert "        status: WHITE\n        lead: National Criminal Justice Board\n        comment" in path.read_text()  # No. 8: no due date
+    result = edit_item(path, ItemAt(2, 7), ItemEdit(due="2022-03", reason="set with the Home Office"), "alice")
+    assert result.problems == {}, result.problems
+    after = path.read_text()
+    assert after.count("{date: 2022-03, note: set with the Home Office}") == 1
+    paper, _ = validate(load_text(after, path, PAPER))
+    assert paper is not None
+    due = paper.reports[2].items[7].due
+    assert [(str(step.date), step.note) for step in due] == [("March 2022", "set with the Home Office")]
+
+
+def test_a_save_parses_the_file_once_and_checks_each_text_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ruamel.yaml import YAML
+
+    import boardpack.roundtrip
+
+    path = copy(tmp_path)
+    parses: list[int] = []
+    checks: list[int] = []
+    real_load, real_validate = YAML.load, validate
+
+    def load(self: YAML, stream: Any) -> Any:
+        parses.append(1)
+        return real_load(self, stream)
+
+    def counted(source: Any) -> Any:
+        checks.append(1)
+        return real_validate(source)
+
+    monkeypatch.setattr(YAML, "load", load)
+    monkeypatch.setattr(boardpack.roundtrip, "validate", counted)
+    result = edit_item(path, ItemAt(0, 0), ItemEdit(update="Met them."), "alice")
+    assert result.problems == {} and "update added" in result.changes[0]
+    assert "Met them." in path.read_text()
+    assert (len(parses), len(checks)) == (1, 2)  # one round-trip parse; the file as read and as written, checked once each
 
 
 def test_fields_left_as_the_form_showed_them_are_left_alone() -> None:

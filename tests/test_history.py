@@ -379,3 +379,21 @@ def test_items_new_this_period_count_with_the_status_they_reached(reference: tup
     new_reports = {row.report: row.change for row in groups["new_reports"]}
     assert new_reports["A review of 'Fraud: Time to choose'"] == "3 items: 3 AMBER"
     assert new_reports["State of Policing: The Annual Assessment of Policing in England and Wales 2020"] == "No recommendations for the force"
+def test_a_roll_dry_run_tells_what_the_roll_does_and_writes_nothing(tmp_path: Path) -> None:
+    from boardpack.roll import next_quarter, roll
+
+    for paper in DATA.glob("*.yaml"):
+        shutil.copy(paper, tmp_path / paper.name)
+    source = tmp_path / "2021-09-hmicfrs-tracker.yaml"
+    before = sorted(p.name for p in tmp_path.iterdir())
+    preview = roll(source, "2021-12", drop_done=True, dry_run=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before and not preview.written
+    done = roll(source, "2021-12", drop_done=True)
+    assert done.written and done.path == preview.path == tmp_path / "2021-12-hmicfrs-tracker.yaml"
+    assert (preview.was, preview.period, preview.reports, preview.items) == (done.was, done.period, done.reports, done.items)
+    assert preview.settled == done.settled and preview.dropped == done.dropped and preview.greens == len(done.settled) == 15
+    text = done.path.read_text()
+    for name in done.settled:
+        assert name.split(", No. ")[0] in text
+    assert text.count("status: NEW GREEN") == 0 and preview.items == 63
+    assert [next_quarter(parse_when(p)) for p in ("2021-09", "2021-11", "2021-12")] == ["2021-12", "2022-02", "2022-03"]

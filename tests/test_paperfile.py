@@ -435,3 +435,48 @@ def test_a_hard_linked_paper_on_a_full_disk_is_left_whole_with_no_journal(folder
     assert code == 1 and "No space left on device" in err
     assert paper.read_bytes() == before
     assert sorted(p.name for p in paper.parent.iterdir()) == [f".{NAME}.lock", NAME]
+
+
+def test_a_paper_written_again_starts_from_the_tree_written_and_writes_what_a_fresh_parse_would(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    from ruamel.yaml import YAML
+
+    from boardpack.edit import ItemAt, ItemEdit, edit_item
+
+    for name in ("2021-06-hmicfrs-tracker.yaml", "2021-09-hmicfrs-tracker.yaml"):
+        for where in ("kept", "fresh"):
+            (tmp_path / where).mkdir(exist_ok=True)
+            shutil.copy(ROOT / "data" / name, tmp_path / where / name)
+    kept, fresh = (tmp_path / where / "2021-09-hmicfrs-tracker.yaml" for where in ("kept", "fresh"))
+    parses: list[Path] = []
+    real_load = YAML.load
+    def load(self: YAML, stream: Any) -> Any:
+        parses.append(Path())
+        return real_load(self, stream)
+
+    monkeypatch.setattr(YAML, "load", load)
+    with PaperFile.open(kept, write=False) as pf:
+        places = [ItemAt(r, i) for r, report in enumerate(pf.paper.reports) for i in range(len(report.items))]
+    draw = random.Random(26)  # noqa: S311 - which edits, repeatably
+    written, wrote = 0, False
+    for n in range(12):
+        at = draw.choice(places)
+        edit = ItemEdit(status=draw.choice(["RED", "AMBER", "GREEN", None]), due=draw.choice([f"2032-{n % 12 + 1:02d}", None]),
+                        reason=draw.choice(["after the review", ""]), update=draw.choice([f"Update {n}.\n\n- one\n- two", ""]),
+                        rationale=f"Why {n}.", owner=draw.choice([f"Owner {n}", None]))
+        before = len(parses)
+        one = edit_item(kept, at, edit, "alice")
+        assert len(parses) == before + (0 if wrote else 1)  # right after a write, the next save parses nothing
+        wrote = one.text is not None
+        written += wrote
+        other = edit_item(fresh, at, edit, "alice")
+        paperfile._trees.pop(paperfile.real_file(fresh), None)  # the other copy is parsed afresh every time
+        assert (one.problems, one.changes) == (other.problems, other.changes)
+        assert kept.read_bytes() == fresh.read_bytes(), f"save {n} differs"
+    assert written >= 8
+    kept.write_bytes(kept.read_bytes().replace(b"Why", b"Because"))  # a hand edit: the next save parses again
+    before = len(parses)
+    assert edit_item(kept, places[0], ItemEdit(update="After the hand edit."), "alice").problems == {}
+    assert len(parses) == before + 1 and b"After the hand edit." in kept.read_bytes()

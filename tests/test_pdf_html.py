@@ -12,6 +12,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
+from boardpack.build import build
 from boardpack.derive import view
 from boardpack.model import Paper
 from boardpack.palette import default_palette

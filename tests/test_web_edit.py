@@ -14,7 +14,8 @@ from boardpack.web import history, store
 
 from .web_helpers import RESPONSE, TRACKER, app_for, item_form, sign_in
 
-URL = f"/papers/{TRACKER}/items/0/0"
+URL = f"/papers/{TRACKER}/item/a-review-of-fraud-time-to-choose/1"
+"""The first item's page: its address carries its identity (report and No.)."""
 
 
 @pytest.fixture
@@ -193,7 +194,7 @@ def test_the_paper_page_filters_and_links_checks_problems_to_items(app: Flask) -
     assert "Showing 1 of" in overdue
     row = overdue[overdue.index('<ul class="row-problems">'):]
     assert row.startswith('<ul class="row-problems"><li class="warning">') and "overdue: due August 2021, before the end of the period" in row
-    assert "Check found" in overdue and f'href="/papers/{TRACKER}/items/0/0#due"' in overdue
+    assert "Check found" in overdue and f'href="{URL}#due"' in overdue
     none = client.get(f"/papers/{TRACKER}?owner=nobody").get_data(as_text=True)
     assert "No item matches these filters." in none
 
@@ -228,3 +229,48 @@ def test_saving_again_after_a_conflict_applies_only_the_fields_changed(app: Flas
     assert "owner: Head of Fraud" in text  # Bob's owner and status are not undone by fields Alice left as they were
     with store.connect(app.config["DATABASE"]) as db:
         assert history.versions(db, TRACKER)[0].changes == ["A review of 'Fraud: Time to choose', No. 1: update added"]
+
+
+def test_a_save_keeps_the_other_papers_checks_and_a_change_to_a_previous_paper_is_seen(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    import boardpack.web.papers as papers
+
+    checks: list[str] = []
+    from boardpack.build import Checked, prepare
+
+    def counted(path: Path, label: str | None = None) -> Checked:
+        checks.append(path.stem)
+        return prepare(path, label)
+
+    monkeypatch.setattr(papers, "prepare", counted)
+    editor = client_for(app, "alice")
+    assert editor.get("/").status_code == 200
+    assert sorted(checks) == sorted(p.stem for p in Path(app.config["DATA"]).glob("*.yaml"))
+    checks.clear()
+    form = item_form(editor, RESPONSE, 0, 0)
+    form["update"] = "Spoke to the lead."
+    assert editor.post(f"/papers/{RESPONSE}/items/0/0", data=form).status_code == 302
+    assert editor.get("/").status_code == 200
+    assert checks == [RESPONSE]  # only the paper saved is checked again
+    checks.clear()
+    previous = paper_file(app, "2021-06-hmicfrs-tracker")  # the tracker's previous paper
+    previous.write_text(previous.read_text().replace("layout: tracker", "layout: trackr"))
+    page = editor.get(f"/papers/{TRACKER}").get_data(as_text=True)
+    assert TRACKER in checks and "2021-06-hmicfrs-tracker" not in checks
+    assert "the previous paper 2021-06-hmicfrs-tracker.yaml has errors" in page
+
+
+def test_an_items_address_is_its_identity_and_the_old_address_by_place_is_sent_on(app: Flask) -> None:
+    editor = client_for(app, "alice")
+    paper = editor.get(f"/papers/{TRACKER}").get_data(as_text=True)
+    assert f'href="{URL}"' in paper and "/items/0/0" not in paper
+    moved = editor.get(f"/papers/{TRACKER}/items/0/0?saved=1")
+    assert moved.status_code == 301 and moved.headers["Location"] == URL + "?saved=1"
+    assert editor.get(f"/papers/{TRACKER}/items/0/99").status_code == 404
+    assert editor.get(f"/papers/{TRACKER}/item/a-review-of-fraud-time-to-choose/99").status_code == 404
+    page = editor.get(URL).get_data(as_text=True)
+    assert f'action="{URL}"' in page and "By 30 September 2021, chief constables should make sure" in page
+    form = item_form(editor)
+    form["update"] = "Sent to the old address."
+    saved = editor.post(f"/papers/{TRACKER}/items/0/0", data=form)  # a form opened before the change of address
+    assert saved.status_code == 302 and saved.headers["Location"] == URL + "?saved=1#saved"
+    assert "Sent to the old address." in paper_file(app).read_text()

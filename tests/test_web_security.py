@@ -11,7 +11,8 @@ from boardpack.web import history, store
 
 from .web_helpers import TRACKER, app_for, csrf, item_form, sign_in
 
-PAGES = ["/", f"/papers/{TRACKER}", f"/papers/{TRACKER}/items/0/0", f"/papers/{TRACKER}/history", "/accounts/",
+PAGES = ["/", f"/papers/{TRACKER}", f"/papers/{TRACKER}/items/0/0",
+         f"/papers/{TRACKER}/item/a-review-of-fraud-time-to-choose/1", f"/papers/{TRACKER}/history", "/accounts/",
          f"/papers/{TRACKER}/download/pdf", "/palette.css"]
 
 

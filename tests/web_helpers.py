@@ -57,7 +57,7 @@ def sign_in(client: Any, name: str, password: str = PASSWORD, **headers: str) ->
 
 def item_form(client: Any, paper: str = TRACKER, report: int = 0, item: int = 0) -> dict[str, str]:
     """The item form's hidden fields and its values as the page fills them."""
-    page = client.get(f"/papers/{paper}/items/{report}/{item}").get_data(as_text=True)
+    page = client.get(f"/papers/{paper}/items/{report}/{item}", follow_redirects=True).get_data(as_text=True)
     form = hidden(page)
     for name in ("due", "reason", "owner"):
         match = re.search(rf'id="{name}" name="{name}" type="text" value="([^"]*)"', page)

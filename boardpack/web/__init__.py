@@ -81,13 +81,17 @@ def create_app(data: Path, out: Path, database: Path | None = None, *, trust_hea
     app.jinja_env.globals["csrf_token"] = csrf_token
 
     from .admin import bp as admin_bp
+    from .builds import Builds
+    from .builds import bp as builds_bp
     from .papers import bp as papers_bp
+    from .quarter import bp as quarter_bp
     from .signin import bp as signin_bp
     from .versions import bp as versions_bp
 
-    for blueprint in (signin_bp, papers_bp, versions_bp, admin_bp):
+    for blueprint in (signin_bp, papers_bp, versions_bp, quarter_bp, builds_bp, admin_bp):
         app.register_blueprint(blueprint)
 
+    app.extensions["boardpack_builds"] = Builds(data, out, templates, database)
     app.before_request(_open)
     app.teardown_appcontext(_close)
     app.after_request(_headers)

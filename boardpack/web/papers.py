@@ -10,7 +10,10 @@ names, so no URL reaches any other file.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import threading
+import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ from ..edit import FIELDS, KEPT, Edited, ItemAt, ItemEdit, due_text, edit_item, 
 from ..errors import BoardpackError, DataError
 from ..history import excerpt
 from ..identity import entry_key
+from ..identity import index as key_index
 from ..load import load_text
 from ..model import STATUSES, Paper, current_due
 from ..palette import palette_for
@@ -37,10 +41,12 @@ DOWNLOADS = {
     "html": ("HTML", "{}.html", "text/html"),
     "xlsx": ("Annex (Excel)", "{}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     "csv": ("Annex (CSV)", "{}.csv", "text/csv"),
+    "cover-pdf": ("Cover report (PDF)", "{}-cover.pdf", "application/pdf"),
+    "cover-docx": ("Cover report (Word)", "{}-cover.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
 }
 """What a paper's downloads are: the build's files by fixed names, nothing else."""
 
-_cache: dict[Path, tuple[tuple[Any, ...], Checked]] = {}
+_cache: dict[Path, tuple[tuple[tuple[str, ...], dict[Path, tuple[int, int] | None]], Checked]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -60,28 +66,41 @@ def paper_path(name: str) -> Path:
     return path
 
 
-def _stamp(path: Path) -> tuple[Any, ...]:
-    """What a paper's check depends on: its file and every paper file it may name as previous."""
-    stamps = []
-    for other in sorted(path.parent.glob("*.y*ml")):
+def _names(folder: Path) -> tuple[str, ...]:
+    try:
+        return tuple(p.name for p in find_papers(None, folder))
+    except DataError:
+        return ()
+
+
+def _current(files: Iterable[Path]) -> dict[Path, tuple[int, int] | None]:
+    now: dict[Path, tuple[int, int] | None] = {}
+    for file in files:
         try:
-            info = other.stat()
+            info = file.stat()
         except OSError:
+            now[file] = None
             continue
-        stamps.append((other.name, info.st_mtime_ns, info.st_size))
-    return tuple(stamps)
+        now[file] = (info.st_mtime_ns, info.st_size)
+    return now
 
 
 def checked(path: Path) -> Checked:
-    """The paper as `check` sees it, kept until any paper file in its folder changes."""
-    stamp = _stamp(path)
+    """The paper as `check` sees it, kept until its file, a paper of its chain or the folder's list of papers changes.
+
+    A save of one paper leaves the other papers' checks as they were.
+    """
     with _cache_lock:
         kept = _cache.get(path)
-        if kept is not None and kept[0] == stamp:
-            return kept[1]
+    if kept is not None and kept[0] == (_names(path.parent), _current(kept[0][1])):
+        return kept[1]
+    names = _names(path.parent)
     result = prepare(path, path.name)
+    # As read (modification time taken before reading): a change made during the check shows next time.
+    files: dict[Path, tuple[int, int] | None] = {file: (mtime, len(raw)) for file, (mtime, raw) in result.read.items()}
+    files.setdefault(path, None)
     with _cache_lock:
-        _cache[path] = (stamp, result)
+        _cache[path] = ((names, files), result)
     return result
 
 
@@ -105,6 +124,8 @@ class Line:
     overdue: bool
     problems: list[tuple[str, str, str]]
     """check's problems with the item: (severity, message, the form field it concerns)."""
+    key: str = ""
+    """The item's identity: its page's address."""
 
 
 def lines(paper: Paper, result: Checked) -> list[Line]:
@@ -121,7 +142,7 @@ def lines(paper: Paper, result: Checked) -> list[Line]:
             current = current_due(item.due)
             out.append(Line(at, report.title, item.ref or "–", excerpt(" ".join(item.text.split()), 90), item.status,
                             str(current) if current else "", item.owner or (item.lead or ""),
-                            is_overdue(item.status, item.due, period), counted.get(at, [])))
+                            is_overdue(item.status, item.due, period), counted.get(at, []), entry_key(report, item)))
     return out
 
 
@@ -181,7 +202,9 @@ def _problems(result: Checked) -> list[dict[str, Any]]:
     out = []
     for problem in result.problems:
         found = item_of_problem(problem)
-        out.append({"problem": problem, "at": found[0] if found else None, "field": _anchor(found[1]) if found else ""})
+        at = found[0] if found else None
+        key = item_key(result.paper, at) if at is not None and result.paper is not None and at.find(result.paper) is not None else ""
+        out.append({"problem": problem, "at": at if key else None, "key": key, "field": _anchor(found[1]) if found else ""})
     return out
 
 
@@ -235,17 +258,63 @@ def _item_page(name: str, path: Path, at: ItemAt, *, values: dict[str, str] | No
     ), status
 
 
-@bp.route("/papers/<name>/items/<int:report>/<int:item>")
-def item(name: str, report: int, item: int) -> Any:
+def item_key(paper: Paper, at: ItemAt) -> str:
+    """The item's identity (`identity.entry_key`), as its page's address carries it."""
+    report = paper.reports[at.report]
+    return entry_key(report, report.items[at.item])
+
+
+def _found(path: Path, key: str) -> ItemAt | None:
+    """Where the item with this identity is in the paper as it is now (None: not there, or the paper does not check)."""
+    paper = checked(path).paper
+    if paper is None:
+        return None
+    place = key_index(paper.reports).get(key)
+    return ItemAt(place[0], place[1]) if place is not None and place[2] is None else None
+
+
+@bp.route("/papers/<name>/item/<path:key>")
+def item(name: str, key: str) -> Any:
     path = paper_path(name)
-    return _item_page(name, path, ItemAt(report, item), saved=request.args.get("saved"))
+    at = _found(path, key)
+    if at is None:
+        if checked(path).paper is None:
+            return _item_page(name, path, ItemAt(0, 0))  # the page that says the paper does not check
+        abort(404)
+    return _item_page(name, path, at, saved=request.args.get("saved"))
+
+
+@bp.route("/papers/<name>/items/<int:report>/<int:item>")
+def item_at(name: str, report: int, item: int) -> Any:
+    """An item's earlier address, by its place in the paper: sent on to its address by identity."""
+    path = paper_path(name)
+    paper = checked(path).paper
+    if paper is None:
+        return _item_page(name, path, ItemAt(report, item))
+    if ItemAt(report, item).find(paper) is None:
+        abort(404)
+    return redirect(url_for("papers.item", name=name, key=item_key(paper, ItemAt(report, item)), saved=request.args.get("saved")),
+                    code=301)
+
+
+@bp.route("/papers/<name>/item/<path:key>", methods=["POST"])
+@needs("editor")
+def save(name: str, key: str) -> Any:
+    path = paper_path(name)
+    at = _found(path, key)
+    if at is None:
+        abort(404)
+    return _save(name, path, at)
 
 
 @bp.route("/papers/<name>/items/<int:report>/<int:item>", methods=["POST"])
 @needs("editor")
-def save(name: str, report: int, item: int) -> Any:
-    path = paper_path(name)
-    at = ItemAt(report, item)
+def save_at(name: str, report: int, item: int) -> Any:
+    """A form opened at an item's earlier address still saves (the form's identity finds the item if it moved)."""
+    return _save(name, paper_path(name), ItemAt(report, item))
+
+
+def _save(name: str, path: Path, at: ItemAt) -> Any:
     values = {key: request.form.get(key, "") for key in FIELDS}
     sent_shown = {key: request.form[f"shown_{key}"] for key in KEPT if f"shown_{key}" in request.form}
     edit = ItemEdit.of(values, sent_shown if len(sent_shown) == len(KEPT) else None)
@@ -274,7 +343,9 @@ def save(name: str, report: int, item: int) -> Any:
     if result.text is None:
         return _item_page(name, path, where, values=values, edited=result, status=400)
     history.audit(db(), user, "item changed", name, "; ".join(result.changes), address())
-    return redirect(url_for("papers.item", name=name, report=where.report, item=where.item, saved="1") + "#saved")
+    saved = checked(path).paper
+    target = item_key(saved, where) if saved is not None and where.find(saved) is not None else request.form.get("key", "")
+    return redirect(url_for("papers.item", name=name, key=target, saved="1") + "#saved")
 
 
 def _mtime(path: Path) -> str:
@@ -323,6 +394,23 @@ def download(name: str, kind: str) -> Any:
         return error_page(404, f"The {label} of {name} has not been built yet. It is made by a build of the paper.")
     history.audit(db(), g.user.name, "downloaded", name, file.name, address())
     return send_file(file.resolve(), mimetype=mime, as_attachment=True, download_name=file.name, max_age=0)
+
+
+@bp.route("/papers/<name>/download.zip")
+def download_all(name: str) -> Any:
+    """Every built file of the paper in one zip, for the committee clerk."""
+    paper_path(name)
+    out: Path = current_app.config["OUT"]
+    files = [out / DOWNLOADS[kind][1].format(name) for kind, _ in built(name)[1]]
+    if not files:
+        return error_page(404, f"Nothing of {name} has been built yet. It is made by a build of the paper.")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for file in files:
+            bundle.write(file.resolve(), arcname=file.name)
+    history.audit(db(), g.user.name, "downloaded", name, f"{name}.zip: {', '.join(f.name for f in files)}", address())
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/zip", as_attachment=True, download_name=f"{name}.zip", max_age=0)
 
 
 @bp.route("/palette.css")
