@@ -11,7 +11,7 @@ import gc
 import os
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
@@ -183,6 +183,12 @@ def _parser() -> argparse.ArgumentParser:
     remove = actions.add_parser("remove", parents=[where], help="remove an account")
     remove.add_argument("name", metavar="NAME")
     return parser
+
+
+def _run_clean(args: argparse.Namespace, out: TextIO) -> int:
+    removed = clean(args.out)
+    print(f"removed {_plural(removed, 'file')} from {args.out}/", file=out)
+    return 0
 
 
 def _run_new(args: argparse.Namespace, out: TextIO) -> int:
@@ -606,28 +612,15 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     except SystemExit as exc:
         return int(exc.code or 0)
     try:
-        if args.command == "check":
-            return _run_check(args, out, err)
-        if args.command == "roll":
-            return _run_roll(args, out)
-        if args.command == "returns":
-            return _run_returns(args, out)
-        if args.command == "merge":
-            return _run_merge(args, out)
-        if args.command == "import":
-            return _run_import(args, out, err)
-        if args.command == "new":
-            return _run_new(args, out)
-        if args.command == "schema":
-            return _run_schema(args, out)
-        if args.command == "serve":
-            return _run_serve(args, out)
-        if args.command == "user":
-            return _run_user(args, out, err)
-        if args.command == "clean":
-            removed = clean(args.out)
-            print(f"removed {_plural(removed, 'file')} from {args.out}/", file=out)
-            return 0
+        handlers: dict[str, Callable[[], int]] = {
+            "check": lambda: _run_check(args, out, err), "roll": lambda: _run_roll(args, out),
+            "returns": lambda: _run_returns(args, out), "merge": lambda: _run_merge(args, out),
+            "import": lambda: _run_import(args, out, err), "new": lambda: _run_new(args, out),
+            "schema": lambda: _run_schema(args, out), "serve": lambda: _run_serve(args, out),
+            "user": lambda: _run_user(args, out, err), "clean": lambda: _run_clean(args, out),
+        }
+        if args.command in handlers:
+            return handlers[args.command]()
         return _run_build(args, out, err)
     except DataError as exc:
         for problem in exc.problems:

@@ -173,3 +173,11 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     """The order's seed at the end too, as -q leaves out the header that gives it: a failed run is repeated with it."""
     if config.pluginmanager.hasplugin("randomly") and exitstatus != 0:
         terminalreporter.write_line(f"tests ran in random order: repeat it with --randomly-seed={config.getoption('randomly_seed')}")
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Any:
+    """A workspace over a copy of data/, with an editor, a second editor and a reader (see `web_helpers`)."""
+    from .web_helpers import app_for
+
+    return app_for(tmp_path)

@@ -70,7 +70,7 @@ def test_a_key_indented_into_the_block_above_is_named_as_such(paper_file: Callab
     text = HEAD + SECOND.replace("        rationale: Vacancies.", "    rationale: Vacancies.")
     (result,) = check([paper_file(text)])
     messages = [(p.line, p.message) for p in result.errors]
-    assert (16, "unknown key 'rationale'; allowed: id, title, scope, by, published, summary, totals, items. 'rationale' is "
+    assert (16, "unknown key 'rationale'; allowed: id, title, scope, by, published, to, summary, totals, items. 'rationale' is "
                 "a key of an item (under `items:`): if it belongs to the one above it, it is indented too little; line it "
                 "up with that block's other keys") in messages
     assert (15, "a RED status needs `rationale:` saying why (the legend says 'rationale required')") in messages

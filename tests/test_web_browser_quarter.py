@@ -100,11 +100,15 @@ def test_a_refused_roll_and_a_failed_build_pass_axe(live: Live, browser: WebDriv
     assert axe(browser) == []
     shoot(browser, "roll-refused")
     older = live.data / "2021-06-hmicfrs-tracker.yaml"
+    kept = older.read_bytes()
     older.write_text(older.read_text().replace("layout: tracker", "layout: trackr"))
-    browser.get(f"{live.url}/papers/2021-06-hmicfrs-tracker/build")
-    press(browser, "Build")
-    WebDriverWait(browser, 300, poll_frequency=1).until(
-        lambda driver: driver.find_elements(By.XPATH, "//h2[normalize-space(.)='The build failed']"))
-    assert "trackr" in browser.find_element(By.CSS_SELECTOR, ".error-summary").text
-    assert axe(browser) == []
-    shoot(browser, "build-failed")
+    try:  # the June paper is September's previous: the other tests of this module need it whole, in any order
+        browser.get(f"{live.url}/papers/2021-06-hmicfrs-tracker/build")
+        press(browser, "Build")
+        WebDriverWait(browser, 300, poll_frequency=1).until(
+            lambda driver: driver.find_elements(By.XPATH, "//h2[normalize-space(.)='The build failed']"))
+        assert "trackr" in browser.find_element(By.CSS_SELECTOR, ".error-summary").text
+        assert axe(browser) == []
+        shoot(browser, "build-failed")
+    finally:
+        older.write_bytes(kept)

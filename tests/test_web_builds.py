@@ -11,24 +11,12 @@ import time
 import zipfile
 from pathlib import Path
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from boardpack.web import history, store
 
-from .web_helpers import RESPONSE, TRACKER, app_for, csrf, sign_in
-
-
-@pytest.fixture
-def app(tmp_path: Path) -> Flask:
-    return app_for(tmp_path)
-
-
-def client_for(app: Flask, name: str) -> FlaskClient:
-    client = app.test_client()
-    assert sign_in(client, name).status_code == 302
-    return client
+from .web_helpers import RESPONSE, TRACKER, client_for, csrf
 
 
 def finished(client: FlaskClient, name: str, seconds: float = 300) -> str:

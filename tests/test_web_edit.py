@@ -7,26 +7,14 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from boardpack.edit import ItemAt, ItemEdit, edit_item
 from boardpack.web import history, store
 
-from .web_helpers import RESPONSE, TRACKER, app_for, item_form, sign_in
+from .web_helpers import RESPONSE, TRACKER, app_for, client_for, item_form
 
 URL = f"/papers/{TRACKER}/item/a-review-of-fraud-time-to-choose/1"
 """The first item's page: its address carries its identity (report and No.)."""
-
-
-@pytest.fixture
-def app(tmp_path: Path) -> Flask:
-    return app_for(tmp_path)
-
-
-def client_for(app: Flask, name: str) -> FlaskClient:
-    client = app.test_client()
-    assert sign_in(client, name).status_code == 302
-    return client
 
 
 def paper_file(app: Flask, name: str = TRACKER) -> Path:

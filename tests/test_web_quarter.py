@@ -5,26 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 
 from boardpack.web import history, store
 
-from .web_helpers import TRACKER, app_for, csrf, sign_in
+from .web_helpers import TRACKER, client_for, csrf
 
 NEW = "2021-12-hmicfrs-tracker"
-
-
-@pytest.fixture
-def app(tmp_path: Path) -> Flask:
-    return app_for(tmp_path)
-
-
-def client_for(app: Flask, name: str) -> FlaskClient:
-    client = app.test_client()
-    assert sign_in(client, name).status_code == 302
-    return client
 
 
 def test_the_roll_preview_shows_what_carries_changes_and_is_left_out_and_writes_nothing(app: Flask) -> None:

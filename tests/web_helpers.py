@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.testing import FlaskClient
 
 from boardpack.web import accounts, create_app, store
 
@@ -68,3 +69,9 @@ def item_form(client: Any, paper: str = TRACKER, report: int = 0, item: int = 0)
     match = re.search(r'<option value="([^"]*)" selected>', page)
     form["status"] = match.group(1) if match else ""
     return form
+
+
+def client_for(app: Flask, name: str) -> FlaskClient:
+    client = app.test_client()
+    assert sign_in(client, name).status_code == 302
+    return client

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -62,17 +63,22 @@ def _record(report: str, row: Row) -> tuple[str, ...]:
     )
 
 
-def render_xlsx(view: PaperView) -> bytes:
-    """The annex as an Excel workbook: a header row, frozen, with filters."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Items"
-    for col, (label, width) in enumerate(zip(HEADERS, WIDTHS, strict=True), start=1):
+def _header_row(ws: Any, headers: tuple[str, ...], widths: tuple[int, ...]) -> None:
+    """A sheet's header row, white on dark blue, and its column widths."""
+    for col, (label, width) in enumerate(zip(headers, widths, strict=True), start=1):
         cell = ws.cell(row=1, column=col)
         text_cell(cell, label)
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="1D3C6E")
         ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def render_xlsx(view: PaperView) -> bytes:
+    """The annex as an Excel workbook: a header row, frozen, with filters."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Items"
+    _header_row(ws, HEADERS, WIDTHS)
     wrap = Alignment(wrap_text=True, vertical="top")
     items = _items(view)
     rows = [_record(report.title, row) for report, row in items]
@@ -124,12 +130,7 @@ def timeline_records(view: PaperView) -> list[tuple[str | When | None, ...]]:
 def _timeline_sheet(wb: Workbook, view: PaperView) -> None:
     """Each item's path through the chain of papers, a row per quarter, with real dates for members who filter."""
     ws = wb.create_sheet("Timeline")
-    for col, (label, width) in enumerate(zip(TIMELINE_HEADERS, TIMELINE_WIDTHS, strict=True), start=1):
-        cell = ws.cell(row=1, column=col)
-        text_cell(cell, label)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="1D3C6E")
-        ws.column_dimensions[get_column_letter(col)].width = width
+    _header_row(ws, TIMELINE_HEADERS, TIMELINE_WIDTHS)
     wrap = Alignment(wrap_text=True, vertical="top")
     records = timeline_records(view)
     for r, values in enumerate(records, start=2):
