@@ -86,7 +86,8 @@ case "$command" in
         need_packages $BUILD_PACKAGES $TEST_PACKAGES
         setup_python
         setup_axe
-        exec "$VENV/bin/python" -m pytest "$@"
+        # One test process per core: most tests run on one core each (-n 0 to run in this process, for a debugger).
+        exec "$VENV/bin/python" -m pytest -n auto "$@"
         ;;
     *)
         echo "usage: ./run.sh build [generate.py arguments] | ./run.sh serve [serve arguments] | ./run.sh test [pytest arguments]" >&2
