@@ -43,7 +43,7 @@ def validate(source: Source) -> tuple[Paper | None, list[Problem]]:
 
     Problems the loader kept (a key given twice) come first; they do not stop the checks.
     """
-    found = list(source.problems) + list(_long_words(source, source.data, ()))
+    found = list(source.problems) + list(_long_words(source, source.data, ())) + list(_left_to_review(source))
     try:
         paper = Paper.model_validate(source.data, strict=False)
     except ValidationError as exc:
@@ -356,10 +356,30 @@ def _totals(source: Source, r: int, report: Report, items: list[Item]) -> Iterat
                                  severity="warning")
 
 
+_REVIEW_MARK = re.compile(r"#\s*review:", re.IGNORECASE)
+_UNCONFIRMED = re.compile(r":\s*['\"]?to be confirmed['\"]?\s*(?:#.*)?$", re.IGNORECASE)
+
+
+def _left_to_review(source: Source) -> Iterator[Problem]:
+    """Marks `import` leaves for the secretariat (`# review:`, 'To be confirmed') still in the paper, each at its line."""
+    for n, line in enumerate(source.text.splitlines(), start=1):
+        mark = _REVIEW_MARK.search(line)
+        if mark:
+            yield Problem(source.label, n, mark.start() + 1, "", "a `# review:` mark is still here: check what it says, "
+                          "then remove the mark", "warning")
+        elif _UNCONFIRMED.search(line):
+            yield Problem(source.label, n, len(line) - len(line.lstrip()) + 1, "", "'To be confirmed' is still here: "
+                          "give the value, or leave the key out", "warning")
+
+
 def _common(source: Source, at: Path_, entry: Item | Task, period: When | None) -> Iterator[Problem]:
     """Rules shared by items and tasks: RED rationale, due-date order, overdue (when the period can be read)."""
     if entry.status == "RED" and not entry.rationale:
         yield source.problem(at + ("status",), "a RED status needs `rationale:` saying why (the legend says 'rationale required')")
+    if entry.rationale and entry.status != "RED":
+        yield source.problem(at + ("rationale",), f"a rationale is printed with the status, but this is {entry.status or 'no status'}, "
+                             "not RED; remove `rationale:` (it stays in the earlier papers) or say why in the comment",
+                             severity="warning")
     yield from _due_order(source, at, entry.due)
     if period is not None and is_overdue(entry.status, entry.due, period):
         current = current_due(entry.due)

@@ -146,3 +146,33 @@ def test_send_without_settings_is_refused_before_anything_is_written(project: Pa
     code, _, err = run("returns", f"data/{PAPER.name}", "--send")
     assert code == 2 and "`host` and `sender`" in err
     assert not folder(project).exists()
+
+
+def test_leaving_red_clears_the_rationale_and_check_warns_of_contradictions_and_marks(project: Path) -> None:
+    paper = project / "data" / PAPER.name
+    text = paper.read_text(encoding="utf-8")
+    paper.write_text(text.replace("        status: AMBER   # checked with PSD in November\n",
+                                  "        status: RED     # checked with PSD in November\n        rationale: No staff.\n"), encoding="utf-8")
+    assert run("returns", f"data/{PAPER.name}")[0] == 0
+    book = _fill(folder(project) / "Professional-Standards.xlsx", "1", {"H": "AMBER", "J": "Two officers joined."},
+                 project / "Professional-Standards.xlsx")
+    code, out, err = run("merge", f"data/{PAPER.name}", str(book))
+    assert code == 0, err
+    assert "No. 1: status RED → AMBER; update added; RED rationale cleared" in out
+    merged = paper.read_text(encoding="utf-8")
+    assert "rationale: No staff." not in merged and "        status: AMBER   # checked with PSD in November\n" in merged
+
+    lines = merged.splitlines()
+    at = lines.index("        status: AMBER   # checked with PSD in November")
+    lines.insert(at + 1, "        rationale: Still short of staff.")
+    lines.insert(at, "        # review: the status was a colour only")
+    lines[lines.index("  committee: Police Authority Board")] = "  committee: To be confirmed"
+    paper.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, _, err = run("check", f"data/{PAPER.name}")
+    assert code == 0, err
+    review = lines.index("        # review: the status was a colour only") + 1
+    assert f"data/{PAPER.name}:{review}:9: a `# review:` mark is still here: check what it says, then remove the mark (warning)" in err
+    confirm = lines.index("  committee: To be confirmed") + 1
+    assert f"data/{PAPER.name}:{confirm}:3: 'To be confirmed' is still here: give the value, or leave the key out (warning)" in err
+    assert f"data/{PAPER.name}:{review + 2}:20: reports[0].items[0].rationale: a rationale is printed with the status, but this is " \
+           "AMBER, not RED; remove `rationale:`" in err

@@ -492,6 +492,11 @@ def apply(doc: PaperFile | Document, paper: Paper, todo: list[tuple[Located, Upd
         if update.rationale:
             _put(node, "rationale", _text(update.rationale), order)
             did.append("rationale set")
+        elif update.status and update.status != "RED" and entry.status == "RED" and "rationale" in node:
+            # The reason an item was RED is no reason once it is not: printed under AMBER it would
+            # contradict the status. It stays in the earlier papers, and the changes say what moved.
+            del node["rationale"]
+            did.append("RED rationale cleared")
         if did:
             lines.append(f"{report.title}, No. {ref}: {'; '.join(did)}  [{update.workbook}]")
     return lines
