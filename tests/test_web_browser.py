@@ -34,11 +34,11 @@ if not (CHROMIUM and DRIVER and AXE.is_file()):  # pragma: no cover - run.sh tes
     pytest.skip("needs chromium, chromium-driver and node_modules/axe-core (./run.sh test installs them)", allow_module_level=True)
 
 from selenium import webdriver  # noqa: E402 - only once Chromium is known to be there
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 
@@ -104,11 +104,27 @@ def sign_in_as(driver: WebDriver, live: Live, name: str) -> None:
     assert "Papers" in driver.find_element(By.TAG_NAME, "h1").text
 
 
+def gone(page: Any) -> Any:
+    """A wait's condition: the page this element belongs to has been replaced.
+
+    Chromium's driver says so with a stale reference, or, when it asks while the new page
+    loads, with "Node with given id does not belong to the document": both mean gone.
+    """
+    def check(_driver: WebDriver) -> bool:
+        try:
+            page.is_enabled()
+        except WebDriverException:  # StaleElementReferenceException is one
+            return True
+        return False
+
+    return check
+
+
 def press(driver: WebDriver, words: str) -> None:
     """Press the button with these words and wait for the page it leads to."""
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.XPATH, f"//button[normalize-space(.)={words!r}]").click()
-    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 15).until(gone(page))
 
 
 def beside(driver: WebDriver, field: str) -> str:
@@ -256,7 +272,7 @@ def test_the_item_form_is_usable_by_keyboard_alone(live: Live, browser: WebDrive
     assert fields == ["status", "due", "reason", "update", "rationale", "owner", "Save"]
     page = browser.find_element(By.TAG_NAME, "html")
     browser.switch_to.active_element.send_keys(Keys.ENTER)
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(page))
+    WebDriverWait(browser, 15).until(gone(page))
     assert "Saved" in browser.find_element(By.ID, "saved").text
     assert "Typed with the keyboard alone." in live.paper().read_text()
 
