@@ -330,7 +330,7 @@ def _run_returns(args: argparse.Namespace, out: TextIO) -> int:
     from .intake.returns import refuse_answered
     from .model import parse_when
     from .palette import palette_for
-    from .round import ROUND_FILE, Round, carry_over, make_round, round_lock, stale
+    from .round import ROUND_FILE, Round, carry_over, make_round, record_sent, round_lock, stale, when_words
     from .write import commit_outputs, write_atomic
 
     checked = prepare(args.file, str(args.file))
@@ -362,7 +362,7 @@ def _run_returns(args: argparse.Namespace, out: TextIO) -> int:
         except OSError as exc:
             raise BoardpackError(f"cannot write {exc.filename or folder}: {exc.strerror or exc}") from None
     if books:
-        print(f"wrote {_plural(len(books), 'workbook')} and their e-mail drafts to {folder}/ (updates wanted by {_when(state.return_by)}):", file=out)
+        print(f"wrote {_plural(len(books), 'workbook')} and their e-mail drafts to {folder}/ (updates wanted by {when_words(state.return_by)}):", file=out)
     else:
         print(f"{args.file}: no open items owned inside the force; no workbooks written", file=out)
     for owner, part in state.owners.items():
@@ -380,53 +380,28 @@ def _run_returns(args: argparse.Namespace, out: TextIO) -> int:
     if settings is not None and made.drafts:
         with round_lock(folder):
             went = send(made.drafts, settings)
-            now = Round.read(folder) or state
-            for owner in went:
-                now.owners[owner].sent = _now()
-            write_atomic(folder / ROUND_FILE, now.to_json())
+            write_atomic(folder / ROUND_FILE, record_sent(Round.read(folder) or state, went).to_json())
         print(f"sent {_plural(len(went), 'message')} by {settings.host}", file=out)
     elif made.drafts:
         print(f"next: open each .eml in {folder}/ (Outlook opens it as a draft) and send it; then `generate.py returns {args.file} --status`", file=out)
     return 0
 
 
-def _now() -> str:
-    import datetime as dt
-
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-
-
-def _when(value: str | None) -> str:
-    from .model import parse_when
-
-    if not value:
-        return "not yet"
-    if "T" in value:
-        import datetime as dt
-
-        day = dt.datetime.fromisoformat(value)
-        return f"{day.day} {day:%B %Y}"
-    try:
-        return str(parse_when(value))
-    except ValueError:
-        return value
-
-
 def _run_round_status(args: argparse.Namespace, paper: Any, folder: Path, settings: Any, out: TextIO) -> int:
     from .drafts import send
-    from .round import Round, chase_list, reminders
+    from .round import Round, chase_list, reminders, when_words
     from .write import commit_outputs
 
     state = Round.read(folder)
     if state is None:
         raise UsageError(f"{folder}/: no owners' round was made here; run `generate.py returns {args.file}` first")
     lines = chase_list(state, paper, weeks=args.weeks)
-    print(f"{args.file}: owners' round of {_when(state.made)}, updates wanted by {_when(state.return_by)}", file=out)
+    print(f"{args.file}: owners' round of {when_words(state.made)}, updates wanted by {when_words(state.return_by)}", file=out)
     for line in lines:
         part = line.part
-        sent = f"sent {_when(part.sent)}" if part.sent else f"draft made {_when(state.made)}"
-        back = f"returned {_when(part.returned)}" if part.returned else "NOT RETURNED"
-        merged = f"merged {_when(part.merged)}" if part.merged else "not merged"
+        sent = f"sent {when_words(part.sent)}" if part.sent else f"draft made {when_words(state.made)}"
+        back = f"returned {when_words(part.returned)}" if part.returned else "NOT RETURNED"
+        merged = f"merged {when_words(part.merged)}" if part.merged else "not merged"
         print(f"  {line.owner}: {sent}; {back}; {merged}; {len(line.missing)} of {_plural(len(part.items), 'row')} still without an update",
               file=out)
         for missing in line.missing:

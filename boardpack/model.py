@@ -55,6 +55,11 @@ class When:
     def first_day(self) -> dt.date:
         return dt.date(self.year, self.month, self.day or 1)
 
+    @property
+    def iso(self) -> str:
+        """ISO 8601, at the date's own precision: '2021-12' for a month, '2021-12-05' for a day."""
+        return f"{self.year:04d}-{self.month:02d}" + (f"-{self.day:02d}" if self.day is not None else "")
+
     def __str__(self) -> str:
         month = calendar.month_name[self.month]
         if self.day is None:

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from .drafts import REMINDER_TEMPLATE, RETURN_TEMPLATE, Attachment, Draft, render
-from .errors import DataError, Problem
+from .errors import DataError
 from .history import excerpt
-from .model import DONE, Item, Paper, Task, When, current_due
+from .model import DONE, Item, Paper, Task, When, current_due, parse_when
 from .owners import Directory, directory_near, route
 from .render.returns import UNASSIGNED, Entry, open_entries
 
@@ -98,15 +98,25 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
-def _day(stamp: str | None) -> str:
-    if not stamp:
-        return ""
-    when = dt.datetime.fromisoformat(stamp)
-    return f"{when.day} {when:%B %Y}"
+def when_words(value: str | None, missing: str = "") -> str:
+    """A time or date the round keeps, as the papers write dates: '6 December 2026', 'January 2022'."""
+    if not value:
+        return missing
+    if "T" in value:
+        stamp = dt.datetime.fromisoformat(value)
+        return f"{stamp.day} {stamp:%B %Y}"
+    try:
+        return str(parse_when(value))
+    except ValueError:
+        return value
 
 
-def _month(when: When) -> str:
-    return f"{when.year:04d}-{when.month:02d}"
+def record_sent(state: Round, owners: Iterable[str]) -> Round:
+    """The round after its messages went by SMTP to these owners."""
+    now = _now()
+    for owner in owners:
+        state.owners[owner].sent = now
+    return state
 
 
 def _item_line(entry: Entry, period: When) -> dict[str, Any]:
@@ -178,7 +188,7 @@ def make_round(checked: Any, paper_file: str, templates: Path, *, include_outsid
         draft_name = name.removesuffix(".xlsx") + ".eml"
         files[draft_name] = draft.eml(sender)
         owners[owner] = OwnerRound(name, draft_name, [entry.identity for entry in entries], to, cc)
-    state = Round(paper_file, _month(period), made, _iso_day(due_back), owners,
+    state = Round(paper_file, period.iso, made, due_back.iso, owners,
                   [f"{entry.report.title}, No. {entry.ref or '(no number)'}" for entry in unowned],
                   {name: len(entries) for name, entries in sorted(outside.items())})
     files[ROUND_FILE] = state.to_json()
@@ -215,10 +225,6 @@ def _default_return_by() -> When:
     return When(day.year, day.month, day.day)
 
 
-def _iso_day(when: When) -> str:
-    return f"{when.year:04d}-{when.month:02d}-{when.day or 1:02d}" if when.day else _month(when)
-
-
 def stale(folder: Path, keep: Iterable[str]) -> list[Path]:
     """Workbooks and drafts of an earlier round in `folder` that the new round does not make."""
     kept = {name.casefold() for name in keep}
@@ -252,7 +258,7 @@ def already_merged(state: Round | None, books: Sequence[Path]) -> list[tuple[Pat
             continue
         for owner, part in state.owners.items():
             if digest in part.merged_books:
-                found.append((book, owner, _day(part.merged)))
+                found.append((book, owner, when_words(part.merged)))
     return found
 
 
@@ -329,9 +335,9 @@ def reminders(state: Round, chase: Sequence[Chase], paper: Paper, templates: Pat
             continue
         context = {"owner": line.owner, "paper": {"title": paper.paper.title, "committee": paper.paper.committee,
                                                   "period": str(paper.paper.period)},
-                   "return_by": _return_by_text(state.return_by), "workbook": line.part.workbook, "count": len(line.part.items),
+                   "return_by": when_words(state.return_by), "workbook": line.part.workbook, "count": len(line.part.items),
                    "items": [], "red": [], "overdue": line.overdue, "due_soon": line.due_soon, "missing": missing,
-                   "sent": _day(line.part.sent), "sender": sender}
+                   "sent": when_words(line.part.sent), "sender": sender}
         subject, body = render(templates, REMINDER_TEMPLATE, context)
         attachments: tuple[Attachment, ...] = ()
         book = folder / line.part.workbook
@@ -339,16 +345,3 @@ def reminders(state: Round, chase: Sequence[Chase], paper: Paper, templates: Pat
             attachments = (Attachment(book.name, book.read_bytes()),)
         drafts.append(Draft(line.owner, line.part.to, line.part.cc, subject, body, attachments))
     return drafts
-
-
-def _return_by_text(value: str) -> str:
-    from .model import parse_when
-
-    try:
-        return str(parse_when(value))
-    except ValueError:
-        return value
-
-
-def problems_of_round(folder: Path) -> list[Problem]:
-    return [Problem(str(folder / ROUND_FILE), 0, 0, "", "no round was made here; run `generate.py returns FILE` first")]

@@ -71,10 +71,6 @@ def _quoted(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _month(when: When) -> str:
-    return f"{when.year:04d}-{when.month:02d}"
-
-
 def _later(when: When, months: int) -> str:
     n = when.year * 12 + when.month - 1 + months
     return f"{n // 12:04d}-{n % 12 + 1:02d}"
@@ -99,7 +95,7 @@ def _paper_block(new: NewPaper) -> list[str]:
         "paper:",
         f"  title: {_quoted(new.heading())}   # printed on the first page and in the running header",
         "  appendix: A                     # the appendix letter or number the committee pack gives it (optional)",
-        f"  period: {_month(new.period)}                 # the month reported on; overdue is judged against its end",
+        f"  period: {new.period.iso}                 # the month reported on; overdue is judged against its end",
         f"  committee: {_quoted(new.committee)}",
         f"  organisation: {_quoted(new.organisation)}",
         f"  layout: {new.layout}                 # tracker: RAG tables per report; response: No. / Recommendation / Owner / Response",
@@ -120,7 +116,7 @@ def starter_text(new: NewPaper, path: Path) -> str:
             "  - title: \"An example inspection report\"   # each report is a section with its own table",
             "    scope: national                 # what kind of report: national, force, national joint thematic (optional)",
             "    by: HMICFRS                     # who published it (default HMICFRS)",
-            f"    published: {_month(p)}",
+            f"    published: {p.iso}",
             "    summary: |                      # optional words printed after the counts, which are worked out for you",
             "      One sentence on what the report looked at.",
             "    items:",
@@ -141,7 +137,7 @@ def starter_text(new: NewPaper, path: Path) -> str:
             "        rationale: |                # required for RED: why it is behind or will not be done",
             "          The new system it depends on is late.",
             "        due:                        # the first date, then each extension with its reason",
-            f"          - {_month(p)}",
+            f"          - {p.iso}",
             f"          - date: {_later(p, 3)}",
             "            note: pending the new system",
             "        owner: Head of Learning",
@@ -156,7 +152,7 @@ def starter_text(new: NewPaper, path: Path) -> str:
             "        text: |",
             "          The force does not understand its demand.",
             "        status: NEW GREEN           # completed this period (GREEN next quarter: `roll` does that)",
-            f"        due: {_month(p)}",
+            f"        due: {p.iso}",
             "        comment: |",
             "          Completed: the demand review was agreed in the period.",
         ]
@@ -164,7 +160,7 @@ def starter_text(new: NewPaper, path: Path) -> str:
         lines += [
             "  - title: \"An example review\"",
             "    by: An example reviewer         # who published it",
-            f"    published: {_month(p)}",
+            f"    published: {p.iso}",
             "    items:",
             "      - ref: \"1\"                      # the number printed in the No. column",
             "        text: |                     # the recommendation as the review words it (Markdown)",
@@ -218,19 +214,14 @@ def _rows(path: Path, label: str) -> Iterator[tuple[str, int, list[str]]]:
         return
     if suffix != ".xlsx":
         raise UsageError(f"{label}: a spreadsheet of items is an .xlsx workbook or a .csv file")
-    book = _workbook(data, label)
-    try:
+    from .intake.returns import reading
+
+    with reading(_workbook(data, label), label) as book:
         sheet = book.worksheets[0]
         for n, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
             if n > MAX_ROWS:
                 raise DataError([Problem(label, 0, 0, f"{sheet.title}!A{n}", f"more than {MAX_ROWS:,} rows; split the items into several papers")])
             yield sheet.title, n, ["" if value is None else _cell_text(value) for value in cells]
-    except DataError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a cell openpyxl cannot read (a 5,000-digit number, a damaged part)
-        raise _unreadable(label, exc) from None
-    finally:
-        book.close()
 
 
 def _workbook(data: bytes, label: str) -> Any:
@@ -238,7 +229,7 @@ def _workbook(data: bytes, label: str) -> Any:
     from openpyxl import load_workbook
 
     from .intake.gate import Limits, Refused, check_package
-    from .intake.returns import MAX_UNPACKED_BYTES, MAX_XML_BYTES, MAX_XML_NODES
+    from .intake.returns import MAX_UNPACKED_BYTES, MAX_XML_BYTES, MAX_XML_NODES, unreadable
 
     limits = Limits("workbook", "a list of items", MAX_FILE_BYTES, MAX_UNPACKED_BYTES, 1000, MAX_XML_NODES, MAX_XML_BYTES)
     try:
@@ -248,12 +239,7 @@ def _workbook(data: bytes, label: str) -> Any:
         why = "cannot be read as an Excel workbook (.xlsx): it is not a zip package" if str(exc) == "not a zip package" else str(exc)
         raise DataError([Problem(label, 0, 0, "", why)]) from None
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged workbook; none is a bug here
-        raise _unreadable(label, exc) from None
-
-
-def _unreadable(label: str, exc: Exception) -> DataError:
-    text = " ".join(str(exc).split())[:200]
-    return DataError([Problem(label, 0, 0, "", f"cannot be read as an Excel workbook (.xlsx): {type(exc).__name__}: {text}")])
+        raise unreadable(label, exc) from None
 
 
 def _cell_text(value: Any) -> str:
@@ -346,7 +332,7 @@ def from_sheet(path: Path, new: NewPaper, target: Path, label: str | None = None
             except ValueError as exc:
                 problems.append(Problem(label, 0, 0, where["due"], str(exc)))
             else:
-                item["due"] = _month(when) if when.day is None else f"{when.year:04d}-{when.month:02d}-{when.day:02d}"
+                item["due"] = when.iso
         if values.get("rationale"):
             item["rationale"] = values["rationale"]
         if values.get("owner"):

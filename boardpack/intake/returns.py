@@ -15,9 +15,11 @@ What a return does to an item:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,7 +117,7 @@ def _open_book(path: Path, label: str) -> Any:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged workbook; none is a bug here
-        raise _unreadable(label, exc) from None
+        raise unreadable(label, exc) from None
     if SHEET not in book.sheetnames or KEYS_SHEET not in book.sheetnames:
         book.close()
         raise DataError([problem("", f"is not a boardpack return (it has no '{SHEET}' and '{KEYS_SHEET}' sheets); "
@@ -127,20 +129,29 @@ def read_return(path: Path, label: str | None = None) -> tuple[dict[str, str], l
     """The paper, period and owner a return is for, its filled rows, and what is wrong in it."""
     label = label or str(path)
     problems: list[Problem] = []
-    book = _open_book(path, label)
-    try:
+    with reading(_open_book(path, label), label) as book:
         meta, keys = _keys(book[KEYS_SHEET], label)
         updates = list(_rows(book[SHEET], label, keys, problems))
-    except DataError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a cell openpyxl cannot read (a 5,000-digit number, a damaged part)
-        raise _unreadable(label, exc) from None
-    finally:
-        book.close()
     return meta, updates, problems
 
 
-def _unreadable(label: str, exc: Exception) -> DataError:
+@contextlib.contextmanager
+def reading(book: Any, label: str) -> Iterator[Any]:
+    """An open workbook, closed afterwards, whose unreadable cells are one line naming the file.
+
+    openpyxl raises many kinds of error on a cell it cannot read (a 5,000-digit number, a damaged part).
+    """
+    try:
+        yield book
+    except DataError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged workbook; none is a bug here
+        raise unreadable(label, exc) from None
+    finally:
+        book.close()
+
+
+def unreadable(label: str, exc: Exception) -> DataError:
     """What a library said about a damaged workbook, on one line and short, naming the file."""
     text = " ".join(str(exc).split())[:200]
     why = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -154,19 +165,14 @@ def answers(path: Path, label: str | None = None) -> list[str]:
     too; DataError when the file is not a return that can be read at all.
     """
     label = label or str(path)
-    book = _open_book(path, label)
     found: list[str] = []
-    try:
+    with reading(_open_book(path, label), label) as book:
         for n, row in enumerate(book[SHEET].iter_rows(min_row=HEADER_ROW + 1, max_col=len(HEADERS)), start=HEADER_ROW + 1):
             if n > MAX_ROWS + HEADER_ROW:
                 break
             for column, cell in enumerate(list(row)[len(LOCKED):], start=len(LOCKED) + 1):
                 if cell.value is not None and _fold(cell.value):
                     found.append(_cell(label, SHEET, column, n))
-    except Exception as exc:  # noqa: BLE001 - a cell openpyxl cannot read, as in read_return
-        raise _unreadable(label, exc) from None
-    finally:
-        book.close()
     return found
 
 

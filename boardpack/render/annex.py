@@ -38,13 +38,6 @@ def _items(view: PaperView) -> list[tuple[ReportView, Row]]:
     return [(report, row) for report in view.reports for row in report.rows if row.kind == "item"]
 
 
-def _iso(when: When | None) -> str:
-    """'2021-12' for a month, '2021-12-05' for a day: ISO 8601, so the text sorts as the dates do."""
-    if when is None:
-        return ""
-    return f"{when.year:04d}-{when.month:02d}" + (f"-{when.day:02d}" if when.day is not None else "")
-
-
 def _tasks(row: Row) -> str:
     """'1a (GREEN): Write the report. Position: Written.' a line a task."""
     lines = []
@@ -58,7 +51,7 @@ def _record(report: str, row: Row) -> tuple[str, ...]:
     return (
         report, row.ref or "", row.type or "", excerpt(row.text, limit=MAX_CELL),
         row.status.word if row.status else "", row.status.note or "" if row.status else "",
-        _iso(row.due_date), " / ".join(row.due), row.owner or row.lead or "", "yes" if row.overdue else "",
+        row.due_date.iso if row.due_date else "", " / ".join(row.due), row.owner or row.lead or "", "yes" if row.overdue else "",
         row.change or "", to_plain(row.comment), _tasks(row), to_plain(row.rationale),
     )
 
