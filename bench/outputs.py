@@ -3,7 +3,8 @@
 
 Builds, with --force into a temporary folder, every paper in data/ and the valid papers under
 tests/fixtures (each folder of papers as one build, so `previous:` chains resolve), plus a
-100-item synthetic tracker (bench/make_tracker.py, fixed seed), then prints one line per output:
+100-item synthetic tracker (bench/make_tracker.py, fixed seed), and imports the Word files built
+from data/ back into paper files with `import`; then prints one line per output:
 its SHA-256 and its name. With --save FILE the lines are written to FILE; with --compare FILE
 they are checked against FILE and every output that differs, is new or is missing is listed
 (exit status 1 when any is).
@@ -55,6 +56,22 @@ def fingerprints(work: Path) -> dict[str, str]:
             if path.name.startswith(".boardpack"):
                 continue
             found[f"{folder.name}/{path.relative_to(out)}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    found.update(_imports(work, sorted((work / "out" / "data").glob("*.docx"))))
+    return found
+
+
+def _imports(work: Path, documents: list[Path]) -> dict[str, str]:
+    """The papers `import` makes of the Word files built from data/ (import's output is an output too)."""
+    found = {}
+    for document in documents:
+        if document.stem.endswith("-cover"):
+            continue
+        target = work / "imported" / f"{document.stem}.yaml"
+        cmd = [sys.executable, str(ROOT / "generate.py"), "import", str(document), "-o", str(target)]
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            sys.exit(f"importing {document.name} failed:\n{done.stdout}{done.stderr}")
+        found[f"import/{target.name}"] = hashlib.sha256(target.read_bytes()).hexdigest()
     return found
 
 
