@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from . import __version__
+from ._version import __version__
 from .build import DEFAULT_TEMPLATES, FORMATS, Built, build, check, find_papers
 from .errors import BoardpackError, DataError, UsageError
 from .write import clean
