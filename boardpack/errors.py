@@ -19,6 +19,11 @@ class Problem:
     message: str = ""
     severity: Severity = "error"
 
+    @classmethod
+    def about(cls, file: str, message: str, severity: Severity = "error") -> Problem:
+        """A problem with a file as a whole (it cannot be read, it is too big), not at a line of it."""
+        return cls(file, 0, 0, "", message, severity)
+
     def __str__(self) -> str:
         place = self.file
         if self.line:

@@ -186,7 +186,7 @@ def _load(text: str, path: Path, label: str, keep_going: bool, loader_class: typ
             raise
         raise DataError([yaml_problem(exc, text, label)]) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML parse error carries a mark
-        raise DataError([Problem(label, 0, 0, "", f"not valid YAML: {exc}")]) from None
+        raise DataError([Problem.about(label, f"not valid YAML: {exc}")]) from None
     finally:
         loader.dispose()
     return source
@@ -209,15 +209,15 @@ def read_bounded(path: Path, label: str, limit: int, what: str) -> bytes:
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            raise DataError([Problem(label, 0, 0, "", f"not a regular file; {what} must be a YAML text file")])
+            raise DataError([Problem.about(label, f"not a regular file; {what} must be a YAML text file")])
         if info.st_size > limit:
-            raise DataError([Problem(label, 0, 0, "", f"the file is {info.st_size:,} bytes; {what} is limited to {size}")])
+            raise DataError([Problem.about(label, f"the file is {info.st_size:,} bytes; {what} is limited to {size}")])
         with path.open("rb") as handle:
             raw = handle.read(limit + 1)
     except OSError as exc:
-        raise DataError([Problem(label, 0, 0, "", f"cannot read the file: {exc.strerror}")]) from None
+        raise DataError([Problem.about(label, f"cannot read the file: {exc.strerror}")]) from None
     if len(raw) > limit:  # it grew while being read
-        raise DataError([Problem(label, 0, 0, "", f"{what} is limited to {size}")])
+        raise DataError([Problem.about(label, f"{what} is limited to {size}")])
     return raw
 
 

@@ -128,7 +128,7 @@ def load_palette(path: Path, label: str | None = None) -> Palette:
     try:
         info = path.stat()
     except OSError as exc:
-        raise DataError([Problem(label, 0, 0, "", f"cannot read the palette: {exc.strerror}")]) from None
+        raise DataError([Problem.about(label, f"cannot read the palette: {exc.strerror}")]) from None
     return dict(_cached(path.resolve(), label, info.st_mtime_ns, info.st_size))
 
 

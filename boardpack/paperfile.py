@@ -76,7 +76,7 @@ def _cannot(label: str, what: str, exc: OSError, outcome: str) -> DataError:
         reason += " (the folder or file is read-only for you)"
     elif exc.errno == errno.ENOSPC:
         reason += " (free some space and run it again)"
-    return DataError([Problem(label, 0, 0, "", f"cannot {what}: {reason}; {outcome}")])
+    return DataError([Problem.about(label, f"cannot {what}: {reason}; {outcome}")])
 
 
 @contextlib.contextmanager
@@ -241,7 +241,7 @@ class PaperFile:
         except DataError:
             now = None
         if now != self.raw:
-            raise DataError([Problem(self.label, 0, 0, "", "the file was changed by another program while this command "
+            raise DataError([Problem.about(self.label, "the file was changed by another program while this command "
                                      f"ran; {outcome}: run the command again")])
         try:
             info = os.stat(self.file)
@@ -384,7 +384,7 @@ def _recover(real: Path, label: str) -> None:
                           "nothing else was changed") from None
         log.warning("%s: an earlier write was interrupted; the file was put back as it was before it", label)
         return
-    raise DataError([Problem(label, 0, 0, "", f"an earlier write of this paper was interrupted, and the file was changed "
+    raise DataError([Problem.about(label, f"an earlier write of this paper was interrupted, and the file was changed "
                              f"since; {undo} holds the paper as it was before that write: compare the two, keep what is "
                              f"right, then remove {undo.name} and {redo.name}")])
 

@@ -32,7 +32,7 @@ class Document:
         try:
             self.text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise DataError([Problem(self.label, 0, 0, "", "the file is not UTF-8 text; save it as UTF-8")]) from None
+            raise DataError([Problem.about(self.label, "the file is not UTF-8 text; save it as UTF-8")]) from None
         # How the file is saved, kept on writing so that only the lines that change differ:
         # a byte-order mark (Windows Notepad adds one), CRLF line ends, a last line with no end.
         self.bom = raw.startswith(b"\xef\xbb\xbf")
@@ -54,7 +54,7 @@ class Document:
             # this document's own parser (parsing the file twice was most of the time of a save).
             self.data, sequence, offset = load_yaml_guess_indent(self.text, yaml=self._yaml)
         except (YAMLError, ValueError) as exc:  # pragma: no cover - the safe loader refused it first
-            raise DataError([Problem(self.label, 0, 0, "", f"cannot be read for rewriting: {exc}")]) from None
+            raise DataError([Problem.about(self.label, f"cannot be read for rewriting: {exc}")]) from None
         mapping = _mapping_indent(self.text)
         offset = offset or 0
         self._yaml.indent(mapping=mapping, sequence=max(sequence or mapping, offset + 2), offset=offset)

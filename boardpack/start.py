@@ -206,7 +206,7 @@ def _rows(path: Path, label: str) -> Iterator[tuple[str, int, list[str]]]:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise DataError([Problem(label, 0, 0, "", "the file is not UTF-8 text; save it as CSV UTF-8")]) from None
+            raise DataError([Problem.about(label, "the file is not UTF-8 text; save it as CSV UTF-8")]) from None
         for n, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
             if n > MAX_ROWS:
                 raise DataError([Problem(label, n, 0, "", f"more than {MAX_ROWS:,} rows; split the items into several papers")])
@@ -237,7 +237,7 @@ def _workbook(data: bytes, label: str) -> Any:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Refused as exc:
         why = "cannot be read as an Excel workbook (.xlsx): it is not a zip package" if str(exc) == "not a zip package" else str(exc)
-        raise DataError([Problem(label, 0, 0, "", why)]) from None
+        raise DataError([Problem.about(label, why)]) from None
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged workbook; none is a bug here
         raise unreadable(label, exc) from None
 
@@ -345,9 +345,9 @@ def from_sheet(path: Path, new: NewPaper, target: Path, label: str | None = None
             problems.append(Problem(label, 0, 0, where["status"], "WHITE needs a lead (who delivers it) in the owner column"))
         reports.setdefault(values.get("report") or "Recommendations", []).append(item)
     if not header_row:
-        problems.append(Problem(label, 0, 0, "", f"no header row; the first row names the columns: {HEADERS}"))
+        problems.append(Problem.about(label, f"no header row; the first row names the columns: {HEADERS}"))
     elif not reports and not problems:
-        problems.append(Problem(label, 0, 0, "", "no items under the header row"))
+        problems.append(Problem.about(label, "no items under the header row"))
     if problems:
         raise DataError(problems)
     return _paper_text(new, target, reports, label)

@@ -116,7 +116,7 @@ def write_import(path: Path, out: Path | None = None, *, data_dir: Path = Path("
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DataError([Problem(str(target), 0, 0, "", f"cannot make the folder {exc.filename or target.parent}: "
+        raise DataError([Problem.about(str(target), f"cannot make the folder {exc.filename or target.parent}: "
                                  f"{exc.strerror or exc}; no paper file was written")]) from None
     PaperFile.create(target, imported.text, str(target))
     imported.path = target

@@ -69,7 +69,7 @@ class Builder:
         if legend:
             root["legend"] = CommentedMap((s, legend[s]) for s in STATUSES if s in legend)
         if not job.reports:
-            raise DataError([Problem(job.label, 0, 0, "", "no table of recommendations was found: no table has a header "
+            raise DataError([Problem.about(job.label, "no table of recommendations was found: no table has a header "
                                      "naming its columns (Recommendation, Status, Due Date, Comment, ...)")])
         if "period" not in info:
             raise UsageError(f"{job.label}: the old paper gives no period (no month such as 'December 2022' in its title, "
