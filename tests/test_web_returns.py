@@ -97,7 +97,7 @@ def test_returns_are_dry_run_with_each_change_and_refused_cell_then_accepted(rou
     check = upload(editor, books)
     page = editor.get(check).get_data(as_text=True)
     words = text_of(page)
-    assert "Crime Data Integrity inspection 2019, No. 1: status AMBER → GREEN; update added [Professional-Standards.xlsx]" in words
+    assert "Professional-Standards.xlsx Crime Data Integrity inspection 2019, No. 1: status AMBER → GREEN; update added" in words
     assert "Refused (1): Crime-Directorate.xlsx will not be merged" in words
     assert re.search(r"Crime-Directorate\.xlsx Items!I\d+ January 2022 is not after the current due date \(February 2022\)", words)
     assert "Accept and merge 1 change" in words and str(round_app.config["OUT"]) not in page

@@ -167,11 +167,20 @@ class Review:
     """What merging an upload would do: the changes of the sound workbooks, and every refusal of the others."""
 
     changes: list[str] = field(default_factory=list)
+    """Each change as `merge` says it: 'Report, No. 1: status AMBER → GREEN  [Workbook.xlsx]'."""
     refused: list[tuple[str, str, str]] = field(default_factory=list)
     """(workbook, cell, what is wrong)."""
     held: list[str] = field(default_factory=list)
     merging: list[Path] = field(default_factory=list)
     again: list[str] = field(default_factory=list)
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(change, workbook) of each change, for the page's table."""
+        out = []
+        for line in self.changes:
+            change, _, book = line.rpartition("  [")
+            out.append((change, book.removesuffix("]")) if change else (line, ""))
+        return out
 
 
 def review(path: Path, batch: uploads.Batch) -> Review:
