@@ -155,3 +155,22 @@ def test_readers_may_look_and_download_but_the_server_refuses_them_every_action(
         assert reader.post(url, data={"csrf_token": token}).status_code == 403, url
     assert reader.get(check).status_code == 403 and reader.get("/import").status_code == 403
     assert editor.post(f"/papers/{NAME}/returns", data={"return_by": "2022-01-14"}).status_code == 400  # no CSRF token
+
+
+def test_the_preview_says_what_the_merge_then_does(round_app: Flask, tmp_path: Path) -> None:
+    from boardpack.intake.preview import preview
+    from boardpack.intake.returns import merge
+
+    editor = client_for(round_app, "alice")
+    bundle = make_round(editor)
+    psd = tmp_path / "psd.xlsx"
+    psd.write_bytes(filled(bundle, "Professional-Standards.xlsx", "2", {"H": "RED", "K": "Trainers not recruited.", "I": "2022-04"}))
+    crime = tmp_path / "crime.xlsx"
+    crime.write_bytes(filled(bundle, "Crime-Directorate.xlsx", "4", {"H": "PURPLE"}))
+    paper = Path(round_app.config["DATA"]) / PAPER.name
+    seen = preview(paper, [psd, crime], PAPER.name)
+    assert seen.sound == [psd] and seen.held == [crime]
+    assert [(p.file, p.where) for p in seen.refused] == [(str(crime), "Items!H9")] and "PURPLE" in seen.refused[0].message
+    assert seen.changes == merge(paper, [psd], label=PAPER.name).changes
+    assert seen.changes == ["Crime Data Integrity inspection 2019, No. 2: status AMBER → RED; due date extended to April 2022 "
+                            "(was January 2022); rationale set  [" + str(psd) + "]"]

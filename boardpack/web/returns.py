@@ -22,7 +22,8 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 
 from ..drafts import MailSettings, send
 from ..edit import version_of
-from ..errors import BoardpackError, DataError, Problem, UsageError
+from ..errors import BoardpackError, DataError, UsageError
+from ..intake.preview import preview
 from ..intake.returns import merge
 from ..model import parse_when
 from ..paperfile import paper_lock
@@ -184,26 +185,15 @@ class Review:
 
 
 def review(path: Path, batch: uploads.Batch) -> Review:
-    """The dry run of `merge` over the upload; a workbook with any refusal is left out and the rest tried again."""
-    rest = [stored for stored, _ in batch.files]
-    problems: list[Problem] = []
-    changes: list[str] = []
-    while rest:
-        try:
-            changes = merge(path, rest, dry_run=True, label=path.name).changes
-            break
-        except DataError as exc:
-            bad = {p.file for p in exc.problems} & {str(b) for b in rest}
-            if not bad:
-                raise  # the paper itself does not check
-            problems += exc.problems
-            rest = [b for b in rest if str(b) not in bad]
+    """The dry run over the upload (`intake.preview`): a workbook with any refusal is left out, the rest merged."""
+    stored = [book for book, _ in batch.files]
+    found = preview(path, stored, path.name)
     names = batch.names()
-    result = Review([batch.shown(line) for line in changes], merging=rest)
-    result.refused = [(names.get(p.file, p.file), p.where, batch.shown(p.message)) for p in problems]
-    result.held = sorted({names[p.file] for p in problems if p.file in names})
+    result = Review([batch.shown(line) for line in found.changes], merging=found.sound)
+    result.refused = [(names.get(p.file, p.file), p.where, batch.shown(p.message)) for p in found.refused]
+    result.held = [names[str(book)] for book in found.held]
     result.again = [f"{names[str(book)]}: {owner}'s return was already merged on {when}"
-                    for book, owner, when in already_merged(round_of(path), [stored for stored, _ in batch.files])]
+                    for book, owner, when in already_merged(round_of(path), stored)]
     return result
 
 
