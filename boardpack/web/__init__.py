@@ -88,13 +88,15 @@ def create_app(data: Path, out: Path, database: Path | None = None, *, trust_hea
     from .builds import Builds
     from .builds import bp as builds_bp
     from .imports import bp as imports_bp
+    from .owners import bp as owners_bp
     from .papers import bp as papers_bp
     from .quarter import bp as quarter_bp
     from .returns import bp as returns_bp
     from .signin import bp as signin_bp
     from .versions import bp as versions_bp
 
-    for blueprint in (signin_bp, papers_bp, versions_bp, quarter_bp, builds_bp, admin_bp, returns_bp, imports_bp):
+    for blueprint in (signin_bp, papers_bp, versions_bp, quarter_bp, builds_bp, admin_bp, returns_bp, imports_bp,
+                      owners_bp):
         app.register_blueprint(blueprint)
 
     app.extensions["boardpack_builds"] = Builds(data, out, templates, database)
