@@ -160,6 +160,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--behind-proxy", action="store_true",
                    help="trust X-Forwarded-Proto and X-Forwarded-For from one reverse proxy (for HTTPS and addresses)")
     s.add_argument("--threads", type=int, default=8, help="requests served at once (default: 8)")
+    s.add_argument("--mail-config", type=Path, default=None, metavar="FILE",
+                   help="TOML file with an [smtp] table for sending the owners' round (default: BOARDPACK_SMTP_* variables)")
 
     u = sub.add_parser("user", help="add, list, change and remove the workspace's accounts",
                        description="Manage the workspace's accounts. Passwords are read from the terminal, "
@@ -296,6 +298,7 @@ def _run_serve(args: argparse.Namespace, out: TextIO) -> int:
     database = _database(args)
     app = create_app(args.data, args.out, database, trust_header=args.trust_header, behind_proxy=args.behind_proxy,
                      templates=args.templates)
+    app.config["MAIL_CONFIG"] = args.mail_config
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"boardpack workspace on http://{host}:{args.port}/ (papers in {args.data}/, downloads from {args.out}/, "
           f"accounts and history in {database}); Ctrl+C stops it", file=out)

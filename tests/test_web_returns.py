@@ -8,14 +8,17 @@ import re
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
+from boardpack.drafts import ENVIRONMENT
 from boardpack.web import history, store
 
+from .test_owners import smtp_server  # noqa: F401 - the fixture
 from .test_round import OWNERS, PAPER
 from .web_helpers import client_for, csrf
 
@@ -174,3 +177,28 @@ def test_the_preview_says_what_the_merge_then_does(round_app: Flask, tmp_path: P
     assert seen.changes == merge(paper, [psd], label=PAPER.name).changes
     assert seen.changes == ["Crime Data Integrity inspection 2019, No. 2: status AMBER → RED; due date extended to April 2022 "
                             "(was January 2022); rationale set  [" + str(psd) + "]"]
+
+
+def test_the_round_is_sent_by_the_servers_mail_settings_or_the_page_says_there_are_none(
+        round_app: Flask, smtp_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    editor = client_for(round_app, "alice")
+    folder = Path(round_app.config["OUT"]) / "returns" / NAME
+    for variable in ENVIRONMENT.values():
+        monkeypatch.delenv(variable, raising=False)
+    page = editor.get(f"/papers/{NAME}/returns").get_data(as_text=True)
+    refused = editor.post(f"/papers/{NAME}/returns", data={"csrf_token": csrf(page), "send": "1"})
+    assert refused.status_code == 400 and "No mail server is set up for the workspace, so nothing was sent" in refused.get_data(as_text=True)
+    assert not folder.exists()
+    port, received = smtp_server
+    for key, value in {"host": "127.0.0.1", "port": str(port), "tls": "none", "sender": "secretariat@example.police.uk"}.items():
+        monkeypatch.setenv(ENVIRONMENT[key], value)
+    sent = editor.post(f"/papers/{NAME}/returns", data={"csrf_token": csrf(page), "send": "1", "return_by": "2022-01-14"})
+    assert sent.status_code == 302 and "sent=2" in sent.headers["Location"]
+    assert sorted(m["To"] for m in received) == ["crime@example.police.uk", "psd@example.police.uk"]
+    assert all(m["From"] == "secretariat@example.police.uk" and m["X-Unsent"] is None for m in received)
+    words = text_of(editor.get(sent.headers["Location"]).get_data(as_text=True))
+    assert "2 message(s) were sent by e-mail" in words and "draft made" not in words
+    reminders = zipfile.ZipFile(io.BytesIO(editor.get(f"/papers/{NAME}/returns/reminders.zip").data))
+    assert sorted(reminders.namelist()) == ["reminder-Crime-Directorate.eml", "reminder-Professional-Standards.eml"]
+    reminder = reminders.read("reminder-Crime-Directorate.eml")
+    assert b"To: crime@example.police.uk" in reminder and b'filename="Crime-Directorate.xlsx"' in reminder
