@@ -93,3 +93,32 @@ def test_returns_out_and_in_then_a_word_appendix_imported(live: Live, browser: W
     press(browser, "Save as a paper")
     assert browser.current_url.endswith("/papers/2021-09-imported")
     assert "Imported from 2021-09 tracker.docx" in (live.data / "2021-09-imported.yaml").read_text()
+
+
+def test_the_owners_directory_edited_by_its_labels(live: Live, browser: WebDriver) -> None:  # noqa: F811
+    from .test_web_browser import beside
+
+    path = live.data / "owners.yaml"
+    kept = path.read_bytes() if path.exists() else None
+    try:
+        sign_in_as(browser, live, "alice")
+        browser.find_element(By.LINK_TEXT, "Owners directory").click()
+        assert axe(browser) == []
+        shoot(browser, "owners")
+        by_label(browser, "Name").send_keys("Fraud Team")
+        by_label(browser, "E-mail").send_keys("fraud at example")
+        press(browser, "Add the owner")
+        assert beside(browser, "email").startswith("Error: 'fraud at example' is not an e-mail address")
+        assert axe(browser) == []
+        shoot(browser, "owners-refused")
+        field = by_label(browser, "E-mail")
+        field.clear()
+        field.send_keys("fraud@example.police.uk")
+        press(browser, "Add the owner")
+        assert "Fraud Team is saved in the directory" in browser.find_element(By.CSS_SELECTOR, ".notice").text
+        assert "  Fraud Team:\n    email: fraud@example.police.uk\n" in path.read_text()
+    finally:
+        if kept is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_bytes(kept)
