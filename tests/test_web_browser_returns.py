@@ -20,6 +20,7 @@ from .test_import import tracker_004
 from .test_round import OWNERS, PAPER
 from .test_web_browser import Live, axe, browser, by_label, live, press, shoot, sign_in_as  # noqa: F401 - fixtures
 from .test_web_browser_quarter import _fetch
+from .web_helpers import TRACKER
 
 pytestmark = [pytest.mark.slow, pytest.mark.client]
 
@@ -122,3 +123,14 @@ def test_the_owners_directory_edited_by_its_labels(live: Live, browser: WebDrive
             path.unlink(missing_ok=True)
         else:
             path.write_bytes(kept)
+
+
+def test_a_reader_downloads_the_round_but_is_refused_its_actions(live: Live, browser: WebDriver) -> None:  # noqa: F811
+    sign_in_as(browser, live, "rita")
+    browser.get(f"{live.url}/papers/{TRACKER}/returns")
+    main = browser.find_element(By.TAG_NAME, "main").text
+    assert "Owners' returns" in main and not browser.find_elements(By.XPATH, "//button[normalize-space(.)='Check the returns']")
+    assert not browser.find_elements(By.LINK_TEXT, "Import a Word appendix")
+    browser.get(f"{live.url}/import")
+    assert "Not allowed" in browser.find_element(By.TAG_NAME, "h1").text
+    assert axe(browser) == []
