@@ -136,13 +136,18 @@ def test_accepting_after_the_paper_changed_merges_nothing_and_shows_the_new_dry_
 def test_a_file_that_is_no_workbook_is_refused_by_name(round_app: Flask) -> None:
     editor = client_for(round_app, "alice")
     make_round(editor)
-    check = upload(editor, {"notes.xlsx": b"not a workbook at all", "../../data/evil.xlsx": b"PK\x03\x04"})
+    check = upload(editor, {"notes.xlsx": b"not a workbook at all", "../../data/evil.xlsx": b"PK\x03\x04" + bytes(3_000_000)})
     words = text_of(editor.get(check).get_data(as_text=True))
     assert "notes.xlsx the whole workbook cannot be read as an Excel workbook (.xlsx): it is not a zip package" in words
     assert "No workbook can be merged." in words and "Accept and merge" not in words
     uploaded = Path(round_app.config["OUT"]) / ".uploads"
     assert not (Path(round_app.config["DATA"]) / "evil.xlsx").exists()
     assert sorted(p.name for p in uploaded.glob("*/*/*")) == ["evil.xlsx", "notes.xlsx"]
+    page = editor.get(f"/papers/{NAME}/returns").get_data(as_text=True)
+    too_big = editor.post(f"/papers/{NAME}/returns/upload", content_type="multipart/form-data",
+                          data={"csrf_token": csrf(page), "workbooks": [(io.BytesIO(bytes(21 * 1024 * 1024)), "big.xlsx")]})
+    assert too_big.status_code == 413 and "20 MB for uploaded files" in too_big.get_data(as_text=True)
+    assert len(list(uploaded.iterdir())) == 1  # nothing of it kept
 
 
 def test_readers_may_look_and_download_but_the_server_refuses_them_every_action(round_app: Flask) -> None:
