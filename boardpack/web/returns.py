@@ -240,7 +240,9 @@ def accept(name: str, batch: str) -> Any:
             data = path.read_bytes()
     except BoardpackError as exc:
         return _page(name, path, error=_words(exc), code=400)
-    changes = result.changes if merged is not None and merged.written else []
+    changes = [kept.shown(line) for line in merged.changes] if merged is not None and merged.written else []
+    if merged is not None and merged.written and changes != result.changes:  # pragma: no cover - one library, one answer
+        current_app.logger.warning("merge of %s differs from its preview: %s", name, changes)
     if merged is not None:
         _record_round(path, merged)
     if changes:
