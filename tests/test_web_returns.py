@@ -71,6 +71,9 @@ def text_of(page: str) -> str:
 
 def test_the_round_lists_who_gets_a_workbook_and_why_and_the_zip_holds_every_workbook(round_app: Flask) -> None:
     editor = client_for(round_app, "alice")
+    before = text_of(editor.get(f"/papers/{NAME}/returns").get_data(as_text=True))
+    assert "Who would get a workbook" in before and "Crime Directorate: 1 row Professional Standards: 3 rows" in before
+    assert "Left out: outside the force Home Office, 1 item" in before and "Roads Policing - Not Optional, No. 6" in before
     bundle = make_round(editor)
     assert sorted(bundle.namelist()) == ["Crime-Directorate.xlsx", "Professional-Standards.xlsx"]
     assert load_workbook(io.BytesIO(bundle.read("Professional-Standards.xlsx")))["Items"]["C9"].value == "1"

@@ -59,7 +59,23 @@ def _page(name: str, path: Path, *, error: str = "", field: str = "", code: int 
     if state is not None and result.resolved is not None:
         chase = chase_list(state, result.resolved.paper)
     return render_template("returns.html", name=name, paper=result.paper, state=state, chase=chase, error=error,
-                           field=field, form=request.form, **extra), code
+                           field=field, form=request.form, would=_would(path, result) if state is None else None, **extra), code
+
+
+def _would(path: Path, result: Any) -> dict[str, Any] | None:
+    """Who the round would send a workbook to, and what it would leave out, before it is made (as `make_round` routes)."""
+    from ..owners import directory_near
+    from ..round import routed_entries
+
+    if result.resolved is None or result.errors:
+        return None
+    directory, problems = directory_near(path)
+    if problems:
+        return None
+    sent, unowned, outside = routed_entries(result.resolved.paper, directory, include_outside=False)
+    return {"owners": {owner: len(entries) for owner, entries in sorted(sent.items())},
+            "unowned": [f"{e.report.title}, No. {e.ref or '(no number)'}" for e in unowned],
+            "outside": {body: len(entries) for body, entries in sorted(outside.items())}}
 
 
 @bp.route("/papers/<name>/returns")
