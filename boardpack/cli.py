@@ -160,6 +160,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--behind-proxy", action="store_true",
                    help="trust X-Forwarded-Proto and X-Forwarded-For from one reverse proxy (for HTTPS and addresses)")
     s.add_argument("--threads", type=int, default=8, help="requests served at once (default: 8)")
+    s.add_argument("--mail-config", type=Path, default=None, metavar="FILE",
+                   help="TOML file with an [smtp] table for sending the owners' round (default: BOARDPACK_SMTP_* variables)")
 
     u = sub.add_parser("user", help="add, list, change and remove the workspace's accounts",
                        description="Manage the workspace's accounts. Passwords are read from the terminal, "
@@ -296,6 +298,7 @@ def _run_serve(args: argparse.Namespace, out: TextIO) -> int:
     database = _database(args)
     app = create_app(args.data, args.out, database, trust_header=args.trust_header, behind_proxy=args.behind_proxy,
                      templates=args.templates)
+    app.config["MAIL_CONFIG"] = args.mail_config
     host = f"[{args.host}]" if ":" in args.host else args.host
     print(f"boardpack workspace on http://{host}:{args.port}/ (papers in {args.data}/, downloads from {args.out}/, "
           f"accounts and history in {database}); Ctrl+C stops it", file=out)
@@ -327,11 +330,11 @@ def _run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _run_returns(args: argparse.Namespace, out: TextIO) -> int:
     from .build import prepare
     from .drafts import MailSettings, send
-    from .intake.returns import refuse_answered
     from .model import parse_when
     from .palette import palette_for
-    from .round import ROUND_FILE, Round, carry_over, make_round, record_sent, round_lock, stale, when_words
-    from .write import commit_outputs, write_atomic
+    from .round import ROUND_FILE, Round, record_sent, round_lock, when_words
+    from .round_files import write_round
+    from .write import write_atomic
 
     checked = prepare(args.file, str(args.file))
     if checked.paper is None or checked.errors:
@@ -345,22 +348,10 @@ def _run_returns(args: argparse.Namespace, out: TextIO) -> int:
         return_by = parse_when(args.return_by) if args.return_by else None
     except ValueError as exc:
         raise UsageError(f"--return-by: {exc}") from None
-    made = make_round(checked, args.file.name, args.templates, include_outside=args.include_outside,
-                      include_unowned=args.include_unowned, return_by=return_by,
-                      palette=palette_for(args.templates), sender=settings.sender if settings else None)
-    state = made.round
-    books = [name for name in made.files if name.endswith(".xlsx")]
-    old = stale(folder, made.files) if folder.is_dir() else []
-    with round_lock(folder):  # the round's state is shared with merge
-        made = carry_over(made, folder)
-        state = made.round
-        refuse_answered([folder / name for name in books] + [p for p in old if p.suffix.lower() == ".xlsx"])
-        try:
-            commit_outputs({folder / name: data for name, data in made.files.items()})
-            for path in old:
-                path.unlink(missing_ok=True)
-        except OSError as exc:
-            raise BoardpackError(f"cannot write {exc.filename or folder}: {exc.strerror or exc}") from None
+    written = write_round(checked, args.file.name, folder, args.templates, include_outside=args.include_outside,
+                          include_unowned=args.include_unowned, return_by=return_by,
+                          palette=palette_for(args.templates), sender=settings.sender if settings else None)
+    made, state, books, old = written.made, written.made.round, written.books, written.removed
     if books:
         print(f"wrote {_plural(len(books), 'workbook')} and their e-mail drafts to {folder}/ (updates wanted by {when_words(state.return_by)}):", file=out)
     else:

@@ -101,7 +101,12 @@ def load_directory(path: Path, label: str | None = None) -> Directory:
     """The owners directory, checked; DataError with every problem, each with its line."""
     label = label or str(path)
     text = read_bounded(path, label, MAX_FILE_BYTES, "an owners file").decode("utf-8-sig", errors="strict")
-    source = load_text(text, path, label)
+    return directory_of(text, path, label)
+
+
+def directory_of(text: str, path: Path, label: str | None = None) -> Directory:
+    """The owners directory `text` makes as the file at `path`, checked; DataError with every problem, each with its line."""
+    source = load_text(text, path, label or str(path))
     problems = list(source.problems)
     try:
         directory = Directory.model_validate(source.data if source.data is not None else {})

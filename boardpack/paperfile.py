@@ -393,3 +393,38 @@ def _torn(now: bytes, old: bytes, new: bytes) -> bool:
     """`now` is what writing `new` over `old` from the start leaves part of the way: new[:k] + old[k:]."""
     k = len(os.path.commonprefix([now, new]))
     return now[k:] == old[k:]
+
+
+def edit_yaml(path: Path, change: Callable[[Any], None], check: Callable[[str], object], label: str | None = None,
+              *, new: str | None = None) -> bool:
+    """Change another YAML file of the data folder (the owners directory) as a paper is changed; True if written.
+
+    Under the file's lock, through the round-trip writer (comments, order and layout kept):
+    `change(tree)` edits the tree, `check(text)` raises DataError if the new text is not allowed,
+    and the file is replaced atomically, or left byte-identical. A file that does not exist yet is
+    started from `new` (its first text) when given.
+    """
+    label = label or str(path)
+    with paper_lock(path, label):
+        if new is not None and not os.path.lexists(path):
+            document = Document(path, label, new.encode("utf-8"))
+            raw = None
+        else:
+            raw = read_paper_bytes(path, label)
+            document = Document(path, label, raw)
+        change(document.data)
+        text = document.dump()
+        check(text)
+        data = document.encode(text)
+        if data == raw:
+            return False
+        try:
+            if raw is None:
+                write_new(path, data)
+            elif os.stat(real_file(path)).st_nlink > 1:
+                _write_in_place(real_file(path), data, raw)
+            else:
+                replace_atomic(real_file(path), data)
+        except OSError as exc:
+            raise _cannot(label, "write the file", exc, "the file was left as it was") from None
+    return True

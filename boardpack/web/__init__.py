@@ -26,6 +26,9 @@ from . import accounts, store
 
 MAX_REQUEST = 2 * 1024 * 1024
 """The largest request accepted: a form with a long update is a few kilobytes."""
+MAX_UPLOAD = 20 * 1024 * 1024
+"""The largest upload (returned workbooks, a Word appendix), accepted only by the pages that take files."""
+UPLOADS = frozenset({"returns.upload", "imports.upload"})
 
 PUBLIC = frozenset({"signin.sign_in", "signin.setup", "static"})
 """Endpoints open without a session."""
@@ -38,7 +41,8 @@ ERRORS = {
     403: ("Not allowed", "Your account cannot do this. Ask an admin if you need it."),
     404: ("Not found", "There is no such page. The paper or item may have been removed or renamed."),
     405: ("Not allowed", "This page cannot be used that way."),
-    413: ("Too large", f"What was sent is larger than the workspace accepts ({MAX_REQUEST // 1_048_576} MB)."),
+    413: ("Too large", f"What was sent is larger than the workspace accepts ({MAX_REQUEST // 1_048_576} MB; "
+                       f"{MAX_UPLOAD // 1_048_576} MB for uploaded files)."),
     500: ("Something went wrong", "The workspace could not finish this request. Nothing was half-saved; try again, and tell IT if it happens again."),
 }
 
@@ -83,12 +87,16 @@ def create_app(data: Path, out: Path, database: Path | None = None, *, trust_hea
     from .admin import bp as admin_bp
     from .builds import Builds
     from .builds import bp as builds_bp
+    from .imports import bp as imports_bp
+    from .owners import bp as owners_bp
     from .papers import bp as papers_bp
     from .quarter import bp as quarter_bp
+    from .returns import bp as returns_bp
     from .signin import bp as signin_bp
     from .versions import bp as versions_bp
 
-    for blueprint in (signin_bp, papers_bp, versions_bp, quarter_bp, builds_bp, admin_bp):
+    for blueprint in (signin_bp, papers_bp, versions_bp, quarter_bp, builds_bp, admin_bp, returns_bp, imports_bp,
+                      owners_bp):
         app.register_blueprint(blueprint)
 
     app.extensions["boardpack_builds"] = Builds(data, out, templates, database)
@@ -122,6 +130,8 @@ def _open() -> BaseResponse | None:
 
     g.db = store.connect(current_app.config["DATABASE"])
     g.user = None
+    if request.endpoint in UPLOADS:
+        request.max_content_length = MAX_UPLOAD
     header = current_app.config["TRUST_HEADER"]
     if header and request.headers.get(header):
         g.user = accounts.get_user(g.db, request.headers[header].strip())
@@ -200,7 +210,7 @@ def make_server(app: Flask, host: str, port: int, *, threads: int = 8) -> Any:
 
     # X-Forwarded-* reach the application (whose ProxyFix reads one proxy's) only behind a proxy.
     return create_server(app, host=host, port=port, threads=threads, ident="boardpack",
-                         max_request_body_size=MAX_REQUEST, clear_untrusted_proxy_headers=not app.config["BEHIND_PROXY"])
+                         max_request_body_size=MAX_UPLOAD, clear_untrusted_proxy_headers=not app.config["BEHIND_PROXY"])
 
 
 def serve(app: Flask, host: str, port: int, *, threads: int = 8) -> None:
