@@ -18,8 +18,6 @@ KNOWN_CYCLES = {
     frozenset({"boardpack.render.docx_context", "boardpack.render.docx_summary"}),
     frozenset({"boardpack.render.html", "boardpack.render.pdf", "boardpack.render.pdf_cache"}),
     frozenset({"boardpack.render.pdf_join", "boardpack.render.pdf_layout"}),
-    frozenset({"boardpack.web", "boardpack.web.admin", "boardpack.web.builds", "boardpack.web.papers", "boardpack.web.quarter",
-               "boardpack.web.signin", "boardpack.web.versions"}),
 }
 
 

@@ -8,14 +8,12 @@ needs a session; every form carries a CSRF token; the headers forbid inline scri
 from __future__ import annotations
 
 import secrets
-import sqlite3
-from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from flask import Flask, Response, abort, g, redirect, render_template, request, session, url_for
+from flask import Flask, Response, abort, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
@@ -23,11 +21,8 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..build import DEFAULT_TEMPLATES
 from ..render.html import _markdown
 from . import accounts, store
+from .shared import MAX_REQUEST, MAX_UPLOAD, csrf_token, error_page
 
-MAX_REQUEST = 2 * 1024 * 1024
-"""The largest request accepted: a form with a long update is a few kilobytes."""
-MAX_UPLOAD = 20 * 1024 * 1024
-"""The largest upload (returned workbooks, a Word appendix), accepted only by the pages that take files."""
 UPLOADS = frozenset({"returns.upload", "imports.upload"})
 
 PUBLIC = frozenset({"signin.sign_in", "signin.setup", "static"})
@@ -35,17 +30,6 @@ PUBLIC = frozenset({"signin.sign_in", "signin.setup", "static"})
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
-
-ERRORS = {
-    400: ("The request could not be used", "The form sent was incomplete or out of date. Go back, reload the page and send it again."),
-    403: ("Not allowed", "Your account cannot do this. Ask an admin if you need it."),
-    404: ("Not found", "There is no such page. The paper or item may have been removed or renamed."),
-    405: ("Not allowed", "This page cannot be used that way."),
-    413: ("Too large", f"What was sent is larger than the workspace accepts ({MAX_REQUEST // 1_048_576} MB; "
-                       f"{MAX_UPLOAD // 1_048_576} MB for uploaded files)."),
-    500: ("Something went wrong", "The workspace could not finish this request. Nothing was half-saved; try again, and tell IT if it happens again."),
-}
-
 
 class _SessionInterface(SecureCookieSessionInterface):
     """Session cookies marked Secure whenever the request came over HTTPS."""
@@ -108,23 +92,6 @@ def create_app(data: Path, out: Path, database: Path | None = None, *, trust_hea
     return app
 
 
-def db() -> sqlite3.Connection:
-    """This request's connection to the workspace database."""
-    return g.db  # type: ignore[no-any-return]
-
-
-def csrf_token() -> str:
-    token = session.get("csrf")
-    if not isinstance(token, str):
-        token = secrets.token_urlsafe(32)
-        session["csrf"] = token
-    return token
-
-
-def address() -> str:
-    return request.remote_addr or ""
-
-
 def _open() -> BaseResponse | None:
     from flask import current_app
 
@@ -170,11 +137,6 @@ def _headers(response: Response) -> Response:
     return response
 
 
-def error_page(code: int, message: str | None = None) -> tuple[str, int]:
-    title, words = ERRORS.get(code, ERRORS[500])
-    return render_template("error.html", title=title, message=message or words, code=code), code
-
-
 def _http_error(exc: HTTPException) -> Any:
     code = exc.code or 500
     if 300 <= code < 400:
@@ -187,21 +149,6 @@ def _unexpected(exc: Exception) -> Any:
 
     current_app.logger.exception("unexpected failure on %s %s", request.method, request.path)
     return error_page(500)
-
-
-def needs(role: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """A view for editors (`editor`) or admins (`admin`) only: the server refuses, whatever the page shows."""
-    import functools
-
-    def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(view)
-        def guarded(*args: Any, **kwargs: Any) -> Any:
-            user = g.user
-            if user is None or (role == "editor" and not user.can_edit) or (role == "admin" and not user.is_admin):
-                return error_page(403)
-            return view(*args, **kwargs)
-        return guarded
-    return wrap
 
 
 def make_server(app: Flask, host: str, port: int, *, threads: int = 8) -> Any:

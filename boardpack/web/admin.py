@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
-from . import accounts, address, db, history, needs
+from . import accounts, history
+from .shared import address, db, needs
 
 bp = Blueprint("admin", __name__, url_prefix="/accounts")
 

@@ -25,8 +25,9 @@ from typing import Any
 
 from flask import Blueprint, current_app, g, redirect, render_template, url_for
 
-from . import address, db, history, needs, store
+from . import history, store
 from .papers import built, checked, paper_path
+from .shared import address, db, needs
 
 bp = Blueprint("builds", __name__)
 log = logging.getLogger(__name__)

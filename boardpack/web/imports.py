@@ -19,7 +19,8 @@ from ..errors import BoardpackError
 from ..intake.word import Imported, import_docx, write_import
 from ..model import When
 from ..start import period as read_period
-from . import address, db, history, needs, uploads
+from . import history, uploads
+from .shared import address, db, needs
 
 bp = Blueprint("imports", __name__)
 

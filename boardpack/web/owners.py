@@ -18,7 +18,8 @@ from ..errors import BoardpackError, DataError, Problem
 from ..load import format_path
 from ..owners import directory_of, load_directory, owners_path
 from ..paperfile import edit_yaml
-from . import address, db, history, needs
+from . import history
+from .shared import address, db, needs
 
 bp = Blueprint("owners", __name__)
 

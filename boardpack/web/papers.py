@@ -31,7 +31,8 @@ from ..load import load_text
 from ..model import STATUSES, Paper, current_due
 from ..palette import palette_for
 from ..validate import validate
-from . import address, db, error_page, history, needs
+from . import history
+from .shared import address, db, error_page, needs
 
 bp = Blueprint("papers", __name__)
 

@@ -16,8 +16,9 @@ from ..edit import version_of
 from ..errors import BoardpackError
 from ..model import parse_when
 from ..roll import Rolled, next_quarter, roll
-from . import address, db, history, needs
+from . import history
 from .papers import checked, paper_path
+from .shared import address, db, needs
 
 bp = Blueprint("quarter", __name__)
 

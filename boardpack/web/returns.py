@@ -29,8 +29,9 @@ from ..model import parse_when
 from ..paperfile import paper_lock
 from ..round import ROUND_FILE, Round, already_merged, book_digest, chase_list, record_merge, record_sent, reminders, round_lock
 from ..write import write_atomic
-from . import address, db, error_page, history, needs, uploads
+from . import history, uploads
 from .papers import checked, paper_path
+from .shared import address, db, error_page, needs
 
 bp = Blueprint("returns", __name__)
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
-from . import accounts, address, db, history
+from . import accounts, history
+from .shared import address, db
 
 bp = Blueprint("signin", __name__)
 

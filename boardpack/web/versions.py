@@ -13,8 +13,9 @@ from flask import Blueprint, abort, g, redirect, render_template, url_for
 from ..edit import item_changes, save_paper_text, version_of
 from ..errors import DataError
 from ..paperfile import paper_lock
-from . import address, db, error_page, history, needs
+from . import history
 from .papers import _parsed, _record_before, paper_path
+from .shared import address, db, error_page, needs
 
 bp = Blueprint("versions", __name__)
 
