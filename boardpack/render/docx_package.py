@@ -81,12 +81,14 @@ def _fit_tables(doc: Any) -> None:
                     tc_w.set(_TYPE, "dxa")
 
 
-KEEP_WHOLE_LINES = 40
-"""Rows estimated at up to a page are kept on one page (the parts of a long row are shorter); longer ones may break."""
+KEEP_WHOLE_LINES = 12
+"""Rows estimated at up to this many lines are kept on one page; longer ones break where the page ends.
+
+Keeping a longer row whole would leave the rest of the page blank (up to a third of it)."""
 
 
 def _keep_short_rows(doc: Any) -> None:
-    """Short rows never split across a page; long comments still flow onto the next page."""
+    """Short rows never split across a page; long ones flow onto the next, under the repeated heading row."""
     for tbl in doc.element.body.iter(qn("w:tbl")):
         for tr in tbl.findall(qn("w:tr")):
             trpr = tr.find(qn("w:trPr"))
