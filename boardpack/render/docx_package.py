@@ -15,6 +15,7 @@ from docx.oxml.ns import qn
 
 from ..derive import PaperView
 from ..text import clean_text
+from .docx_pages import number_contents
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _TC, _P, _T, _W, _TYPE, _TCPR, _TCW = (qn(name) for name in ("w:tc", "w:p", "w:t", "w:w", "w:type", "w:tcPr", "w:tcW"))
@@ -108,6 +109,51 @@ def _keep_short_rows(doc: Any) -> None:
                     tr.insert(1 if exceptions is not None else 0, trpr)
                 if trpr.find(qn("w:cantSplit")) is None:
                     trpr.insert(0, OxmlElement("w:cantSplit"))
+
+
+HEADING_KEEPS = 3
+"""Paragraphs after a heading kept on its page with it (and with the table or picture they lead to)."""
+
+
+def _keep_next(p: Any) -> None:
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        p.insert(0, ppr)
+    if ppr.find(qn("w:keepNext")) is None:
+        style = ppr.find(qn("w:pStyle"))
+        (style.addnext if style is not None else lambda e: ppr.insert(0, e))(OxmlElement("w:keepNext"))
+
+
+def _style_of(p: Any) -> str:
+    style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    return str(style.get(qn("w:val"))) if style is not None else ""
+
+
+def _keep_together(doc: Any) -> None:
+    """No heading alone at a page's foot, no Total row alone at a page's top.
+
+    A heading's next few paragraphs are kept with it and with what they lead to; the row above
+    a table's Total row (a row all in the Table Total style) is kept with it.
+    """
+    body = doc.element.body
+    for p in body.iterchildren(_P):
+        if not _style_of(p).startswith("Heading"):
+            continue
+        following = p.itersiblings()
+        run = [p]
+        for sibling in following:
+            if sibling.tag != _P or _style_of(sibling).startswith("Heading") or len(run) > HEADING_KEEPS:
+                break
+            run.append(sibling)
+        for kept in run[:-1] if run[-1].getnext() is None or run[-1].getnext().tag != qn("w:tbl") else run:
+            _keep_next(kept)
+    for tbl in body.iter(qn("w:tbl")):
+        rows = tbl.findall(qn("w:tr"))
+        last = [p for tc in rows[-1].findall(_TC) for p in tc.iter(_P)] if len(rows) > 2 else []
+        if last and all(_style_of(p) == "TableTotal" for p in last):
+            for p in rows[-2].iter(_P):
+                _keep_next(p)
 
 
 _TCPR_ORDER = {
@@ -260,6 +306,8 @@ def finished(doc: Any, view: PaperView, title: str | None = None) -> bytes:
     _order_cell_properties(doc)
     _fit_tables(doc)
     _keep_short_rows(doc)
+    _keep_together(doc)
+    number_contents(doc)
     _properties(doc, view)
     if title:
         doc.core_properties.title = _core_text(title)
