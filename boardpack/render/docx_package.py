@@ -133,20 +133,24 @@ def _style_of(p: Any) -> str:
 def _keep_together(doc: Any) -> None:
     """No heading alone at a page's foot, no Total row alone at a page's top.
 
-    A heading's next few paragraphs are kept with it and with what they lead to; the row above
-    a table's Total row (a row all in the Table Total style) is kept with it.
+    A heading's next few paragraphs are kept with it and with the table they lead to (not with
+    a picture, which may take most of a page); the row above a table's Total row (a row all in
+    the Table Total style) is kept with it.
     """
     body = doc.element.body
     for p in body.iterchildren(_P):
         if not _style_of(p).startswith("Heading"):
             continue
-        following = p.itersiblings()
-        run = [p]
-        for sibling in following:
+        run, picture = [p], False
+        for sibling in p.itersiblings():
             if sibling.tag != _P or _style_of(sibling).startswith("Heading") or len(run) > HEADING_KEEPS:
                 break
+            if sibling.find(f".//{qn('w:drawing')}") is not None:  # a picture may be most of a page: kept with it, all would move
+                picture = True
+                break
             run.append(sibling)
-        for kept in run[:-1] if run[-1].getnext() is None or run[-1].getnext().tag != qn("w:tbl") else run:
+        after = run[-1].getnext()
+        for kept in run if not picture and after is not None and after.tag == qn("w:tbl") else run[:-1]:
             _keep_next(kept)
     for tbl in body.iter(qn("w:tbl")):
         rows = tbl.findall(qn("w:tr"))

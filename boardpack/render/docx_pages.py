@@ -11,7 +11,6 @@ replaces it with its own count when the fields are updated.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,11 +20,11 @@ from docx.oxml.ns import qn
 __all__ = ["number_contents"]
 
 _P, _TBL, _TR, _TC, _T = (qn(tag) for tag in ("w:p", "w:tbl", "w:tr", "w:tc", "w:t"))
-CHAR_EM = 0.51
+CHAR_EM = 0.5
 """Average width of a character, in ems of its size (Arial and Liberation Sans in running text)."""
-LINE_EM = 1.17
+LINE_EM = 1.15
 """Height of a single-spaced line, in ems (Arial's ascent and descent)."""
-CELL_PAD = 7.0
+CELL_PAD = 6.0
 """A table row's top and bottom cell margins and borders together, in points."""
 CELL_SIDES = 8.5
 """A cell's left and right margins together, in points."""
@@ -72,12 +71,22 @@ def _style_id(p: Any) -> str | None:
     return style.get(qn("w:val")) if style is not None else None
 
 
+def _wrapped(text: str, width: int) -> int:
+    """Lines a paragraph takes wrapped at spaces in a column `width` characters wide (a longer word is broken)."""
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > width:
+            lines, used = lines + 1, 0
+        lines += (used + len(word) - 1) // width if len(word) > width else 0
+        used = (used + len(word)) % width if len(word) > width else used + len(word) + (1 if used else 0)
+    return lines
+
+
 def _paragraph_height(p: Any, width: float, styles: _Styles) -> float:
     """Points a paragraph takes in a column `width` points wide, spacing included."""
     style = styles.get(_style_id(p))
     text = "".join(t.text or "" for t in p.iter(_T))
-    per_line = max(4, int(width / (style.size * CHAR_EM)))
-    lines = max(1, math.ceil(len(text) / per_line))
+    lines = _wrapped(text, max(4, int(width / (style.size * CHAR_EM))))
     pictures = sum(int(extent.get("cy", "0")) / 12700 for extent in p.iter(qn("wp:extent")))
     return lines * style.size * LINE_EM + pictures + style.before + style.after
 
