@@ -8,11 +8,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import docx
+from docx.oxml.ns import qn
 
 from boardpack import build
 from boardpack.build import prepare
 from boardpack.derive import view
 from boardpack.edition import large_print_edition
+from boardpack.summary import FIGURE_WIDTH_IN
 
 from .conftest import DATA, minimal, run
 
@@ -35,6 +37,8 @@ def test_a_large_print_build_is_named_apart_fingerprinted_apart_and_larger(paper
     assert LARGE in (out / "paper-large-print.html").read_text(encoding="utf-8")
     assert LARGE not in (out / "paper.html").read_text(encoding="utf-8")
     assert _normal_size(out / "paper-large-print.docx") >= 12 > _normal_size(out / "paper.docx")
+    (extent,) = docx.Document(str(out / "paper-large-print.docx")).element.body.iter(qn("wp:extent"))
+    assert int(extent.get("cx")) == FIGURE_WIDTH_IN * 914400  # the chart printed as wide as drawn: its 12 pt words stay 12 pt
     manifest = json.loads((out / ".boardpack-manifest.json").read_text(encoding="utf-8"))
     assert sorted(manifest) == ["paper", "paper-large-print"] and manifest["paper"]["inputs"] != manifest["paper-large-print"]["inputs"]
     again = [*build([source], out_dir=out, formats=("html", "docx")), *build([source], out_dir=out, formats=("html", "docx"), large_print=True)]
