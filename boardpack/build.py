@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .edition import LARGE_PRINT, edition, large_print_edition
 from .errors import BoardpackError, DataError, Problem, RenderError
 from .inputs import MAX_CHAIN, Recalled, inputs_key, recall, record
 from .names import is_owners_file
@@ -227,7 +228,7 @@ def output_names(name: str, formats: Sequence[str], has_cover: bool) -> dict[str
     A paper with a cover report gets NAME-cover.pdf with its PDF and NAME-cover.docx with its
     Word file, so `--format pdf` still builds everything a printed pack needs.
     """
-    names = {fmt: f"{name}.{fmt}" for fmt in formats}
+    names = {fmt: f"{name}.{fmt}" for fmt in formats if fmt != LARGE_PRINT}
     if has_cover:
         names.update({f"cover-{fmt}": f"{name}-cover.{fmt}" for fmt in COVER_FORMATS if fmt in formats})
     return names
@@ -248,6 +249,8 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
 
     if not isinstance(paper, Resolved):
         paper = resolve(paper, None)
+    if LARGE_PRINT in formats:
+        paper = large_print_edition(paper)
     paper_view = view(paper.paper, name, paper.changes, palette_for(templates), paper.earlier)
     outputs: dict[str, bytes] = {}
     pages = None
@@ -404,6 +407,7 @@ def build(
     jobs: int | None = None,
     on_paper: Callable[[Built], None] | None = None,
     progress: Progressing = False,
+    large_print: bool = False,
 ) -> list[Built]:
     """Check every paper, then render and write those whose inputs changed.
 
@@ -415,9 +419,13 @@ def build(
     previous outputs; its Built carries the error and the other papers are built as usual.
     Raises DataError (before anything is written) only for mistakes that concern several
     papers at once: two files whose outputs would have the same name, a missing file.
+
+    `large_print` builds the large-print edition of every paper (NAME-large-print.pdf, ...),
+    beside the usual one and fingerprinted apart from it.
     """
+    asked = (*formats, LARGE_PRINT) if large_print else tuple(formats)
     with collecting_rarely():
-        return _build(paths, data_dir, out_dir, templates, formats, force, jobs, on_paper, progress)
+        return _build(paths, data_dir, out_dir, templates, asked, force, jobs, on_paper, progress)
 
 
 RARE_COLLECTIONS = (100_000, 50, 1000)
@@ -444,7 +452,7 @@ def collecting_rarely() -> Iterator[None]:
 def _build(paths: Sequence[Path] | None, data_dir: Path, out_dir: Path, templates: Path, formats: Sequence[str], force: bool,
            jobs: int | None, on_paper: Callable[[Built], None] | None, progress: Progressing) -> list[Built]:
     found = _unique_names(find_papers(paths, data_dir))
-    formats = tuple(f for f in FORMATS if f in formats)
+    formats = tuple(f for f in (*FORMATS, LARGE_PRINT) if f in formats)
     recalled = {} if force else _recall(found, out_dir, templates, formats)
     with _early_workers(formats, len(found) - len(recalled), jobs) as workers, _early_chart(formats, len(found) - len(recalled)):
         return _build_found(found, recalled, out_dir, templates, formats, force, jobs, on_paper, progress, workers)
@@ -503,16 +511,16 @@ def _build_found(found: list[Path], recalled: dict[Path, Recalled], out_dir: Pat
     failed: dict[str, Built] = {}
     for c in checked:
         if c.paper is None or c.errors:
-            failed[c.path.stem] = Built(c.path.stem, warnings=c.warnings, errors=c.errors,
-                                        error=f"{_plural(len(c.errors), 'error')} in {c.label}")
+            name = edition(c.path.stem, formats)
+            failed[name] = Built(name, warnings=c.warnings, errors=c.errors, error=f"{_plural(len(c.errors), 'error')} in {c.label}")
             if on_paper:
-                on_paper(failed[c.path.stem])
-    ready = {c.path: c for c in checked if c.path.stem not in failed}
+                on_paper(failed[name])
+    ready = {c.path: c for c in checked if edition(c.path.stem, formats) not in failed}
     papers: list[Checked | Recalled] = [recalled.get(p) or ready[p] for p in found if p in recalled or p in ready]
     with build_lock(out_dir):
         built = _build_checked(papers, out_dir, templates, formats, force, jobs, on_paper, progress, workers)
     done = {b.name: b for b in built} | failed
-    return [done[p.stem] for p in found]
+    return [done[edition(p.stem, formats)] for p in found]
 
 
 def _recall(found: Sequence[Path], out_dir: Path, templates: Path, formats: tuple[str, ...]) -> dict[Path, Recalled]:
@@ -526,8 +534,9 @@ def _recall(found: Sequence[Path], out_dir: Path, templates: Path, formats: tupl
         return {}
     recalled = {}
     for path in found:
-        outputs = {cover: [out_dir / n for n in output_names(path.stem, formats, cover).values()] for cover in (False, True)}
-        found_again = recall(manifest.get(path.stem), path, _label(path), templates, formats, outputs)
+        name = edition(path.stem, formats)
+        outputs = {cover: [out_dir / n for n in output_names(name, formats, cover).values()] for cover in (False, True)}
+        found_again = recall(manifest.get(name), path, _label(path), templates, formats, outputs)
         if found_again is not None:
             recalled[path] = found_again
     return recalled
@@ -608,7 +617,7 @@ def _build_checked(
     recorded = False
     order: list[str] = []
     for c in papers:
-        name = c.path.stem
+        name = edition(c.path.stem, formats)
         order.append(name)
         entry = _entry(manifest, name)
         if isinstance(c, Recalled):

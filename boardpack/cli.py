@@ -31,6 +31,7 @@ Build committee papers (PDF, Word and HTML) from the YAML files in data/.
   python generate.py                      check and build every paper in data/ into build/
   python generate.py build FILE...        build the papers named
   python generate.py build --format pdf   build PDFs only
+  python generate.py build --large-print  the large-print edition, NAME-large-print.pdf and so on
   python generate.py check [FILE...]      check the data only; print counts per report
   python generate.py clean                remove what boardpack built from build/
   python generate.py roll FILE --to 2021-12   start next period's paper from FILE
@@ -71,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path, default=Path("build"), metavar="DIR", help="output folder (default: build)")
     b.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES, metavar="DIR", help="templates folder")
     b.add_argument("--force", action="store_true", help="rebuild papers even if nothing changed, laying out every page again")
+    b.add_argument("--large-print", action="store_true",
+                   help="the large-print edition (text 12 pt or more), as NAME-large-print.pdf and so on, beside the usual one")
     b.add_argument("--jobs", type=int, default=None, metavar="N", help="papers built at once (default: one per core)")
 
     c = sub.add_parser("check", parents=[common], help="check paper files and print their counts; write nothing",
@@ -553,7 +556,7 @@ def _run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.flush()
 
     results = build(args.files, data_dir=args.data, out_dir=args.out, templates=args.templates,
-                    formats=args.format, force=args.force, jobs=args.jobs, on_paper=report, progress=True)
+                    formats=args.format, force=args.force, jobs=args.jobs, on_paper=report, progress=True, large_print=args.large_print)
     failed = [b for b in results if b.error]
     if not results:
         print(f"no paper files in {args.data}/", file=err)

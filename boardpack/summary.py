@@ -74,12 +74,16 @@ class Chart:
     statuses: tuple[StatusView, ...]
     series: tuple[tuple[int, ...], ...]
     """Per status (in `statuses` order), the count in each bar."""
+    text_pt: float = 8.0
+    """Size of the chart's words and numbers as printed: 12 in the large-print edition."""
 
 
 FIGURE_WIDTH_IN = 10.0
 FIGURE_BAR_IN = 0.15
 
 
+LABEL_LINE = 1.1
+"""Distance of a bar label's lines, in sizes of its words (matplotlib's own is 1.2)."""
 FIGURE_LINE_IN = 0.15
 """Height of each further line of a wrapped bar label."""
 
@@ -90,8 +94,13 @@ def bar_slots(chart: Chart) -> tuple[float, ...]:
 
 
 def figure_size(chart: Chart) -> tuple[float, float]:
-    """The chart's drawn size in inches, known before it is drawn, so Word can place it while it is being drawn."""
-    return FIGURE_WIDTH_IN, round(0.9 + FIGURE_BAR_IN * max(sum(bar_slots(chart)), 1), 4)
+    """The chart's drawn size in inches, known before it is drawn, so Word can place it while it is being drawn.
+
+    Larger words take taller bars (a line and a tenth of the words' size each, as the chart sets
+    its labels' lines) and more room for the legend and axis, in proportion.
+    """
+    bar = max(FIGURE_BAR_IN, chart.text_pt * LABEL_LINE / 72)
+    return FIGURE_WIDTH_IN, round(0.9 * chart.text_pt / 8 + bar * max(sum(bar_slots(chart)), 1), 4)
 
 
 def columns(paper: Paper) -> tuple[str, ...]:
@@ -122,12 +131,19 @@ LABEL_LENGTH = 52
 """Bar labels longer than this are wrapped at words onto further lines, never cut."""
 
 
-def _wrapped(title: str) -> str:
-    return "\n".join(textwrap.wrap(title, LABEL_LENGTH, break_long_words=False, break_on_hyphens=False)) or title
+def _wrapped(title: str, length: int = LABEL_LENGTH) -> str:
+    return "\n".join(textwrap.wrap(title, length, break_long_words=False, break_on_hyphens=False)) or title
 
 
-def chart(table: CountsTable, period: str) -> Chart:
+LARGE_PRINT_PT = 12.0
+"""The chart's words in the large-print edition, as its body text."""
+LARGE_PRINT_LABEL = 70
+"""Bar labels of the large-print edition are wrapped later: in fewer, longer lines the chart still fits a page."""
+
+
+def chart(table: CountsTable, period: str, large_print: bool = False) -> Chart:
     """The stacked bars of the counts table, with the words that stand in for the picture."""
+    size = LARGE_PRINT_PT if large_print else 8.0
     in_all = [f"{n} {s.word}" for s, n in zip(table.statuses, table.total.counts, strict=True) if n]
     reports = len(table.rows)
     desc = (f"A stacked bar for each of the {reports} report{'s' if reports != 1 else ''}, numbered as in the paper, "
@@ -140,9 +156,10 @@ def chart(table: CountsTable, period: str) -> Chart:
     return Chart(
         title=f"Items by RAG status in each report, {period}",
         desc=desc,
-        labels=tuple(_wrapped(f"{row.number}. {row.title}") for row in table.rows),
+        labels=tuple(_wrapped(f"{row.number}. {row.title}", LARGE_PRINT_LABEL if large_print else LABEL_LENGTH) for row in table.rows),
         statuses=table.statuses,
         series=tuple(tuple(row.counts[n] for row in table.rows) for n in range(len(table.statuses))),
+        text_pt=size,
     )
 
 
@@ -234,7 +251,7 @@ def summary_view(paper: Paper, changes: ChangesView | None, noun: str = "action"
     return SummaryView(
         sentence=summary_sentence(all_counts, noun),
         counts=table,
-        chart=chart(table, str(paper.paper.period)),
+        chart=chart(table, str(paper.paper.period), paper.paper.large_print),
         attention=rows,
         attention_sentence=_attention_sentence(rows),
         has_who=any(r.who for r in rows),

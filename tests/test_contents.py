@@ -89,7 +89,8 @@ def test_the_word_contents_is_a_field_that_word_updates_on_open(outputs: dict[st
     instructions = [el.text for el in body.iter(qn("w:instrText"))]
     assert any(text.strip().startswith("TOC ") and '\\o "1-1"' in text for text in instructions)
     entries = [p for p in doc.paragraphs if p.style is not None and p.style.name == "toc 1"]
-    assert [p.text for p in entries] == titles()
+    assert [p.text.rsplit("\t", 1)[0] for p in entries] == titles()
+    assert all(p.text.rsplit("\t", 1)[1].isdigit() for p in entries)  # pages as laid out, until Word updates the field
     headings = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 1"]
     assert all(title in headings for title in titles())  # what the field collects when Word updates it
 
@@ -100,7 +101,7 @@ def test_contents_entries_are_escaped_text() -> None:
     data["reports"] += [{"title": f"Report <b>{n}</b> & {{{{ 7*7 }}}}", "items": [item]} for n in range(3)]
     data["reports"] += [{"title": "Empty <b>report</b> & {{ 7*7 }}", "items": []}]  # a line, not an entry: escaped too
     doc = open_docx(render_docx(paper_view(data), TRACKER))
-    entries = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "toc 1"]
+    entries = [p.text.rsplit("\t", 1)[0] for p in doc.paragraphs if p.style is not None and p.style.name == "toc 1"]
     assert "Report <b>0</b> & {{ 7*7 }}" in entries
     assert "“Empty <b>report</b> & {{ 7*7 }}” makes no recommendations for the force." in [p.text for p in doc.paragraphs]
 

@@ -24,7 +24,7 @@ matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402 - after choosing the backend
 from matplotlib.figure import Figure  # noqa: E402
 
-from ..summary import Chart, bar_slots, figure_size  # noqa: E402
+from ..summary import LABEL_LINE, Chart, bar_slots, figure_size  # noqa: E402
 from .fonts import font_file  # noqa: E402
 
 STYLE: dict[str, Any] = {
@@ -74,8 +74,9 @@ def _font_style() -> dict[str, Any]:
     return {"font.family": [family]}
 
 
-def _style() -> dict[str, Any]:
-    return {**STYLE, **_font_style()}
+def _style(chart: Chart) -> dict[str, Any]:
+    """The chart's look; its words (labels, axis, legend) at the chart's own size."""
+    return {**STYLE, **_font_style(), "font.size": chart.text_pt}
 
 
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
@@ -106,10 +107,13 @@ def _figure(chart: Chart, dpi: int | None = None) -> Figure:
         # on a hatched bar each number sits on a plain patch of the fill, sized to the number, so no stroke crosses it
         box = {"boxstyle": "square,pad=0.25", "facecolor": fill, "edgecolor": "none"} if hatch else None
         for y, middle, count in shown:  # inside their bars: the layout need not measure them
-            ax.text(middle, y, str(count), ha="center", va="center", color=ink, fontsize=8, fontweight="bold", zorder=3,
+            ax.text(middle, y, str(count), ha="center", va="center", color=ink, fontsize=chart.text_pt, fontweight="bold", zorder=3,
                     in_layout=False, bbox=box)
         left = [a + b for a, b in zip(left, counts, strict=True)]
     ax.set_yticks(positions, labels=["\n".join(_CONTROL.sub(" ", line) for line in label.split("\n")) for label in chart.labels])
+    if chart.text_pt > STYLE["font.size"]:  # larger words: lines as close as the bars' slots allow (see figure_size)
+        for label in ax.get_yticklabels():
+            label.set_linespacing(LABEL_LINE)
     ax.set_ylim(sum(slots) - 0.5, -0.5)  # top to bottom, with the room each label's lines need
     ax.set_xlabel("Items")
     most = max(left, default=0)
@@ -119,7 +123,7 @@ def _figure(chart: Chart, dpi: int | None = None) -> Figure:
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    fig.legend(loc="outside upper center", ncols=len(chart.statuses), frameon=False, fontsize=8, handlelength=1.6)
+    fig.legend(loc="outside upper center", ncols=len(chart.statuses), frameon=False, fontsize=chart.text_pt, handlelength=1.6)
     if dpi is not None:  # laid out once, here, measured as Agg draws at this resolution; left on, saving
         engine = fig.get_layout_engine()  # would draw every artist once more just to lay them out
         assert engine is not None
@@ -130,7 +134,7 @@ def _figure(chart: Chart, dpi: int | None = None) -> Figure:
 
 def chart_svg(chart: Chart, element_id: str = "summary-chart") -> str:
     """The chart as an `<svg>` element for inlining in HTML, with its <title> and <desc>."""
-    with matplotlib.rc_context(_style()):  # type: ignore[arg-type]  # the stub wants literal key types
+    with matplotlib.rc_context(_style(chart)):  # type: ignore[arg-type]  # the stub wants literal key types
         fig = _figure(chart)
         out = io.StringIO()
         fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
@@ -148,7 +152,7 @@ def chart_svg(chart: Chart, element_id: str = "summary-chart") -> str:
 
 def chart_png(chart: Chart) -> tuple[bytes, tuple[float, float]]:
     """The chart as PNG bytes for Word, and its size in inches."""
-    with matplotlib.rc_context(_style()):  # type: ignore[arg-type]  # the stub wants literal key types
+    with matplotlib.rc_context(_style(chart)):  # type: ignore[arg-type]  # the stub wants literal key types
         fig = _figure(chart, PNG_DPI)
         out = io.BytesIO()
         fig.savefig(out, format="png", dpi=PNG_DPI, metadata={"Software": None})

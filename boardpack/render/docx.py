@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
@@ -25,76 +24,14 @@ from lxml import etree
 
 from ..derive import PaperView
 from ..errors import RenderError
-from ..parts import Columns, in_parts
 from .docx_context import build_context
-from .docx_package import finished, twips
+from .docx_package import finished
 from .wordml import Words
 
 __all__ = ["render_docx"]
 
 _LISTING = re.compile("[\t\a\n\f]")
 """What docxtpl's `resolve_listing` turns into Word's tags (tab, paragraph, line and page breaks)."""
-
-
-TWIPS_PER_CHAR = 105
-"""Average width of a character of 10 pt table text, in twentieths of a point."""
-PART_LINES = 20
-"""Lines a long row's parts are cut to: short enough to fill pages, long enough to read on."""
-SENTENCE_LINES = 16
-"""Only a paragraph longer than this is cut after a sentence: every cut shows in Word."""
-_TC_IF = re.compile(r"{%-?\s*tc\s+if\s+(\w+)\s*-?%}")
-_TC_ENDIF = re.compile(r"{%-?\s*tc\s+endif\s*-?%}")
-_CELL_FIELDS = (("text", "row.text"), ("status", "row.status"), ("due", "row.due"), ("comment", "row.comment"))
-
-
-def _cell_text(element: Any) -> str:
-    return "".join(t.text or "" for t in element.iter(qn("w:t")))
-
-
-def columns(doc: Any, view: PaperView) -> Columns:
-    """Characters per line of the template's items-table columns, as this paper shows them.
-
-    Read from the template itself (its row of `row.` fields, less the columns a `{%tc if %}`
-    hides for this paper, scaled to the page as `docx_package` fits tables), so a restyled template
-    with other widths still gets parts that fit its pages.
-    """
-    flags = {"has_owner": view.has_owner, "has_status": view.has_status, "has_due": view.has_due}
-    widths: dict[str, int] = {}
-    total = 0
-    for tbl in doc.element.body.iter(qn("w:tbl")):
-        rows = tbl.findall(qn("w:tr"))
-        marks = [n for n, tr in enumerate(rows) if "report.rows" in _cell_text(tr)]
-        if not marks or marks[0] + 1 >= len(rows):
-            continue
-        hidden = False
-        for tc in rows[marks[0] + 1].findall(qn("w:tc")):
-            text = _cell_text(tc)
-            if match := _TC_IF.search(text):
-                hidden = not flags.get(match.group(1), True)
-                continue
-            if _TC_ENDIF.search(text):
-                hidden = False
-                continue
-            tc_w = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
-            width = int(tc_w.get(qn("w:w"), "0")) if tc_w is not None and tc_w.get(qn("w:type"), "dxa") == "dxa" else 0
-            if hidden or width <= 0:
-                continue
-            total += width
-            for name, field in _CELL_FIELDS:
-                if field in text and name not in widths:
-                    widths[name] = width
-                    break
-        break
-    section = doc.sections[-1] if len(doc.sections) else None
-    page = twips(section.page_width, 16838) - twips(section.left_margin, 1134) - twips(section.right_margin, 1134) if section else 14570
-    scale = page / total if total else 1.0
-
-    def chars(name: str, default: int) -> int:
-        per_char = TWIPS_PER_CHAR * (12 / 10 if view.large_print else 1)  # the large-print edition's 12 pt table text, not 10 pt
-        return max(4, int((widths.get(name, default) * scale - 220) // per_char))
-
-    return Columns(text=chars("text", 4700), status=chars("status", 1500), due=chars("due", 1600), comment=chars("comment", 5000),
-                   budget=PART_LINES, paragraph=0.4, sentences=SENTENCE_LINES)
 
 
 class _Template(DocxTemplate):  # type: ignore[misc]
@@ -197,9 +134,7 @@ def _render_docx(view: PaperView, template: Path, paper: str, context_of: Contex
         doc = tpl.get_docx()
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, PackageNotFoundError) as exc:
         raise RenderError(paper, "template", f"cannot open Word template {template}: {exc}") from exc
-    words = Words(doc)
-    if context_of is None:  # the paper itself: long rows in parts that each fit a page (see boardpack.parts)
-        view = in_parts(view, columns(doc, view))
+    words = Words(doc)  # long rows stay whole: Word breaks them across pages (see docx_package)
     context = (context_of or build_context)(view, words)
     env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
     try:

@@ -15,6 +15,7 @@ from docx.oxml.ns import qn
 
 from ..derive import PaperView
 from ..text import clean_text
+from .docx_pages import number_contents
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _TC, _P, _T, _W, _TYPE, _TCPR, _TCW = (qn(name) for name in ("w:tc", "w:p", "w:t", "w:w", "w:type", "w:tcPr", "w:tcW"))
@@ -81,12 +82,14 @@ def _fit_tables(doc: Any) -> None:
                     tc_w.set(_TYPE, "dxa")
 
 
-KEEP_WHOLE_LINES = 40
-"""Rows estimated at up to a page are kept on one page (the parts of a long row are shorter); longer ones may break."""
+KEEP_WHOLE_LINES = 12
+"""Rows estimated at up to this many lines are kept on one page; longer ones break where the page ends.
+
+Keeping a longer row whole would leave the rest of the page blank (up to a third of it)."""
 
 
 def _keep_short_rows(doc: Any) -> None:
-    """Short rows never split across a page; long comments still flow onto the next page."""
+    """Short rows never split across a page; long ones flow onto the next, under the repeated heading row."""
     for tbl in doc.element.body.iter(qn("w:tbl")):
         for tr in tbl.findall(qn("w:tr")):
             trpr = tr.find(qn("w:trPr"))
@@ -106,6 +109,55 @@ def _keep_short_rows(doc: Any) -> None:
                     tr.insert(1 if exceptions is not None else 0, trpr)
                 if trpr.find(qn("w:cantSplit")) is None:
                     trpr.insert(0, OxmlElement("w:cantSplit"))
+
+
+HEADING_KEEPS = 3
+"""Paragraphs after a heading kept on its page with it (and with the table or picture they lead to)."""
+
+
+def _keep_next(p: Any) -> None:
+    ppr = p.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        p.insert(0, ppr)
+    if ppr.find(qn("w:keepNext")) is None:
+        style = ppr.find(qn("w:pStyle"))
+        (style.addnext if style is not None else lambda e: ppr.insert(0, e))(OxmlElement("w:keepNext"))
+
+
+def _style_of(p: Any) -> str:
+    style = p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    return str(style.get(qn("w:val"))) if style is not None else ""
+
+
+def _keep_together(doc: Any) -> None:
+    """No heading alone at a page's foot, no Total row alone at a page's top.
+
+    A heading's next few paragraphs are kept with it and with the table they lead to (not with
+    a picture, which may take most of a page); the row above a table's Total row (a row all in
+    the Table Total style) is kept with it.
+    """
+    body = doc.element.body
+    for p in body.iterchildren(_P):
+        if not _style_of(p).startswith("Heading"):
+            continue
+        run, picture = [p], False
+        for sibling in p.itersiblings():
+            if sibling.tag != _P or _style_of(sibling).startswith("Heading") or len(run) > HEADING_KEEPS:
+                break
+            if sibling.find(f".//{qn('w:drawing')}") is not None:  # a picture may be most of a page: kept with it, all would move
+                picture = True
+                break
+            run.append(sibling)
+        after = run[-1].getnext()
+        for kept in run if not picture and after is not None and after.tag == qn("w:tbl") else run[:-1]:
+            _keep_next(kept)
+    for tbl in body.iter(qn("w:tbl")):
+        rows = tbl.findall(qn("w:tr"))
+        last = [p for tc in rows[-1].findall(_TC) for p in tc.iter(_P)] if len(rows) > 2 else []
+        if last and all(_style_of(p) == "TableTotal" for p in last):
+            for p in rows[-2].iter(_P):
+                _keep_next(p)
 
 
 _TCPR_ORDER = {
@@ -258,6 +310,8 @@ def finished(doc: Any, view: PaperView, title: str | None = None) -> bytes:
     _order_cell_properties(doc)
     _fit_tables(doc)
     _keep_short_rows(doc)
+    _keep_together(doc)
+    number_contents(doc)
     _properties(doc, view)
     if title:
         doc.core_properties.title = _core_text(title)

@@ -29,8 +29,9 @@ from .wordml import Words
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 PNG_TYPE = CT.PNG
-CHART_WIDTH_IN = 9.6
-"""Printed width of the chart in the landscape paper (the text is about 10.5 inches wide)."""
+CHART_WIDTH_IN = 10.0
+"""Printed width of the chart in the landscape paper (the text is about 10.1 inches wide): as
+drawn (summary.FIGURE_WIDTH_IN), so its words print at their size, 12 pt in large print."""
 
 
 def picture_run(doc: Any, png: bytes, size: tuple[float, float], title: str, descr: str) -> Markup:
