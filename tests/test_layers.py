@@ -15,7 +15,6 @@ PACKAGE = Path(__file__).resolve().parent.parent / "boardpack"
 
 KNOWN_CYCLES = {
     frozenset({"boardpack.derive", "boardpack.palette", "boardpack.summary"}),
-    frozenset({"boardpack.render.docx_context", "boardpack.render.docx_summary"}),
     frozenset({"boardpack.render.html", "boardpack.render.pdf", "boardpack.render.pdf_cache"}),
     frozenset({"boardpack.render.pdf_join", "boardpack.render.pdf_layout"}),
 }

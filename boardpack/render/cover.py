@@ -17,7 +17,7 @@ from ..derive import PaperView
 from ..errors import RenderError
 from ..summary import AttentionRow, CoverView
 from .docx import render_docx
-from .docx_context import fill, plain, run
+from .docx_markup import fill, plain, run
 from .html import environment
 from .wordml import Words
 

@@ -10,26 +10,9 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ..derive import ChangesView, PaperView, ReportView, Row, StatusView
-from ..text import clean_text  # form feeds and vertical tabs become '\v', which the writers turn into line breaks
-from .wordml import GOES_ON_MARK, HEX_COLOUR, LEAD_PREFIX, POSITION_LEAD, RATIONALE_LEAD, RATIONALE_MARK, TASK_LEAD, Words
-from .wordml import shield as _shield
-
-
-def plain(text: str | None) -> Markup:
-    """A plain field as escaped markup; newlines and vertical tabs become line breaks."""
-    if not text:
-        return Markup("")
-    return Markup(_shield(str(escape(clean_text(text).replace("\v", "\n")))))  # noqa: S704 - escaped here
-
-
-def run(text: str | None, color: str | None = None) -> Markup:
-    """One run for a `{{r ...}}` tag, coloured (status ink) when asked."""
-    if not text:
-        return Markup("")
-    props = f'<w:rPr><w:color w:val="{color.upper()}"/></w:rPr>' if color and HEX_COLOUR.fullmatch(color) else ""
-    return Markup(f'<w:r>{props}<w:t xml:space="preserve">{plain(text)}</w:t></w:r>')  # noqa: S704 - text escaped by plain
-
+from ..derive import ChangesView, PaperView, ReportView, Row
+from .docx_markup import fill, plain, run
+from .wordml import GOES_ON_MARK, LEAD_PREFIX, POSITION_LEAD, RATIONALE_LEAD, RATIONALE_MARK, TASK_LEAD, Words
 
 # --- the context the template sees -------------------------------------------------------
 
@@ -40,10 +23,6 @@ def _lines(words: Words, lines: tuple[str, ...], style: str) -> Markup:
     ppr = f'<w:pPr><w:pStyle w:val="{style_id}"/></w:pPr>' if style_id else ""
     xml = "".join(f'<w:p>{ppr}<w:r><w:t xml:space="preserve">{plain(line)}</w:t></w:r></w:p>' for line in lines)
     return Markup(xml or f"<w:p>{ppr}</w:p>")  # noqa: S704 - lines escaped by plain
-
-
-def fill(status: StatusView | None) -> str:
-    return status.fill.upper() if status and HEX_COLOUR.fullmatch(status.fill) else "auto"
 
 
 def _row(words: Words, row: Row) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from ..summary import AttentionRow, Chart, SummaryView, figure_size
 from . import chart_process
-from .docx_context import fill, plain, run
+from .docx_markup import fill, plain, run
 from .wordml import Words
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
