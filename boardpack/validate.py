@@ -246,6 +246,12 @@ def _rules(source: Source, parts: _Parts) -> Iterator[Problem]:
     if info is not None and parts.cover is not None and parts.cover.meeting.last_day <= info.period.last_day:
         yield source.problem(("cover", "meeting"), f"the meeting ({parts.cover.meeting}) is not after the period reported on "
                              f"({info.period}); set this quarter's meeting date", severity="warning")
+    if info is not None and parts.cover is None and info.meeting is not None and info.meeting.last_day <= info.period.last_day:
+        yield source.problem(("paper", "meeting"), f"the meeting ({info.meeting}) is not after the period reported on "
+                             f"({info.period}); set this quarter's meeting date", severity="warning")
+    if info is not None and parts.cover is not None and info.meeting is not None and info.meeting != parts.cover.meeting:
+        yield source.problem(("paper", "meeting"), f"the paper's meeting ({info.meeting}) is not the cover report's "
+                             f"({parts.cover.meeting}); give the date once, in `cover: meeting:`")
     period = info.period if info is not None else None
     yield from _duplicate_keys(source, parts)
     for part in parts.reports:
