@@ -84,7 +84,7 @@ def test_a_whole_round(project: Path) -> None:
 
     returned = project / "returned"
     returned.mkdir()
-    book = _fill(made / "Crime-Directorate.xlsx", "4", {"H": "GREEN", "J": "Published in November."}, returned / "Crime-Directorate.xlsx")
+    book = _fill(made / "Crime-Directorate.xlsx", "4", {"H": "GREEN", "K": "Published in November."}, returned / "Crime-Directorate.xlsx")
     code, out, err = run("merge", f"data/{PAPER.name}", str(book))
     assert code == 0, err
     assert "merged 1 change" in out
@@ -115,7 +115,7 @@ def test_a_whole_round(project: Path) -> None:
 def test_making_the_workbooks_again_keeps_who_returned_theirs(project: Path) -> None:
     assert run("returns", f"data/{PAPER.name}")[0] == 0
     made = folder(project)
-    book = _fill(made / "Crime-Directorate.xlsx", "4", {"J": "Published."}, project / "Crime-Directorate.xlsx")
+    book = _fill(made / "Crime-Directorate.xlsx", "4", {"K": "Published."}, project / "Crime-Directorate.xlsx")
     assert run("merge", f"data/{PAPER.name}", str(book))[0] == 0
     code, _, err = run("returns", f"data/{PAPER.name}")  # item 4 changed: Crime Directorate's workbook is new
     assert code == 0, err
@@ -154,7 +154,7 @@ def test_leaving_red_clears_the_rationale_and_check_warns_of_contradictions_and_
     paper.write_text(text.replace("        status: AMBER   # checked with PSD in November\n",
                                   "        status: RED     # checked with PSD in November\n        rationale: No staff.\n"), encoding="utf-8")
     assert run("returns", f"data/{PAPER.name}")[0] == 0
-    book = _fill(folder(project) / "Professional-Standards.xlsx", "1", {"H": "AMBER", "J": "Two officers joined."},
+    book = _fill(folder(project) / "Professional-Standards.xlsx", "1", {"H": "AMBER", "K": "Two officers joined."},
                  project / "Professional-Standards.xlsx")
     code, out, err = run("merge", f"data/{PAPER.name}", str(book))
     assert code == 0, err

@@ -7,10 +7,18 @@ a refused merge leaves the file byte-identical.
 
 What a return does to an item:
 - New status replaces the status.
-- New due date is appended to the due history as an extension; the history is never rewritten.
-- Update is added at the end of the comment (a task's `position`) as a new paragraph that
-  starts with an underlined "Update, <period>:" so members see what is new and when.
+- New due date (a day, or a month such as 'June 2022') is appended to the due history as an
+  extension, with the Reason for the new date as its note, at the precision of the item's own
+  dates (a day typed for an item dated by months becomes its month); the history is never rewritten.
+- Update is added to the comment (a task's `position`) as a paragraph that starts with an
+  underlined "Update, <period>:", first or last as the paper's `updates:` setting says
+  (newest first by default), so members see what is new and when.
 - Rationale fills `rationale` (needed when the status is RED).
+
+A return is merged three ways: against the state of each field when its workbook was made
+(kept in the workbook's hidden sheet) and the paper as it is now. A field the secretariat
+changed since is kept, and only a field both changed is refused, naming both values; an
+update adds to the comment, so an edit of the comment since never stands in its way.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import contextlib
 import datetime as dt
 import difflib
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,9 +41,9 @@ from ruamel.yaml.scalarstring import LiteralScalarString
 from ..errors import DataError, Problem, UsageError
 from ..identity import index as identities
 from ..identity import split_key
-from ..model import STATUSES, Item, Paper, Task, When, current_due, parse_when
+from ..model import DATE_FORMS, STATUSES, Item, Paper, Task, When, current_due, dated, parse_when
 from ..paperfile import PaperFile
-from ..render.returns import HEADER_ROW, HEADERS, KEYS_FIRST_ROW, KEYS_SHEET, LOCKED, SHEET, digest, open_entries, state
+from ..render.returns import HEADER_ROW, HEADERS, KEYS_FIRST_ROW, KEYS_SHEET, LOCKED, SHEET, digest, fields, open_entries
 from ..roundtrip import Document
 from .gate import Limits, read_package
 
@@ -65,17 +74,20 @@ class Update:
     identity: str
     """The item's (or task's) key in its paper (`boardpack.identity.entry_key`)."""
     state: str
+    """The state of the item's fields when the workbook was made (`render.returns.state`)."""
     status: str | None = None
     due: When | None = None
+    reason: str | None = None
+    """Why the due date moved: the new step's note."""
     update: str | None = None
     rationale: str | None = None
 
     @property
     def empty(self) -> bool:
-        return not (self.status or self.due or self.update or self.rationale)
+        return not (self.status or self.due or self.reason or self.update or self.rationale)
 
     def wish(self) -> tuple[Any, ...]:
-        return (self.status, self.due, self.update, self.rationale)
+        return (self.status, self.due, self.reason, self.update, self.rationale)
 
 
 @dataclass
@@ -313,8 +325,9 @@ def _read_values(update: Update, values: list[Any], label: str, row: int, proble
         try:
             update.due = _date(due)
         except ValueError as exc:
-            problems.append(Problem(label, 0, 0, where("New due date"), f"{exc}; type a date such as 31/03/2022"))
-    for name, attr in (("Update", "update"), ("Rationale", "rationale")):
+            problems.append(Problem(label, 0, 0, where("New due date"), f"{str(exc).replace('; ' + DATE_FORMS, '')}; type a date such as "
+                                    "30/06/2022 or a month such as June 2022"))
+    for name, attr in (("Reason for the new date", "reason"), ("Update", "update"), ("Rationale", "rationale")):
         value = values[_COLUMN[name] - 1]
         if value in (None, ""):
             continue
@@ -325,7 +338,10 @@ def _read_values(update: Update, values: list[Any], label: str, row: int, proble
         if len(text) > MAX_TEXT:
             problems.append(Problem(label, 0, 0, where(name), f"is {len(text)} characters; a cell holds at most {MAX_TEXT}"))
             continue
-        setattr(update, attr, text or None)
+        setattr(update, attr, (" ".join(text.split()) if attr == "reason" else text) or None)
+    if update.reason and due in (None, ""):
+        problems.append(Problem(label, 0, 0, where("Reason for the new date"), "a reason goes with a new due date: type the "
+                                "new date in New due date, or leave this cell empty"))
 
 
 def _date(value: Any) -> When:
@@ -403,11 +419,11 @@ def plan(paper: Paper, paper_file: str, returns: list[tuple[dict[str, str], list
                                         f"({why}); a return changes only its owner's open items: if the item changed "
                                         "hands after the workbooks went out, place the update by hand"))
                 continue
-            if state(entry) != update.state:
-                problems.append(Problem(update.workbook, 0, 0, where,
-                                        "the item changed in the paper after this workbook was made; make a new workbook "
-                                        "with `generate.py returns` and ask for the update again"))
+            clashes = three_way(update, entry)
+            if clashes:
+                problems.extend(clashes)
                 continue
+            update.due = at_precision(update.due, entry)
             earlier = chosen.get(update.identity)
             if earlier is not None:
                 if earlier.wish() != update.wish():
@@ -418,6 +434,61 @@ def plan(paper: Paper, paper_file: str, returns: list[tuple[dict[str, str], list
             problems.extend(_rules(update, entry))
             todo.append((found, update))
     return todo, problems
+
+
+FIELD_OF = {"status": "New status", "due": "New due date", "rationale": "Rationale"}
+"""The fields of an item a return sets, and the column that sets each."""
+
+
+def three_way(update: Update, entry: Item | Task) -> list[Problem]:
+    """Where the secretariat and the owner both changed one field since the workbook was made.
+
+    `update.state` is each field's state as the workbook was made; `entry` is the item now. A
+    field the owner left alone, or set to what the secretariat set it to, is no conflict (the
+    latter is then left out of the update). An update adds to the comment and never conflicts.
+    """
+    try:
+        base = json.loads(update.state)
+    except ValueError:
+        base = None
+    if not isinstance(base, dict):
+        return [Problem(update.workbook, 0, 0, update.where.split(": ", 1)[1], "the workbook's record of this row is not "
+                        "one this version reads: make the workbook again with `generate.py returns`")]
+    now = fields(entry)
+    wants = {"status": update.status, "due": update.due, "rationale": update.rationale}
+    current = {"status": entry.status, "due": current_due(entry.due), "rationale": entry.rationale}
+    problems = []
+    for name, wanted in wants.items():
+        if wanted is None or now[name] == base.get(name):
+            continue
+        if wanted == current[name]:
+            setattr(update, name, None)  # both made the same change
+            if name == "due":
+                update.reason = None
+            continue
+        was = f" (it was {base['status'] or 'none'})" if name == "status" and "status" in base else ""
+        theirs = _shown(current[name])
+        problems.append(Problem(update.workbook, 0, 0, _cell(update.workbook, SHEET, _COLUMN[FIELD_OF[name]], update.row),
+                                f"both changed the {'due date' if name == 'due' else name} since the workbook was made: the "
+                                f"secretariat's is now {theirs}{was}, this return's is {_shown(wanted)}; settle which is "
+                                "right, then set it in the paper by hand or clear this cell and merge again"))
+    return problems
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "none"
+    text = " ".join(str(value).split())
+    return repr(text[:80] + "…") if len(text) > 80 else (repr(text) if isinstance(value, str) and " " in text else text)
+
+
+def at_precision(due: When | None, entry: Item | Task) -> When | None:
+    """A new due date at the precision of the item's own dates: a day typed for an item dated by months is its month."""
+    steps = dated(entry.due)
+    if due is None or due.day is None or not steps:
+        return due
+    last = steps[-1].date
+    return When(due.year, due.month) if last is not None and last.day is None else due
 
 
 def _rules(update: Update, entry: Item | Task) -> list[Problem]:
@@ -455,9 +526,48 @@ def _text(value: str) -> Any:
     return LiteralScalarString(value.rstrip("\n") + "\n") if "\n" in value else value
 
 
-def _step(when: When) -> Any:
-    """A due date as the format writes it: a YAML date, or YYYY-MM for a month."""
-    return dt.date(when.year, when.month, when.day) if when.day else f"{when.year:04d}-{when.month:02d}"
+def _step(when: When, note: str | None = None) -> Any:
+    """A due date as the format writes it: a YAML date, or YYYY-MM for a month; with a note, `{date: ..., note: ...}`."""
+    from ruamel.yaml.comments import CommentedMap
+
+    date = dt.date(when.year, when.month, when.day) if when.day else f"{when.year:04d}-{when.month:02d}"
+    if not note:
+        return date
+    step = CommentedMap()
+    step["date"] = date
+    step["note"] = note
+    step.fa.set_flow_style()
+    return step
+
+
+UPDATES_FIRST = "newest-first"
+
+
+def add_update(old: str | None, text: str, period: When, order: str = UPDATES_FIRST) -> str | None:
+    """A comment with a dated update added where the paper's `updates:` setting puts it; None if it is there already.
+
+    The update starts with an underlined "Update, <period>:" (on a line of its own before a
+    list). Newest first, the default, puts it before everything else in the comment, so the
+    news is the first thing a member reads; oldest first puts it after the rest.
+    """
+    label = f"[Update, {period}:]{{.underline}}"
+    addition = f"{label}\n\n{text}" if text.lstrip().startswith(("- ", "* ", "1. ")) else f"{label} {text}"
+    if not old or not old.strip():
+        return addition
+    if addition in old:
+        return None  # merged before: the same update is not added twice
+    return f"{addition}\n\n{old.strip()}" if order == UPDATES_FIRST else f"{old.rstrip()}\n\n{addition}"
+
+
+def _extend(node: Any, due: When, reason: str | None, order: list[str]) -> None:
+    """Append a due date (with its reason as the note) to an item's due history, never rewriting it."""
+    current = node.get("due")
+    if current is None:
+        _put(node, "due", _step(due, reason), order)
+    elif isinstance(current, list):
+        current.append(_step(due, reason))
+    else:
+        _put(node, "due", CommentedSeq([current, _step(due, reason)]), order)
 
 
 def apply(doc: PaperFile | Document, paper: Paper, todo: list[tuple[Located, Update]]) -> list[str]:
@@ -477,24 +587,16 @@ def apply(doc: PaperFile | Document, paper: Paper, todo: list[tuple[Located, Upd
             _put(node, "status", update.status, order)
             did.append(f"status {entry.status or 'none'} → {update.status}")
         if update.due is not None:
-            current = node.get("due")
-            if current is None:
-                _put(node, "due", _step(update.due), order)
-            elif isinstance(current, list):
-                current.append(_step(update.due))
-            else:
-                history = CommentedSeq([current, _step(update.due)])
-                _put(node, "due", history, order)
+            _extend(node, update.due, update.reason, order)
             was = f" (was {current_due(entry.due)})" if current_due(entry.due) is not None else ""
             did.append(f"due date extended to {update.due}{was}")
         if update.update:
             key = "comment" if t is None else "position"
-            text = update.update
-            label = f"[Update, {period}:]{{.underline}}"
-            addition = f"{label}\n\n{text}" if text.lstrip().startswith(("- ", "* ", "1. ")) else f"{label} {text}"
             old = node.get(key)
-            _put(node, key, _text(f"{str(old).rstrip()}\n\n{addition}" if old else addition), order)
-            did.append("update added")
+            new = add_update(str(old) if old is not None else None, update.update, period, paper.paper.updates)
+            if new is not None:
+                _put(node, key, _text(new), order)
+                did.append("update added")
         if update.rationale:
             _put(node, "rationale", _text(update.rationale), order)
             did.append("rationale set")
@@ -517,8 +619,12 @@ def merge(path: Path, workbooks: list[Path], *, dry_run: bool = False, label: st
         raise UsageError("name at least one returned workbook")
     returns = []
     problems: list[Problem] = []
-    for workbook in workbooks:
-        meta, updates, found = read_return(workbook, str(workbook))
+    for workbook in workbooks:  # every workbook read, so one run names every problem in all of them
+        try:
+            meta, updates, found = read_return(workbook, str(workbook))
+        except DataError as exc:
+            problems += exc.problems
+            continue
         meta["_label"] = str(workbook)
         problems += found
         returns.append((meta, updates))
