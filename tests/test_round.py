@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import json
 import shutil
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from .conftest import FIXTURES, run
+from .conftest import DATA, FIXTURES, run
 from .test_owners import smtp_server  # noqa: F401 - the fixture
 
 PAPER = FIXTURES / "returns" / "2021-12-tracker.yaml"
@@ -176,3 +177,120 @@ def test_leaving_red_clears_the_rationale_and_check_warns_of_contradictions_and_
     assert f"data/{PAPER.name}:{confirm}:3: 'To be confirmed' is still here: give the value, or leave the key out (warning)" in err
     assert f"data/{PAPER.name}:{review + 2}:20: reports[0].items[0].rationale: a rationale is printed with the status, but this is " \
            "AMBER, not RED; remove `rationale:`" in err
+
+
+# --- a whole round on the reference tracker -------------------------------------------------
+
+REFERENCE = "2021-09-hmicfrs-tracker.yaml"
+REFERENCE_OWNERS = textwrap.dedent("""\
+    owners:
+      Public Protection:
+        email: ppu@example.police.uk
+        deputy: Crime Directorate
+      Roads Policing:
+        email: roads@example.police.uk
+      Economic Crime:
+        email: fraud@example.police.uk
+      Crime Directorate:
+        email: crime@example.police.uk
+      CPS:
+        inside: false
+    """)
+OWNED = (  # (a line unique to an item, its owner): the reference tracker names no owners
+    ("          The deadline is extended to try and obtain the retraction template.\n        due:\n", "Public Protection"),
+    ("          The deadline is extended to January 2022 to enable this to be progressed further.\n        due:\n", "Roads Policing"),
+    ("        status: AMBER\n        due: 2021-09\n        comment: |\n          This is a new report recently published",
+     "Economic Crime"),
+)
+
+
+@pytest.fixture
+def reference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the reference tracker (and its previous paper) with three owners and the owners directory."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    shutil.copy(DATA / "2021-06-hmicfrs-tracker.yaml", tmp_path / "data")
+    text = (DATA / REFERENCE).read_text(encoding="utf-8")
+    for line, owner in OWNED:
+        assert text.count(line) == 1, line
+        head, tail = line.rsplit("        ", 1) if line.endswith("due:\n") else ("", line)
+        text = text.replace(line, f"{head}        owner: {owner}\n        {tail}" if head else f"        owner: {owner}\n{line}")
+    (tmp_path / "data" / REFERENCE).write_text(text, encoding="utf-8")
+    (tmp_path / "data" / "owners.yaml").write_text(REFERENCE_OWNERS, encoding="utf-8")
+    return tmp_path
+
+
+def _item(project: Path, title: str, ref: str) -> Any:
+    from boardpack.build import prepare
+
+    checked = prepare(project / "data" / REFERENCE)
+    assert checked.paper is not None and not checked.errors, checked.problems
+    (item,) = [i for r in checked.paper.reports if r.title == title for i in r.items if i.ref == ref]
+    return item
+
+
+DOMESTIC = "Review of policing domestic abuse during the pandemic"
+ROADS = "Roads Policing – Not Optional"
+
+
+def test_a_whole_round_on_the_reference_tracker(reference: Path, smtp_server: Any) -> None:  # noqa: F811
+    paper = f"data/{REFERENCE}"
+    code, out, err = run("returns", paper, "--return-by", "2021-09-24")
+    assert code == 0, err
+    made = reference / "build" / "returns" / Path(REFERENCE).stem
+    assert sorted(p.name for p in made.glob("*.xlsx")) == ["Economic-Crime.xlsx", "Public-Protection.xlsx", "Roads-Policing.xlsx"]
+    assert "left out: CPS, 1 item (outside the force" in out and "left out: Home Office, " in out  # no workbooks for them
+    for name, to, cc in (("Public-Protection", "ppu@example.police.uk", "crime@example.police.uk"),
+                         ("Roads-Policing", "roads@example.police.uk", None), ("Economic-Crime", "fraud@example.police.uk", None)):
+        draft = _eml(made / f"{name}.eml")
+        assert (draft["X-Unsent"], draft["To"], draft["Cc"]) == ("1", to, cc)
+        (attachment,) = list(draft.iter_attachments())
+        assert attachment.get_filename() == f"{name}.xlsx" and attachment.get_content() == (made / f"{name}.xlsx").read_bytes()
+
+    returned = reference / "returned"
+    returned.mkdir()
+    ppu = _fill(made / "Public-Protection.xlsx", "3", {"H": "AMBER", "I": "June 2022", "K": "The retraction template was obtained."},
+                returned / "Public-Protection.xlsx")
+    roads = _fill(made / "Roads-Policing.xlsx", "6", {"I": dt.datetime(2022, 3, 31), "J": "pending the CoL review, then a dashboard",
+                                                      "K": "The first dashboard was shared in September."}, returned / "Roads-Policing.xlsx")
+    data = reference / "data" / REFERENCE
+    tidied = data.read_text(encoding="utf-8").replace("Sustained analytical support has been an issue", "Sustained analytical support was an issue")
+    data.write_text(tidied, encoding="utf-8")  # the secretariat tidies a comment after the workbooks went out
+
+    code, out, err = run("merge", paper, str(ppu), str(roads))
+    assert code == 0, err
+    assert f"{DOMESTIC}, No. 3: status RED → AMBER; due date extended to June 2022 (was December 2021); update added; " \
+           "RED rationale cleared" in out
+    assert f"{ROADS}, No. 6: due date extended to March 2022 (was January 2022); update added" in out
+    assert run("check", paper)[0] == 0
+    domestic, road = _item(reference, DOMESTIC, "3"), _item(reference, ROADS, "6")
+    assert domestic.status == "AMBER" and domestic.rationale is None
+    assert [str(s.date) for s in domestic.due] == ["August 2021", "December 2021", "June 2022"]
+    assert domestic.comment.startswith("[Update, September 2021:]{.underline} The retraction template was obtained.\n\nAn audit")
+    assert (str(road.due[-1].date), road.due[-1].note) == ("March 2022", "pending the CoL review, then a dashboard")
+    assert road.comment.startswith("[Update, September 2021:]{.underline} The first dashboard was shared in September.")
+    assert "Sustained analytical support was an issue" in road.comment  # the secretariat's edit kept
+    assert road.status == "RED" and road.rationale
+
+    code, out, err = run("returns", paper, "--status")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert [line.split(":")[0].strip() for line in lines if "NOT RETURNED" in line] == ["Economic Crime"]
+    assert sum("; merged " in line for line in lines) == 2
+
+    settings = reference / "mail.toml"
+    settings.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {smtp_server[0]}\ntls = "none"\nsender = "secretariat@example.police.uk"\n',
+                        encoding="utf-8")
+    code, out, err = run("returns", paper, "--status", "--remind")
+    assert code == 0, err
+    reminder = _eml(made / "reminder-Economic-Crime.eml")
+    body = reminder.get_body(preferencelist=("plain",))
+    assert reminder["To"] == "fraud@example.police.uk" and body is not None
+    assert "We have not yet received your update" in body.get_content()
+    assert [a.get_filename() for a in reminder.iter_attachments()] == ["Economic-Crime.xlsx"]
+    code, out, err = run("returns", paper, "--status", "--remind", "--send", "--mail-config", str(settings))
+    assert code == 0, err
+    received = smtp_server[1]
+    assert "fraud@example.police.uk" in [m["To"] for m in received]
+    fraud = next(m for m in received if m["To"] == "fraud@example.police.uk")
+    assert fraud["Subject"].startswith("Reminder: ") and [a.get_filename() for a in fraud.iter_attachments()] == ["Economic-Crime.xlsx"]
