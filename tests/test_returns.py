@@ -522,3 +522,79 @@ def test_a_return_saved_again_by_libreoffice_calc_still_merges(folder: Path, tmp
     code, out, err = run("merge", "--dry-run", f"data/{PAPER.name}", str(saved / "filled.xlsx"))
     assert code == 0, err
     assert "No. 1: update added" in out and "No. 2: status AMBER → GREEN" in out
+
+
+# --- dates, reasons, every problem at once, where updates go ----------------------------------
+
+
+@pytest.mark.parametrize("typed", ["June 2022", "Jun 2022", "30/06/2022", dt.datetime(2022, 6, 30)])
+def test_a_new_date_is_a_day_or_a_month_written_at_the_items_precision_with_its_reason(folder: Path, typed: object) -> None:
+    book = "Professional-Standards.xlsx"
+    row = row_of(folder, book, "1")  # due March 2022: a month
+    filled = fill(folder, book, {f"I{row}": typed, f"J{row}": "pending the triage desk, then an audit"})
+    code, out, err = run("merge", f"data/{PAPER.name}", str(filled))
+    assert code == 0, err
+    assert "No. 1: due date extended to June 2022 (was March 2022)" in out
+    text = (folder / "data" / PAPER.name).read_text()
+    assert "        due:\n          - 2022-03\n          - {date: 2022-06, note: 'pending the triage desk, then an audit'}\n" in text
+    assert run("check", f"data/{PAPER.name}")[0] == 0
+
+
+def test_an_item_dated_by_days_keeps_a_day_and_a_month_typed_for_it_stays_a_month(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / PAPER.name).write_text(PAPER.read_text().replace(
+        "owner: Crime Directorate\n        due: 2022-02\n", "owner: Crime Directorate\n        due: 2022-02-28\n"))
+    assert run("returns", f"data/{PAPER.name}")[0] == 0
+    made = tmp_path / "build" / "returns" / PAPER.stem
+    wb = load_workbook(made / "Crime-Directorate.xlsx")
+    wb["Items"]["I9"] = "15/05/2022"
+    wb.save(tmp_path / "day.xlsx")
+    code, out, err = run("merge", "--dry-run", f"data/{PAPER.name}", "day.xlsx")
+    assert code == 0 and "No. 4: due date extended to 15 May 2022 (was 28 February 2022)" in out, err
+    wb["Items"]["I9"] = "May 2022"
+    wb.save(tmp_path / "month.xlsx")
+    code, out, err = run("merge", "--dry-run", f"data/{PAPER.name}", "month.xlsx")
+    assert code == 0 and "No. 4: due date extended to May 2022 (was 28 February 2022)" in out, err
+
+
+def test_every_problem_in_every_workbook_is_named_in_one_run_and_nothing_is_written(folder: Path) -> None:
+    psd, crime = "Professional-Standards.xlsx", "Crime-Directorate.xlsx"
+    r1, r2 = row_of(folder, psd, "1"), row_of(folder, psd, "2")
+    first = fill(folder, psd, {f"H{r1}": "AMBR", f"I{r1}": "Juen 2022", f"J{r2}": "pending funding, then training"})
+    second = fill(folder, crime, {f"I{row_of(folder, crime, '4')}": "31/02/2022"})
+    junk = folder / "junk.xlsx"
+    junk.write_bytes(b"not a workbook")
+    before = (folder / "data" / PAPER.name).read_bytes()
+    code, _, err = run("merge", f"data/{PAPER.name}", str(first), str(second), str(junk))
+    assert code == 1
+    expected = [f"{first}: Items!H{r1}: 'AMBR' is not a status (did you mean AMBER?)",
+                f"{first}: Items!I{r1}: 'Juen 2022' is not a date; type a date such as 30/06/2022 or a month such as June 2022",
+                f"{first}: Items!J{r2}: a reason goes with a new due date",
+                f"{second}: Items!I9: '31/02/2022' is not a real date: there is no 31 February 2022",
+                f"{junk}: cannot be read as an Excel workbook"]
+    assert [line for line in expected if line not in err] == [], err
+    assert "5 errors: nothing was merged" in err
+    assert (folder / "data" / PAPER.name).read_bytes() == before
+
+
+def test_merging_a_return_again_adds_nothing_even_without_the_rounds_record(folder: Path) -> None:
+    book = "Crime-Directorate.xlsx"
+    row = row_of(folder, book, "4")
+    filled = fill(folder, book, {f"H{row}": "RED", f"L{row}": "No budget.", f"I{row}": "April 2022", f"K{row}": "Published."})
+    assert run("merge", f"data/{PAPER.name}", str(filled))[0] == 0
+    (returns_dir(folder) / "round.json").unlink()
+    once = (folder / "data" / PAPER.name).read_bytes()
+    code, out, err = run("merge", f"data/{PAPER.name}", str(filled))
+    assert code == 0 and "the returns change nothing" in out, err
+    assert (folder / "data" / PAPER.name).read_bytes() == once and once.decode().count("Published.") == 1
+
+
+def test_updates_go_last_in_a_paper_that_asks_for_oldest_first(folder: Path) -> None:
+    paper = folder / "data" / PAPER.name
+    paper.write_text(paper.read_text().replace("  layout: tracker\n", "  layout: tracker\n  updates: oldest-first\n"))
+    book = "Professional-Standards.xlsx"
+    filled = fill(folder, book, {f"K{row_of(folder, book, '1')}": "Recruitment paused."})
+    assert run("merge", f"data/{PAPER.name}", str(filled))[0] == 0
+    assert ("        comment: |\n          The new triage desk is being set up.\n\n"
+            "          [Update, December 2021:]{.underline} Recruitment paused.\n") in paper.read_text()

@@ -294,3 +294,26 @@ def test_a_whole_round_on_the_reference_tracker(reference: Path, smtp_server: An
     assert "fraud@example.police.uk" in [m["To"] for m in received]
     fraud = next(m for m in received if m["To"] == "fraud@example.police.uk")
     assert fraud["Subject"].startswith("Reminder: ") and [a.get_filename() for a in fraud.iter_attachments()] == ["Economic-Crime.xlsx"]
+
+
+def test_reminders_name_items_due_before_the_meeting_the_paper_goes_to(project: Path) -> None:
+    from boardpack.build import prepare
+    from boardpack.round import Round, chase_list
+
+    assert run("returns", f"data/{PAPER.name}")[0] == 0
+    state = Round.read(folder(project))
+    assert state is not None
+
+    def reminded(today: str) -> list[tuple[str, str, str]]:
+        checked = prepare(project / "data" / PAPER.name)
+        assert checked.paper is not None
+        lines = chase_list(state, checked.paper, weeks=2, today=dt.date.fromisoformat(today))
+        return [(line.owner, item["ref"], item["why"]) for line in lines for item in line.overdue + line.due_soon]
+
+    assert reminded("2021-12-20") == [("Professional Standards", "2", "within 2 weeks")]  # January 2022
+    paper = project / "data" / PAPER.name
+    paper.write_text(paper.read_text().replace("  layout: tracker\n", "  layout: tracker\n  meeting: 2022-02-10\n"))
+    assert reminded("2021-12-20") == [("Crime Directorate", "4", "before the meeting on 10 February 2022"),
+                                      ("Professional Standards", "2", "before the meeting on 10 February 2022")]
+    assert reminded("2022-02-15") == [("Crime Directorate", "4", "within 2 weeks"),  # the meeting is past: only the weeks count
+                                      ("Professional Standards", "2", "overdue"), ("Professional Standards", "1", "within 2 weeks")]
