@@ -598,3 +598,14 @@ def test_updates_go_last_in_a_paper_that_asks_for_oldest_first(folder: Path) -> 
     assert run("merge", f"data/{PAPER.name}", str(filled))[0] == 0
     assert ("        comment: |\n          The new triage desk is being set up.\n\n"
             "          [Update, December 2021:]{.underline} Recruitment paused.\n") in paper.read_text()
+
+
+def test_the_latest_comment_shown_is_the_newest_update_wherever_the_paper_puts_it() -> None:
+    from boardpack.render.returns import latest
+
+    old = "\n\n".join(f"Paragraph {n} " + "words " * 20 for n in range(1, 5))
+    first = f"[Update, December 2021:]{{.underline}} Desk open.\n\n{old}"
+    assert latest(first, newest_first=True).startswith("Update, December 2021: Desk open. Paragraph 1")
+    assert latest(first, newest_first=True).endswith(" …") and "Paragraph 3" not in latest(first, newest_first=True)
+    assert latest(old, newest_first=True).startswith("… Paragraph 2")  # no dated update yet: the end, as written
+    assert latest(f"{old}\n\n[Update, December 2021:]{{.underline}} Desk open.").endswith("Update, December 2021: Desk open.")

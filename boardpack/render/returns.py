@@ -129,18 +129,25 @@ TEXT_LIMIT = 400
 item and where it stood, short enough that a row prints on a page."""
 
 
-def latest(comment: str | None) -> str:
-    """The end of a comment (its last paragraphs), where the latest position is written."""
+def latest(comment: str | None, newest_first: bool = False) -> str:
+    """Where a comment gives the latest position, shortened to what a row shows.
+
+    Its first paragraphs when a dated update leads it in a paper that puts updates first
+    (`updates: newest-first`), else its last paragraphs.
+    """
     if not comment:
         return ""
+    newest_first = newest_first and comment.lstrip().startswith("[Update, ")
     paragraphs = [p for p in comment.strip().split("\n\n") if p.strip()]
     shown: list[str] = []
-    for paragraph in reversed(paragraphs):
+    for paragraph in (paragraphs if newest_first else reversed(paragraphs)):
         text = excerpt(paragraph, limit=TEXT_LIMIT)
         if shown and sum(len(t) for t in shown) + len(text) > TEXT_LIMIT:
             break
-        shown.insert(0, text)
-    return ("… " if len(shown) < len(paragraphs) else "") + " ".join(shown)
+        shown.insert(len(shown) if newest_first else 0, text)
+    if len(shown) == len(paragraphs):
+        return " ".join(shown)
+    return " ".join(shown) + " …" if newest_first else "… " + " ".join(shown)
 
 
 def holder(item: Item) -> str:
@@ -272,7 +279,7 @@ def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry], pa
             raise ValueError("an entry of a return is made by workbooks(), with its row of the paper's view")
         values = (
             entry.key, *entry.shown, seen.status.word if seen.status else "",
-            " / ".join(seen.due) or "No date set", latest(seen.comment),
+            " / ".join(seen.due) or "No date set", latest(seen.comment, info.updates == "newest-first"),
         )
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=col)
