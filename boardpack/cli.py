@@ -439,12 +439,19 @@ def _run_merge(args: argparse.Namespace, out: TextIO) -> int:
     if state is not None and state.paper != args.file.name:
         state = None  # another paper's round
     again = already_merged(state, args.workbooks)
-    for book, owner, when in again:  # not merged again: its update would be added twice, its items may be done now
-        print(f"{book}: {owner}'s return was already merged on {when}; left out", file=out)
-    fresh = [book for book in args.workbooks if book not in {found[0] for found in again}]
-    merged = merge(args.file, fresh, dry_run=args.dry_run, label=str(args.file)) if fresh else Merged()
+    try:  # a return merged again changes nothing (its update is in the comment already) ...
+        merged = merge(args.file, args.workbooks, dry_run=args.dry_run, label=str(args.file))
+    except DataError:
+        if not again:
+            raise
+        # ... unless its items are done now, and no longer planned: the others are merged without it
+        fresh = [book for book in args.workbooks if book not in {found[0] for found in again}]
+        merged = merge(args.file, fresh, dry_run=args.dry_run, label=str(args.file)) if fresh else Merged()
     for line in merged.changes:
         print(f"  {line}", file=out)
+    for book, owner, when in again:
+        if not any(line.endswith(f"[{book}]") for line in merged.changes):
+            print(f"{book}: {owner}'s return was already merged on {when}", file=out)
     if not merged.changes:
         print(f"{args.file}: the returns change nothing; the file was left as it was", file=out)
     elif merged.written:

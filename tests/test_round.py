@@ -111,6 +111,10 @@ def test_a_whole_round(project: Path) -> None:
     code, out, err = run("merge", f"data/{PAPER.name}", str(book))
     assert code == 0, err
     assert f"{book}: Crime Directorate's return was already merged on " in out and "the returns change nothing" in out
+    psd = _fill(made / "Professional-Standards.xlsx", "1", {"K": "Desk open."}, returned / "Professional-Standards.xlsx")
+    code, out, err = run("merge", f"data/{PAPER.name}", str(book), str(psd))  # item 4 is GREEN now: its return no longer plans
+    assert code == 0, err
+    assert f"{book}: Crime Directorate's return was already merged on " in out and "No. 1: update added" in out
 
 
 def test_making_the_workbooks_again_keeps_who_returned_theirs(project: Path) -> None:
