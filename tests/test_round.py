@@ -321,3 +321,17 @@ def test_reminders_name_items_due_before_the_meeting_the_paper_goes_to(project: 
                                       ("Professional Standards", "2", "before the meeting on 10 February 2022")]
     assert reminded("2022-02-15") == [("Crime Directorate", "4", "within 2 weeks"),  # the meeting is past: only the weeks count
                                       ("Professional Standards", "2", "overdue"), ("Professional Standards", "1", "within 2 weeks")]
+
+
+def test_a_papers_meeting_is_given_once_and_after_its_period(project: Path) -> None:
+    paper = project / "data" / PAPER.name
+    text = paper.read_text()
+    paper.write_text(text.replace("  layout: tracker\n", "  layout: tracker\n  meeting: 2021-11-30\n"))
+    code, _, err = run("check", f"data/{PAPER.name}")
+    assert code == 0 and "the meeting (30 November 2021) is not after the period reported on (December 2021); " \
+                          "set this quarter's meeting date (warning)" in err, err
+    cover = "cover:\n  meeting: 2022-02-10\n  report_of: Commissioner of Police\n  author: Strategic Development\n"
+    paper.write_text(text.replace("  layout: tracker\n", "  layout: tracker\n  meeting: 2022-02-11\n").replace("\nreports:\n", f"\n{cover}reports:\n"))
+    code, _, err = run("check", f"data/{PAPER.name}")
+    assert code == 1 and "the paper's meeting (11 February 2022) is not the cover report's (10 February 2022); " \
+                          "give the date once, in `cover: meeting:`" in err, err
