@@ -1,9 +1,9 @@
 """One item of a paper changed in place: the edit the workspace's item form makes.
 
-The edit goes through the same steps as an owner's return (`intake.returns.apply`): a new
+The edit goes through the same steps as an owner's return (`intake.changes.apply`): a new
 status replaces the status, a new due date is appended to the due history as an extension
 (with the reason as its note), an update is added to the comment as a dated paragraph where
-the paper's `updates:` setting puts it (`intake.returns.add_update`, as merge does), a
+the paper's `updates:` setting puts it (`intake.changes.add_update`, as merge does), a
 rationale fills `rationale`. The paper is then checked with `check`'s own rules and
 messages, and only a paper that checks is written, atomically, under the paper's lock.
 
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .errors import DataError, Problem
 from .identity import entry_key
-from .intake.returns import Update, _put, apply
+from .intake.changes import Update, _put, apply
 from .model import Item, Paper, When, current_due, parse_when
 from .paperfile import PaperFile
 from .roundtrip import Document

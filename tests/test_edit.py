@@ -141,7 +141,7 @@ def test_the_lock_is_held_across_processes_and_threads(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("order", [None, "oldest-first"])
 def test_the_workspace_puts_an_update_where_merge_does(tmp_path: Path, order: str | None) -> None:
-    from boardpack.intake.returns import add_update
+    from boardpack.intake.changes import add_update
     from boardpack.model import When
 
     path = copy(tmp_path)

@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -296,7 +297,24 @@ def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry], pa
             cell.fill = open_fill
             cell.alignment = wrap
         ws.cell(row=row, column=len(LOCKED) + 2).number_format = "@"  # typed as text: 'June 2022' stays a month
-    last = HEADER_ROW + max(len(entries), 1)
+    _checks(ws, HEADER_ROW + max(len(entries), 1))
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=2)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False  # owners may widen columns
+    ws.protection.formatRows = False
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+    _record(wb, paper_file, period_of(paper), owner, entries)
+    return save(wb, info.period.first_day)
+
+
+def _checks(ws: Any, last: int) -> None:
+    """The owner's columns' spreadsheet checks, to row `last`: the status list, and a prompt for the date."""
     status_col = get_column_letter(len(LOCKED) + 1)
     choices = DataValidation(type="list", formula1='"' + ",".join(STATUSES) + '"', allow_blank=True,
                              showErrorMessage=True, errorTitle="Status", error="Choose a status from the list.")
@@ -309,20 +327,17 @@ def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry], pa
     dates.add(f"{due_col}{HEADER_ROW + 1}:{due_col}{last}")
     ws.add_data_validation(choices)
     ws.add_data_validation(dates)
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=2)
-    ws.protection.sheet = True
-    ws.protection.formatColumns = False  # owners may widen columns
-    ws.protection.formatRows = False
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
+
+def period_of(paper: Paper) -> str:
+    """The paper's period as a return records it: '2021-12'."""
+    return f"{paper.paper.period.year:04d}-{paper.paper.period.month:02d}"
+
+
+def _record(wb: Any, paper_file: str, period: str, owner: str, entries: list[Entry]) -> None:
+    """The hidden sheet: paper, period, owner and check, then what it keeps of each row (`record`)."""
     keys = wb.create_sheet(KEYS_SHEET)
     keys.sheet_state = "hidden"
-    period = f"{info.period.year:04d}-{info.period.month:02d}"
     recorded = [record(entry) for entry in entries]
     for row, (label, value) in enumerate((("paper", paper_file), ("period", period), ("owner", owner),
                                           ("check", digest(paper_file, period, owner, recorded))), start=1):
@@ -334,4 +349,3 @@ def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry], pa
         for col, value in enumerate(kept, start=1):
             text_cell(keys.cell(row=row, column=col), value)
     keys.protection.sheet = True
-    return save(wb, info.period.first_day)
