@@ -581,7 +581,7 @@ def test_every_problem_in_every_workbook_is_named_in_one_run_and_nothing_is_writ
 def test_merging_a_return_again_adds_nothing_even_without_the_rounds_record(folder: Path) -> None:
     book = "Crime-Directorate.xlsx"
     row = row_of(folder, book, "4")
-    filled = fill(folder, book, {f"H{row}": "RED", f"L{row}": "No budget.", f"I{row}": "April 2022", f"K{row}": "Published."})
+    filled = fill(folder, book, {f"H{row}": "RED", f"L{row}": "No budget.", f"I{row}": dt.datetime(2022, 4, 30), f"K{row}": "Published."})
     assert run("merge", f"data/{PAPER.name}", str(filled))[0] == 0
     (returns_dir(folder) / "round.json").unlink()
     once = (folder / "data" / PAPER.name).read_bytes()

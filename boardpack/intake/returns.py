@@ -387,11 +387,11 @@ def plan(paper: Paper, paper_file: str, returns: list[tuple[dict[str, str], list
                                         f"({why}); a return changes only its owner's open items: if the item changed "
                                         "hands after the workbooks went out, place the update by hand"))
                 continue
+            update.due = at_precision(update.due, entry)  # as it would be written, to compare with the paper's
             clashes = three_way(update, entry)
             if clashes:
                 problems.extend(clashes)
                 continue
-            update.due = at_precision(update.due, entry)
             earlier = chosen.get(update.identity)
             if earlier is not None:
                 if earlier.wish() != update.wish():
