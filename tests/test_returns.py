@@ -193,7 +193,8 @@ def test_a_field_both_changed_is_refused_naming_both_and_one_only_the_secretaria
     assert (f"{filled}: Items!H{r1}: both changed the status since the workbook was made: the secretariat's is now RED "
             "(it was AMBER), this return's is GREEN") in err, err
     assert f"Items!K{r2}" not in err and f"Items!I{r2}" not in err  # No. 2's new date is the secretariat's alone
-    filled = fill(folder, book, {f"K{r1}": "Desk open.", f"K{r2}": "Trainers found."}, save_as="again.xlsx")
+    filled = fill(folder, book, {f"H{r1}": "AMBER", f"K{r1}": "Desk open.", f"K{r2}": "Trainers found."},  # AMBER: as sent
+                  save_as="again.xlsx")
     code, out, err = run("merge", f"data/{PAPER.name}", str(filled))
     assert code == 0, err
     assert "No. 1: update added" in out and "No. 2: update added" in out

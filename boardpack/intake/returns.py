@@ -41,7 +41,7 @@ from ..identity import index as identities
 from ..identity import split_key
 from ..model import DATE_FORMS, STATUSES, Item, Paper, Task, When, current_due, dated, parse_when
 from ..paperfile import PaperFile
-from ..render.returns import HEADER_ROW, HEADERS, KEYS_FIRST_ROW, KEYS_SHEET, LOCKED, SHEET, digest, fields, open_entries
+from ..render.returns import HEADER_ROW, HEADERS, KEYS_FIRST_ROW, KEYS_SHEET, LOCKED, SHEET, digest, fields, fingerprint, open_entries
 from .changes import Located, Update, apply
 from .gate import Limits, read_package
 
@@ -412,8 +412,9 @@ def three_way(update: Update, entry: Item | Task) -> list[Problem]:
     """Where the secretariat and the owner both changed one field since the workbook was made.
 
     `update.state` is each field's state as the workbook was made; `entry` is the item now. A
-    field the owner left alone, or set to what the secretariat set it to, is no conflict (the
-    latter is then left out of the update). An update adds to the comment and never conflicts.
+    field the owner left alone (empty, or typed as it was sent), or set to what the secretariat
+    set it to, is no conflict, and is left out of the update. An update adds to the comment and
+    never conflicts.
     """
     try:
         base = json.loads(update.state)
@@ -429,8 +430,8 @@ def three_way(update: Update, entry: Item | Task) -> list[Problem]:
     for name, wanted in wants.items():
         if wanted is None or now[name] == base.get(name):
             continue
-        if wanted == current[name]:
-            setattr(update, name, None)  # both made the same change
+        if wanted == current[name] or _as_sent(name, wanted, base):  # the same change, or none by the owner
+            setattr(update, name, None)
             if name == "due":
                 update.reason = None
             continue
@@ -441,6 +442,13 @@ def three_way(update: Update, entry: Item | Task) -> list[Problem]:
                                 f"secretariat's is now {theirs}{was}, this return's is {_shown(wanted)}; settle which is "
                                 "right, then set it in the paper by hand or clear this cell and merge again"))
     return problems
+
+
+def _as_sent(name: str, wanted: Any, base: dict[str, str]) -> bool:
+    """The owner typed the field as it was when the workbook was made: a status chosen again, a rationale copied."""
+    if name == "status":
+        return bool(wanted == base.get("status"))
+    return name == "rationale" and fingerprint(str(wanted)) == base.get("rationale")
 
 
 def _shown(value: Any) -> str:

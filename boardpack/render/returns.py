@@ -80,6 +80,11 @@ BASE_FIELDS = ("status", "due", "comment", "rationale")
 """The fields of an item an owner's return changes, whose state when the workbook was made it keeps."""
 
 
+def fingerprint(text: str) -> str:
+    """A short fingerprint of a field's text, as the hidden sheet keeps it."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def fields(entry: Item | Task) -> dict[str, str]:
     """The state of each field a return changes: the status as it is, a fingerprint of the others.
 
@@ -88,10 +93,6 @@ def fields(entry: Item | Task) -> dict[str, str]:
     """
     comment = entry.comment if isinstance(entry, Item) else entry.position
     due = "|".join(f"{s.date}:{s.note or ''}" if s.date is not None else f"words:{s.words}" for s in entry.due)
-
-    def fingerprint(text: str) -> str:
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
-
     return {"status": entry.status or "", "due": fingerprint(due), "comment": fingerprint(comment or ""),
             "rationale": fingerprint(entry.rationale or "")}
 
