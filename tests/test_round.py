@@ -335,3 +335,12 @@ def test_a_papers_meeting_is_given_once_and_after_its_period(project: Path) -> N
     code, _, err = run("check", f"data/{PAPER.name}")
     assert code == 1 and "the paper's meeting (11 February 2022) is not the cover report's (10 February 2022); " \
                           "give the date once, in `cover: meeting:`" in err, err
+
+
+def test_a_comma_in_a_hand_written_note_is_explained(project: Path) -> None:
+    paper = project / "data" / PAPER.name
+    paper.write_text(paper.read_text().replace("{date: 2022-01, note: after recruitment}", "{date: 2022-01, note: after recruitment, then training}"))
+    code, _, err = run("check", f"data/{PAPER.name}")
+    assert code == 1
+    assert "unknown key 'then training'; allowed: date, note, words; if 'then training' is the end of a value written inside { }, " \
+           "the comma before it ended that value: put the whole value in quotes" in err, err
