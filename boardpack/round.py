@@ -181,7 +181,7 @@ def make_round(checked: Any, paper_file: str, templates: Path, *, include_outsid
         context = {"owner": owner, "paper": {"title": paper.paper.title, "committee": paper.paper.committee, "period": str(period)},
                    "return_by": str(due_back), "workbook": name, "count": len(entries), "items": items,
                    "overdue": [i for i in items if i["overdue"]], "red": [i for i in items if i["status"] == "RED"],
-                   "sender": sender}
+                   "sender": sender, "meeting": str(paper.meeting) if paper.meeting else None}
         subject, body = render(templates, RETURN_TEMPLATE, context)
         draft = Draft(owner, to, cc, subject, body, (Attachment(name, books[owner]),))
         drafts.append(draft)
@@ -357,7 +357,7 @@ def reminders(state: Round, chase: Sequence[Chase], paper: Paper, templates: Pat
                                                   "period": str(paper.paper.period)},
                    "return_by": when_words(state.return_by), "workbook": line.part.workbook, "count": len(line.part.items),
                    "items": [], "red": [], "overdue": line.overdue, "due_soon": line.due_soon, "missing": missing,
-                   "sent": when_words(line.part.sent), "sender": sender}
+                   "sent": when_words(line.part.sent), "sender": sender, "meeting": str(paper.meeting) if paper.meeting else None}
         subject, body = render(templates, REMINDER_TEMPLATE, context)
         attachments: tuple[Attachment, ...] = ()
         book = folder / line.part.workbook

@@ -248,6 +248,8 @@ def test_a_whole_round_on_the_reference_tracker(reference: Path, smtp_server: An
                          ("Roads-Policing", "roads@example.police.uk", None), ("Economic-Crime", "fraud@example.police.uk", None)):
         draft = _eml(made / f"{name}.eml")
         assert (draft["X-Unsent"], draft["To"], draft["Cc"]) == ("1", to, cc)
+        text = draft.get_body(preferencelist=("plain",))
+        assert text is not None and "at its meeting on 13 October 2021." in text.get_content()
         (attachment,) = list(draft.iter_attachments())
         assert attachment.get_filename() == f"{name}.xlsx" and attachment.get_content() == (made / f"{name}.xlsx").read_bytes()
 
