@@ -322,6 +322,10 @@ class PaperInfo(Strict):
     large_print: bool = False
     """The large-print edition: body text of 12 pt or more in every output (PDF, web page, Word,
     cover report), headings in proportion; the same words, order and tags."""
+    print_owners: bool | None = None
+    """Whether items' owners print in the paper, as a 'Force Task Owner' column. By default
+    they do in the response layout, whose column it is, and not in the tracker, so owners
+    can be given to route returns (`generate.py returns`) without printing them."""
     updates: Literal["newest-first", "oldest-first"] = "newest-first"
     """Where a new dated update goes in an item's comment (from an owner's return or the
     workspace): newest-first (the default) puts it first, so the news is the first thing a

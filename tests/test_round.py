@@ -253,6 +253,14 @@ def test_a_whole_round_on_the_reference_tracker(reference: Path, smtp_server: An
         (attachment,) = list(draft.iter_attachments())
         assert attachment.get_filename() == f"{name}.xlsx" and attachment.get_content() == (made / f"{name}.xlsx").read_bytes()
 
+    from boardpack.build import prepare
+    from boardpack.derive import view
+
+    checked = prepare(reference / "data" / REFERENCE)
+    assert checked.paper is not None and not view(checked.paper, REFERENCE).has_owner  # owners route; they do not print
+    printed = checked.paper.model_copy(update={"paper": checked.paper.paper.model_copy(update={"print_owners": True})})
+    assert view(printed, REFERENCE).has_owner
+
     returned = reference / "returned"
     returned.mkdir()
     ppu = _fill(made / "Public-Protection.xlsx", "3", {"H": "AMBER", "I": "June 2022", "K": "The retraction template was obtained."},
