@@ -42,7 +42,9 @@ from ..identity import split_key
 from ..model import DATE_FORMS, STATUSES, Item, Paper, Task, When, current_due, dated, parse_when
 from ..paperfile import PaperFile
 from ..render.returns import HEADER_ROW, HEADERS, KEYS_FIRST_ROW, KEYS_SHEET, LOCKED, SHEET, digest, fields, fingerprint, open_entries
-from .changes import Located, Update, apply
+from .changes import Located
+from .changes import Update as Update  # read from here too, by what plans a merge without writing it
+from .changes import apply as apply
 from .gate import Limits, read_package
 
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
