@@ -66,7 +66,7 @@ def filled(folder: Path, out: Path) -> list[tuple[str, bytes]]:
         for m, row in enumerate(ws.iter_rows(min_row=9)):
             if row[1].value is None:
                 continue
-            ws[f"J{row[0].row}"] = f"Progress this quarter on row {m}."
+            ws[f"K{row[0].row}"] = f"Progress this quarter on row {m}."
             if m % 5 == 0:
                 ws[f"H{row[0].row}"] = "GREEN"
         if n == 0:

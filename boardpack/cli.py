@@ -382,8 +382,10 @@ def _run_returns(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _run_round_status(args: argparse.Namespace, paper: Any, folder: Path, settings: Any, out: TextIO) -> int:
+    import datetime as dt
+
     from .drafts import send
-    from .round import Round, chase_list, reminders, when_words
+    from .round import Round, chase_list, next_meeting, reminders, when_words
     from .write import commit_outputs
 
     state = Round.read(folder)
@@ -400,12 +402,13 @@ def _run_round_status(args: argparse.Namespace, paper: Any, folder: Path, settin
               file=out)
         for missing in line.missing:
             print(f"      no update: {missing}", file=out)
-    due = [(line.owner, item, "overdue") for line in lines for item in line.overdue]
-    due += [(line.owner, item, "due soon") for line in lines for item in line.due_soon]
+    due = [(line.owner, item) for line in lines for item in line.overdue + line.due_soon]
     if due:
-        print(f"Reminders (overdue, or due within {args.weeks} weeks):", file=out)
-        for owner, item, kind in due:
-            print(f"  {owner}: {item['report']}, No. {item['ref']}: {kind}, due {item['due']}", file=out)
+        meeting = next_meeting(paper, dt.date.today())
+        before = f", or before the meeting on {meeting}" if meeting else ""
+        print(f"Reminders (overdue, or due within {args.weeks} weeks{before}):", file=out)
+        for owner, item in due:
+            print(f"  {owner}: {item['report']}, No. {item['ref']}: due {item['due']} ({item['why']})", file=out)
     if args.remind:
         drafts = reminders(state, lines, paper, args.templates, folder, settings.sender if settings else None)
         if settings is not None:
@@ -430,17 +433,20 @@ def _run_merge(args: argparse.Namespace, out: TextIO) -> int:
     if state is not None and state.paper != args.file.name:
         state = None  # another paper's round
     again = already_merged(state, args.workbooks)
-    try:
+    try:  # a return merged again changes nothing (its update is in the comment already) ...
         merged = merge(args.file, args.workbooks, dry_run=args.dry_run, label=str(args.file))
     except DataError:
-        if not again or len(again) < len(args.workbooks):
+        if not again:
             raise
-        merged = Merged()  # each was merged before: its items may be done now, so it no longer plans
+        # ... unless its items are done now, and no longer planned: the others are merged without it
+        fresh = [book for book in args.workbooks if book not in {found[0] for found in again}]
+        merged = merge(args.file, fresh, dry_run=args.dry_run, label=str(args.file)) if fresh else Merged()
     for line in merged.changes:
         print(f"  {line}", file=out)
-    if not merged.changes:
-        for book, owner, when in again:
+    for book, owner, when in again:
+        if not any(line.endswith(f"[{book}]") for line in merged.changes):
             print(f"{book}: {owner}'s return was already merged on {when}", file=out)
+    if not merged.changes:
         print(f"{args.file}: the returns change nothing; the file was left as it was", file=out)
     elif merged.written:
         print(f"merged {_plural(len(merged.changes), 'change')} into {args.file}", file=out)

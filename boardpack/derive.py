@@ -588,7 +588,7 @@ def view(paper: Paper, name: str, changes: Changes | None = None, palette: Palet
         reports=tuple(reports), counts=counts,
         has_status=info.layout == "tracker" or any(r.status for r in rows),
         has_due=info.layout == "tracker" or any(item.due for item in all_items),
-        has_owner=any(item.owner for item in all_items),
+        has_owner=(info.layout == "response" if info.print_owners is None else info.print_owners) and any(item.owner for item in all_items),
         overdue=sum(r.overdue for r in rows),
         changes=changes_words,
         summary=summary if info.layout == "tracker" else None,

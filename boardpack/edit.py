@@ -1,8 +1,9 @@
 """One item of a paper changed in place: the edit the workspace's item form makes.
 
-The edit goes through the same steps as an owner's return (`intake.returns.apply`): a new
+The edit goes through the same steps as an owner's return (`intake.changes.apply`): a new
 status replaces the status, a new due date is appended to the due history as an extension
-(with the reason as its note), an update is added to the comment as a dated paragraph, a
+(with the reason as its note), an update is added to the comment as a dated paragraph where
+the paper's `updates:` setting puts it (`intake.changes.add_update`, as merge does), a
 rationale fills `rationale`. The paper is then checked with `check`'s own rules and
 messages, and only a paper that checks is written, atomically, under the paper's lock.
 
@@ -21,11 +22,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .errors import DataError, Problem
 from .identity import entry_key
-from .intake.returns import Update, _put, apply
+from .intake.changes import Update, _put, apply
 from .model import Item, Paper, When, current_due, parse_when
 from .paperfile import PaperFile
 from .roundtrip import Document
@@ -215,17 +215,12 @@ def plan_edit(doc: Document, paper: Paper, at: ItemAt, edit: ItemEdit, who: str)
 
     rationale = (edit.rationale or "").strip()
     update = Update(where="", workbook=who, row=0, identity=entry_key(paper.reports[at.report], item), state="",
-                    status=status or None, due=new_due, update=edit.update.strip() or None,
+                    status=status or None, due=new_due, reason=reason if new_due is not None else None,
+                    update=edit.update.strip() or None,
                     rationale=rationale if rationale and rationale != (item.rationale or "").strip() else None)
     node = doc.data["reports"][at.report]["items"][at.item]
-    lines = apply(doc, paper, [((at.report, at.item, None, item), update)])
+    lines = apply(doc, paper, [((at.report, at.item, None, item), update)])  # as merge applies a return
     details = [line.rsplit("  [", 1)[0] for line in lines]
-    if new_due is not None and reason and "reason" not in result.problems:
-        steps = node["due"]
-        if isinstance(steps, list):
-            steps[-1] = _noted(steps[-1], reason)
-        else:  # the item's first due date: a history of one step, with its note
-            node["due"] = _noted(steps, reason)
     owner = " ".join(edit.owner.split()) if edit.owner is not None else (item.owner or "")
     if owner != (item.owner or ""):
         if owner:
@@ -244,17 +239,6 @@ def plan_edit(doc: Document, paper: Paper, at: ItemAt, edit: ItemEdit, who: str)
     if not result.problems:
         result.text, result.changes = text, details
     return result
-
-
-def _noted(step: Any, reason: str) -> Any:
-    """A due step with its note: `{date: 2021-11, note: to further assess performance}`."""
-    from ruamel.yaml.comments import CommentedMap
-
-    mapping = CommentedMap()
-    mapping["date"] = step
-    mapping["note"] = reason
-    mapping.fa.set_flow_style()
-    return mapping
 
 
 def _check_text(doc: Document, text: str, at: ItemAt, result: Edited) -> None:

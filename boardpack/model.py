@@ -322,6 +322,17 @@ class PaperInfo(Strict):
     large_print: bool = False
     """The large-print edition: body text of 12 pt or more in every output (PDF, web page, Word,
     cover report), headings in proportion; the same words, order and tags."""
+    print_owners: bool | None = None
+    """Whether items' owners print in the paper, as a 'Force Task Owner' column. By default
+    they do in the response layout, whose column it is, and not in the tracker, so owners
+    can be given to route returns (`generate.py returns`) without printing them."""
+    updates: Literal["newest-first", "oldest-first"] = "newest-first"
+    """Where a new dated update goes in an item's comment (from an owner's return or the
+    workspace): newest-first (the default) puts it first, so the news is the first thing a
+    member reads; oldest-first puts it after the rest."""
+    meeting: Date | None = None
+    """The date of the committee meeting the paper goes to, for a paper without a `cover:`
+    block (whose `meeting:` gives it): owners are reminded of items due before it."""
     note: Text | None = None
     """A notice printed in a box on the first page of every output (and of the cover report):
     'Illustrative: made up by the project as September 2021's predecessor; not a published
@@ -438,3 +449,8 @@ class Paper(Strict):
     """Closing notes, printed after the last report."""
     cover: Cover | None = None
     """The committee cover report; without it only the paper itself is built."""
+
+    @property
+    def meeting(self) -> When | None:
+        """The date of the meeting the paper goes to: the cover report's, else the paper's own `meeting:`."""
+        return self.cover.meeting if self.cover is not None else self.paper.meeting

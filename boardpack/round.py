@@ -181,7 +181,7 @@ def make_round(checked: Any, paper_file: str, templates: Path, *, include_outsid
         context = {"owner": owner, "paper": {"title": paper.paper.title, "committee": paper.paper.committee, "period": str(period)},
                    "return_by": str(due_back), "workbook": name, "count": len(entries), "items": items,
                    "overdue": [i for i in items if i["overdue"]], "red": [i for i in items if i["status"] == "RED"],
-                   "sender": sender}
+                   "sender": sender, "meeting": str(paper.meeting) if paper.meeting else None}
         subject, body = render(templates, RETURN_TEMPLATE, context)
         draft = Draft(owner, to, cc, subject, body, (Attachment(name, books[owner]),))
         drafts.append(draft)
@@ -290,15 +290,35 @@ class Chase:
     missing: list[str]
     """Their items (report, No.) still without an update."""
     due_soon: list[dict[str, Any]]
+    """Items due within the weeks asked for, or before the next meeting; each line's `why` says which."""
     overdue: list[dict[str, Any]]
 
 
+def next_meeting(paper: Paper, today: dt.date) -> When | None:
+    """The meeting the paper goes to (`Paper.meeting`), while it is still to come."""
+    meeting = paper.meeting
+    return meeting if meeting is not None and meeting.last_day >= today else None
+
+
+def due_why(due: When, today: dt.date, horizon: dt.date, meeting: When | None) -> str | None:
+    """Why an item not yet overdue is to be reminded of: due before the next meeting, or within the weeks; None if neither."""
+    if meeting is not None and due.first_day <= meeting.first_day:
+        return f"before the meeting on {meeting}"
+    if due.first_day <= horizon:
+        return f"within {(horizon - today).days // 7} weeks"
+    return None
+
+
 def chase_list(state: Round, paper: Paper, *, weeks: int = 6, today: dt.date | None = None) -> list[Chase]:
-    """Per owner of the round: what came back, what is still missing, what falls due soon or is overdue."""
+    """Per owner of the round: what came back, what is still missing, what falls due soon or is overdue.
+
+    Due soon: within `weeks` of today, or before the meeting the paper goes to (`Paper.meeting`).
+    """
     from .identity import index
 
     today = today or dt.date.today()
     horizon = today + dt.timedelta(weeks=weeks)
+    meeting = next_meeting(paper, today)
     where = index(paper.reports)
     lines = []
     for owner, part in sorted(state.owners.items()):
@@ -319,9 +339,9 @@ def chase_list(state: Round, paper: Paper, *, weeks: int = 6, today: dt.date | N
             if subject.status in DONE or subject.status == "WHITE" or due is None:
                 continue
             if due.last_day < today:
-                late.append(line)
-            elif due.first_day <= horizon:
-                soon.append(line)
+                late.append({**line, "why": "overdue"})
+            elif (why := due_why(due, today, horizon, meeting)) is not None:
+                soon.append({**line, "why": why})
         lines.append(Chase(owner, part, missing, soon, late))
     return lines
 
@@ -337,7 +357,7 @@ def reminders(state: Round, chase: Sequence[Chase], paper: Paper, templates: Pat
                                                   "period": str(paper.paper.period)},
                    "return_by": when_words(state.return_by), "workbook": line.part.workbook, "count": len(line.part.items),
                    "items": [], "red": [], "overdue": line.overdue, "due_soon": line.due_soon, "missing": missing,
-                   "sent": when_words(line.part.sent), "sender": sender}
+                   "sent": when_words(line.part.sent), "sender": sender, "meeting": str(paper.meeting) if paper.meeting else None}
         subject, body = render(templates, REMINDER_TEMPLATE, context)
         attachments: tuple[Attachment, ...] = ()
         book = folder / line.part.workbook

@@ -155,7 +155,7 @@ def _model_problem(source: Source, err: Any) -> Problem:
         name = str(loc[-1])
         allowed = _fields_at(loc[:-1])
         return source.problem(loc, f"unknown key '{name}'{_did_you_mean(name, allowed)}; allowed: {', '.join(allowed)}"
-                              f"{_indented_too_little(loc[:-1], name)}", key=True)
+                              f"{_indented_too_little(loc[:-1], name)}{_comma_in_braces(name, value)}", key=True)
     if kind == "missing":
         return source.problem(loc[:-1], f"'{loc[-1]}' is missing; it is required here")
     if kind == "literal_error":
@@ -168,6 +168,14 @@ def _model_problem(source: Source, err: Any) -> Problem:
     if kind in _TYPE_WORDS:
         return source.problem(loc, f"{_TYPE_WORDS[kind]} (found {_describe(value)})")
     return source.problem(loc, err["msg"])
+
+
+def _comma_in_braces(name: str, value: Any) -> str:
+    """Why words with no value became a key: a comma in `{date: 2021-11, note: after review, then audit}`."""
+    if value is not None or " " not in name.strip():
+        return ""
+    return (f"; if '{name}' is the end of a value written inside {{ }}, the comma before it ended that value: "
+            "put the whole value in quotes, for example note: 'after the review, then the audit'")
 
 
 def _describe(value: Any) -> str:
@@ -246,6 +254,12 @@ def _rules(source: Source, parts: _Parts) -> Iterator[Problem]:
     if info is not None and parts.cover is not None and parts.cover.meeting.last_day <= info.period.last_day:
         yield source.problem(("cover", "meeting"), f"the meeting ({parts.cover.meeting}) is not after the period reported on "
                              f"({info.period}); set this quarter's meeting date", severity="warning")
+    if info is not None and parts.cover is None and info.meeting is not None and info.meeting.last_day <= info.period.last_day:
+        yield source.problem(("paper", "meeting"), f"the meeting ({info.meeting}) is not after the period reported on "
+                             f"({info.period}); set this quarter's meeting date", severity="warning")
+    if info is not None and parts.cover is not None and info.meeting is not None and info.meeting != parts.cover.meeting:
+        yield source.problem(("paper", "meeting"), f"the paper's meeting ({info.meeting}) is not the cover report's "
+                             f"({parts.cover.meeting}); give the date once, in `cover: meeting:`")
     period = info.period if info is not None else None
     yield from _duplicate_keys(source, parts)
     for part in parts.reports:

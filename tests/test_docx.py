@@ -706,6 +706,8 @@ def test_unnumbered_items_for_another_body_and_closing_notes() -> None:
 def test_the_tracker_prints_the_owner_where_the_pdf_does() -> None:
     data = copy.deepcopy(PAPER)
     data["reports"][0]["items"][0]["owner"] = "Economic Crime Directorate"
+    assert "Force Task Owner" not in [text(c._tc) for c in data_tables(open_docx(render_docx(paper_view(data), TRACKER)))[0].rows[0].cells]
+    data["paper"]["print_owners"] = True  # owners route returns; they print in a tracker only when asked for
     doc = open_docx(render_docx(paper_view(data), TRACKER))
     table = data_tables(doc)[0]
     owner = column(table, "Force Task Owner")

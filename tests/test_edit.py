@@ -137,3 +137,22 @@ def test_the_lock_is_held_across_processes_and_threads(tmp_path: Path) -> None:
     for n in range(0, 9, 3):  # never two writers inside at once
         name = order[n].split()[0]
         assert order[n:n + 3] == [f"{name} in", f"{name} again", f"{name} out"]
+
+
+@pytest.mark.parametrize("order", [None, "oldest-first"])
+def test_the_workspace_puts_an_update_where_merge_does(tmp_path: Path, order: str | None) -> None:
+    from boardpack.intake.changes import add_update
+    from boardpack.model import When
+
+    path = copy(tmp_path)
+    if order:
+        path.write_text(path.read_text().replace("  layout: tracker\n", f"  layout: tracker\n  updates: {order}\n"))
+    result = edit_item(path, ItemAt(0, 0), ItemEdit(update="Met the NPCC lead."), "alice")
+    assert result.problems == {}, result.problems
+    paper, _ = validate(load_text(path.read_text(), path, PAPER))
+    assert paper is not None
+    comment = paper.reports[0].items[0].comment
+    old = "This is a new report recently published that is currently being considered by the force."
+    update = "[Update, September 2021:]{.underline} Met the NPCC lead."
+    assert comment == (f"{update}\n\n{old}" if order is None else f"{old}\n\n{update}")
+    assert comment == add_update(old, "Met the NPCC lead.", When(2021, 9), order or "newest-first")

@@ -76,7 +76,7 @@ def tampered_return(folder: Path, name: str, change: Callable[[dict[str, bytes]]
     source = folder / "build" / "returns" / PAPER.stem / BOOK
     book = load_workbook(source)
     sheet = book["Items"]
-    sheet["J9"] = "Progress made this quarter."
+    sheet["K9"] = "Progress made this quarter."
     book.save(folder / "filled.xlsx")
     parts = parts_of(folder / "filled.xlsx")
     change(parts)

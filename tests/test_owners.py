@@ -126,6 +126,7 @@ CONTEXT: dict[str, Any] = {
                                         "period": "September 2021"},
     "return_by": "20 October 2021", "workbook": "Head-of-Crime.xlsx", "count": 2, "items": [],
     "overdue": [{"report": "Fraud", "ref": "1", "due": "August 2021"}], "red": [], "sender": "Strategic Development",
+    "meeting": "13 October 2021",
 }
 
 
@@ -149,6 +150,7 @@ def test_a_draft_opens_in_outlook_addressed_with_its_workbook_attached() -> None
     assert text is not None
     content = text.get_content()
     assert content.startswith("Dear Head of Crime,") and "the 2 open items you answer for" in content
+    assert "update of the HMICFRS Report Recommendations at its meeting on 13 October 2021." in content
     assert "1 of them is past its due date" in content and "Fraud, No. 1: due August 2021" in content
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_filename() == "Head-of-Crime.xlsx" and attachment.get_content() == book

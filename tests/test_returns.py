@@ -81,17 +81,18 @@ def test_one_workbook_per_owner_inside_the_force_and_the_rest_on_request(folder:
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=9, max_col=5)]
     assert [r[2] for r in rows] == ["1", "2", "2.1"]  # the GREEN item 3 is not sent out
     assert [c.value for c in ws[8]] == list(HEADERS)
-    assert HEADERS[-4:] == ("New status", "New due date", "Update", "Rationale")
+    assert HEADERS[-5:] == ("New status", "New due date", "Reason for the new date", "Update", "Rationale")
 
 
 def test_the_workbook_is_locked_but_for_the_owners_columns_with_a_status_list(folder: Path) -> None:
     wb = load_workbook(returns_dir(folder) / "Professional-Standards.xlsx")
     ws = wb["Items"]
     assert ws.protection.sheet and ws.freeze_panes == "B9"
-    assert ws["D9"].protection.locked and not ws["H9"].protection.locked and not ws["K9"].protection.locked
+    assert ws["D9"].protection.locked and not ws["H9"].protection.locked and not ws["L9"].protection.locked
     (statuses, dates) = ws.data_validations.dataValidation
     assert statuses.formula1 == '"GREEN,NEW GREEN,AMBER,RED,WHITE,CLOSED"' and "H9" in str(statuses.sqref)
-    assert dates.type == "date" and "I9" in str(dates.sqref)
+    assert dates.type is None and "June 2022" in dates.prompt and "I9" in str(dates.sqref)  # a day or a month
+    assert ws["I9"].number_format == "@"  # typed as text, so Excel does not turn 'June 2022' into 1 June
     assert ws.page_setup.orientation == "landscape" and ws.column_dimensions["A"].hidden
     keys = wb["boardpack"]
     assert keys.sheet_state == "hidden"
@@ -117,21 +118,21 @@ def test_a_filled_return_is_merged_keeping_the_secretarys_file(folder: Path) -> 
     book = "Professional-Standards.xlsx"
     r1, r2, r21 = (row_of(folder, book, ref) for ref in ("1", "2", "2.1"))
     filled = fill(folder, book, {
-        f"H{r1}": "RED", f"K{r1}": "The triage desk has no staff.", f"J{r1}": "Recruitment paused.",
-        f"I{r2}": dt.datetime(2022, 4, 30), f"J{r2}": "- trainers found\n- course booked",
+        f"H{r1}": "RED", f"L{r1}": "The triage desk has no staff.", f"K{r1}": "Recruitment paused.",
+        f"I{r2}": dt.datetime(2022, 4, 30), f"K{r2}": "- trainers found\n- course booked",
         f"H{r21}": "GREEN",
     })
     code, out, err = run("merge", f"data/{PAPER.name}", str(filled))
     assert code == 0, err
     assert "Crime Data Integrity inspection 2019, No. 1: status AMBER → RED; update added; rationale set" in out
-    assert "No. 2: due date extended to 30 April 2022 (was January 2022); update added" in out
+    assert "No. 2: due date extended to April 2022 (was January 2022); update added" in out  # a day, at the item's months
     expected = PAPER.read_text().replace(
         "        status: AMBER   # checked with PSD in November\n",
         "        status: RED     # checked with PSD in November\n        rationale: The triage desk has no staff.\n").replace(
         "          The new triage desk is being set up.\n",
-        "          The new triage desk is being set up.\n\n          [Update, December 2021:]{.underline} Recruitment paused.\n").replace(
+        "          [Update, December 2021:]{.underline} Recruitment paused.\n\n          The new triage desk is being set up.\n").replace(
         "          - {date: 2022-01, note: after recruitment}\n",
-        "          - {date: 2022-01, note: after recruitment}\n          - 2022-04-30\n").replace(
+        "          - {date: 2022-01, note: after recruitment}\n          - 2022-04\n").replace(
         "            status: AMBER\n            position: Two posts advertised.\n",
         "            status: GREEN\n            position: Two posts advertised.\n")
     comment = "        comment: |\n          [Update, December 2021:]{.underline}\n\n          - trainers found\n          - course booked\n"
@@ -151,9 +152,10 @@ def test_dry_run_prints_and_writes_nothing(folder: Path) -> None:
 @pytest.mark.parametrize("cells, words", [
     ({"H{1}": "AMBR"}, "Items!H{1}: 'AMBR' is not a status (did you mean AMBER?)"),
     ({"I{1}": "31/02/2022"}, "Items!I{1}:"),
-    ({"I{1}": dt.datetime(2022, 1, 31)}, "Items!I{1}: 31 January 2022 is not after the current due date (March 2022)"),
-    ({"H{1}": "RED"}, "Items!K{1}: a RED status needs a Rationale"),
-    ({"J{1}": "=1+2"}, "Items!J{1}: holds a formula"),
+    ({"I{1}": dt.datetime(2022, 1, 31)}, "Items!I{1}: January 2022 is not after the current due date (March 2022)"),
+    ({"J{1}": "pending recruitment"}, "Items!J{1}: a reason goes with a new due date"),
+    ({"H{1}": "RED"}, "Items!L{1}: a RED status needs a Rationale"),
+    ({"K{1}": "=1+2"}, "Items!K{1}: holds a formula"),
 ])
 def test_a_bad_cell_is_refused_naming_workbook_and_cell_and_nothing_changes(folder: Path, cells: dict, words: str) -> None:
     book = "Professional-Standards.xlsx"
@@ -166,26 +168,46 @@ def test_a_bad_cell_is_refused_naming_workbook_and_cell_and_nothing_changes(fold
     assert (folder / "data" / PAPER.name).read_bytes() == before
 
 
-def test_a_return_for_another_paper_or_an_older_state_is_refused(folder: Path) -> None:
+def test_a_return_for_another_paper_is_refused(folder: Path) -> None:
     book = "Crime-Directorate.xlsx"
     filled = fill(folder, book, {f"H{row_of(folder, book, '4')}": "GREEN"})
     other = folder / "data" / "2022-03-tracker.yaml"
     other.write_text(PAPER.read_text().replace("period: 2021-12", "period: 2022-03"))
     code, _, err = run("merge", str(other), str(filled))
     assert code == 1 and f"is a return for {PAPER.name} (2021-12), not for 2022-03-tracker.yaml (2022-03)" in err
+
+
+def test_a_field_both_changed_is_refused_naming_both_and_one_only_the_secretariat_changed_is_kept(folder: Path) -> None:
+    book = "Professional-Standards.xlsx"
+    r1, r2 = row_of(folder, book, "1"), row_of(folder, book, "2")
+    filled = fill(folder, book, {f"H{r1}": "GREEN", f"K{r1}": "Desk open.", f"K{r2}": "Trainers found."})
     paper = folder / "data" / PAPER.name
-    paper.write_text(paper.read_text().replace("owner: Crime Directorate\n        due: 2022-02", "owner: Crime Directorate\n        due: 2022-05"))
-    before = paper.read_bytes()
+    edited = paper.read_text().replace("        status: AMBER   # checked with PSD in November\n        due: 2022-03\n",
+                                       "        status: RED   # checked with PSD in November\n        rationale: No staff.\n"
+                                       "        due: 2022-03\n")
+    edited = edited.replace("          - {date: 2022-01, note: after recruitment}\n",
+                            "          - {date: 2022-01, note: after recruitment}\n          - 2022-05\n")
+    paper.write_text(edited)
     code, _, err = run("merge", f"data/{PAPER.name}", str(filled))
-    assert code == 1 and "the item changed in the paper after this workbook was made" in err
-    assert paper.read_bytes() == before
+    assert code == 1 and paper.read_text() == edited
+    assert (f"{filled}: Items!H{r1}: both changed the status since the workbook was made: the secretariat's is now RED "
+            "(it was AMBER), this return's is GREEN") in err, err
+    assert f"Items!K{r2}" not in err and f"Items!I{r2}" not in err  # No. 2's new date is the secretariat's alone
+    filled = fill(folder, book, {f"H{r1}": "AMBER", f"K{r1}": "Desk open.", f"K{r2}": "Trainers found."},  # AMBER: as sent
+                  save_as="again.xlsx")
+    code, out, err = run("merge", f"data/{PAPER.name}", str(filled))
+    assert code == 0, err
+    assert "No. 1: update added" in out and "No. 2: update added" in out
+    merged = paper.read_text()
+    assert "status: RED   # checked with PSD in November\n        rationale: No staff.\n" in merged
+    assert "          - 2022-05\n" in merged and "[Update, December 2021:]{.underline} Trainers found." in merged
 
 
 def test_two_returns_changing_one_item_differently_are_refused(folder: Path) -> None:
     book = "Crime-Directorate.xlsx"
     row = row_of(folder, book, "4")
     first = fill(folder, book, {f"H{row}": "GREEN"}, save_as="first.xlsx")
-    second = fill(folder, book, {f"H{row}": "RED", f"K{row}": "No budget."}, save_as="second.xlsx")
+    second = fill(folder, book, {f"H{row}": "RED", f"L{row}": "No budget."}, save_as="second.xlsx")
     before = (folder / "data" / PAPER.name).read_bytes()
     code, _, err = run("merge", f"data/{PAPER.name}", str(first), str(second))
     assert code == 1 and f"changes the same item as {first}: Items!A{row}, differently" in err
@@ -321,7 +343,7 @@ def test_a_hidden_sheet_edited_to_reach_another_owners_item_is_refused(folder: P
     keys[f"B{mine}"] = target
     keys[f"C{mine}"] = state(psd_item)
     wb["Items"][f"H{row}"] = "RED"
-    wb["Items"][f"K{row}"] = "Stopped."
+    wb["Items"][f"L{row}"] = "Stopped."
     edited = folder / "edited.xlsx"
     wb.save(edited)
     paper = folder / "data" / PAPER.name
@@ -430,11 +452,11 @@ def test_returns_refuses_to_replace_a_workbook_an_owner_filled_in_and_saved_in_p
     assert code == 0, err
     assert shown(folder) == untouched
     row = row_of(folder, "Crime-Directorate.xlsx", "4")
-    fill(folder, "Crime-Directorate.xlsx", {f"J{row}": "Published in November."}, save_as=str(book.relative_to(folder)))
+    fill(folder, "Crime-Directorate.xlsx", {f"K{row}": "Published in November."}, save_as=str(book.relative_to(folder)))
     filled = shown(folder)
     code, out, err = run("returns", f"data/{PAPER.name}")
     assert code == 1
-    assert f"{book.relative_to(folder)}: Items!J{row}: an owner's answer is in this workbook" in err, err
+    assert f"{book.relative_to(folder)}: Items!K{row}: an owner's answer is in this workbook" in err, err
     assert "no workbook was written" in err and "wrote" not in out
     assert shown(folder) == filled
     (returns_dir(folder) / "Home-Office.xlsx").write_bytes(b"an owner's own file")
@@ -463,16 +485,16 @@ def test_a_due_date_carried_from_last_quarter_is_shown_and_merged_against(tmp_pa
     ws_book["Items"]["I9"] = dt.datetime(2022, 1, 31)
     ws_book.save(tmp_path / "early.xlsx")
     code, _, err = run("merge", f"data/{PAPER.name}", "early.xlsx")
-    assert code == 1 and "Items!I9: 31 January 2022 is not after the current due date (February 2022)" in err, err
+    assert code == 1 and "Items!I9: January 2022 is not after the current due date (February 2022)" in err, err
     ws_book["Items"]["I9"] = dt.datetime(2022, 5, 31)
     ws_book.save(tmp_path / "later.xlsx")
     code, out, err = run("merge", f"data/{PAPER.name}", "later.xlsx")
     assert code == 0, err
-    assert "No. 4: due date extended to 31 May 2022 (was February 2022)" in out
+    assert "No. 4: due date extended to May 2022 (was February 2022)" in out  # the item's dates are months
     checked = prepare(tmp_path / "data" / PAPER.name)
     assert checked.resolved is not None
     item = checked.resolved.paper.reports[0].items[3]
-    assert [str(s.date) for s in item.due] == ["February 2022", "31 May 2022"]
+    assert [str(s.date) for s in item.due] == ["February 2022", "May 2022"]
 
 
 def test_a_report_renamed_after_the_workbooks_went_out_is_found_again_by_an_id(folder: Path) -> None:
@@ -494,10 +516,97 @@ def test_a_report_renamed_after_the_workbooks_went_out_is_found_again_by_an_id(f
 def test_a_return_saved_again_by_libreoffice_calc_still_merges(folder: Path, tmp_path: Path) -> None:
     """The hidden record and the cross-check of the visible columns survive another spreadsheet's save."""
     book = "Professional-Standards.xlsx"
-    filled = fill(folder, book, {f"J{row_of(folder, book, '1')}": "Line one\nline two",
+    filled = fill(folder, book, {f"K{row_of(folder, book, '1')}": "Line one\nline two",
                                  f"H{row_of(folder, book, '2')}": "GREEN"}, save_as="filled.xlsx")
     saved = tmp_path / "calc"
     soffice(tmp_path, "--convert-to", "xlsx", "--outdir", str(saved), str(filled))
     code, out, err = run("merge", "--dry-run", f"data/{PAPER.name}", str(saved / "filled.xlsx"))
     assert code == 0, err
     assert "No. 1: update added" in out and "No. 2: status AMBER → GREEN" in out
+
+
+# --- dates, reasons, every problem at once, where updates go ----------------------------------
+
+
+@pytest.mark.parametrize("typed", ["June 2022", "Jun 2022", "30/06/2022", dt.datetime(2022, 6, 30)])
+def test_a_new_date_is_a_day_or_a_month_written_at_the_items_precision_with_its_reason(folder: Path, typed: object) -> None:
+    book = "Professional-Standards.xlsx"
+    row = row_of(folder, book, "1")  # due March 2022: a month
+    filled = fill(folder, book, {f"I{row}": typed, f"J{row}": "pending the triage desk, then an audit"})
+    code, out, err = run("merge", f"data/{PAPER.name}", str(filled))
+    assert code == 0, err
+    assert "No. 1: due date extended to June 2022 (was March 2022)" in out
+    text = (folder / "data" / PAPER.name).read_text()
+    assert "        due:\n          - 2022-03\n          - {date: 2022-06, note: 'pending the triage desk, then an audit'}\n" in text
+    assert run("check", f"data/{PAPER.name}")[0] == 0
+
+
+def test_an_item_dated_by_days_keeps_a_day_and_a_month_typed_for_it_stays_a_month(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / PAPER.name).write_text(PAPER.read_text().replace(
+        "owner: Crime Directorate\n        due: 2022-02\n", "owner: Crime Directorate\n        due: 2022-02-28\n"))
+    assert run("returns", f"data/{PAPER.name}")[0] == 0
+    made = tmp_path / "build" / "returns" / PAPER.stem
+    wb = load_workbook(made / "Crime-Directorate.xlsx")
+    wb["Items"]["I9"] = "15/05/2022"
+    wb.save(tmp_path / "day.xlsx")
+    code, out, err = run("merge", "--dry-run", f"data/{PAPER.name}", "day.xlsx")
+    assert code == 0 and "No. 4: due date extended to 15 May 2022 (was 28 February 2022)" in out, err
+    wb["Items"]["I9"] = "May 2022"
+    wb.save(tmp_path / "month.xlsx")
+    code, out, err = run("merge", "--dry-run", f"data/{PAPER.name}", "month.xlsx")
+    assert code == 0 and "No. 4: due date extended to May 2022 (was 28 February 2022)" in out, err
+
+
+def test_every_problem_in_every_workbook_is_named_in_one_run_and_nothing_is_written(folder: Path) -> None:
+    psd, crime = "Professional-Standards.xlsx", "Crime-Directorate.xlsx"
+    r1, r2 = row_of(folder, psd, "1"), row_of(folder, psd, "2")
+    first = fill(folder, psd, {f"H{r1}": "AMBR", f"I{r1}": "Juen 2022", f"J{r2}": "pending funding, then training"})
+    second = fill(folder, crime, {f"I{row_of(folder, crime, '4')}": "31/02/2022"})
+    junk = folder / "junk.xlsx"
+    junk.write_bytes(b"not a workbook")
+    before = (folder / "data" / PAPER.name).read_bytes()
+    code, _, err = run("merge", f"data/{PAPER.name}", str(first), str(second), str(junk))
+    assert code == 1
+    expected = [f"{first}: Items!H{r1}: 'AMBR' is not a status (did you mean AMBER?)",
+                f"{first}: Items!I{r1}: 'Juen 2022' is not a date; type a date such as 30/06/2022 or a month such as June 2022",
+                f"{first}: Items!J{r2}: a reason goes with a new due date",
+                f"{second}: Items!I9: '31/02/2022' is not a real date: there is no 31 February 2022",
+                f"{junk}: cannot be read as an Excel workbook"]
+    assert [line for line in expected if line not in err] == [], err
+    assert "5 errors: nothing was merged" in err
+    assert (folder / "data" / PAPER.name).read_bytes() == before
+
+
+def test_merging_a_return_again_adds_nothing_even_without_the_rounds_record(folder: Path) -> None:
+    book = "Crime-Directorate.xlsx"
+    row = row_of(folder, book, "4")
+    filled = fill(folder, book, {f"H{row}": "RED", f"L{row}": "No budget.", f"I{row}": dt.datetime(2022, 4, 30), f"K{row}": "Published."})
+    assert run("merge", f"data/{PAPER.name}", str(filled))[0] == 0
+    (returns_dir(folder) / "round.json").unlink()
+    once = (folder / "data" / PAPER.name).read_bytes()
+    code, out, err = run("merge", f"data/{PAPER.name}", str(filled))
+    assert code == 0 and "the returns change nothing" in out, err
+    assert (folder / "data" / PAPER.name).read_bytes() == once and once.decode().count("Published.") == 1
+
+
+def test_updates_go_last_in_a_paper_that_asks_for_oldest_first(folder: Path) -> None:
+    paper = folder / "data" / PAPER.name
+    paper.write_text(paper.read_text().replace("  layout: tracker\n", "  layout: tracker\n  updates: oldest-first\n"))
+    book = "Professional-Standards.xlsx"
+    filled = fill(folder, book, {f"K{row_of(folder, book, '1')}": "Recruitment paused."})
+    assert run("merge", f"data/{PAPER.name}", str(filled))[0] == 0
+    assert ("        comment: |\n          The new triage desk is being set up.\n\n"
+            "          [Update, December 2021:]{.underline} Recruitment paused.\n") in paper.read_text()
+
+
+def test_the_latest_comment_shown_is_the_newest_update_wherever_the_paper_puts_it() -> None:
+    from boardpack.render.returns import latest
+
+    old = "\n\n".join(f"Paragraph {n} " + "words " * 20 for n in range(1, 5))
+    first = f"[Update, December 2021:]{{.underline}} Desk open.\n\n{old}"
+    assert latest(first, newest_first=True).startswith("Update, December 2021: Desk open. Paragraph 1")
+    assert latest(first, newest_first=True).endswith(" …") and "Paragraph 3" not in latest(first, newest_first=True)
+    assert latest(old, newest_first=True).startswith("… Paragraph 2")  # no dated update yet: the end, as written
+    assert latest(f"{old}\n\n[Update, December 2021:]{{.underline}} Desk open.").endswith("Update, December 2021: Desk open.")

@@ -55,7 +55,7 @@ def test_returns_out_and_in_then_a_word_appendix_imported(live: Live, browser: W
     assert status == 200
     bundle = zipfile.ZipFile(io.BytesIO(data))
     assert sorted(bundle.namelist()) == ["Crime-Directorate.xlsx", "Professional-Standards.xlsx"]
-    psd = _fill(bundle.read("Professional-Standards.xlsx"), "1", {"H": "GREEN", "J": "Triage desk live."}, tmp_path / "Professional-Standards.xlsx")
+    psd = _fill(bundle.read("Professional-Standards.xlsx"), "1", {"H": "GREEN", "K": "Triage desk live."}, tmp_path / "Professional-Standards.xlsx")
     crime = _fill(bundle.read("Crime-Directorate.xlsx"), "4", {"I": "2022-01"}, tmp_path / "Crime-Directorate.xlsx")
     paper = live.data / PAPER.name
     before = paper.read_bytes()

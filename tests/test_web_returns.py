@@ -98,7 +98,7 @@ def test_returns_are_dry_run_with_each_change_and_refused_cell_then_accepted(rou
     bundle = make_round(editor)
     paper = Path(round_app.config["DATA"]) / PAPER.name
     before = paper.read_bytes()
-    books = {"Professional-Standards.xlsx": filled(bundle, "Professional-Standards.xlsx", "1", {"H": "GREEN", "J": "Desk live since 1 December."}),
+    books = {"Professional-Standards.xlsx": filled(bundle, "Professional-Standards.xlsx", "1", {"H": "GREEN", "K": "Desk live since 1 December."}),
              "Crime-Directorate.xlsx": filled(bundle, "Crime-Directorate.xlsx", "4", {"I": "2022-01", "J": "Slipped."})}
     check = upload(editor, books)
     page = editor.get(check).get_data(as_text=True)
@@ -125,7 +125,7 @@ def test_returns_are_dry_run_with_each_change_and_refused_cell_then_accepted(rou
 def test_accepting_after_the_paper_changed_merges_nothing_and_shows_the_new_dry_run(round_app: Flask) -> None:
     editor = client_for(round_app, "alice")
     bundle = make_round(editor)
-    check = upload(editor, {"psd.xlsx": filled(bundle, "Professional-Standards.xlsx", "1", {"J": "Triage desk live."})})
+    check = upload(editor, {"psd.xlsx": filled(bundle, "Professional-Standards.xlsx", "1", {"K": "Triage desk live."})})
     page = editor.get(check).get_data(as_text=True)
     paper = Path(round_app.config["DATA"]) / PAPER.name
     changed = paper.read_bytes().replace(b"checked with PSD in November", b"checked with PSD in October")
@@ -156,7 +156,7 @@ def test_a_file_that_is_no_workbook_is_refused_by_name(round_app: Flask) -> None
 def test_readers_may_look_and_download_but_the_server_refuses_them_every_action(round_app: Flask) -> None:
     editor = client_for(round_app, "alice")
     bundle = make_round(editor)
-    check = upload(editor, {"psd.xlsx": filled(bundle, "Professional-Standards.xlsx", "1", {"J": "Live."})})
+    check = upload(editor, {"psd.xlsx": filled(bundle, "Professional-Standards.xlsx", "1", {"K": "Live."})})
     reader = client_for(round_app, "rita")
     page = reader.get(f"/papers/{NAME}/returns").get_data(as_text=True)
     assert "Download every workbook (zip)" in page and "Check the returns" not in page and "Make the workbooks" not in page
@@ -175,7 +175,7 @@ def test_the_preview_says_what_the_merge_then_does(round_app: Flask, tmp_path: P
     editor = client_for(round_app, "alice")
     bundle = make_round(editor)
     psd = tmp_path / "psd.xlsx"
-    psd.write_bytes(filled(bundle, "Professional-Standards.xlsx", "2", {"H": "RED", "K": "Trainers not recruited.", "I": "2022-04"}))
+    psd.write_bytes(filled(bundle, "Professional-Standards.xlsx", "2", {"H": "RED", "L": "Trainers not recruited.", "I": "2022-04"}))
     crime = tmp_path / "crime.xlsx"
     crime.write_bytes(filled(bundle, "Crime-Directorate.xlsx", "4", {"H": "PURPLE"}))
     paper = Path(round_app.config["DATA"]) / PAPER.name

@@ -7,10 +7,18 @@ a refused merge leaves the file byte-identical.
 
 What a return does to an item:
 - New status replaces the status.
-- New due date is appended to the due history as an extension; the history is never rewritten.
-- Update is added at the end of the comment (a task's `position`) as a new paragraph that
-  starts with an underlined "Update, <period>:" so members see what is new and when.
+- New due date (a day, or a month such as 'June 2022') is appended to the due history as an
+  extension, with the Reason for the new date as its note, at the precision of the item's own
+  dates (a day typed for an item dated by months becomes its month); the history is never rewritten.
+- Update is added to the comment (a task's `position`) as a paragraph that starts with an
+  underlined "Update, <period>:", first or last as the paper's `updates:` setting says
+  (newest first by default), so members see what is new and when.
 - Rationale fills `rationale` (needed when the status is RED).
+
+A return is merged three ways: against the state of each field when its workbook was made
+(kept in the workbook's hidden sheet) and the paper as it is now. A field the secretariat
+changed since is kept, and only a field both changed is refused, naming both values; an
+update adds to the comment, so an edit of the comment since never stands in its way.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import contextlib
 import datetime as dt
 import difflib
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,16 +35,16 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
-from ruamel.yaml.comments import CommentedSeq
-from ruamel.yaml.scalarstring import LiteralScalarString
 
 from ..errors import DataError, Problem, UsageError
 from ..identity import index as identities
 from ..identity import split_key
-from ..model import STATUSES, Item, Paper, Task, When, current_due, parse_when
+from ..model import DATE_FORMS, STATUSES, Item, Paper, Task, When, current_due, dated, parse_when
 from ..paperfile import PaperFile
-from ..render.returns import HEADER_ROW, HEADERS, KEYS_FIRST_ROW, KEYS_SHEET, LOCKED, SHEET, digest, open_entries, state
-from ..roundtrip import Document
+from ..render.returns import HEADER_ROW, HEADERS, KEYS_FIRST_ROW, KEYS_SHEET, LOCKED, SHEET, digest, fields, fingerprint, open_entries
+from .changes import Located
+from .changes import Update as Update  # read from here too, by what plans a merge without writing it
+from .changes import apply as apply
 from .gate import Limits, read_package
 
 MAX_WORKBOOK_BYTES = 20 * 1024 * 1024
@@ -52,30 +61,6 @@ MAX_ROWS = 20_000
 MAX_TEXT = 32_767
 
 _COLUMN = {name: n for n, name in enumerate(HEADERS, start=1)}
-
-
-@dataclass
-class Update:
-    """What one row of one return asks for."""
-
-    where: str
-    """'PSD.xlsx: Items!H9', for messages."""
-    workbook: str
-    row: int
-    identity: str
-    """The item's (or task's) key in its paper (`boardpack.identity.entry_key`)."""
-    state: str
-    status: str | None = None
-    due: When | None = None
-    update: str | None = None
-    rationale: str | None = None
-
-    @property
-    def empty(self) -> bool:
-        return not (self.status or self.due or self.update or self.rationale)
-
-    def wish(self) -> tuple[Any, ...]:
-        return (self.status, self.due, self.update, self.rationale)
 
 
 @dataclass
@@ -313,8 +298,9 @@ def _read_values(update: Update, values: list[Any], label: str, row: int, proble
         try:
             update.due = _date(due)
         except ValueError as exc:
-            problems.append(Problem(label, 0, 0, where("New due date"), f"{exc}; type a date such as 31/03/2022"))
-    for name, attr in (("Update", "update"), ("Rationale", "rationale")):
+            problems.append(Problem(label, 0, 0, where("New due date"), f"{str(exc).replace('; ' + DATE_FORMS, '')}; type a date such as "
+                                    "30/06/2022 or a month such as June 2022"))
+    for name, attr in (("Reason for the new date", "reason"), ("Update", "update"), ("Rationale", "rationale")):
         value = values[_COLUMN[name] - 1]
         if value in (None, ""):
             continue
@@ -325,7 +311,10 @@ def _read_values(update: Update, values: list[Any], label: str, row: int, proble
         if len(text) > MAX_TEXT:
             problems.append(Problem(label, 0, 0, where(name), f"is {len(text)} characters; a cell holds at most {MAX_TEXT}"))
             continue
-        setattr(update, attr, text or None)
+        setattr(update, attr, (" ".join(text.split()) if attr == "reason" else text) or None)
+    if update.reason and due in (None, ""):
+        problems.append(Problem(label, 0, 0, where("Reason for the new date"), "a reason goes with a new due date: type the "
+                                "new date in New due date, or leave this cell empty"))
 
 
 def _date(value: Any) -> When:
@@ -344,9 +333,6 @@ def _date(value: Any) -> When:
 
 
 # --- planning and applying ------------------------------------------------------------------
-
-
-Located = tuple[int, int, int | None, Item | Task]
 
 
 def _index(paper: Paper) -> dict[str, Located]:
@@ -403,10 +389,10 @@ def plan(paper: Paper, paper_file: str, returns: list[tuple[dict[str, str], list
                                         f"({why}); a return changes only its owner's open items: if the item changed "
                                         "hands after the workbooks went out, place the update by hand"))
                 continue
-            if state(entry) != update.state:
-                problems.append(Problem(update.workbook, 0, 0, where,
-                                        "the item changed in the paper after this workbook was made; make a new workbook "
-                                        "with `generate.py returns` and ask for the update again"))
+            update.due = at_precision(update.due, entry)  # as it would be written, to compare with the paper's
+            clashes = three_way(update, entry)
+            if clashes:
+                problems.extend(clashes)
                 continue
             earlier = chosen.get(update.identity)
             if earlier is not None:
@@ -418,6 +404,69 @@ def plan(paper: Paper, paper_file: str, returns: list[tuple[dict[str, str], list
             problems.extend(_rules(update, entry))
             todo.append((found, update))
     return todo, problems
+
+
+FIELD_OF = {"status": "New status", "due": "New due date", "rationale": "Rationale"}
+"""The fields of an item a return sets, and the column that sets each."""
+
+
+def three_way(update: Update, entry: Item | Task) -> list[Problem]:
+    """Where the secretariat and the owner both changed one field since the workbook was made.
+
+    `update.state` is each field's state as the workbook was made; `entry` is the item now. A
+    field the owner left alone (empty, or typed as it was sent), or set to what the secretariat
+    set it to, is no conflict, and is left out of the update. An update adds to the comment and
+    never conflicts.
+    """
+    try:
+        base = json.loads(update.state)
+    except ValueError:
+        base = None
+    if not isinstance(base, dict):
+        return [Problem(update.workbook, 0, 0, update.where.split(": ", 1)[1], "the workbook's record of this row is not "
+                        "one this version reads: make the workbook again with `generate.py returns`")]
+    now = fields(entry)
+    wants = {"status": update.status, "due": update.due, "rationale": update.rationale}
+    current = {"status": entry.status, "due": current_due(entry.due), "rationale": entry.rationale}
+    problems = []
+    for name, wanted in wants.items():
+        if wanted is None or now[name] == base.get(name):
+            continue
+        if wanted == current[name] or _as_sent(name, wanted, base):  # the same change, or none by the owner
+            setattr(update, name, None)
+            if name == "due":
+                update.reason = None
+            continue
+        was = f" (it was {base['status'] or 'none'})" if name == "status" and "status" in base else ""
+        theirs = _shown(current[name])
+        problems.append(Problem(update.workbook, 0, 0, _cell(update.workbook, SHEET, _COLUMN[FIELD_OF[name]], update.row),
+                                f"both changed the {'due date' if name == 'due' else name} since the workbook was made: the "
+                                f"secretariat's is now {theirs}{was}, this return's is {_shown(wanted)}; settle which is "
+                                "right, then set it in the paper by hand or clear this cell and merge again"))
+    return problems
+
+
+def _as_sent(name: str, wanted: Any, base: dict[str, str]) -> bool:
+    """The owner typed the field as it was when the workbook was made: a status chosen again, a rationale copied."""
+    if name == "status":
+        return bool(wanted == base.get("status"))
+    return name == "rationale" and fingerprint(str(wanted)) == base.get("rationale")
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "none"
+    text = " ".join(str(value).split())
+    return repr(text[:80] + "…") if len(text) > 80 else (repr(text) if isinstance(value, str) and " " in text else text)
+
+
+def at_precision(due: When | None, entry: Item | Task) -> When | None:
+    """A new due date at the precision of the item's own dates: a day typed for an item dated by months is its month."""
+    steps = dated(entry.due)
+    if due is None or due.day is None or not steps:
+        return due
+    last = steps[-1].date
+    return When(due.year, due.month) if last is not None and last.day is None else due
 
 
 def _rules(update: Update, entry: Item | Task) -> list[Problem]:
@@ -440,74 +489,6 @@ def _rules(update: Update, entry: Item | Task) -> list[Problem]:
     return out
 
 
-def _put(node: Any, key: str, value: Any, order: list[str]) -> None:
-    """Set a key, placing a new one where the format's key order puts it."""
-    if key in node:
-        node[key] = value
-        return
-    later = order[order.index(key) + 1:]
-    keys = list(node)
-    position = next((keys.index(k) for k in keys if k in later), len(keys))
-    node.insert(position, key, value)
-
-
-def _text(value: str) -> Any:
-    return LiteralScalarString(value.rstrip("\n") + "\n") if "\n" in value else value
-
-
-def _step(when: When) -> Any:
-    """A due date as the format writes it: a YAML date, or YYYY-MM for a month."""
-    return dt.date(when.year, when.month, when.day) if when.day else f"{when.year:04d}-{when.month:02d}"
-
-
-def apply(doc: PaperFile | Document, paper: Paper, todo: list[tuple[Located, Update]]) -> list[str]:
-    """Apply checked updates to the round-trip tree; return one line per item changed."""
-    lines = []
-    period = paper.paper.period
-    for (r, i, t, entry), update in todo:
-        node = doc.data["reports"][r]["items"][i]
-        order = list(Item.model_fields)
-        if t is not None:
-            node = node["tasks"][t]
-            order = list(Task.model_fields)
-        report = paper.reports[r]
-        ref = entry.ref or "(no number)"
-        did = []
-        if update.status and update.status != entry.status:
-            _put(node, "status", update.status, order)
-            did.append(f"status {entry.status or 'none'} → {update.status}")
-        if update.due is not None:
-            current = node.get("due")
-            if current is None:
-                _put(node, "due", _step(update.due), order)
-            elif isinstance(current, list):
-                current.append(_step(update.due))
-            else:
-                history = CommentedSeq([current, _step(update.due)])
-                _put(node, "due", history, order)
-            was = f" (was {current_due(entry.due)})" if current_due(entry.due) is not None else ""
-            did.append(f"due date extended to {update.due}{was}")
-        if update.update:
-            key = "comment" if t is None else "position"
-            text = update.update
-            label = f"[Update, {period}:]{{.underline}}"
-            addition = f"{label}\n\n{text}" if text.lstrip().startswith(("- ", "* ", "1. ")) else f"{label} {text}"
-            old = node.get(key)
-            _put(node, key, _text(f"{str(old).rstrip()}\n\n{addition}" if old else addition), order)
-            did.append("update added")
-        if update.rationale:
-            _put(node, "rationale", _text(update.rationale), order)
-            did.append("rationale set")
-        elif update.status and update.status != "RED" and entry.status == "RED" and "rationale" in node:
-            # The reason an item was RED is no reason once it is not: printed under AMBER it would
-            # contradict the status. It stays in the earlier papers, and the changes say what moved.
-            del node["rationale"]
-            did.append("RED rationale cleared")
-        if did:
-            lines.append(f"{report.title}, No. {ref}: {'; '.join(did)}  [{update.workbook}]")
-    return lines
-
-
 def merge(path: Path, workbooks: list[Path], *, dry_run: bool = False, label: str | None = None) -> Merged:
     """Merge owners' returns into a paper file; nothing is written unless every return is sound."""
     from ..build import prepare
@@ -517,8 +498,12 @@ def merge(path: Path, workbooks: list[Path], *, dry_run: bool = False, label: st
         raise UsageError("name at least one returned workbook")
     returns = []
     problems: list[Problem] = []
-    for workbook in workbooks:
-        meta, updates, found = read_return(workbook, str(workbook))
+    for workbook in workbooks:  # every workbook read, so one run names every problem in all of them
+        try:
+            meta, updates, found = read_return(workbook, str(workbook))
+        except DataError as exc:
+            problems += exc.problems
+            continue
         meta["_label"] = str(workbook)
         problems += found
         returns.append((meta, updates))

@@ -1,12 +1,14 @@
 """Owners' return workbooks: each owner's open items, out as an Excel file to fill in.
 
 One workbook per owner (items grouped by `owner`, WHITE items by `lead`, the rest under
-"Unassigned"). What the paper says is locked; the owner fills four columns whose headers are
-fixed: New status (a drop-down), New due date, Update, Rationale. Each row carries a hidden key
-and a hidden sheet records the paper, the period, the owner, each row's identity
-(`boardpack.identity`), state and what it shows, and a check over all of it, so a return is
-matched to its items (not to row positions), refused if the paper has moved on, and refused
-where a row no longer shows the item its key names (a sort that left column A behind).
+"Unassigned"). What the paper says is locked; the owner fills five columns whose headers are
+fixed: New status (a drop-down), New due date (a day or a month), Reason for the new date,
+Update, Rationale. Each row carries a hidden key and a hidden sheet records the paper, the
+period, the owner, each row's identity (`boardpack.identity`), the state of its fields and what
+it shows, and a check over all of it, so a return is matched to its items (not to row
+positions), merged against what the owner saw (a three-way merge: refused only where the
+secretariat changed the same field since), and refused where a row no longer shows the item
+its key names (a sort that left column A behind).
 The workbooks read the resolved paper and its view, as every other output does.
 `boardpack.intake.returns` reads them back with the same layout.
 """
@@ -18,6 +20,7 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
@@ -33,9 +36,9 @@ from .xlsx import row_height, save, text_cell
 SHEET = "Items"
 KEYS_SHEET = "boardpack"
 LOCKED = ("Key", "Report", "No.", "Recommendation", "Current status", "Current due date", "Latest comment")
-OPEN = ("New status", "New due date", "Update", "Rationale")
+OPEN = ("New status", "New due date", "Reason for the new date", "Update", "Rationale")
 HEADERS = LOCKED + OPEN
-WIDTHS = (4, 22, 6, 40, 12, 18, 42, 12, 13, 40, 28)
+WIDTHS = (4, 22, 6, 40, 12, 18, 42, 12, 14, 24, 40, 28)
 HEADER_ROW = 8
 """Rows above the header hold the title and the instructions."""
 UNASSIGNED = "Unassigned"
@@ -73,17 +76,36 @@ class Entry:
         return self.report.title, self.ref, excerpt(subject.text, limit=TEXT_LIMIT)
 
 
-def state(entry: Item | Task) -> str:
-    """A fingerprint of what an owner's return changes, to refuse a return made on an older paper."""
+BASE_FIELDS = ("status", "due", "comment", "rationale")
+"""The fields of an item an owner's return changes, whose state when the workbook was made it keeps."""
+
+
+def fingerprint(text: str) -> str:
+    """A short fingerprint of a field's text, as the hidden sheet keeps it."""
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def fields(entry: Item | Task) -> dict[str, str]:
+    """The state of each field a return changes: the status as it is, a fingerprint of the others.
+
+    `merge` compares them with the state the workbook recorded (`state`), field by field: a
+    field the secretariat changed since is a conflict only where the owner changed it too.
+    """
     comment = entry.comment if isinstance(entry, Item) else entry.position
     due = "|".join(f"{s.date}:{s.note or ''}" if s.date is not None else f"words:{s.words}" for s in entry.due)
-    parts = [entry.status or "", due, comment or "", entry.rationale or ""]
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+    return {"status": entry.status or "", "due": fingerprint(due), "comment": fingerprint(comment or ""),
+            "rationale": fingerprint(entry.rationale or "")}
+
+
+def state(entry: Item | Task) -> str:
+    """The state of an item's fields as the workbook is made (`fields`), as the hidden sheet keeps it."""
+    return json.dumps(fields(entry), separators=(",", ":"))
 
 
 KEYS_FIRST_ROW = 6
 """The hidden sheet: paper, period, owner and check in rows 1-4, then one row per entry (`record`)."""
 KEYS_COLUMNS = ("Key", "Identity", "State", "Report", "No.", "Recommendation")
+"""State: each field's state when the workbook was made (`state`), the base of merge's three-way comparison."""
 """What the hidden sheet records of each row sent, in its row 5."""
 
 
@@ -109,18 +131,25 @@ TEXT_LIMIT = 400
 item and where it stood, short enough that a row prints on a page."""
 
 
-def latest(comment: str | None) -> str:
-    """The end of a comment (its last paragraphs), where the latest position is written."""
+def latest(comment: str | None, newest_first: bool = False) -> str:
+    """Where a comment gives the latest position, shortened to what a row shows.
+
+    Its first paragraphs when a dated update leads it in a paper that puts updates first
+    (`updates: newest-first`), else its last paragraphs.
+    """
     if not comment:
         return ""
+    newest_first = newest_first and comment.lstrip().startswith("[Update, ")
     paragraphs = [p for p in comment.strip().split("\n\n") if p.strip()]
     shown: list[str] = []
-    for paragraph in reversed(paragraphs):
+    for paragraph in (paragraphs if newest_first else reversed(paragraphs)):
         text = excerpt(paragraph, limit=TEXT_LIMIT)
         if shown and sum(len(t) for t in shown) + len(text) > TEXT_LIMIT:
             break
-        shown.insert(0, text)
-    return ("… " if len(shown) < len(paragraphs) else "") + " ".join(shown)
+        shown.insert(len(shown) if newest_first else 0, text)
+    if len(shown) == len(paragraphs):
+        return " ".join(shown)
+    return " ".join(shown) + " …" if newest_first else "… " + " ".join(shown)
 
 
 def holder(item: Item) -> str:
@@ -226,8 +255,9 @@ def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry], pa
     ws["B1"].font = Font(bold=True, size=14)
     text_cell(ws["B2"], f"{info.organisation} · {info.committee} · return for: {owner}")
     instructions = (
-        "Fill in the four shaded columns on the right for each row that has news; leave a row blank if nothing changed.",
-        "New status: choose from the list. RED needs a Rationale. New due date: only if the date moves (type it as a date, e.g. 31/03/2022).",
+        "Fill in the five shaded columns on the right for each row that has news; leave a row blank if nothing changed.",
+        "New status: choose from the list. RED needs a Rationale. New due date: only if the date moves (31/03/2022, or a month: "
+        "March 2022), with its reason beside it.",
         "Update: what has happened this quarter, in a few sentences (Markdown allowed: **bold**, - bullets). It is added to the comment, dated.",
         "Do not add, remove or reorder rows or columns, and return this file as it is (same name) to the secretariat.",
     )
@@ -251,7 +281,7 @@ def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry], pa
             raise ValueError("an entry of a return is made by workbooks(), with its row of the paper's view")
         values = (
             entry.key, *entry.shown, seen.status.word if seen.status else "",
-            " / ".join(seen.due) or "No date set", latest(seen.comment),
+            " / ".join(seen.due) or "No date set", latest(seen.comment, info.updates == "newest-first"),
         )
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=col)
@@ -267,18 +297,8 @@ def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry], pa
             cell.protection = Protection(locked=False)
             cell.fill = open_fill
             cell.alignment = wrap
-        ws.cell(row=row, column=len(LOCKED) + 2).number_format = "DD/MM/YYYY"
-    last = HEADER_ROW + max(len(entries), 1)
-    status_col = get_column_letter(len(LOCKED) + 1)
-    choices = DataValidation(type="list", formula1='"' + ",".join(STATUSES) + '"', allow_blank=True,
-                             showErrorMessage=True, errorTitle="Status", error="Choose a status from the list.")
-    choices.add(f"{status_col}{HEADER_ROW + 1}:{status_col}{last}")
-    due_col = get_column_letter(len(LOCKED) + 2)
-    dates = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,  # after 1 Jan 2000
-                           showErrorMessage=True, errorTitle="Due date", error="Type a date, for example 31/03/2022.")
-    dates.add(f"{due_col}{HEADER_ROW + 1}:{due_col}{last}")
-    ws.add_data_validation(choices)
-    ws.add_data_validation(dates)
+        ws.cell(row=row, column=len(LOCKED) + 2).number_format = "@"  # typed as text: 'June 2022' stays a month
+    _checks(ws, HEADER_ROW + max(len(entries), 1))
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=2)
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # owners may widen columns
@@ -290,9 +310,35 @@ def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry], pa
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
+    _record(wb, paper_file, period_of(paper), owner, entries)
+    return save(wb, info.period.first_day)
+
+
+def _checks(ws: Any, last: int) -> None:
+    """The owner's columns' spreadsheet checks, to row `last`: the status list, and a prompt for the date."""
+    status_col = get_column_letter(len(LOCKED) + 1)
+    choices = DataValidation(type="list", formula1='"' + ",".join(STATUSES) + '"', allow_blank=True,
+                             showErrorMessage=True, errorTitle="Status", error="Choose a status from the list.")
+    choices.add(f"{status_col}{HEADER_ROW + 1}:{status_col}{last}")
+    due_col = get_column_letter(len(LOCKED) + 2)
+    # A day or a month: no spreadsheet check takes both ('June 2022' is text), so the column
+    # prompts for them and `merge` checks each cell, naming every one that is wrong at once.
+    dates = DataValidation(allow_blank=True, showInputMessage=True, promptTitle="New due date",
+                           prompt="A date (30/06/2022) or a month (June 2022); leave empty if the date stays.")
+    dates.add(f"{due_col}{HEADER_ROW + 1}:{due_col}{last}")
+    ws.add_data_validation(choices)
+    ws.add_data_validation(dates)
+
+
+def period_of(paper: Paper) -> str:
+    """The paper's period as a return records it: '2021-12'."""
+    return f"{paper.paper.period.year:04d}-{paper.paper.period.month:02d}"
+
+
+def _record(wb: Any, paper_file: str, period: str, owner: str, entries: list[Entry]) -> None:
+    """The hidden sheet: paper, period, owner and check, then what it keeps of each row (`record`)."""
     keys = wb.create_sheet(KEYS_SHEET)
     keys.sheet_state = "hidden"
-    period = f"{info.period.year:04d}-{info.period.month:02d}"
     recorded = [record(entry) for entry in entries]
     for row, (label, value) in enumerate((("paper", paper_file), ("period", period), ("owner", owner),
                                           ("check", digest(paper_file, period, owner, recorded))), start=1):
@@ -304,4 +350,3 @@ def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry], pa
         for col, value in enumerate(kept, start=1):
             text_cell(keys.cell(row=row, column=col), value)
     keys.protection.sheet = True
-    return save(wb, info.period.first_day)
