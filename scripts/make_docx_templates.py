@@ -559,6 +559,9 @@ def _summary(doc: DocumentObject) -> None:
     _p(doc, "{%p if summary %}", "Body Text")
     _p(doc, "Summary", "Heading 1")
     _p(doc, "{{ summary.sentence }}", "Report Summary")
+    _p(doc, "{%p if summary.ages_sentence %}", "Body Text")
+    _p(doc, "{{ summary.ages_sentence }}", "Body Text")
+    _p(doc, "{%p endif %}", "Body Text")
     _p(doc, "{%p if summary.changes_headline %}", "Body Text")
     _p(doc, "{{ summary.changes_headline }} See \u201cChanges since {{ summary.changes_since }}\u201d below.", "Body Text")
     _p(doc, "{%p endif %}", "Body Text")
@@ -638,7 +641,33 @@ def _reports(doc: DocumentObject, build_table: Callable[[DocumentObject], None])
     _p(doc, "Notes", "Heading 1")
     _p(doc, "{{p notes }}", "Body Text")
     _p(doc, "{%p endif %}", "Body Text")
+    _timelines(doc)
     _p(doc, "", "Body Text")
+
+
+def _timelines(doc: DocumentObject) -> None:
+    """The appendix of the notable items' timelines: a strip of quarters per item, then its dates."""
+    _p(doc, "{%p if timelines %}", "Body Text")
+    _p(doc, "{{ timelines.heading }}", "Heading 1").paragraph_format.page_break_before = True  # an appendix starts a page
+    _p(doc, "{{ timelines.intro }}", "Body Text")
+    _p(doc, "{%p for story in timelines.stories %}", "Body Text")
+    _p(doc, "{{ story.title }}", "Heading 2")
+    _p(doc, "{{ story.text }}", "Body Text")
+    widths = [2000, 1700, 2000]
+    widths.append(TEXT_W - sum(widths))
+    table = _table(doc, widths, 4)
+    _header_row(table, ["Quarter", "Status", "Due", "What moved and why"])
+    _marker_row(table, 1, "{%tr for q in story.quarters %}")
+    lines = [("Table Text", "{{ q.period }}"), ("RAG Status", "{% cellbg q.fill %}\x00{{r q.status }}"),
+             ("Table Text", "{{ q.due }}"), ("Table Text", "{{ q.moved }}")]
+    for cell, line in zip(table.rows[2].cells, lines, strict=True):
+        _fill(cell, [line])
+    _marker_row(table, 3, "{%tr endfor %}")
+    _p(doc, "{%p for fact in story.facts %}", "List Bullet")
+    _p(doc, "{{ fact }}", "List Bullet")
+    _p(doc, "{%p endfor %}", "List Bullet")
+    _p(doc, "{%p endfor %}", "Body Text")
+    _p(doc, "{%p endif %}", "Body Text")
 
 
 def _tracker_table(doc: DocumentObject) -> None:
