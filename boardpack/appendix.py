@@ -58,7 +58,8 @@ def _moved(line: Timeline, n: int) -> str:
         parts.append(quarter.update)
     if not parts:
         return "First reported" if n == 0 else "No change"
-    return " ".join(part if part.endswith((".", "?", "!", "…")) else part + "." for part in parts)
+    text = " ".join(part if part.endswith((".", "?", "!", "…")) else part + "." for part in parts)
+    return text[0].upper() + text[1:]
 
 
 def facts(line: Timeline) -> tuple[str, ...]:
