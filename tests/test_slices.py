@@ -132,7 +132,7 @@ def write_papers(data: Path) -> Path:
 def paper_view(path: Path) -> PaperView:
     checked = prepare(path)
     assert checked.resolved is not None, checked.errors
-    return view(checked.resolved.paper, path.stem, checked.resolved.changes, palette_for(TEMPLATES))
+    return view(checked.resolved.paper, path.stem, checked.resolved.changes, palette_for(TEMPLATES), checked.resolved.earlier)
 
 
 def plan_of(paper: PaperView, size: float = SLICE) -> list[Slice]:
