@@ -250,6 +250,7 @@ def _define_styles(doc: DocumentObject) -> None:
     _style(doc, "Table Number", based_on="Table Text", align=WD_ALIGN_PARAGRAPH.CENTER)
     for name in ("List Bullet", "List Number"):
         _style(doc, name, based_on="Table Text", after=2)
+    _style(doc, "Timeline Fact", based_on="List Bullet", before=3, after=0)  # the dates under a timeline's table, clear of it
     cont = _style(doc, "List Continue", based_on="Table Text", after=2)
     cont.paragraph_format.left_indent = Twips(360)
     _style(doc, "Header", size=9, color="505A5F", align=WD_ALIGN_PARAGRAPH.RIGHT)
@@ -663,9 +664,9 @@ def _timelines(doc: DocumentObject) -> None:
     for cell, line in zip(table.rows[2].cells, lines, strict=True):
         _fill(cell, [line])
     _marker_row(table, 3, "{%tr endfor %}")
-    _p(doc, "{%p for fact in story.facts %}", "List Bullet")
-    _p(doc, "{{ fact }}", "List Bullet")
-    _p(doc, "{%p endfor %}", "List Bullet")
+    _p(doc, "{%p for fact in story.facts %}", "Timeline Fact")
+    _p(doc, "{{ fact }}", "Timeline Fact")
+    _p(doc, "{%p endfor %}", "Timeline Fact")
     _p(doc, "{%p endfor %}", "Body Text")
     _p(doc, "{%p endif %}", "Body Text")
 
