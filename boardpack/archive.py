@@ -19,11 +19,11 @@ MARK = b"archived"
 
 def is_archived(path: Path) -> bool:
     """Whether a paper file says `archived: true` among its paper's own fields; a file that cannot be read is not."""
-    from .load import load_file
-
     try:
         if MARK not in path.read_bytes():
             return False
+        from .load import load_file  # only now: a build that recalls every paper loads no YAML parser
+
         data = load_file(path, str(path), keep_going=True).data
     except (OSError, DataError):
         return False
