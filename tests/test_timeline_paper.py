@@ -140,6 +140,9 @@ def test_the_reference_september_paper_has_the_appendix_and_june_none(reference_
     assert checked.resolved is not None
     expected = view(checked.resolved.paper, september, checked.resolved.changes, None, checked.resolved.earlier).timeline_appendix
     assert expected is not None and len(expected.stories) == 11
+    moved = [q.moved for story in expected.stories for q in story.quarters]
+    assert len(moved) == 22 and not [text for text in moved if "]{" in text or "**" in text]  # updates as words, not Markdown
+    assert "[bullet 1] analytical capability Sustained analytical support" in " ".join(moved)
     with reference_pdf(september) as pdf:
         pages = [page.extract_text() or "" for page in pdf.pages[-8:]]
     found = " ".join(" ".join(pages).split())
