@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .archive import current
 from .edition import LARGE_PRINT, edition, large_print_edition
 from .errors import BoardpackError, DataError, Problem, RenderError
 from .inputs import MAX_CHAIN, Recalled, inputs_key, recall, record
-from .names import is_owners_file
+from .names import paper_files
 from .write import CACHE, build_lock, commit_outputs, read_manifest, write_manifest
 
 # The parser, the model and the renderers are imported where they are used: a build where
@@ -80,8 +81,8 @@ class Built:
     """The mistakes in the paper's data that stopped it being built (`error` sums them up)."""
 
 
-def find_papers(paths: Sequence[Path] | None, data_dir: Path) -> list[Path]:
-    """The files named, or every paper file in the data folder."""
+def find_papers(paths: Sequence[Path] | None, data_dir: Path, archived: bool = True) -> list[Path]:
+    """The files named, or every paper file in the data folder (but its archived ones, unless `archived`)."""
     if paths:
         missing = [p for p in paths if not p.is_file()]
         if missing:
@@ -89,10 +90,8 @@ def find_papers(paths: Sequence[Path] | None, data_dir: Path) -> list[Path]:
         return list(paths)
     if not data_dir.is_dir():
         raise DataError([Problem(str(data_dir), 0, 0, "", "no such folder; put paper files (*.yaml) in it")])
-    # Hidden names are never papers: boardpack's own locks and temporary files
-    # (`.NAME.yaml.lock`, `.NAME.yaml.XXXX.part`), and the `._NAME.yaml` macOS leaves on shares;
-    # nor is the owners directory.
-    return sorted(p for p in [*data_dir.glob("*.yaml"), *data_dir.glob("*.yml")] if not p.name.startswith(".") and not is_owners_file(p.name))
+    found = paper_files(data_dir)
+    return found if archived else current(found)
 
 
 Validated = dict[Path, tuple["Paper | None", list[Problem]]]
@@ -104,12 +103,15 @@ def check(paths: Iterable[Path]) -> list[Checked]:
     """Load and validate each file; every problem of every file is kept.
 
     Where the papers' folder has an owners directory, owners and leads it does not know are
-    warned of, each at its line.
+    warned of, each at its line. An archived paper is not warned about (`archive`): only its errors are kept.
     """
     validated: Validated = {}
     read: dict[Path, tuple[int, bytes]] = {}
     results = [prepare(path, _label(path), validated, read) for path in paths]
     for result in results:
+        if result.paper is not None and result.paper.paper.archived:
+            result.problems = result.errors
+            continue
         if result.paper is not None and path_read(result):
             from .owners import name_warnings
 
@@ -451,7 +453,7 @@ def collecting_rarely() -> Iterator[None]:
 
 def _build(paths: Sequence[Path] | None, data_dir: Path, out_dir: Path, templates: Path, formats: Sequence[str], force: bool,
            jobs: int | None, on_paper: Callable[[Built], None] | None, progress: Progressing) -> list[Built]:
-    found = _unique_names(find_papers(paths, data_dir))
+    found = _unique_names(find_papers(paths, data_dir, archived=False))
     formats = tuple(f for f in (*FORMATS, LARGE_PRINT) if f in formats)
     recalled = {} if force else _recall(found, out_dir, templates, formats)
     with _early_workers(formats, len(found) - len(recalled), jobs) as workers, _early_chart(formats, len(found) - len(recalled)):

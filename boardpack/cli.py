@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from ._version import __version__
+from .archive import left_out
 from .build import DEFAULT_TEMPLATES, FORMATS, Built, build, check, find_papers
 from .errors import BoardpackError, DataError, UsageError
 from .write import clean
@@ -94,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", type=Path, default=None, metavar="NEW",
                    help="the new file (default: FILE's name with the period changed), beside FILE")
     r.add_argument("--drop-done", action="store_true", help="leave out reports whose items are all GREEN or CLOSED")
+    r.add_argument("--archive-previous", action="store_true",
+                   help="mark FILE `archived: true`: still read as the new paper's previous, no longer rebuilt or warned about")
 
     o = sub.add_parser("returns", parents=[common], help="the owners' round: a workbook and an e-mail draft per owner; --status: who is missing",
                        description="Write one Excel workbook per owner inside the force with their open items to update, and an "
@@ -463,11 +466,16 @@ def _run_merge(args: argparse.Namespace, out: TextIO) -> int:
 def _run_roll(args: argparse.Namespace, out: TextIO) -> int:
     from .roll import roll
 
-    rolled = roll(args.file, args.to, args.output, drop_done=args.drop_done, label=str(args.file))
+    rolled = roll(args.file, args.to, args.output, drop_done=args.drop_done, label=str(args.file), archive_previous=args.archive_previous)
     print(f"wrote {rolled.path}: period {rolled.period}, previous {args.file.name}; "
           f"{_plural(rolled.greens, 'NEW GREEN')} now GREEN", file=out)
     for title in rolled.dropped:
         print(f"  left out (every item done): {title}", file=out)
+    if rolled.archived:
+        print(f"marked {args.file} archived: a build of its folder no longer rebuilds it or warns about it", file=out)
+    else:
+        print(f"{args.file} is still built and checked with the others; to stop that, add `archived: true` under its "
+              "`paper:` (or roll with --archive-previous)", file=out)
     print(f"next: collect the updates, then `generate.py check {rolled.path}`", file=out)
     return 0
 
@@ -485,7 +493,7 @@ def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from .owners import directory_near
     from .palette import palette_for
 
-    results = check(find_papers(args.files, args.data))
+    results = check(find_papers(args.files, args.data, archived=False))
     failed = False
     try:
         palette_for(args.templates)  # the build's first check: a palette that prints as one grey stops it
@@ -518,6 +526,9 @@ def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"  {n:>2}. {report.title}: {_plural(len(report.items), 'item')} ({_counts(dict(count_statuses(report.items)))})", file=out)
         if result.resolved and result.resolved.changes:
             _print_changes(changes_view(result.resolved.changes), out)
+    archived = None if args.files else left_out(args.data, "not checked")
+    if archived:
+        print(archived, file=out)
     return 1 if failed else 0
 
 
@@ -564,7 +575,10 @@ def _run_build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     results = build(args.files, data_dir=args.data, out_dir=args.out, templates=args.templates,
                     formats=args.format, force=args.force, jobs=args.jobs, on_paper=report, progress=True, large_print=args.large_print)
     failed = [b for b in results if b.error]
-    if not results:
+    archived = None if args.files else left_out(args.data, "not rebuilt")
+    if archived:
+        print(archived, file=out)
+    if not results and not archived:
         print(f"no paper files in {args.data}/", file=err)
     elif failed:
         skipped = sum(b.skipped for b in results)

@@ -20,6 +20,7 @@ from .model import DONE, STATUSES, DueStep, Item, Paper, Report, Totals, When, c
 from .timeline import Timeline, timelines
 
 if TYPE_CHECKING:
+    from .appendix import AppendixView
     from .summary import CoverView, SummaryView
 
 
@@ -463,6 +464,8 @@ class PaperView:
     """Every status in the palette's colours, for the style sheets (a status may be styled before it is used)."""
     timelines: tuple[Timeline, ...] = ()
     """Each item's path through the chain of papers, in the paper's order; empty for a paper without a previous one."""
+    timeline_appendix: AppendixView | None = None
+    """The PDF and Word appendix of the notable items' timelines (or every item's); None when none is notable."""
 
     @property
     def timeline_anchors(self) -> dict[str, str]:
@@ -474,20 +477,31 @@ class PaperView:
 class ContentsEntry:
     anchor: str
     title: str
+    paged: bool = False
+    """A part only the PDF and Word print (the timelines' appendix): the web page leaves it out of its list."""
+
+
+APPENDIX_ANCHOR = "timelines"
 
 
 CONTENTS_AT_LEAST = 4
 """Fewer parts than this (a summary and two reports, say) need no contents list."""
 
 
-def contents(summary: bool, changes: ChangesView | None, reports: Iterable[ReportView], notes: bool) -> tuple[ContentsEntry, ...]:
-    """The paper's parts in order, as the PDF, web page and Word contents list them."""
+def contents(summary: bool, changes: ChangesView | None, reports: Iterable[ReportView], notes: bool,
+             appendix: str | None = None) -> tuple[ContentsEntry, ...]:
+    """The paper's parts in order, as the PDF, web page and Word contents list them.
+
+    `appendix` is the heading of the timelines' appendix, which only the PDF and Word print (`paged`).
+    """
     entries = [ContentsEntry("summary", "Summary")] if summary else []
     if changes is not None:
         entries.append(ContentsEntry("changes", f"Changes since {changes.since}"))
     entries += [ContentsEntry(report.anchor, report.title) for report in reports]
     if notes:
         entries.append(ContentsEntry("notes", "Notes"))
+    if appendix:
+        entries.append(ContentsEntry(APPENDIX_ANCHOR, appendix, paged=True))
     return tuple(entries) if len(entries) >= CONTENTS_AT_LEAST else ()
 
 
@@ -577,9 +591,12 @@ def view(paper: Paper, name: str, changes: Changes | None = None, palette: Palet
     period = str(info.period)
     counts = dict(count_statuses(all_items))
     # summary builds on this module's view types, so it is imported here rather than at the top
+    from .appendix import appendix_view
     from .summary import cover_view, summary_view
 
-    summary = summary_view(paper, changes_words, noun, palette)
+    lines = tuple(timelines((*earlier, paper)).values()) if earlier else ()
+    summary = summary_view(paper, changes_words, noun, palette, lines)
+    stories = appendix_view(lines, info.period, info.timelines == "all", palette)
     return PaperView(
         name=name, title=info.title, appendix=appendix, period=period, period_start=info.period.first_day, committee=info.committee,
         organisation=info.organisation, classification=info.classification, layout=info.layout, note=info.note, large_print=info.large_print,
@@ -595,7 +612,9 @@ def view(paper: Paper, name: str, changes: Changes | None = None, palette: Palet
         cover=cover_view(paper, paper.cover, summary, changes_words, counts) if paper.cover else None,
         notes=paper.notes,
         without_items=without_items(paper),
-        contents=contents(info.layout == "tracker", changes_words, reports, bool(paper.notes)),
+        contents=contents(info.layout == "tracker", changes_words, reports, bool(paper.notes),
+                          stories.heading if stories else None),
         palette=tuple(status_view(s, palette=palette) for s in STATUSES),  # type: ignore[misc]
-        timelines=tuple(timelines((*earlier, paper)).values()) if earlier else (),
+        timelines=lines,
+        timeline_appendix=stories,
     )

@@ -246,7 +246,9 @@ def slippage(due: Sequence[DueStep]) -> str | None:
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
 _TRANSCRIBED = re.compile(r"(?:(?<=^)|(?<=\s))\[(?:\d{1,2}|[a-z]|[ivx]{1,4})\](?=\w)|^\s*\[(?:\d{1,2}|[a-z]|[ivx]{1,4})\]\s+", re.MULTILINE)
 """A list's own numbering typed into its text, '[1]their force', '[a] track': the excerpt has no list to number."""
-_MARKUP = re.compile(r"\[([^\]]*)\]\{[^}]*\}|\[\^[^\]]*\]|[*_`#>]+|\[([^\]]*)\]\([^)]*\)")
+_MARKUP = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\{[^}]*\}|\[\^[^\]]*\]|[*_`#>]+|\[([^\]]*)\]\([^)]*\)")
+"""Markdown marks an excerpt leaves out, keeping the words: a span's attributes, also round words in brackets
+('[[bullet 1] analytical capability]{.underline}'), footnote calls, emphasis, a link's address."""
 
 
 def excerpt(text: str, limit: int = 110) -> str:

@@ -337,6 +337,12 @@ class PaperInfo(Strict):
     """A notice printed in a box on the first page of every output (and of the cover report):
     'Illustrative: made up by the project as September 2021's predecessor; not a published
     paper.' For a paper that must not be mistaken for a published one."""
+    archived: bool = False
+    """A quarter whose paper is settled: still read for the timelines and changes of the papers
+    after it (as their `previous:`), but not rebuilt, and its overdue items no longer reported."""
+    timelines: Literal["notable", "all"] = "notable"
+    """Which items' timelines the PDF and Word appendix prints: those RED, overdue or whose date
+    moved more than once ('notable'), or every item ('all')."""
 
     @field_validator("appendix", mode="before")
     @classmethod

@@ -1,8 +1,21 @@
 """Names that mean something in the data folder, known without loading anything else."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
 OWNERS_FILE = "owners.yaml"
 """The owners directory (`owners.py`): in the data folder beside the papers, and not a paper."""
 
 
 def is_owners_file(name: str) -> bool:
     return name.lower() == OWNERS_FILE
+
+
+def paper_files(folder: Path) -> list[Path]:
+    """Every paper file in a data folder, sorted: its *.yaml and *.yml files but the owners directory.
+
+    Hidden names are never papers: boardpack's own locks and temporary files (`.NAME.yaml.lock`,
+    `.NAME.yaml.XXXX.part`), and the `._NAME.yaml` macOS leaves on shares.
+    """
+    return sorted(p for p in [*folder.glob("*.yaml"), *folder.glob("*.yml")] if not p.name.startswith(".") and not is_owners_file(p.name))

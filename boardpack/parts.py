@@ -294,12 +294,12 @@ def slices(view: PaperView, columns: Columns, size: float) -> list[Slice]:
     if len(groups) > 1 and filled < size / 2:  # a short last run joins the one before
         short = groups.pop()
         groups[-1] += short
-    runs = [replace(view, reports=tuple(group), notes=None) for group in groups]
-    runs[-1] = replace(runs[-1], notes=view.notes)
+    runs = [replace(view, reports=tuple(group), notes=None, timeline_appendix=None) for group in groups]
+    runs[-1] = replace(runs[-1], notes=view.notes, timeline_appendix=view.timeline_appendix)
     if not view.contents:
         return [Slice(run, n, title=n == 0, summary=n == 0, changes=n == 0, legend=n == 0) for n, run in enumerate(runs)]
     front = ["title", *(part for part, shown in (("summary", view.summary), ("changes", view.changes)) if shown)]
-    empty = replace(view, reports=(), notes=None)
+    empty = replace(view, reports=(), notes=None, timeline_appendix=None)
     out = [Slice(empty, n, title=part == "title", summary=part == "summary", changes=part == "changes", legend=False)
            for n, part in enumerate(front)]
     return out + [Slice(run, len(out) + n, title=False, summary=False, changes=False, legend=n == 0) for n, run in enumerate(runs)]

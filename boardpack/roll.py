@@ -15,7 +15,7 @@ from typing import Any
 from .errors import DataError, UsageError
 from .load import PAPER_SUFFIXES
 from .model import DONE, When, parse_when
-from .paperfile import PaperFile, valid_text
+from .paperfile import PaperFile, edit_paper, valid_text
 from .roundtrip import set_after
 
 
@@ -36,6 +36,8 @@ class Rolled:
     items: int = 0
     """Items carried, with their statuses, due histories, comments and owners as they are."""
     written: bool = False
+    archived: bool = False
+    """Whether the paper rolled from was marked archived (`archive_previous`)."""
 
 
 def next_quarter(period: When) -> str:
@@ -53,8 +55,11 @@ def rolled_path(path: Path, period: When, to: When) -> Path:
 
 
 def roll(path: Path, to: str, out: Path | None = None, *, drop_done: bool = False, label: str | None = None,
-         dry_run: bool = False) -> Rolled:
+         dry_run: bool = False, archive_previous: bool = False) -> Rolled:
     """Write next period's paper file beside `path`; refuse to overwrite or to go backwards.
+
+    With `archive_previous`, the paper at `path` is then marked `archived: true` (through its
+    writer, comments kept): still read as the new paper's previous, no longer rebuilt.
 
     With `dry_run`, everything is checked and counted (what carries, what changes, what is left
     out) and nothing is written; the paper is read without its lock.
@@ -86,6 +91,7 @@ def roll(path: Path, to: str, out: Path | None = None, *, drop_done: bool = Fals
         info = doc.data["paper"]
         info["period"] = f"{target_period.year:04d}-{target_period.month:02d}"
         set_after(info, "previous", path.name, after=list(info)[-1])
+        info.pop("archived", None)  # the new quarter is current, whatever the one rolled from was
         rolled = Rolled(target, target_period, was=current)
         reports = doc.data["reports"]
         for n in reversed(range(len(reports))):
@@ -116,7 +122,14 @@ def roll(path: Path, to: str, out: Path | None = None, *, drop_done: bool = Fals
     # The new paper under its own lock, the old one's let go first: one lock held at a time.
     PaperFile.create(target, text, str(target), like=doc)
     rolled.written = True
+    if archive_previous:
+        edit_paper(path, _archive, label)  # False when it was archived already: it is so either way
+        rolled.archived = True
     return rolled
+
+
+def _archive(data: Any) -> None:
+    set_after(data["paper"], "archived", True, after="previous")
 
 
 def _settle(entry: Any) -> int:

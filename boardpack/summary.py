@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from .derive import ChangesView, Palette, StatusView, is_overdue, numbered, status_view, summary_sentence, without_items
 from .history import excerpt, slippage
 from .model import STATUSES, Cover, Item, Paper, Report, When, current_due, dated
+from .timeline import Timeline, ages
 
 CORE_STATUSES = ("GREEN", "AMBER", "RED", "WHITE")
 """Always a column of the counts table, even at nought: members look for RED 0."""
@@ -228,6 +229,8 @@ class SummaryView:
     """The headline of the changes since the previous paper; None without a previous."""
     without_items: tuple[str, ...] = ()
     """A line for each report with no items, printed under the counts table instead of a row of noughts."""
+    ages_sentence: str | None = None
+    """How old the open items are and how many dates moved more than once; None for a paper without an earlier quarter."""
 
 
 def _attention_sentence(rows: Sequence[AttentionRow]) -> str:
@@ -243,8 +246,32 @@ def _attention_sentence(rows: Sequence[AttentionRow]) -> str:
     return f"{_listed(parts)}."
 
 
-def summary_view(paper: Paper, changes: ChangesView | None, noun: str = "action", palette: Palette | None = None) -> SummaryView:
-    """The executive summary of a paper (as resolved against its previous one), in the palette's colours."""
+def _months(n: float) -> str:
+    shown = f"{n:g}"
+    return f"{shown} month{'' if shown == '1' else 's'}"
+
+
+def ages_sentence(lines: Sequence[Timeline], at: When) -> str | None:
+    """'The 12 open items were made a median of 13.5 months ago; the oldest, 14 months ago. 1 item's due date has moved more than once.'"""
+    if not lines:
+        return None
+    found = ages({line.key: line for line in lines}, at)
+    open_items = sum(1 for line in lines if line.open and line.made is not None)
+    moved = (f"{found.moved_twice} item's due date has" if found.moved_twice == 1 else f"{found.moved_twice} items' due dates have"
+             if found.moved_twice else "No item's due date has")
+    if found.median is None or found.oldest is None:
+        return f"No item is open. {moved} moved more than once."
+    first = (f"The open item was made {_months(found.oldest)} ago." if open_items == 1 else
+             f"The {open_items} open items were made a median of {_months(found.median)} ago; the oldest, {_months(found.oldest)} ago.")
+    return f"{first} {moved} moved more than once."
+
+
+def summary_view(paper: Paper, changes: ChangesView | None, noun: str = "action", palette: Palette | None = None,
+                 lines: Sequence[Timeline] = ()) -> SummaryView:
+    """The executive summary of a paper (as resolved against its previous one), in the palette's colours.
+
+    `lines` are the items' timelines over the chain (none without an earlier quarter), for the ages of the open items.
+    """
     table = counts_table(paper, palette)
     rows = attention(paper, palette)
     all_counts: Counter[str] = Counter({s: n for s, n in zip((s.word for s in table.statuses), table.total.counts, strict=True) if n})
@@ -257,6 +284,7 @@ def summary_view(paper: Paper, changes: ChangesView | None, noun: str = "action"
         has_who=any(r.who for r in rows),
         changes_headline=changes.headline if changes else None,
         without_items=without_items(paper),
+        ages_sentence=ages_sentence(lines, paper.paper.period),
     )
 
 

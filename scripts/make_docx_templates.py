@@ -250,6 +250,7 @@ def _define_styles(doc: DocumentObject) -> None:
     _style(doc, "Table Number", based_on="Table Text", align=WD_ALIGN_PARAGRAPH.CENTER)
     for name in ("List Bullet", "List Number"):
         _style(doc, name, based_on="Table Text", after=2)
+    _style(doc, "Timeline Fact", based_on="List Bullet", before=3, after=0)  # the dates under a timeline's table, clear of it
     cont = _style(doc, "List Continue", based_on="Table Text", after=2)
     cont.paragraph_format.left_indent = Twips(360)
     _style(doc, "Header", size=9, color="505A5F", align=WD_ALIGN_PARAGRAPH.RIGHT)
@@ -589,6 +590,9 @@ def _summary(doc: DocumentObject) -> None:
     _p(doc, "{%p endfor %}", "Body Text")
     _p(doc, "RED and overdue", "Heading 2")
     _p(doc, "{{ summary.attention_sentence }}", "Report Summary")
+    _p(doc, "{%p if summary.ages_sentence %}", "Body Text")
+    _p(doc, "{{ summary.ages_sentence }}", "Body Text")
+    _p(doc, "{%p endif %}", "Body Text")
     _p(doc, "{%p if summary.attention %}", "Body Text")
     widths = [3000, 600, 3400, 1100, MARKER_W, 1700, MARKER_W, 1700]
     widths.append(TEXT_W - sum(widths))
@@ -638,7 +642,33 @@ def _reports(doc: DocumentObject, build_table: Callable[[DocumentObject], None])
     _p(doc, "Notes", "Heading 1")
     _p(doc, "{{p notes }}", "Body Text")
     _p(doc, "{%p endif %}", "Body Text")
+    _timelines(doc)
     _p(doc, "", "Body Text")
+
+
+def _timelines(doc: DocumentObject) -> None:
+    """The appendix of the notable items' timelines: a strip of quarters per item, then its dates."""
+    _p(doc, "{%p if timelines %}", "Body Text")
+    _p(doc, "{{ timelines.heading }}", "Heading 1").paragraph_format.page_break_before = True  # an appendix starts a page
+    _p(doc, "{{ timelines.intro }}", "Body Text")
+    _p(doc, "{%p for story in timelines.stories %}", "Body Text")
+    _p(doc, "{{ story.title }}", "Heading 2")
+    _p(doc, "{{ story.text }}", "Body Text")
+    widths = [2000, 1700, 2000]
+    widths.append(TEXT_W - sum(widths))
+    table = _table(doc, widths, 4)
+    _header_row(table, ["Quarter", "Status", "Due", "What moved and why"])
+    _marker_row(table, 1, "{%tr for q in story.quarters %}")
+    lines = [("Table Text", "{{ q.period }}"), ("RAG Status", "{% cellbg q.fill %}\x00{{r q.status }}"),
+             ("Table Text", "{{ q.due }}"), ("Table Text", "{{ q.moved }}")]
+    for cell, line in zip(table.rows[2].cells, lines, strict=True):
+        _fill(cell, [line])
+    _marker_row(table, 3, "{%tr endfor %}")
+    _p(doc, "{%p for fact in story.facts %}", "Timeline Fact")
+    _p(doc, "{{ fact }}", "Timeline Fact")
+    _p(doc, "{%p endfor %}", "Timeline Fact")
+    _p(doc, "{%p endfor %}", "Body Text")
+    _p(doc, "{%p endif %}", "Body Text")
 
 
 def _tracker_table(doc: DocumentObject) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from ..appendix import AppendixView
 from ..derive import ChangesView, PaperView, ReportView, Row
 from .docx_markup import fill, plain, run
 from .wordml import GOES_ON_MARK, LEAD_PREFIX, POSITION_LEAD, RATIONALE_LEAD, RATIONALE_MARK, TASK_LEAD, Words
@@ -107,6 +108,30 @@ def build_context(view: PaperView, words: Words) -> dict[str, Any]:
         "notes": words.block(view.notes, "Body Text"),
         "without_items": [plain(line) for line in view.without_items],
         "contents": _contents(view, words),
+        "timelines": _timelines(view.timeline_appendix),
+    }
+
+
+def _timelines(appendix: AppendixView | None) -> dict[str, Any] | None:
+    """The appendix of the notable items' timelines, each quarter's status in its colours and in words."""
+    if appendix is None:
+        return None
+    return {
+        "heading": plain(appendix.heading),
+        "intro": plain(appendix.intro),
+        "stories": [
+            {
+                "title": plain(story.title),
+                "text": plain(story.text),
+                "quarters": [
+                    {"period": plain(q.period), "fill": fill(q.status), "status": run(q.status.word, q.status.ink) if q.status else run("No status"),
+                     "due": plain(q.due), "moved": plain(q.moved)}
+                    for q in story.quarters
+                ],
+                "facts": [plain(fact) for fact in story.facts],
+            }
+            for story in appendix.stories
+        ],
     }
 
 

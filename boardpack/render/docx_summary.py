@@ -169,6 +169,7 @@ def summary_context(summary: SummaryView | None, changes_since: str | None, doc:
 
     return {
         "sentence": plain(summary.sentence),
+        "ages_sentence": plain(summary.ages_sentence),
         "changes_headline": plain(summary.changes_headline),
         "changes_since": plain(changes_since),
         "chart": chart_run(doc, summary.chart),
