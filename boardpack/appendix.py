@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .derive import APPENDIX_ANCHOR, Palette, StatusView, status_view
+from .derive.rows import APPENDIX_ANCHOR, StatusView, status_view
 from .model import When
+from .palette import Palette
 from .timeline import Timeline, notable
 
 NOTABLE_HEADING = "How RED and overdue items got here"

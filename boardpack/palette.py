@@ -12,16 +12,42 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .derive import Colour, Palette, contrast_ratio
 from .errors import DataError, Problem
 from .inputs import PALETTE_FILE as FILE_NAME
 from .inputs import SHIPPED_PALETTE as SHIPPED
 from .inputs import palette_file
 from .load import load_text, read_bounded
 from .model import STATUSES
+
+
+@dataclass(frozen=True)
+class Colour:
+    """How a status is painted: a fill and a text colour that passes WCAG AA on it (hex, no '#')."""
+
+    fill: str
+    ink: str
+
+
+Palette = Mapping[str, Colour]
+"""Status word -> its colours; read from templates/palette.yaml (see `boardpack.palette`)."""
+
+
+def contrast_ratio(fill: str, ink: str) -> float:
+    """WCAG 2 contrast ratio between two hex colours."""
+
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(fill), luminance(ink)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
 
 MAX_BYTES = 64 * 1024
 """A palette is a few hundred bytes; anything near this is not a palette."""

@@ -15,9 +15,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .derive import ChangesView, Palette, StatusView, is_overdue, numbered, status_view, summary_sentence, without_items
+from .derive.rows import ChangesView, StatusView, is_overdue, numbered, status_view, without_items
+from .derive.words import summary_sentence
 from .history import excerpt, slippage
 from .model import STATUSES, Cover, Item, Paper, Report, When, current_due, dated
+from .palette import Palette
 from .timeline import Timeline, ages
 
 CORE_STATUSES = ("GREEN", "AMBER", "RED", "WHITE")

@@ -14,7 +14,6 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "boardpack"
 
 KNOWN_CYCLES = {
-    frozenset({"boardpack.appendix", "boardpack.derive", "boardpack.palette", "boardpack.summary"}),
     frozenset({"boardpack.render.html", "boardpack.render.pdf", "boardpack.render.pdf_cache"}),
     frozenset({"boardpack.render.pdf_join", "boardpack.render.pdf_layout"}),
 }
