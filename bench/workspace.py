@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> None:
                 path = r.choice(reads + [r.choice(items)] * 3)
                 try:
                     status, _, _, seconds = me.request("GET", path)
-                    timings.add("reader: " + ("item page" if "/items/" in path else path.replace(PAPER, "PAPER")), seconds)
+                    timings.add("reader: " + ("item page" if "/item/" in path else path.replace(PAPER, "PAPER")), seconds)
                     if status != 200:
                         timings.errors.append(f"reader GET {path}: {status}")
                 except Exception as exc:  # noqa: BLE001

@@ -220,7 +220,7 @@ def test_saving_again_after_a_conflict_applies_only_the_fields_changed(app: Flas
 
 
 def test_a_save_keeps_the_other_papers_checks_and_a_change_to_a_previous_paper_is_seen(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    import boardpack.web.papers as papers
+    import boardpack.web.cache as cache
 
     checks: list[str] = []
     from boardpack.build import Checked, prepare
@@ -229,7 +229,7 @@ def test_a_save_keeps_the_other_papers_checks_and_a_change_to_a_previous_paper_i
         checks.append(path.stem)
         return prepare(path, label)
 
-    monkeypatch.setattr(papers, "prepare", counted)
+    monkeypatch.setattr(cache, "prepare", counted)
     editor = client_for(app, "alice")
     assert editor.get("/").status_code == 200
     assert sorted(checks) == sorted(p.stem for p in Path(app.config["DATA"]).glob("*.yaml"))

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import threading
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_file, url_for
 
-from ..build import Checked, find_papers, prepare
+from ..build import Checked, find_papers
 from ..derive import PaperView, Row, count_statuses, is_overdue, view
 from ..edit import FIELDS, KEPT, Edited, ItemAt, ItemEdit, due_text, edit_item, item_changes, item_fingerprint, item_of_problem, version_of
 from ..errors import BoardpackError, DataError
@@ -32,6 +30,8 @@ from ..model import STATUSES, Paper, current_due
 from ..palette import palette_for
 from ..validate import validate
 from . import address, db, error_page, history, needs
+from .cache import checked as checked  # re-exported: the other pages read papers through it
+from .cache import derived
 
 bp = Blueprint("papers", __name__)
 
@@ -45,10 +45,6 @@ DOWNLOADS = {
     "cover-docx": ("Cover report (Word)", "{}-cover.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
 }
 """What a paper's downloads are: the build's files by fixed names, nothing else."""
-
-_cache: dict[Path, tuple[tuple[tuple[str, ...], dict[Path, tuple[int, int] | None]], Checked]] = {}
-_cache_lock = threading.Lock()
-
 
 def papers() -> dict[str, Path]:
     """Every paper in the data folder, by name (the file's stem)."""
@@ -66,48 +62,14 @@ def paper_path(name: str) -> Path:
     return path
 
 
-def _names(folder: Path) -> tuple[str, ...]:
-    try:
-        return tuple(p.name for p in find_papers(None, folder))
-    except DataError:
-        return ()
-
-
-def _current(files: Iterable[Path]) -> dict[Path, tuple[int, int] | None]:
-    now: dict[Path, tuple[int, int] | None] = {}
-    for file in files:
-        try:
-            info = file.stat()
-        except OSError:
-            now[file] = None
-            continue
-        now[file] = (info.st_mtime_ns, info.st_size)
-    return now
-
-
-def checked(path: Path) -> Checked:
-    """The paper as `check` sees it, kept until its file, a paper of its chain or the folder's list of papers changes.
-
-    A save of one paper leaves the other papers' checks as they were.
-    """
-    with _cache_lock:
-        kept = _cache.get(path)
-    if kept is not None and kept[0] == (_names(path.parent), _current(kept[0][1])):
-        return kept[1]
-    names = _names(path.parent)
-    result = prepare(path, path.name)
-    # As read (modification time taken before reading): a change made during the check shows next time.
-    files: dict[Path, tuple[int, int] | None] = {file: (mtime, len(raw)) for file, (mtime, raw) in result.read.items()}
-    files.setdefault(path, None)
-    with _cache_lock:
-        _cache[path] = ((names, files), result)
-    return result
-
-
 def paper_view(name: str, result: Checked) -> PaperView | None:
-    if result.resolved is None:
+    """What the paper's HTML shows, made once per checked version of the paper."""
+    resolved = result.resolved
+    if resolved is None:
         return None
-    return view(result.resolved.paper, name, result.resolved.changes, palette_for(current_app.config["PAPER_TEMPLATES"]))
+    templates = current_app.config["PAPER_TEMPLATES"]
+    return derived(result, f"view {name} {templates}",
+                   lambda: view(resolved.paper, name, resolved.changes, palette_for(templates)))
 
 
 @dataclass
@@ -129,6 +91,11 @@ class Line:
 
 
 def lines(paper: Paper, result: Checked) -> list[Line]:
+    """The paper's items as its table lists them (made once per checked version; not to be changed)."""
+    return derived(result, "lines", lambda: _lines(paper, result))
+
+
+def _lines(paper: Paper, result: Checked) -> list[Line]:
     period = paper.paper.period
     counted: dict[ItemAt, list[tuple[str, str, str]]] = {}
     for problem in result.problems:
@@ -266,10 +233,11 @@ def item_key(paper: Paper, at: ItemAt) -> str:
 
 def _found(path: Path, key: str) -> ItemAt | None:
     """Where the item with this identity is in the paper as it is now (None: not there, or the paper does not check)."""
-    paper = checked(path).paper
+    result = checked(path)
+    paper = result.paper
     if paper is None:
         return None
-    place = key_index(paper.reports).get(key)
+    place = derived(result, "index", lambda: key_index(paper.reports)).get(key)
     return ItemAt(place[0], place[1]) if place is not None and place[2] is None else None
 
 
