@@ -26,8 +26,10 @@ from ..history import excerpt
 from ..identity import entry_key
 from ..identity import index as key_index
 from ..load import load_text
-from ..model import STATUSES, Paper, current_due
+from ..model import STATUSES, Item, Paper, current_due
 from ..palette import palette_for
+from ..task_edit import LABELS as TASK_LABELS
+from ..task_edit import NEW, TaskEdit, from_form, groups_of
 from ..validate import validate
 from . import address, db, error_page, history, needs
 from .cache import checked as checked  # re-exported: the other pages read papers through it
@@ -216,13 +218,31 @@ def _item_page(name: str, path: Path, at: ItemAt, *, values: dict[str, str] | No
     if values is not None and conflict is None:
         base = {k: request.form.get(k, "") for k in ("version", "fingerprint", "key")}
     mine = [p for p in result.problems if (found := item_of_problem(p)) is not None and found[0] == at]
+    groups = _task_groups(item, values is not None)
     return render_template(
         "item.html", name=name, paper=result.paper, report=report, item=item, at=at, form=form, statuses=STATUSES,
         errors=(edited.problems if edited else {}), warnings=(edited.warnings if edited else {}), base=base,
         view=shown, rows=rows, conflict=conflict, shown=shown_values, saved=saved, fields=FIELDS, check_problems=mine,
+        tasks=groups, task_labels=TASK_LABELS, task_labels_by_field=_task_labels(groups),
         due_history=[str(step.date) + (f" ({step.note})" if step.note else "") if step.date else (step.words or "") for step in item.due],
         comment_label="Comment" if result.paper.paper.layout == "tracker" else "Force Progress & Response",
     ), status
+
+
+def _task_groups(item: Item, sent: bool) -> list[TaskEdit]:
+    """The form's groups of task fields: as the item has them, or as the person sent them (and an empty one to add a task)."""
+    if not sent:
+        return groups_of(item)
+    groups = from_form(request.form)
+    if not any(group.group == NEW for group in groups):
+        groups.append(groups_of(item)[-1])
+    return groups
+
+
+def _task_labels(groups: list[TaskEdit]) -> dict[str, str]:
+    """Each task field's name in the error summary: 'Task 1.2: Status'."""
+    return {f"task-{group.group}-{name}": f"{'Task ' + group.was if group.was else 'New task'}: {label}"
+            for group in groups for name, label in TASK_LABELS.items()}
 
 
 def item_key(paper: Paper, at: ItemAt) -> str:
@@ -285,7 +305,7 @@ def save_at(name: str, report: int, item: int) -> Any:
 def _save(name: str, path: Path, at: ItemAt) -> Any:
     values = {key: request.form.get(key, "") for key in FIELDS}
     sent_shown = {key: request.form[f"shown_{key}"] for key in KEPT if f"shown_{key}" in request.form}
-    edit = ItemEdit.of(values, sent_shown if len(sent_shown) == len(KEPT) else None)
+    edit = ItemEdit.of(values, sent_shown if len(sent_shown) == len(KEPT) else None, tasks=from_form(request.form))
     key = request.form.get("key") or None  # the item's identity when the form was opened
     base = (request.form.get("version", ""), request.form.get("fingerprint", ""))
     if not all(base):
