@@ -188,9 +188,12 @@ def _anchor(rest: str) -> str:
 def _rendered(name: str, result: Checked, at: ItemAt) -> tuple[PaperView | None, list[Row]]:
     """The item's rows as the paper's HTML prints them: the item, then its tasks."""
     shown = paper_view(name, result)
-    if shown is None or at.report >= len(shown.reports):
+    if shown is None or result.resolved is None:
         return shown, []
-    rows = shown.reports[at.report].rows
+    printed = sum(1 for report in result.resolved.paper.reports[:at.report] if report.items)  # the paper leaves out empty reports
+    if printed >= len(shown.reports):
+        return shown, []
+    rows = shown.reports[printed].rows
     items = [n for n, row in enumerate(rows) if row.kind == "item"]
     if at.item >= len(items):
         return shown, []
