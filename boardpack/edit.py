@@ -26,6 +26,7 @@ from typing import Any
 from .errors import DataError, Problem
 from .identity import entry_key
 from .intake.returns import Update, _put, apply
+from .load import Source
 from .model import Item, Paper, When, current_due, parse_when
 from .paperfile import PaperFile
 from .roundtrip import Document
@@ -164,6 +165,8 @@ class Edited:
     fingerprint: str = ""
     conflict: Item | None = None
     """The item as another change left it, when that change and this edit touch the same item."""
+    loaded: tuple[Source, Paper | None, list[Problem]] | None = None
+    """The text written, as `check` loaded and validated it (so a reader of the new file need not do it again)."""
 
     def add(self, name: str, message: str, *, warning: bool = False) -> None:
         (self.warnings if warning else self.problems).setdefault(name, []).append(message)
@@ -325,6 +328,8 @@ def edit_item(path: Path, at: ItemAt, edit: ItemEdit, who: str, *, key: str | No
         if planned.text is not None:
             after = pf.replace(planned.text)
             planned.version = version_of(after)
+            if doc.text == planned.text:  # the document stands for the file as written
+                planned.loaded = (doc.source, *doc.validated())
             if saved is not None:
                 saved(before, after, planned)
     return planned

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..build import Checked, find_papers, prepare
-from ..errors import DataError
+from ..errors import DataError, Problem
+from ..load import Source
+from ..model import Paper
 
 T = TypeVar("T")
 
@@ -109,6 +111,28 @@ def derived(result: Checked, what: str, make: Callable[[], T]) -> T:
             entry.derived[what] = make()
         made: T = entry.derived[what]
     return made
+
+
+def prime(path: Path, written: bytes, loaded: tuple[Source, Paper | None, list[Problem]]) -> None:
+    """Keep the paper as a save just wrote it (`written`, loaded and validated by the writer), if the file still holds it.
+
+    The paper's chain is read as usual; the file itself is not loaded again.
+    """
+    with _lock:
+        reading = _reading.setdefault(path, threading.Lock())
+    with reading:
+        listed = names(path.parent)
+        try:
+            info = path.stat()  # before reading: a change made after this shows next time
+            if path.read_bytes() != written:
+                return  # changed again since: the next reader reads it
+        except OSError:
+            return
+        result = prepare(path, path.name, loaded=loaded)
+        files: dict[Path, tuple[int, int] | None] = {file: (mtime, len(raw)) for file, (mtime, raw) in result.read.items()}
+        files[path] = (info.st_mtime_ns, info.st_size)
+        with _lock:
+            _entries[path] = _Entry((listed, files), result)
 
 
 def forget() -> None:

@@ -33,7 +33,7 @@ from ..task_edit import NEW, TaskEdit, from_form, groups_of
 from ..validate import validate
 from . import address, db, error_page, history, needs
 from .cache import checked as checked  # re-exported: the other pages read papers through it
-from .cache import derived
+from .cache import derived, prime
 
 bp = Blueprint("papers", __name__)
 
@@ -315,9 +315,12 @@ def _save(name: str, path: Path, at: ItemAt) -> Any:
         abort(400)
     user = g.user.name
 
+    written: list[bytes] = []
+
     def record(before: bytes, after: bytes, done: Edited) -> None:
         _record_before(name, path, before)
         history.record(db(), name, version_of(after), after.decode("utf-8"), user, done.changes)
+        written.append(after)
 
     try:
         result = edit_item(path, at, edit, user, key=key, base=base, label=path.name, saved=record)
@@ -334,6 +337,8 @@ def _save(name: str, path: Path, at: ItemAt) -> Any:
     if result.text is None:
         return _item_page(name, path, where, values=values, edited=result, status=400)
     history.audit(db(), user, "item changed", name, "; ".join(result.changes), address())
+    if written and result.loaded is not None:
+        prime(path, written[0], result.loaded)
     saved = checked(path).paper
     target = item_key(saved, where) if saved is not None and where.find(saved) is not None else request.form.get("key", "")
     return redirect(url_for("papers.item", name=name, key=target, saved="1") + "#saved")
