@@ -30,25 +30,30 @@ class _Emitter(RoundTripEmitter):
 
     Deciding a scalar's style (plain, quoted, literal) scans it character by character, and a
     dump of a paper scans thousands of scalars that are the same as at the last dump; what a
-    scan finds depends only on the text and the emitter's settings, so it is kept (a copy is
+    scan finds depends only on the text and the emitter's settings (and the YAML version), so it is kept (a copy is
     handed out, since the emitter marks it). The text dumped is the same byte for byte.
     """
 
-    _known: dict[tuple[str, bool, bool, bool], Any] = {}
+    _known: dict[tuple[str, bool, bool, bool, Any], Any] = {}
     _known_lock = threading.Lock()
-    LIMIT = 100_000
+    _known_chars = 0
+    BUDGET = 8_000_000
+    """The characters of scalars remembered at most (a few papers' worth); past it, the memory starts afresh."""
 
     def analyze_scalar(self, scalar: Any) -> Any:
-        if not isinstance(scalar, str) or len(scalar) > 5_000:
+        if not isinstance(scalar, str):
             return super().analyze_scalar(scalar)
-        key = (scalar, bool(self.allow_unicode), bool(self.unicode_supplementary), bool(getattr(self, "allow_space_break", False)))
+        version = getattr(getattr(self, "serializer", None), "use_version", None)
+        key = (scalar, bool(self.allow_unicode), bool(self.unicode_supplementary), bool(getattr(self, "allow_space_break", False)), version)
         found = self._known.get(key)
         if found is None:
             found = super().analyze_scalar(scalar)
             with self._known_lock:
-                if len(self._known) >= self.LIMIT:
+                if _Emitter._known_chars + len(scalar) > self.BUDGET:
                     self._known.clear()
+                    _Emitter._known_chars = 0
                 self._known[key] = found
+                _Emitter._known_chars += len(scalar)
         return copy.copy(found)
 
 
