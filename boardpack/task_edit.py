@@ -172,7 +172,7 @@ def _change(raw: Any, before: dict[str, str], after: dict[str, str]) -> list[str
     for name in FIELDS:
         if _same(before[name], after[name]):
             continue
-        if after[name]:
+        if after[name] or name in ("ref", "text"):  # a required field emptied: check says it must not be
             _put(raw, name, _value(name, after[name]), list(Task.model_fields))
         elif name in raw:
             del raw[name]

@@ -116,3 +116,20 @@ def test_an_unchanged_form_leaves_the_tasks_alone_and_anothers_change_to_a_task_
     before = tasks_of(app)
     assert alice.post(URL, data=unchanged).status_code == 302
     assert tasks_of(app) == before and len(before) == 4
+
+
+def test_a_tasks_text_emptied_is_refused_and_every_task_can_be_removed(app: Flask) -> None:
+    client = client_for(app, "alice")
+    form = whole_form(client.get(URL).get_data(as_text=True))
+    form.update({"task-0-text": "", "task-1-status": "PURPLE"})
+    page = client.post(URL, data=form).get_data(as_text=True)
+    assert beside(page, "task-0-text") == "must not be empty (found '')"
+    assert beside(page, "task-1-status") == "'PURPLE' is not a status; allowed: GREEN, NEW GREEN, AMBER, RED, WHITE, CLOSED"
+    form = whole_form(client.get(URL).get_data(as_text=True))
+    form.update({f"task-{n}-remove": "1" for n in range(4)})
+    assert client.post(URL, data=form).status_code == 302
+    assert tasks_of(app) == []
+    text = paper_file(app).read_text()
+    item = text[text.index("Disproportionate use"):]
+    item = item[:item.index('- ref: "2"')]
+    assert "tasks:" not in item and "status: AMBER" in item
