@@ -135,6 +135,27 @@ def prime(path: Path, written: bytes, loaded: tuple[Source, Paper | None, list[P
             _entries[path] = _Entry((listed, files), result)
 
 
+def warm(folder: Path) -> threading.Thread:
+    """Check every paper of the folder in the background, so the first pages after a start find them kept."""
+    def run() -> None:
+        for path in find_papers_quietly(folder):
+            try:
+                checked(path)
+            except Exception:  # noqa: BLE001, S112 - a page that asks for the paper reads it again and shows what is wrong
+                continue
+
+    thread = threading.Thread(target=run, name="boardpack-warm", daemon=True)
+    thread.start()
+    return thread
+
+
+def find_papers_quietly(folder: Path) -> list[Path]:
+    try:
+        return list(find_papers(None, folder))
+    except DataError:
+        return []
+
+
 def forget() -> None:
     """Drop everything kept (for tests)."""
     with _lock:
