@@ -31,6 +31,9 @@ LABELS = {"ref": "No.", "text": "Task", "position": "Current position", "status"
 NEW = "new"
 """The group that adds a task."""
 
+MAX_FIELD = 32_767
+"""The longest text a field takes: what a workbook cell holds (as `edit.MAX_FIELD`)."""
+
 _NAME = re.compile(r"^task-(\d+|new)-(\w+)$")
 _MAX_GROUPS = 500
 
@@ -122,7 +125,11 @@ def apply_tasks(node: Any, item: Item, edits: list[TaskEdit]) -> TasksDone:
     """Apply the changed groups to the item's node of the round-trip tree; unchanged groups are left alone."""
     done = TasksDone()
     todo = [edit for edit in edits if edit.changed]
-    if not todo:
+    for edit in todo:
+        for name, value in edit.values.items():
+            if len(value) > MAX_FIELD:
+                done.problems.append((f"task-{edit.group}-{name}", f"is {len(value):,} characters; a field holds at most {MAX_FIELD:,}"))
+    if not todo or done.problems:
         return done
     seq = node.get("tasks")
     tasks: Any = seq if isinstance(seq, list) else CommentedSeq()

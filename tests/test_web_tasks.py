@@ -133,3 +133,13 @@ def test_a_tasks_text_emptied_is_refused_and_every_task_can_be_removed(app: Flas
     item = text[text.index("Disproportionate use"):]
     item = item[:item.index('- ref: "2"')]
     assert "tasks:" not in item and "status: AMBER" in item
+
+
+def test_a_task_field_longer_than_a_cell_is_refused(app: Flask) -> None:
+    client = client_for(app, "alice")
+    before = paper_file(app).read_bytes()
+    form = whole_form(client.get(URL).get_data(as_text=True))
+    form["task-2-position"] = "x" * 32_768
+    page = client.post(URL, data=form).get_data(as_text=True)
+    assert beside(page, "task-2-position") == "is 32,768 characters; a field holds at most 32,767"
+    assert paper_file(app).read_bytes() == before
