@@ -33,7 +33,7 @@ class _Entry:
     stamp: Stamp
     result: Checked
     derived: dict[str, Any] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: Any = field(default_factory=threading.RLock)  # re-entrant: what one derivation makes may use another
 
 
 _entries: dict[Path, _Entry] = {}
