@@ -125,10 +125,12 @@ def path_read(checked: Checked) -> bytes:
 
 
 def prepare(path: Path, label: str | None = None, validated: Validated | None = None,
-            read: dict[Path, tuple[int, bytes]] | None = None) -> Checked:
+            read: dict[Path, tuple[int, bytes]] | None = None,
+            loaded: tuple[Source, Paper | None, list[Problem]] | None = None) -> Checked:
     """Load, validate and resolve one paper file against its chain of previous papers.
 
-    `read` collects the data files as read (shared across a command, like `validated`).
+    `read` collects the data files as read (shared across a command, like `validated`);
+    `loaded` is the file already loaded and validated (by the writer that just wrote it).
     """
     from .load import load_file
     from .validate import validate
@@ -136,12 +138,15 @@ def prepare(path: Path, label: str | None = None, validated: Validated | None = 
     label = label or _label(path)
     validated = {} if validated is None else validated
     read = {} if read is None else read
-    try:
-        source = load_file(path, label, keep_going=True, read=read)
-    except DataError as exc:
-        validated[path.resolve()] = (None, exc.problems)
-        return Checked(path, label, None, exc.problems, read=read)
-    paper, problems = validate(source)
+    if loaded is not None:
+        source, paper, problems = loaded[0], loaded[1], list(loaded[2])
+    else:
+        try:
+            source = load_file(path, label, keep_going=True, read=read)
+        except DataError as exc:
+            validated[path.resolve()] = (None, exc.problems)
+            return Checked(path, label, None, exc.problems, read=read)
+        paper, problems = validate(source)
     validated[path.resolve()] = (paper, problems)
     resolved: Resolved | None = None
     chain: list[Path] = []

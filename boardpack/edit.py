@@ -26,9 +26,11 @@ from pathlib import Path
 from .errors import DataError, Problem
 from .identity import entry_key
 from .intake.changes import Update, _put, apply
+from .load import Source
 from .model import Item, Paper, When, current_due, parse_when
 from .paperfile import PaperFile
 from .roundtrip import Document
+from .task_edit import TaskEdit, apply_tasks, field_of
 
 FIELDS = ("status", "due", "reason", "update", "rationale", "owner")
 """The form fields of an item, in the order a form shows them."""
@@ -125,9 +127,11 @@ class ItemEdit:
     update: str = ""
     rationale: str | None = None
     owner: str | None = None
+    tasks: list[TaskEdit] = field(default_factory=list)
+    """The form's groups of task fields (`task_edit.from_form`); unchanged groups are left alone."""
 
     @classmethod
-    def of(cls, values: dict[str, str], shown: dict[str, str] | None = None) -> ItemEdit:
+    def of(cls, values: dict[str, str], shown: dict[str, str] | None = None, tasks: list[TaskEdit] | None = None) -> ItemEdit:
         """The edit a form sent; `shown` is what the form showed in each field when it was opened.
 
         A field sent as it was shown is left alone, so a save changes only what the person
@@ -142,7 +146,7 @@ class ItemEdit:
             unchanged = shown is not None and " ".join(value.split()) == " ".join((shown.get(name) or "").split())
             kept[name] = None if unchanged else value
         return cls(status=kept["status"], due=kept["due"], reason=clean("reason"), update=clean("update"),
-                   rationale=kept["rationale"], owner=kept["owner"])
+                   rationale=kept["rationale"], owner=kept["owner"], tasks=tasks or [])
 
 
 @dataclass
@@ -161,6 +165,8 @@ class Edited:
     fingerprint: str = ""
     conflict: Item | None = None
     """The item as another change left it, when that change and this edit touch the same item."""
+    loaded: tuple[Source, Paper | None, list[Problem]] | None = None
+    """The text written, as `check` loaded and validated it (so a reader of the new file need not do it again)."""
 
     def add(self, name: str, message: str, *, warning: bool = False) -> None:
         (self.warnings if warning else self.problems).setdefault(name, []).append(message)
@@ -231,18 +237,24 @@ def plan_edit(doc: Document, paper: Paper, at: ItemAt, edit: ItemEdit, who: str)
         ref = item.ref or "(no number)"
         title = paper.reports[at.report].title
         details = [f"{d}; {change}" for d in details] or [f"{title}, No. {ref}: {change}"]
+    done = apply_tasks(node, item, edit.tasks)
+    for name, message in done.problems:
+        result.add(name, message)
+    if done.changes:
+        change = "; ".join(done.changes)
+        details = [f"{d}; {change}" for d in details] or [f"{paper.reports[at.report].title}, No. {item.ref or '(no number)'}: {change}"]
     if not details and not result.problems:
         result.add("", "nothing was changed: every field is as it was")
         return result
     text = doc.dump()
-    _check_text(doc, text, at, result)
+    _check_text(doc, text, at, result, done.groups)
     if not result.problems:
         result.text, result.changes = text, details
     return result
 
 
-def _check_text(doc: Document, text: str, at: ItemAt, result: Edited) -> None:
-    """`check`'s problems of the new text, each beside the field it concerns."""
+def _check_text(doc: Document, text: str, at: ItemAt, result: Edited, tasks: list[str | None] | None = None) -> None:
+    """`check`'s problems of the new text, each beside the field it concerns (`tasks`: the form's group of each task)."""
     try:
         paper, problems = doc.validated(text)
     except DataError as exc:
@@ -251,6 +263,8 @@ def _check_text(doc: Document, text: str, at: ItemAt, result: Edited) -> None:
         found = item_of_problem(problem)
         mine = found is not None and found[0] == at
         name = _field_of(found[1], problem.message) if found is not None and mine else ""
+        if found is not None and mine:
+            name = field_of(found[1], tasks or [], problem.message) or name
         if problem.severity == "warning":
             if mine:
                 result.add(name, problem.message, warning=True)
@@ -298,6 +312,8 @@ def edit_item(path: Path, at: ItemAt, edit: ItemEdit, who: str, *, key: str | No
         if planned.text is not None:
             after = pf.replace(planned.text)
             planned.version = version_of(after)
+            if doc.text == planned.text:  # the document stands for the file as written
+                planned.loaded = (doc.source, *doc.validated())
             if saved is not None:
                 saved(before, after, planned)
     return planned

@@ -8,11 +8,14 @@ Every rewrite is checked with the paper's own rules before `PaperFile` writes it
 
 from __future__ import annotations
 
+import copy
 import io
+import threading
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.emitter import RoundTripEmitter
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
@@ -20,6 +23,38 @@ from .errors import DataError, Problem
 from .load import Source, load_text, read_paper_bytes
 from .model import Paper
 from .validate import validate
+
+
+class _Emitter(RoundTripEmitter):
+    """ruamel.yaml's emitter, remembering how each scalar may be written.
+
+    Deciding a scalar's style (plain, quoted, literal) scans it character by character, and a
+    dump of a paper scans thousands of scalars that are the same as at the last dump; what a
+    scan finds depends only on the text and the emitter's settings (and the YAML version), so it is kept (a copy is
+    handed out, since the emitter marks it). The text dumped is the same byte for byte.
+    """
+
+    _known: dict[tuple[str, bool, bool, bool, Any], Any] = {}
+    _known_lock = threading.Lock()
+    _known_chars = 0
+    BUDGET = 8_000_000
+    """The characters of scalars remembered at most (a few papers' worth); past it, the memory starts afresh."""
+
+    def analyze_scalar(self, scalar: Any) -> Any:
+        if not isinstance(scalar, str):
+            return super().analyze_scalar(scalar)
+        version = getattr(getattr(self, "serializer", None), "use_version", None)
+        key = (scalar, bool(self.allow_unicode), bool(self.unicode_supplementary), bool(getattr(self, "allow_space_break", False)), version)
+        found = self._known.get(key)
+        if found is None:
+            found = super().analyze_scalar(scalar)
+            with self._known_lock:
+                if _Emitter._known_chars + len(scalar) > self.BUDGET:
+                    self._known.clear()
+                    _Emitter._known_chars = 0
+                self._known[key] = found
+                _Emitter._known_chars += len(scalar)
+        return copy.copy(found)
 
 
 class Document:
@@ -47,6 +82,7 @@ class Document:
         self.dumped: str | None = None
         """The text of the last `dump`: the tree as text, unless it was changed since."""
         self._yaml = YAML()
+        self._yaml.Emitter = _Emitter
         self._yaml.preserve_quotes = True
         self._yaml.width = 1_000_000  # never re-wrap a long line
         try:

@@ -480,3 +480,28 @@ def test_a_paper_written_again_starts_from_the_tree_written_and_writes_what_a_fr
     before = len(parses)
     assert edit_item(kept, places[0], ItemEdit(update="After the hand edit."), "alice").problems == {}
     assert len(parses) == before + 1 and b"After the hand edit." in kept.read_bytes()
+
+
+def test_the_documents_emitter_writes_what_ruamel_writes(tmp_path: Path) -> None:
+    """The emitter that remembers scalars' styles dumps every paper byte for byte as ruamel.yaml's own, before and after a change."""
+    import io
+
+    from ruamel.yaml.emitter import RoundTripEmitter
+
+    from boardpack.roundtrip import Document
+
+    papers = sorted((ROOT / "data").glob("*.yaml"))
+    assert len(papers) >= 3
+    for path in papers:
+        doc = Document(path)
+        mine = [doc.dump()]
+        doc.data["reports"][0]["items"][0]["comment"] = "A line: with a colon, 'quotes' and a # mark\n\nand a second paragraph."
+        mine.append(doc.dump())
+        doc._yaml.Emitter = RoundTripEmitter
+        theirs = io.StringIO()
+        doc._yaml.dump(doc.data, theirs)
+        assert mine[1] == theirs.getvalue(), path.name
+        assert "and a second paragraph." in mine[1] and "and a second paragraph." not in mine[0]
+        fresh = Document(path)
+        fresh._yaml.Emitter = RoundTripEmitter
+        assert mine[0] == fresh.dump(), path.name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -220,16 +221,20 @@ def test_saving_again_after_a_conflict_applies_only_the_fields_changed(app: Flas
 
 
 def test_a_save_keeps_the_other_papers_checks_and_a_change_to_a_previous_paper_is_seen(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    import boardpack.web.papers as papers
+    import boardpack.web.cache as cache
 
     checks: list[str] = []
     from boardpack.build import Checked, prepare
 
-    def counted(path: Path, label: str | None = None) -> Checked:
-        checks.append(path.stem)
-        return prepare(path, label)
+    loaded: list[str] = []
 
-    monkeypatch.setattr(papers, "prepare", counted)
+    def counted(path: Path, label: str | None = None, **known: Any) -> Checked:
+        checks.append(path.stem)
+        if known.get("loaded") is not None:
+            loaded.append(path.stem)
+        return prepare(path, label, **known)
+
+    monkeypatch.setattr(cache, "prepare", counted)
     editor = client_for(app, "alice")
     assert editor.get("/").status_code == 200
     assert sorted(checks) == sorted(p.stem for p in Path(app.config["DATA"]).glob("*.yaml"))
@@ -239,6 +244,7 @@ def test_a_save_keeps_the_other_papers_checks_and_a_change_to_a_previous_paper_i
     assert editor.post(f"/papers/{RESPONSE}/items/0/0", data=form).status_code == 302
     assert editor.get("/").status_code == 200
     assert checks == [RESPONSE]  # only the paper saved is checked again
+    assert loaded == [RESPONSE]  # from what the save wrote: the file is not loaded again
     checks.clear()
     previous = paper_file(app, "2021-06-hmicfrs-tracker")  # the tracker's previous paper
     previous.write_text(previous.read_text().replace("layout: tracker", "layout: trackr"))

@@ -49,13 +49,17 @@ def _version(row: sqlite3.Row) -> Version:
     return Version(row["id"], row["paper"], row["hash"], row["who"], row["at"], json.loads(row["changes"]), row["note"])
 
 
+# Lists and look-ups read every column of a version but its text (the whole paper, tens of kilobytes).
+
+
 def latest(db: sqlite3.Connection, paper: str) -> Version | None:
-    row = db.execute("SELECT * FROM versions WHERE paper = ? ORDER BY id DESC LIMIT 1", (paper,)).fetchone()
+    row = db.execute("SELECT id, paper, hash, who, at, changes, note FROM versions WHERE paper = ? ORDER BY id DESC LIMIT 1", (paper,)).fetchone()
     return _version(row) if row else None
 
 
 def by_hash(db: sqlite3.Connection, paper: str, digest: str) -> Version | None:
-    row = db.execute("SELECT * FROM versions WHERE paper = ? AND hash = ? ORDER BY id DESC LIMIT 1", (paper, digest)).fetchone()
+    row = db.execute("SELECT id, paper, hash, who, at, changes, note FROM versions WHERE paper = ? AND hash = ? ORDER BY id DESC LIMIT 1",
+                     (paper, digest)).fetchone()
     return _version(row) if row else None
 
 
@@ -65,7 +69,7 @@ def get(db: sqlite3.Connection, paper: str, number: int) -> tuple[Version, str] 
 
 
 def versions(db: sqlite3.Connection, paper: str) -> list[Version]:
-    return [_version(row) for row in db.execute("SELECT * FROM versions WHERE paper = ? ORDER BY id DESC", (paper,))]
+    return [_version(row) for row in db.execute("SELECT id, paper, hash, who, at, changes, note FROM versions WHERE paper = ? ORDER BY id DESC", (paper,))]
 
 
 def record(db: sqlite3.Connection, paper: str, digest: str, text: str, who: str, changes: list[str],

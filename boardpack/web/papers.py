@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import threading
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_file, url_for
 
-from ..build import Checked, find_papers, prepare
+from ..build import Checked, find_papers
 from ..derive import PaperView, Row, count_statuses, is_overdue, view
 from ..edit import FIELDS, KEPT, Edited, ItemAt, ItemEdit, due_text, edit_item, item_changes, item_fingerprint, item_of_problem, version_of
 from ..errors import BoardpackError, DataError
@@ -28,10 +26,14 @@ from ..history import excerpt
 from ..identity import entry_key
 from ..identity import index as key_index
 from ..load import load_text
-from ..model import STATUSES, Paper, current_due
+from ..model import STATUSES, Item, Paper, current_due
 from ..palette import palette_for
+from ..task_edit import LABELS as TASK_LABELS
+from ..task_edit import NEW, TaskEdit, from_form, groups_of
 from ..validate import validate
 from . import history
+from .cache import checked as checked  # re-exported: the other pages read papers through it
+from .cache import derived, prime
 from .shared import address, db, error_page, needs
 
 bp = Blueprint("papers", __name__)
@@ -46,10 +48,6 @@ DOWNLOADS = {
     "cover-docx": ("Cover report (Word)", "{}-cover.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
 }
 """What a paper's downloads are: the build's files by fixed names, nothing else."""
-
-_cache: dict[Path, tuple[tuple[tuple[str, ...], dict[Path, tuple[int, int] | None]], Checked]] = {}
-_cache_lock = threading.Lock()
-
 
 def papers() -> dict[str, Path]:
     """Every paper in the data folder, by name (the file's stem)."""
@@ -67,48 +65,14 @@ def paper_path(name: str) -> Path:
     return path
 
 
-def _names(folder: Path) -> tuple[str, ...]:
-    try:
-        return tuple(p.name for p in find_papers(None, folder))
-    except DataError:
-        return ()
-
-
-def _current(files: Iterable[Path]) -> dict[Path, tuple[int, int] | None]:
-    now: dict[Path, tuple[int, int] | None] = {}
-    for file in files:
-        try:
-            info = file.stat()
-        except OSError:
-            now[file] = None
-            continue
-        now[file] = (info.st_mtime_ns, info.st_size)
-    return now
-
-
-def checked(path: Path) -> Checked:
-    """The paper as `check` sees it, kept until its file, a paper of its chain or the folder's list of papers changes.
-
-    A save of one paper leaves the other papers' checks as they were.
-    """
-    with _cache_lock:
-        kept = _cache.get(path)
-    if kept is not None and kept[0] == (_names(path.parent), _current(kept[0][1])):
-        return kept[1]
-    names = _names(path.parent)
-    result = prepare(path, path.name)
-    # As read (modification time taken before reading): a change made during the check shows next time.
-    files: dict[Path, tuple[int, int] | None] = {file: (mtime, len(raw)) for file, (mtime, raw) in result.read.items()}
-    files.setdefault(path, None)
-    with _cache_lock:
-        _cache[path] = ((names, files), result)
-    return result
-
-
 def paper_view(name: str, result: Checked) -> PaperView | None:
-    if result.resolved is None:
+    """What the paper's HTML shows, made once per checked version of the paper."""
+    resolved = result.resolved
+    if resolved is None:
         return None
-    return view(result.resolved.paper, name, result.resolved.changes, palette_for(current_app.config["PAPER_TEMPLATES"]))
+    templates = current_app.config["PAPER_TEMPLATES"]
+    return derived(result, f"view {name} {templates}",
+                   lambda: view(resolved.paper, name, resolved.changes, palette_for(templates)))
 
 
 @dataclass
@@ -130,6 +94,11 @@ class Line:
 
 
 def lines(paper: Paper, result: Checked) -> list[Line]:
+    """The paper's items as its table lists them (made once per checked version; not to be changed)."""
+    return derived(result, "lines", lambda: _lines(paper, result))
+
+
+def _lines(paper: Paper, result: Checked) -> list[Line]:
     period = paper.paper.period
     counted: dict[ItemAt, list[tuple[str, str, str]]] = {}
     for problem in result.problems:
@@ -220,9 +189,12 @@ def _anchor(rest: str) -> str:
 def _rendered(name: str, result: Checked, at: ItemAt) -> tuple[PaperView | None, list[Row]]:
     """The item's rows as the paper's HTML prints them: the item, then its tasks."""
     shown = paper_view(name, result)
-    if shown is None or at.report >= len(shown.reports):
+    if shown is None or result.resolved is None:
         return shown, []
-    rows = shown.reports[at.report].rows
+    printed = sum(1 for report in result.resolved.paper.reports[:at.report] if report.items)  # the paper leaves out empty reports
+    if printed >= len(shown.reports):
+        return shown, []
+    rows = shown.reports[printed].rows
     items = [n for n, row in enumerate(rows) if row.kind == "item"]
     if at.item >= len(items):
         return shown, []
@@ -250,13 +222,31 @@ def _item_page(name: str, path: Path, at: ItemAt, *, values: dict[str, str] | No
     if values is not None and conflict is None:
         base = {k: request.form.get(k, "") for k in ("version", "fingerprint", "key")}
     mine = [p for p in result.problems if (found := item_of_problem(p)) is not None and found[0] == at]
+    groups = _task_groups(item, values is not None)
     return render_template(
         "item.html", name=name, paper=result.paper, report=report, item=item, at=at, form=form, statuses=STATUSES,
         errors=(edited.problems if edited else {}), warnings=(edited.warnings if edited else {}), base=base,
         view=shown, rows=rows, conflict=conflict, shown=shown_values, saved=saved, fields=FIELDS, check_problems=mine,
+        tasks=groups, task_labels=TASK_LABELS, task_labels_by_field=_task_labels(groups),
         due_history=[str(step.date) + (f" ({step.note})" if step.note else "") if step.date else (step.words or "") for step in item.due],
         comment_label="Comment" if result.paper.paper.layout == "tracker" else "Force Progress & Response",
     ), status
+
+
+def _task_groups(item: Item, sent: bool) -> list[TaskEdit]:
+    """The form's groups of task fields: as the item has them, or as the person sent them (and an empty one to add a task)."""
+    if not sent:
+        return groups_of(item)
+    groups = from_form(request.form)
+    if not any(group.group == NEW for group in groups):
+        groups.append(groups_of(item)[-1])
+    return groups
+
+
+def _task_labels(groups: list[TaskEdit]) -> dict[str, str]:
+    """Each task field's name in the error summary: 'Task 1.2: Status'."""
+    return {f"task-{group.group}-{name}": f"{'Task ' + group.was if group.was else 'New task'}: {label}"
+            for group in groups for name, label in TASK_LABELS.items()}
 
 
 def item_key(paper: Paper, at: ItemAt) -> str:
@@ -267,10 +257,11 @@ def item_key(paper: Paper, at: ItemAt) -> str:
 
 def _found(path: Path, key: str) -> ItemAt | None:
     """Where the item with this identity is in the paper as it is now (None: not there, or the paper does not check)."""
-    paper = checked(path).paper
+    result = checked(path)
+    paper = result.paper
     if paper is None:
         return None
-    place = key_index(paper.reports).get(key)
+    place = derived(result, "index", lambda: key_index(paper.reports)).get(key)
     return ItemAt(place[0], place[1]) if place is not None and place[2] is None else None
 
 
@@ -318,16 +309,19 @@ def save_at(name: str, report: int, item: int) -> Any:
 def _save(name: str, path: Path, at: ItemAt) -> Any:
     values = {key: request.form.get(key, "") for key in FIELDS}
     sent_shown = {key: request.form[f"shown_{key}"] for key in KEPT if f"shown_{key}" in request.form}
-    edit = ItemEdit.of(values, sent_shown if len(sent_shown) == len(KEPT) else None)
+    edit = ItemEdit.of(values, sent_shown if len(sent_shown) == len(KEPT) else None, tasks=from_form(request.form))
     key = request.form.get("key") or None  # the item's identity when the form was opened
     base = (request.form.get("version", ""), request.form.get("fingerprint", ""))
     if not all(base):
         abort(400)
     user = g.user.name
 
+    written: list[bytes] = []
+
     def record(before: bytes, after: bytes, done: Edited) -> None:
         _record_before(name, path, before)
         history.record(db(), name, version_of(after), after.decode("utf-8"), user, done.changes)
+        written.append(after)
 
     try:
         result = edit_item(path, at, edit, user, key=key, base=base, label=path.name, saved=record)
@@ -344,6 +338,8 @@ def _save(name: str, path: Path, at: ItemAt) -> Any:
     if result.text is None:
         return _item_page(name, path, where, values=values, edited=result, status=400)
     history.audit(db(), user, "item changed", name, "; ".join(result.changes), address())
+    if written and result.loaded is not None:
+        prime(path, written[0], result.loaded)
     saved = checked(path).paper
     target = item_key(saved, where) if saved is not None and where.find(saved) is not None else request.form.get("key", "")
     return redirect(url_for("papers.item", name=name, key=target, saved="1") + "#saved")
