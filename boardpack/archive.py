@@ -8,12 +8,16 @@ would otherwise reprint them in every build, quarter after quarter.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import DataError
 from .names import paper_files
 
+MAX_BYTES = 50 * 1024 * 1024
+"""The largest paper file the load reads (`load.MAX_FILE_BYTES`); a larger one is refused there, not read here."""
 MARK = b"archived"
 """The key as the file must spell it: a file without these bytes is not archived, and is not parsed here."""
 
@@ -21,7 +25,7 @@ MARK = b"archived"
 def is_archived(path: Path) -> bool:
     """Whether a paper file says `archived: true` among its paper's own fields; a file that cannot be read is not."""
     try:
-        if MARK not in path.read_bytes():
+        if not _marked(path):
             return False
         from .load import load_file  # only now: a build that recalls every paper loads no YAML parser
 
@@ -30,6 +34,23 @@ def is_archived(path: Path) -> bool:
         return False
     paper = data.get("paper") if isinstance(data, dict) else None
     return isinstance(paper, dict) and paper.get("archived") is True
+
+
+def _marked(path: Path) -> bool:
+    """Whether a regular file holds the key's bytes.
+
+    A FIFO or device named *.yaml is never read: it is opened without waiting (reading a FIFO
+    waits for a writer for ever) and passed by, for the load to refuse it with its message.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+            return False
+        return MARK in handle.read(MAX_BYTES + 1)
 
 
 def current(paths: Iterable[Path]) -> list[Path]:
