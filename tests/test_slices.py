@@ -856,7 +856,7 @@ def test_clean_removes_the_cache_and_its_folders(built: dict[str, Any], root: Pa
 def test_progress_is_quiet_for_two_seconds_then_counts_parts(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     """A quick paper prints nothing; a slow one says how far it has got."""
     now = [100.0]
-    monkeypatch.setattr(build_module, "time", SimpleNamespace(monotonic=lambda: now[0], perf_counter=time.perf_counter))
+    monkeypatch.setattr(importlib.import_module("boardpack.build.report"), "time", SimpleNamespace(monotonic=lambda: now[0], perf_counter=time.perf_counter))
     report = Progress("big.pdf")
     now[0] = 101.9
     report(3, 12)
