@@ -11,6 +11,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -36,6 +37,7 @@ def audit(app: Flask, paper: str) -> list[tuple[str, str, str]]:
         return [(row["who"], row["action"], row["detail"]) for row in reversed(history.audit_log(db, paper))]
 
 
+@pytest.mark.slow
 def test_a_build_runs_in_the_background_is_queued_once_and_its_files_download_alone_and_zipped(app: Flask) -> None:
     editor = client_for(app, "alice")
     out = Path(app.config["OUT"])
@@ -63,6 +65,7 @@ def test_a_build_runs_in_the_background_is_queued_once_and_its_files_download_al
     assert log[-1][:2] == ("alice", "downloaded") and log[-1][2].startswith(f"{RESPONSE}.zip: ")
 
 
+@pytest.mark.slow
 def test_a_failed_build_keeps_the_previous_files_and_says_why(app: Flask) -> None:
     editor = client_for(app, "alice")
     data, out = Path(app.config["DATA"]), Path(app.config["OUT"])
@@ -94,6 +97,7 @@ def test_readers_download_but_cannot_build_and_a_build_needs_the_csrf_token(app:
     assert not any(action.startswith("build") for _, action, _ in audit(app, TRACKER))
 
 
+@pytest.mark.slow
 def test_a_build_tells_a_progress_function_each_part_of_a_long_pdf(tmp_path: Path) -> None:
     from boardpack.build import build
 
