@@ -226,10 +226,17 @@ def reference_pdf(reference_build: Path) -> Iterator[Callable[[str], AbstractCon
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that reads the reference build or runs a client is slow: `pytest -m "not slow"` is the quick loop without them."""
+    """A test that reads the reference build or runs a client is slow: `pytest -m "not slow"` is the quick loop without them.
+
+    The slow tests run first (in the order pytest-randomly shuffled them, as are the others
+    after them): with a test process per core handed a test or two at a time (`run.sh`), the
+    quick tests fill the cores at the end, rather than one core idling while the other
+    finishes a long layout it was handed last.
+    """
     for item in items:
         if "reference_build" in getattr(item, "fixturenames", ()) or item.get_closest_marker("client"):
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
