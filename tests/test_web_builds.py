@@ -98,16 +98,20 @@ def test_readers_download_but_cannot_build_and_a_build_needs_the_csrf_token(app:
 
 
 @pytest.mark.slow
-def test_a_build_tells_a_progress_function_each_part_of_a_long_pdf(tmp_path: Path) -> None:
+def test_a_build_tells_a_progress_function_each_part_of_a_long_pdf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from boardpack.build import build
+    from boardpack.render import pdf as pdf_module
 
     from .web_helpers import ROOT
 
+    # The response paper cut into slices as a long paper is (as test_slices does): the 55-page
+    # tracker would be cut the same way by default, at three times the layout.
+    monkeypatch.setattr(pdf_module, "SLICE_LINES", 40.0)
     told: list[tuple[str, int, int]] = []
-    results = build([ROOT / "data" / f"{TRACKER}.yaml"], data_dir=ROOT / "data", out_dir=tmp_path, formats=("pdf",),
+    results = build([ROOT / "data" / f"{RESPONSE}.yaml"], data_dir=ROOT / "data", out_dir=tmp_path, formats=("pdf",),
                     progress=lambda name, done, total: told.append((name, done, total)))
-    assert results[0].error is None and (tmp_path / f"{TRACKER}.pdf").is_file()
+    assert results[0].error is None and (tmp_path / f"{RESPONSE}.pdf").is_file()
     assert told, "no progress was told"
-    assert {name for name, _, _ in told} == {f"{TRACKER}.pdf"}
+    assert {name for name, _, _ in told} == {f"{RESPONSE}.pdf"}
     total = told[-1][2]
     assert total > 1 and [done for _, done, _ in told] == list(range(1, total + 1))
