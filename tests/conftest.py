@@ -11,6 +11,7 @@ import copy
 import hashlib
 import io
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -113,17 +114,32 @@ def _set_writable(folder: Path, writable: bool) -> None:
         os.chmod(path, mode if writable else mode & ~0o222)
 
 
-@pytest.fixture(scope="session")
-def reference_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """Every paper in data/ built once per session in every format, with its cover report: NAME.pdf, NAME.docx, NAME.html, ...
+def shared(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder made once per test run by `make(folder)`, whichever test process asks first.
 
-    Shared by every test that reads a reference paper's outputs, so the 55-page tracker is laid
-    out once, not once per test module. Built by `boardpack.build` in a fresh process, as a
-    secretary's build is, so whichever test asks first, what is built is the same. Read-only:
-    the files are made so, and (as root ignores that) the session ends with a check that not
-    a byte of the folder changed.
+    pytest-xdist runs a process per core, and each has its own session: a session fixture
+    would be made once in each. This is pytest-xdist's recipe for sharing one: the folder lives
+    in the run's temporary root, which every process shares, and is made under a file lock,
+    so the first process to ask makes it while the others wait and then read it. A done-marker
+    is written last, so a folder that `make` left half made (it failed) is made again.
     """
-    out = tmp_path_factory.mktemp("reference")
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if "PYTEST_XDIST_WORKER" in os.environ else base
+    folder, done = root / f"shared-{name}", root / f"shared-{name}.done"
+    with FileLock(str(root / f"shared-{name}.lock")):
+        if not done.is_file():
+            if folder.exists():
+                _set_writable(folder, True)
+                shutil.rmtree(folder)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
+def _build_reference(out: Path) -> None:
     # In a process of its own: a test module that patches boardpack (test_slices makes slices
     # small) may be the first to ask for this folder, and must not change what is built.
     script = ("import sys, boardpack; from pathlib import Path; "
@@ -132,12 +148,59 @@ def reference_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     done = subprocess.run([sys.executable, "-c", script, str(DATA), str(out)], cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [f"{name}:None" for name in REFERENCE_PAPERS], done.stdout + done.stderr
-    before = _fingerprint(out)
-    assert {f"{name}.{fmt}" for name in REFERENCE_PAPERS for fmt in ("pdf", "docx", "html", "xlsx", "csv")} <= set(before)
+    built = _fingerprint(out)
+    assert {f"{name}.{fmt}" for name in REFERENCE_PAPERS for fmt in ("pdf", "docx", "html", "xlsx", "csv")} <= set(built)
     _set_writable(out, False)
+
+
+@pytest.fixture(scope="session")
+def reference_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every paper in data/ built once per test run in every format, with its cover report: NAME.pdf, NAME.docx, NAME.html, ...
+
+    Shared by every test that reads a reference paper's outputs, so the 55-page tracker is laid
+    out once, not once per test module nor once per test process (`shared`). Built by
+    `boardpack.build` in a fresh process, as a secretary's build is, so whichever test asks
+    first, what is built is the same. Read-only: the files are made so, and (as root ignores
+    that) each session ends with a check that not a byte of the folder changed while it ran.
+    """
+    out = shared(tmp_path_factory, "reference", _build_reference)
+    before = _fingerprint(out)
     yield out
-    _set_writable(out, True)
     assert _fingerprint(out) == before, "a test wrote into the shared reference build; copy it first"
+
+
+def soffice(tmp_path: Path, *args: str) -> None:
+    """LibreOffice without a window (`soffice --headless ARGS`), with a profile of its own in tmp_path."""
+    exe = shutil.which("soffice")
+    if exe is None:
+        if os.environ.get("BOARDPACK_REQUIRE_SOFFICE"):
+            pytest.fail("LibreOffice (soffice) is required here (BOARDPACK_REQUIRE_SOFFICE) but not installed")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run([exe, f"-env:UserInstallation={profile}", "--headless", *args], check=True, capture_output=True, timeout=240)
+
+
+REFERENCE_WORD = ("2021-09-hmicfrs-tracker", "2023-05-casey-response", "2021-09-hmicfrs-tracker-cover")
+"""The reference Word files the tests read as LibreOffice lays them out: the two papers and the tracker's cover report."""
+
+
+@pytest.fixture(scope="session")
+def reference_word_pdf(reference_build: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """`REFERENCE_WORD` from `reference_build` as LibreOffice lays them out, as PDF: {NAME: NAME.pdf}.
+
+    Converted once per test run (`shared`), all in one start of LibreOffice, which costs
+    more than a conversion. Read-only, as the build is.
+    """
+    def convert(folder: Path) -> None:
+        for name in REFERENCE_WORD:
+            shutil.copyfile(reference_build / f"{name}.docx", folder / f"{name}.docx")
+        soffice(tmp_path_factory.mktemp("lo"), "--convert-to", "pdf", "--outdir", str(folder),
+                *(str(folder / f"{name}.docx") for name in REFERENCE_WORD))
+        assert sorted(path.name for path in folder.glob("*.pdf")) == sorted(f"{name}.pdf" for name in REFERENCE_WORD)
+        _set_writable(folder, False)
+
+    folder = shared(tmp_path_factory, "reference-word", convert)
+    return {name: folder / f"{name}.pdf" for name in REFERENCE_WORD}
 
 
 @pytest.fixture(scope="session")
@@ -163,10 +226,17 @@ def reference_pdf(reference_build: Path) -> Iterator[Callable[[str], AbstractCon
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that reads the reference build or runs a client is slow: `pytest -m "not slow"` is the quick loop without them."""
+    """A test that reads the reference build or runs a client is slow: `pytest -m "not slow"` is the quick loop without them.
+
+    The slow tests run first (in the order pytest-randomly shuffled them, as are the others
+    after them): with a test process per core handed a test or two at a time (`run.sh`), the
+    quick tests fill the cores at the end, rather than one core idling while the other
+    finishes a long layout it was handed last.
+    """
     for item in items:
         if "reference_build" in getattr(item, "fixturenames", ()) or item.get_closest_marker("client"):
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

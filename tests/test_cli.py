@@ -80,6 +80,7 @@ def _outputs(folder: Path, name: str) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in folder.iterdir() if p.name.startswith(f"{name}.")}
 
 
+@pytest.mark.slow
 def test_a_paper_with_errors_keeps_its_old_outputs_and_the_others_build(project: Path) -> None:
     assert run("build", "--format", "pdf,html", "data/alpha.yaml")[0] == 0
     before = _outputs(project / "build", "alpha")
@@ -133,6 +134,7 @@ def test_unreadable_yaml_fails_that_paper_alone(project: Path) -> None:
     assert _outputs(project / "build", "beta") == before
 
 
+@pytest.mark.slow
 def test_a_paper_that_fails_to_render_keeps_its_old_outputs_and_the_others_build(project: Path) -> None:
     assert run("--format", "pdf,html")[0] == 0
     before = _outputs(project / "build", "alpha")

@@ -28,6 +28,8 @@ from boardpack.model import Paper
 from boardpack.palette import default_palette
 from boardpack.render.docx import render_docx
 
+from .conftest import soffice
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 TRACKER = TEMPLATES / "tracker.docx"
@@ -636,16 +638,6 @@ def test_a_hundred_row_paper_has_a_hundred_rows() -> None:
 
 
 # --- LibreOffice -------------------------------------------------------------------------
-
-
-def soffice(tmp_path: Path, *args: str) -> None:
-    exe = shutil.which("soffice")
-    if exe is None:
-        if os.environ.get("BOARDPACK_REQUIRE_SOFFICE"):
-            pytest.fail("LibreOffice (soffice) is required here (BOARDPACK_REQUIRE_SOFFICE) but not installed")
-        pytest.skip("LibreOffice (soffice) is not installed")
-    profile = (tmp_path / "lo-profile").as_uri()
-    subprocess.run([exe, f"-env:UserInstallation={profile}", "--headless", *args], check=True, capture_output=True, timeout=240)
 
 
 @pytest.mark.client

@@ -150,6 +150,7 @@ def test_without_previous_the_typed_statuses_stand_and_there_is_no_changes_secti
     assert [str(s.date) for s in items["3"].due] == ["December 2021"]
 
 
+@pytest.mark.slow
 def test_changes_section_in_every_output(cycle: Path, tmp_path: Path) -> None:
     out = tmp_path / "build"
     (result,) = build([cycle / "2021-09-tracker.yaml"], out_dir=out)

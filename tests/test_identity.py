@@ -210,6 +210,7 @@ def test_other_dates_in_an_unlikely_year_are_refused_too(paper_file, tmp_path: P
 # --- the synthetic tracker with repeated titles round-trips ---------------------------------
 
 
+@pytest.mark.slow
 def test_the_1000_item_tracker_with_repeated_titles_goes_out_and_back_with_every_update_on_its_item(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`bench/make_tracker.py 1000 7` draws 8 repeated titles; each return lands on the row it was written on."""

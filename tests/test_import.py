@@ -498,6 +498,7 @@ def test_response_layout(response_import: Imported) -> None:
 # --- import, check, build ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_import_writes_a_file_that_checks_and_builds(tmp_path: Path) -> None:
     source = tracker_004(tmp_path / "2021-09 tracker.docx")
     data = tmp_path / "data"
@@ -642,6 +643,7 @@ def _comparable(value: Any, key: str = "") -> Any:
 
 
 @pytest.mark.parametrize("name", ROUND_TRIP)
+@pytest.mark.slow
 def test_round_trip_through_our_word_output(name: str, tmp_path: Path) -> None:
     """Each paper in data/, built to Word by our renderer and imported back, is the same paper.
 

@@ -141,6 +141,7 @@ def under_ceiling(folder: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", script, *argv], cwd=folder, env=env, capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.slow
 def test_a_return_whose_sheet_unpacks_to_millions_of_cells_is_refused_within_the_ceiling(folder: Path) -> None:
     def bomb(parts: dict[str, bytes]) -> None:  # 3 million empty cells in one row: 12 MB of XML, a few KB deflated
         sheet = parts["xl/worksheets/sheet1.xml"]
@@ -158,6 +159,7 @@ def test_a_return_whose_sheet_unpacks_to_millions_of_cells_is_refused_within_the
     assert snapshot(folder) == before
 
 
+@pytest.mark.slow
 def test_a_return_whose_text_unpacks_past_the_limit_is_refused(folder: Path) -> None:
     def bomb(parts: dict[str, bytes]) -> None:
         sheet = parts["xl/worksheets/sheet1.xml"]
@@ -183,6 +185,7 @@ def test_a_return_listing_hundreds_of_thousands_of_parts_is_refused_before_they_
     refused_merge(folder, folder / "parts.xlsx", "the package's list of parts takes 11,000,000 bytes, more than 1000 parts")
 
 
+@pytest.mark.slow
 def test_a_word_file_whose_document_unpacks_to_millions_of_paragraphs_is_refused_within_the_ceiling(tmp_path: Path) -> None:
     parts = parts_of(response_000(tmp_path / "source.docx"))
     document = parts["word/document.xml"]
@@ -199,6 +202,7 @@ def test_a_word_file_whose_document_unpacks_to_millions_of_paragraphs_is_refused
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.slow
 def test_a_word_file_just_inside_the_limits_imports_within_the_ceiling(tmp_path: Path) -> None:
     """The limits refuse bombs, not papers: a large, dense document under them is read in the ceiling."""
     parts = parts_of(response_000(tmp_path / "source.docx"))

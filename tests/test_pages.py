@@ -17,21 +17,15 @@ from typing import Any
 import pdfplumber
 import pytest
 
-from .test_docx import soffice
-
 PAPERS = ["2021-09-hmicfrs-tracker", "2023-05-casey-response"]
 STATUS_WORDS = {"GREEN", "NEW", "AMBER", "RED", "WHITE", "CLOSED"}
 LABELS = {"Recommendation", "Area", "for", "Improvement", "Cause", "of", "Concern", "Suggested", "Action", "To", "Task", "(continued)"}
 
 
 @pytest.fixture(scope="module")
-def laid_out_word(reference_build: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def laid_out_word(reference_word_pdf: dict[str, Path]) -> dict[str, Path]:
     """Each reference paper's Word file as LibreOffice lays it out, as PDF."""
-    folder = tmp_path_factory.mktemp("word")
-    for name in PAPERS:
-        shutil.copyfile(reference_build / f"{name}.docx", folder / f"{name}.docx")
-    soffice(tmp_path_factory.mktemp("lo"), "--convert-to", "pdf", "--outdir", str(folder), *(str(folder / f"{n}.docx") for n in PAPERS))
-    return {name: folder / f"{name}.pdf" for name in PAPERS}
+    return {name: reference_word_pdf[name] for name in PAPERS}
 
 
 def _heading_cells(page: Any) -> list[tuple[str, Any]]:

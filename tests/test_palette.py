@@ -132,6 +132,7 @@ def test_every_word_reads_on_its_fill_in_colour_and_in_grey() -> None:
 # --- one file, read by every output ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_restyled_palette_changes_every_output_without_code(tmp_path: Path, paper_file: Callable[..., Path]) -> None:
     templates = templates_with(tmp_path, palette_text(RESTYLED))
     shipped = default_palette()

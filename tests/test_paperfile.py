@@ -66,6 +66,7 @@ def expected_after(*refs: str) -> list[str]:
 # --- the lock: two writers at once -------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_two_merge_processes_started_together_both_land(folder: Path) -> None:
     psd = green(folder, "Professional-Standards.xlsx", "1", save_as="psd.xlsx")
     crime = green(folder, "Crime-Directorate.xlsx", "4", save_as="crime.xlsx")
@@ -437,6 +438,7 @@ def test_a_hard_linked_paper_on_a_full_disk_is_left_whole_with_no_journal(folder
     assert sorted(p.name for p in paper.parent.iterdir()) == [f".{NAME}.lock", NAME]
 
 
+@pytest.mark.slow
 def test_a_paper_written_again_starts_from_the_tree_written_and_writes_what_a_fresh_parse_would(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import random

@@ -154,6 +154,7 @@ def _fonts(page) -> set[tuple[str, bool]]:
     return out
 
 
+@pytest.mark.slow
 def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     paper_view = view(_paper(minimal()), "p")
     html = render_html(paper_view, TEMPLATES)
@@ -188,6 +189,7 @@ def test_fetcher_refuses_files_outside_templates_and_network(tmp_path: Path) -> 
     assert fetcher.fetch(f"file://{TEMPLATES / 'paper.css'}") is not None
 
 
+@pytest.mark.slow
 def test_a_huge_comment_is_never_clipped() -> None:
     data = minimal()
     words = [f"w{n:05d}" for n in range(3000)]
@@ -201,6 +203,7 @@ def test_a_huge_comment_is_never_clipped() -> None:
     assert len(found) == len(words)
 
 
+@pytest.mark.slow
 def test_markdown_becomes_lists_links_and_footnotes() -> None:
     data = minimal()
     data["reports"][0]["items"][0]["comment"] = (
@@ -238,6 +241,7 @@ def test_an_item_without_a_number_prints_a_dash_in_the_number_cell() -> None:
 NOTICE = "Illustrative paper: made up for the example; not a published paper."
 
 
+@pytest.mark.slow
 def test_a_papers_note_is_a_notice_on_the_first_page_of_every_output(paper_file, tmp_path: Path) -> None:
     import docx
     from openpyxl import load_workbook
@@ -308,6 +312,7 @@ def _sizes_and_words(path: Path) -> tuple[set[float], list[str]]:
     return sizes, words
 
 
+@pytest.mark.slow
 def test_the_large_print_edition_has_12_pt_text_and_the_same_words(paper_file, tmp_path: Path) -> None:
     import docx
     from docx.enum.style import WD_STYLE_TYPE

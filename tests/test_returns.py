@@ -513,6 +513,7 @@ def test_a_report_renamed_after_the_workbooks_went_out_is_found_again_by_an_id(f
     assert code == 0 and "Crime data integrity (2019), No. 4: status AMBER → GREEN" in out, err
 
 
+@pytest.mark.client
 def test_a_return_saved_again_by_libreoffice_calc_still_merges(folder: Path, tmp_path: Path) -> None:
     """The hidden record and the cross-check of the visible columns survive another spreadsheet's save."""
     book = "Professional-Standards.xlsx"

@@ -33,7 +33,6 @@ from boardpack.render.chart import chart_png, chart_svg
 from boardpack.summary import counts_table, financial_quarter
 
 from .conftest import DATA, minimal
-from .test_docx import soffice
 
 TRACKER = DATA / "2021-09-hmicfrs-tracker.yaml"
 RESPONSE = DATA / "2023-05-casey-response.yaml"
@@ -237,6 +236,7 @@ def test_chart_is_byte_identical_across_runs_and_processes(tracker: PaperView) -
     assert other == [hashlib.sha256(svg.encode()).hexdigest(), hashlib.sha256(png).hexdigest()]
 
 
+@pytest.mark.slow
 def test_chart_bytes_do_not_depend_on_which_fonts_of_its_family_a_machine_has(tracker: PaperView, tmp_path: Path) -> None:
     """Liberation Sans 1 beside 2 (Debian installs both with Chromium): matplotlib's cache order picked one."""
     chart = tracker.summary.chart
@@ -308,11 +308,8 @@ def test_cover_report_numbers_come_from_the_counts(built: Path, tracker: PaperVi
 
 
 @pytest.mark.client
-def test_cover_docx_opens_in_libreoffice(built: Path, tmp_path: Path) -> None:
-    source = tmp_path / "cover.docx"
-    shutil.copy(built / "2021-09-hmicfrs-tracker-cover.docx", source)
-    soffice(tmp_path, "--convert-to", "pdf", "--outdir", str(tmp_path), str(source))
-    text = _pdf_text(tmp_path / "cover.pdf")
+def test_cover_docx_opens_in_libreoffice(reference_word_pdf: dict[str, Path]) -> None:
+    text = _pdf_text(reference_word_pdf["2021-09-hmicfrs-tracker-cover"])
     assert "Quarterly HMICFRS update (Q2 July–September" in text and "What is RED and why" in text  # the cell wraps before 2021
 
 
@@ -328,6 +325,7 @@ def test_non_public_cover_needs_its_exempt_paragraphs(paper_file, tmp_path: Path
     assert (cover.purpose, cover.subject) == ("For Decision", "Quarterly inspection update (Q2 July–September 2021)")
 
 
+@pytest.mark.slow
 def test_format_pdf_builds_the_cover_pdf_and_a_removed_cover_removes_its_report(paper_file, tmp_path: Path) -> None:
     data = minimal()
     data["cover"] = {"meeting": "2021-10-13", "report_of": "Commissioner of Police", "author": "Strategic Development"}
@@ -408,6 +406,7 @@ def test_every_count_printed_twice_agrees_in_the_reference_paper(built: Path) ->
         assert found["New reports"] == {4} and found["Due dates extended"] == {12}
 
 
+@pytest.mark.slow
 def test_every_count_printed_twice_agrees_in_a_rolled_on_paper(tmp_path: Path) -> None:
     folder = tmp_path / "data"
     folder.mkdir()
@@ -472,6 +471,7 @@ def test_a_report_with_no_items_is_a_line_not_a_bar_a_row_or_a_section(built: Pa
 # --- the cover's corporate implications ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_cover_prints_the_implications_given_and_only_those(paper_file, tmp_path: Path) -> None:
     data = minimal()
     data["cover"] = {"meeting": "2021-10-13", "report_of": "Commissioner of Police", "author": "Strategic Development",

@@ -11,6 +11,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -36,6 +37,7 @@ def audit(app: Flask, paper: str) -> list[tuple[str, str, str]]:
         return [(row["who"], row["action"], row["detail"]) for row in reversed(history.audit_log(db, paper))]
 
 
+@pytest.mark.slow
 def test_a_build_runs_in_the_background_is_queued_once_and_its_files_download_alone_and_zipped(app: Flask) -> None:
     editor = client_for(app, "alice")
     out = Path(app.config["OUT"])
@@ -63,6 +65,7 @@ def test_a_build_runs_in_the_background_is_queued_once_and_its_files_download_al
     assert log[-1][:2] == ("alice", "downloaded") and log[-1][2].startswith(f"{RESPONSE}.zip: ")
 
 
+@pytest.mark.slow
 def test_a_failed_build_keeps_the_previous_files_and_says_why(app: Flask) -> None:
     editor = client_for(app, "alice")
     data, out = Path(app.config["DATA"]), Path(app.config["OUT"])
@@ -94,16 +97,21 @@ def test_readers_download_but_cannot_build_and_a_build_needs_the_csrf_token(app:
     assert not any(action.startswith("build") for _, action, _ in audit(app, TRACKER))
 
 
-def test_a_build_tells_a_progress_function_each_part_of_a_long_pdf(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_a_build_tells_a_progress_function_each_part_of_a_long_pdf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from boardpack.build import build
+    from boardpack.render import pdf as pdf_module
 
     from .web_helpers import ROOT
 
+    # The response paper cut into slices as a long paper is (as test_slices does): the 55-page
+    # tracker would be cut the same way by default, at three times the layout.
+    monkeypatch.setattr(pdf_module, "SLICE_LINES", 40.0)
     told: list[tuple[str, int, int]] = []
-    results = build([ROOT / "data" / f"{TRACKER}.yaml"], data_dir=ROOT / "data", out_dir=tmp_path, formats=("pdf",),
+    results = build([ROOT / "data" / f"{RESPONSE}.yaml"], data_dir=ROOT / "data", out_dir=tmp_path, formats=("pdf",),
                     progress=lambda name, done, total: told.append((name, done, total)))
-    assert results[0].error is None and (tmp_path / f"{TRACKER}.pdf").is_file()
+    assert results[0].error is None and (tmp_path / f"{RESPONSE}.pdf").is_file()
     assert told, "no progress was told"
-    assert {name for name, _, _ in told} == {f"{TRACKER}.pdf"}
+    assert {name for name, _, _ in told} == {f"{RESPONSE}.pdf"}
     total = told[-1][2]
     assert total > 1 and [done for _, done, _ in told] == list(range(1, total + 1))

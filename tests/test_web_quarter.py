@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 from boardpack.web import history, store
@@ -33,6 +34,7 @@ def test_the_roll_preview_shows_what_carries_changes_and_is_left_out_and_writes_
     assert "--to" not in page and "Roll forward to" not in page
 
 
+@pytest.mark.slow
 def test_rolling_writes_the_new_paper_records_it_and_lists_it(app: Flask) -> None:
     editor = client_for(app, "alice")
     data = Path(app.config["DATA"])

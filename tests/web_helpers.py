@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import shutil
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -19,6 +21,9 @@ RESPONSE = "2023-05-casey-response"
 PASSWORD = "correct horse battery"  # noqa: S105 - the test accounts' password
 USERS = {"alice": "editor", "bob": "editor", "rita": "reader", "adam": "admin"}
 
+_hash = functools.cache(accounts.hash_password)
+"""`accounts.hash_password` made once per password and test process, for the test accounts."""
+
 
 def make_workspace(tmp: Path, users: dict[str, str] | None = None) -> tuple[Path, Path, Path]:
     """A data folder with the shipped papers, a build folder with a PDF, and a database with accounts."""
@@ -29,10 +34,14 @@ def make_workspace(tmp: Path, users: dict[str, str] | None = None) -> tuple[Path
         shutil.copy(paper, data / paper.name)
     (out / f"{TRACKER}.pdf").write_bytes(b"%PDF-1.7 stand-in\n")
     database = data / store.DEFAULT_NAME
-    with store.connect(database) as db:
+    # The accounts are added as the workspace adds them, save that they share one scrypt hash of
+    # PASSWORD made once per test process: a hash costs about 50 ms of CPU, four per workspace.
+    # Signing in still checks the password against it with scrypt.
+    with store.connect(database) as db, mock.patch.object(accounts, "hash_password", _hash):
         for name, role in (USERS if users is None else users).items():
             accounts.add_user(db, name, role, PASSWORD)
     return data, out, database
+
 
 
 def app_for(tmp: Path, **options: Any) -> Flask:
