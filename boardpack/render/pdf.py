@@ -45,11 +45,11 @@ CHAR_PT = 4.9
 """Average width of a character of the table text (9 pt Liberation Sans), in points."""
 CELL_PADDING_PT = 14
 PART_LINES = 14
-"""Lines a long row's parts are first cut to; the second layout joins those on one page."""
-SENTENCE_LINES = 3
-"""Paragraphs are cut after sentences into pieces of about this many lines, so each column of a
-part fills it closely: a cut shows only where a page turns, and the parts on one page join
-with little space between them."""
+"""Lines a long row's parts are cut to; parts that land on one page are joined after layout
+(`pdf_rows`), each column drawn up under its own text."""
+SENTENCE_LINES = 30
+"""Only a paragraph longer than this many lines (about three quarters of a page) is cut inside,
+after a sentence: a paragraph cut where two parts then share a page would read as two."""
 WIDTHS = {"ref": 6, "text": 29, "status": 9, "due": 11, "owner": 12}
 """Column widths in per cent of the table, as paper.css sets them; the comment takes the rest."""
 
