@@ -85,8 +85,9 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
     """Lay out a paper with its long rows cut into short parts, each kept whole on a page.
 
     Where two parts of a row fall on one page, the later one's number and status word, and
-    the rule between them, are taken out after layout, so a row reads as cut only where a
-    page turns, and every page a row reaches shows its number and status word.
+    the rule between them, are taken out after layout and its columns drawn up under the
+    earlier part's (`pdf_rows`), so a row reads as cut only where a page turns, and every
+    page a row reaches shows its number and status word.
 
     A long paper is laid out in slices of whole reports (`parts.slices`), in `jobs` worker
     processes at once, each slice recalled from `cache` when its HTML is unchanged, and the
