@@ -1,8 +1,7 @@
 """Long rows in the PDF read as one row however their parts fall on the pages.
 
 Where a row's parts share a page, each column goes on directly under its own text: no
-column keeps a hole where a shorter column of the part before ended, and no paragraph is
-cut in two there. Where a page turns inside a row (a part, or a row too tall for a page),
+column keeps a hole where a shorter column of the part before ended. Where a page turns inside a row (a part, or a row too tall for a page),
 the next page shows the row's number with "(continued)" and its status word.
 
 The pages are read with pdfplumber: the items tables' columns are the dark heading cells
@@ -133,19 +132,3 @@ def test_parts_sharing_a_page_leave_no_hole_in_any_column(long_rows_pdf: Path) -
         assert sum(text.count("Forces should review") for text in texts) == 24
         assert scan(pdf) == {}
 
-
-@pytest.mark.parametrize("name", [*PAPERS, "2021-06-hmicfrs-tracker"])
-def test_no_paragraph_of_a_reference_paper_is_cut_for_the_pdf(name: str) -> None:
-    """A paragraph is cut inside only when longer than about three quarters of a page: none of the reference papers' is."""
-    from boardpack.build import prepare
-    from boardpack.derive import view
-    from boardpack.parts import in_parts
-    from boardpack.render.pdf import columns
-
-    from .conftest import DATA
-
-    checked = prepare(DATA / f"{name}.yaml")
-    paper = view(checked.resolved.paper, name, checked.resolved.changes)
-    rows = [row for report in in_parts(paper, columns(paper)).reports for row in report.rows]
-    assert sum(1 for row in rows if row.part) > 20  # long rows are cut into parts...
-    assert [(row.ref, row.goes_on) for row in rows if row.goes_on] == []  # ...between paragraphs only

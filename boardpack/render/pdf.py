@@ -47,9 +47,10 @@ CELL_PADDING_PT = 14
 PART_LINES = 14
 """Lines a long row's parts are cut to; parts that land on one page are joined after layout
 (`pdf_rows`), each column drawn up under its own text."""
-SENTENCE_LINES = 30
-"""Only a paragraph longer than this many lines (about three quarters of a page) is cut inside,
-after a sentence: a paragraph cut where two parts then share a page would read as two."""
+SENTENCE_LINES = 3
+"""Paragraphs are cut after sentences into pieces of about this many lines, so each part fits
+closely at a page's foot. Longer pieces (tried: 6 to 30 lines) left a footnote's note on the
+page after its call in tests/test_slices.py."""
 WIDTHS = {"ref": 6, "text": 29, "status": 9, "due": 11, "owner": 12}
 """Column widths in per cent of the table, as paper.css sets them; the comment takes the rest."""
 
