@@ -82,23 +82,21 @@ def _pull_up(lead: Any, row: Any) -> float:
     if len(lead.children) != len(row.children):
         return 0.0
     old_end = row.position_y + row.height
-    ends = []
+    columns = []  # each column: where the lower part's content goes, how far it moves, where it ends
     for above, below in zip(lead.children, row.children, strict=True):
         start = _content_end(above)
-        moved = [child for child in below.children if not getattr(child, "is_absolutely_positioned", lambda: False)()]
-        if moved:
-            dy = start - moved[0].position_y
-            for child in moved:
-                child.translate(0, dy)
-            above.children = [*above.children, *moved]
-            start = _content_end(below) + dy
-        above.height = start - above.content_box_y()
-        ends.append(start + _own_padding_bottom(below) + below.border_bottom_width)
-    new_end = max(ends)
+        dy = start - below.children[0].position_y if below.children else 0.0
+        end = _content_end(below) + dy if below.children else start
+        columns.append((dy, end, end + _own_padding_bottom(below) + below.border_bottom_width))
+    new_end = max(bottom for _dy, _end, bottom in columns)
     if new_end > old_end:  # never longer than the two parts were: leave them as laid out
         return 0.0
-    for above, below in zip(lead.children, row.children, strict=True):
-        above.padding_bottom = new_end - above.border_bottom_width - _content_end(above)
+    for (above, below), (dy, end, _bottom) in zip(zip(lead.children, row.children, strict=True), columns, strict=True):
+        for child in below.children:
+            child.translate(0, dy)
+        above.children = [*above.children, *below.children]
+        above.height = end - above.content_box_y()
+        above.padding_bottom = new_end - above.border_bottom_width - end
         below.children = []
         below.position_y, below.height, below.padding_top, below.padding_bottom = new_end, 0, 0, 0
         below.border_top_width = below.border_bottom_width = 0
