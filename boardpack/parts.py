@@ -9,8 +9,8 @@ holds the first paragraph of every cell, so a row never starts with only its lab
 
 Heights are estimates from character counts and the widths of the columns, which each
 renderer gives (`Columns`). The PDF renderer, which sees its own layout, joins again the
-parts that landed on one page (`split_row` with `starts`), so there a row is cut only where
-a page ends. Pure functions: the view in, a view out.
+parts that landed on one page (`render.pdf_rows`), so there a row is cut only where a page
+ends. Pure functions: the view in, a view out.
 """
 
 from __future__ import annotations

@@ -45,11 +45,12 @@ CHAR_PT = 4.9
 """Average width of a character of the table text (9 pt Liberation Sans), in points."""
 CELL_PADDING_PT = 14
 PART_LINES = 14
-"""Lines a long row's parts are first cut to; the second layout joins those on one page."""
+"""Lines a long row's parts are cut to; parts that land on one page are joined after layout
+(`pdf_rows`), each column drawn up under its own text."""
 SENTENCE_LINES = 3
-"""Paragraphs are cut after sentences into pieces of about this many lines, so each column of a
-part fills it closely: a cut shows only where a page turns, and the parts on one page join
-with little space between them."""
+"""Paragraphs are cut after sentences into pieces of about this many lines, so each part fits
+closely at a page's foot. Longer pieces (tried: 6 to 30 lines) left a footnote's note on the
+page after its call in tests/test_slices.py."""
 WIDTHS = {"ref": 6, "text": 29, "status": 9, "due": 11, "owner": 12}
 """Column widths in per cent of the table, as paper.css sets them; the comment takes the rest."""
 
@@ -85,8 +86,9 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
     """Lay out a paper with its long rows cut into short parts, each kept whole on a page.
 
     Where two parts of a row fall on one page, the later one's number and status word, and
-    the rule between them, are taken out after layout, so a row reads as cut only where a
-    page turns, and every page a row reaches shows its number and status word.
+    the rule between them, are taken out after layout and its columns drawn up under the
+    earlier part's (`pdf_rows`), so a row reads as cut only where a page turns, and every
+    page a row reaches shows its number and status word.
 
     A long paper is laid out in slices of whole reports (`parts.slices`), in `jobs` worker
     processes at once, each slice recalled from `cache` when its HTML is unchanged, and the

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import pdf_patch
 from .pdf_join import Bookmark, Marks, Rendered, Tree
+from .pdf_rows import join_on_page
 from .weasy import HTML, Matrix, URLFetcher, make_page_bookmark_tree
 
 pdf_patch.apply()  # writing tagged PDFs in linear time; pinned to the checked versions, see pdf_patch
@@ -62,80 +63,6 @@ def _written(document: Any) -> tuple[bytes, int]:
     pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     assert pdf is not None
     return pdf, len(document.pages)
-
-
-# --- long rows' parts that share a page, read as one row ---------------------------------------
-
-def _rows(box: Any, table: Any = None) -> Any:
-    """The marked items-table rows under a box, in document order, each with its table."""
-    for child in getattr(box, "children", ()):
-        element = getattr(child, "element", None)
-        if getattr(child, "element_tag", None) == "tr" and element is not None and element.get("data-part"):
-            yield table, child
-        else:
-            yield from _rows(child, child if type(child).__name__ == "TableBox" else table)
-
-
-def _hide_rule_above(table: Any, row: Any) -> None:
-    """Make the collapsed border above a body row transparent: it keeps its width, so nothing moves."""
-    grid = getattr(table, "collapsed_border_grid", None)
-    if not grid or not table.children:
-        return
-    header = len(table.children[0].children) if table.children[0].is_header else 0
-    horizontal = grid[1]
-    y = header + row.index
-    if 0 < y < len(horizontal):
-        horizontal[y] = [(score, (style, width, type(color)(color.space, color.coordinates, 0)))
-                         for score, (style, width, color) in horizontal[y]]
-
-
-def _unmark(cell: Any, css_class: str | None) -> None:
-    """Take a cell's content (or only its boxes of `css_class`) out of the laid-out page; nothing else moves."""
-    if css_class is None:
-        cell.children = []
-        return
-    kept = []
-    for child in cell.children:
-        element = getattr(child, "element", None)
-        if element is not None and css_class in (element.get("class") or "").split():
-            continue
-        if getattr(child, "children", None):
-            _unmark(child, css_class)
-        kept.append(child)
-    cell.children = kept
-
-
-def join_on_page(document: Any) -> int:
-    """Parts of a row laid out on one page read as one row: the later part loses its number and status word.
-
-    The boxes are taken out after layout, so no line moves and the page breaks stay where
-    the layout put them; a part that begins a page keeps "5 (continued)" and its status word.
-    Returns how many parts were joined.
-    """
-    started: dict[str, int] = {}
-    joined = 0
-    for number, page in enumerate(document.pages):
-        for table, row in _rows(page._page_box):
-            mark = row.element.get("data-part")
-            if mark in started:
-                continue  # the same row's fragment on a later page
-            started[mark] = number
-            if "continued" not in (row.element.get("class") or "").split():
-                continue
-            report, _, index = mark.partition(".")
-            if started.get(f"{report}.{int(index) - 1}") != number:
-                continue
-            for cell in row.children:
-                classes = (cell.element.get("class") or "").split() if cell.element is not None else []
-                if "ref" in classes:
-                    _unmark(cell, None)
-                elif "rag" in classes:
-                    _unmark(cell, "status-word")
-            if table is not None:
-                _hide_rule_above(table, row)
-            row.element.set("class", row.element.get("class") + " joined")
-            joined += 1
-    return joined
 
 
 SCALE = 0.75

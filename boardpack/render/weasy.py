@@ -54,8 +54,9 @@ def import_weasyprint() -> None:
 import_weasyprint()
 
 from weasyprint import HTML  # noqa: E402
-from weasyprint.anchors import make_page_bookmark_tree  # noqa: E402
+from weasyprint.anchors import gather_anchors, make_page_bookmark_tree  # noqa: E402
+from weasyprint.layout.background import layout_box_backgrounds  # noqa: E402
 from weasyprint.matrix import Matrix  # noqa: E402
 from weasyprint.urls import URLFetcher  # noqa: E402
 
-__all__ = ["HTML", "Matrix", "URLFetcher", "make_page_bookmark_tree"]
+__all__ = ["HTML", "Matrix", "URLFetcher", "gather_anchors", "layout_box_backgrounds", "make_page_bookmark_tree"]
