@@ -23,6 +23,7 @@ from .wordml import Words
 
 if TYPE_CHECKING:
     from .pdf_cache import SliceCache
+    from .pdf_types import Rendered
     from .workers import Workers
 
 TEMPLATE = "cover.html"
@@ -53,12 +54,13 @@ def start_cover_pdf(view: PaperView, templates: Path, cache: SliceCache | None =
 
     With a `cache`, it is taken from the last build when its HTML is unchanged.
     """
-    from .pdf import render_pdf
+    from .pdf import render_pdf, render_slice
 
     html = render_cover_html(view, templates)
     if cache is None:
         return lambda: render_pdf(html, templates)
-    laid_out = cache.document(html, templates, workers.start if workers is not None else None)
+    here: Callable[[str, Path], Callable[[], Rendered]] = lambda html, templates: lambda: render_slice(html, templates)  # noqa: E731
+    laid_out = cache.document(html, templates, workers.start if workers is not None else here)
 
     def pdf() -> tuple[bytes, int]:
         piece = laid_out()

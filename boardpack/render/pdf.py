@@ -17,7 +17,8 @@ from markupsafe import Markup
 from ..derive import PaperView
 from ..parts import Columns, Slice, in_parts, row_lines, slices
 from .pdf_cache import SliceCache
-from .pdf_join import Footer, FooterFont, Joiner, Rendered, first_pages
+from .pdf_join import Footer, FooterFont, Joiner, first_pages
+from .pdf_types import Rendered
 from .workers import Workers, in_worker
 
 T = TypeVar("T")

@@ -20,7 +20,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from .pdf_join import FOOTER_CHARACTERS, Bookmark, FooterFont, Rendered
+from .pdf_join import FOOTER_CHARACTERS, FooterFont
+from .pdf_types import Bookmark, Rendered
 
 _NAME = re.compile(r"\.?[0-9a-f]{64}(\.[A-Za-z0-9_]+)?\.(pdf|json|svg|ttf|tmp)")
 """The names the cache writes (a key, or a temporary file of one); nothing else in its folder is touched."""
@@ -28,8 +29,9 @@ _NAME = re.compile(r"\.?[0-9a-f]{64}(\.[A-Za-z0-9_]+)?\.(pdf|json|svg|ttf|tmp)")
 
 def is_cache_file(name: str) -> bool:
     return _NAME.fullmatch(name) is not None
-_CODE = ("pdf.py", "pdf_layout.py", "pdf_join.py", "pdf_patch.py", "pdf_cache.py")
-"""The modules whose code shapes a slice's bytes: a change to any of them empties the cache."""
+_CODE = "pdf*.py"
+"""The modules whose code shapes a slice's bytes, by pattern so that a module added or split among them counts
+too (`pdf_rows.py` was missed by a list of names): a change to any of them empties the cache."""
 
 
 def _salt(templates: Path) -> bytes:
@@ -37,8 +39,8 @@ def _salt(templates: Path) -> bytes:
     for name in ("weasyprint", "pydyf", "pikepdf"):
         digest.update(f"{name} {version(name)}\0".encode())
     here = Path(__file__).resolve().parent
-    for name in _CODE:
-        digest.update((here / name).read_bytes())
+    for path in sorted(here.glob(_CODE)):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for path in sorted(p for p in templates.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(templates)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.digest()
@@ -91,19 +93,17 @@ class SliceCache:
             return  # a cache that cannot be written only costs time next build
         self._used.add(key)
 
-    def document(self, html: str, templates: Path, start: Callable[[str, Path], Callable[[], Rendered]] | None = None) -> Callable[[], Rendered]:
+    def document(self, html: str, templates: Path, start: Callable[[str, Path], Callable[[], Rendered]]) -> Callable[[], Rendered]:
         """A whole document (the cover report) from `html`: recalled when its HTML is unchanged, else laid out.
 
-        `start` begins the layout (in a worker) and gives what waits for it; without it the
-        document is laid out here. Either way the result is what the returned function gives.
+        `start` begins the layout (in a worker, or here when it is waited for) and gives what
+        waits for it; the result is what the returned function gives.
         """
-        from .pdf import render_slice
-
         key = self.key(html)
         piece = self.get(key)
         if piece is not None:
             return lambda: piece
-        wait = start(html, templates) if start is not None else lambda: render_slice(html, templates)
+        wait = start(html, templates)
         done: list[Rendered] = []
 
         def laid_out() -> Rendered:

@@ -32,34 +32,12 @@ from typing import Any, NamedTuple
 import pikepdf
 
 from .fonts import font_file
+from .pdf_types import Marks, Rendered, Tree
 
 FOOTER_FONT = "/BoardpackFooter"
 FONT_FAMILY = "Liberation Sans"
 FOOTER_CHARACTERS = range(32, 127)
 """The footer font holds printable ASCII: the footer's words can change without a new font."""
-
-
-@dataclass(frozen=True)
-class Bookmark:
-    """A heading's outline entry: its level, label and place (page of its slice, PDF points)."""
-
-    level: int
-    label: str
-    page: int
-    x: float
-    y: float
-    open: bool = True
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """One slice laid out and written: its PDF, pages, outline entries and anchors (page of the slice)."""
-
-    pdf: bytes
-    pages: int
-    bookmarks: tuple[Bookmark, ...] = ()
-    anchors: tuple[tuple[str, int, float, float], ...] = ()
-    """Each element id: its page of the slice and place in PDF points, as WeasyPrint's named destinations."""
 
 
 @dataclass(frozen=True)
@@ -73,10 +51,6 @@ class Footer:
     colour: tuple[float, float, float] = (11 / 255, 12 / 255, 12 / 255)
 
 
-Marks = Sequence[tuple[int, str, tuple[float, float], str]]
-"""One page's headings for the outline: level, label, place (PDF points) and 'open' or 'closed'."""
-Tree = list[Any]
-"""The outline as WeasyPrint nests it: (label, (page, x, y), children, state) for each entry."""
 
 
 def _nested(pages: Sequence[Marks]) -> Tree:

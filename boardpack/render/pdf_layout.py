@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from . import pdf_patch
-from .pdf_join import Bookmark, Marks, Rendered, Tree
 from .pdf_rows import join_on_page
+from .pdf_types import Bookmark, Marks, Rendered, Tree
 from .weasy import HTML, Matrix, URLFetcher, make_page_bookmark_tree
 
 pdf_patch.apply()  # writing tagged PDFs in linear time; pinned to the checked versions, see pdf_patch

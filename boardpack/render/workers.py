@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .pdf_join import Marks, Rendered, Tree
+    from .pdf_types import Marks, Rendered, Tree
 
 
 def _start_worker() -> None:
