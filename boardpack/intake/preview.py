@@ -21,7 +21,7 @@ from ..errors import DataError, Problem
 from ..load import Source, load_text
 from ..roundtrip import Document
 from ..validate import validate
-from .returns import Update, apply, plan, read_return
+from .returns import apply, plan, read_returns
 
 
 @dataclass
@@ -54,27 +54,13 @@ def _editable(value: Any) -> Any:
     return value
 
 
-def _read(workbooks: list[Path]) -> tuple[dict[Path, tuple[dict[str, str], list[Update]]], list[Problem]]:
-    returns: dict[Path, tuple[dict[str, str], list[Update]]] = {}
-    problems: list[Problem] = []
-    for book in workbooks:
-        try:
-            meta, updates, found = read_return(book, str(book))
-        except DataError as exc:
-            problems += exc.problems
-            continue
-        meta["_label"] = str(book)
-        problems += found
-        returns[book] = (meta, updates)
-    return returns, problems
-
-
 def preview(path: Path, workbooks: list[Path], label: str | None = None) -> Preview:
     """The dry run of merging `workbooks` into the paper at `path`; DataError if the paper itself does not check."""
     from ..build import prepare
 
     label = label or str(path)
-    returns, problems = _read(workbooks)
+    read, problems = read_returns(workbooks)
+    returns = {workbook: (meta, updates) for workbook, meta, updates in read}
     checked = prepare(path, label)
     if checked.paper is None or checked.errors or checked.resolved is None:
         raise DataError(checked.problems)

@@ -489,16 +489,11 @@ def _rules(update: Update, entry: Item | Task) -> list[Problem]:
     return out
 
 
-def merge(path: Path, workbooks: list[Path], *, dry_run: bool = False, label: str | None = None) -> Merged:
-    """Merge owners' returns into a paper file; nothing is written unless every return is sound."""
-    from ..build import prepare
-
-    label = label or str(path)
-    if not workbooks:
-        raise UsageError("name at least one returned workbook")
-    returns = []
+def read_returns(workbooks: list[Path]) -> tuple[list[tuple[Path, dict[str, str], list[Update]]], list[Problem]]:
+    """Every workbook read, so one run names every problem in all of them: (workbook, meta, updates) of each read, and the problems."""
+    returns: list[tuple[Path, dict[str, str], list[Update]]] = []
     problems: list[Problem] = []
-    for workbook in workbooks:  # every workbook read, so one run names every problem in all of them
+    for workbook in workbooks:
         try:
             meta, updates, found = read_return(workbook, str(workbook))
         except DataError as exc:
@@ -506,7 +501,19 @@ def merge(path: Path, workbooks: list[Path], *, dry_run: bool = False, label: st
             continue
         meta["_label"] = str(workbook)
         problems += found
-        returns.append((meta, updates))
+        returns.append((workbook, meta, updates))
+    return returns, problems
+
+
+def merge(path: Path, workbooks: list[Path], *, dry_run: bool = False, label: str | None = None) -> Merged:
+    """Merge owners' returns into a paper file; nothing is written unless every return is sound."""
+    from ..build import prepare
+
+    label = label or str(path)
+    if not workbooks:
+        raise UsageError("name at least one returned workbook")
+    read, problems = read_returns(workbooks)
+    returns = [(meta, updates) for _workbook, meta, updates in read]
     # The paper is checked and planned against as it is under its lock: another merge (or an
     # edit in the workspace) may have written it since this one started, and its changes stay.
     with PaperFile.open(path, label, write=not dry_run) as doc:

@@ -25,8 +25,9 @@ ADDRESSED = re.compile(r"^This [\w-]+ makes \d+ [\w ]+? to (?P<to>.+?); the tabl
 """`derive.addressed_sentence`: a report whose recommendations are another body's."""
 NO_ITEMS = re.compile(r"^[“\"](?P<title>.+)[”\"](?: \(published (?P<published>[^)]+)\))? makes no recommendations for the force\.$")
 """The line boardpack prints for a report with no items (`derive.without_items`), read back as that report."""
-DERIVED_SECTION = re.compile(r"^(?:changes since\b|(?:executive )?summary$|red and overdue\b|overdue items?\b)", re.IGNORECASE)
-"""Headings of sections the paper derives (boardpack prints them; the importer leaves them out)."""
+DERIVED_SECTION = re.compile(r"^(?:changes since\b|(?:executive )?summary$|red and overdue\b|overdue items?\b|how (?:red and overdue|each) items? got here$)",
+                             re.IGNORECASE)
+"""Headings of sections the paper derives (boardpack prints them, the timelines' appendix too; the importer leaves them out)."""
 NOTES_HEADING = re.compile(r"^(?:closing\s+)?notes?$", re.IGNORECASE)
 """The heading of the paper's closing notes (`notes:`), printed after the last report."""
 DERIVED_DUE = re.compile(r"^(?:Extended (?:once|twice|\d+ times): .*|Overdue)$")
