@@ -51,7 +51,7 @@ class Progress:
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
         due = now - self.started >= self.AFTER and (self.said is None or now - self.said >= self.EVERY)
-        if total > 1 and (due or (done == total and self.said is not None)):
+        if total > 1 and done and (due or (done == total and self.said is not None)):  # no line for the plan alone (0 done)
             print(f"        {self.label}: {done} of {total} parts laid out", file=sys.stderr, flush=True)
             self.said = now
 

@@ -230,6 +230,8 @@ class _Layouts:
         """Whether every slice has been handed in: `on_done` is called from then on, not to hold up a slice on its way to a worker."""
 
     def __enter__(self) -> _Layouts:
+        if self.progress:  # the plan is known: "0 of 12 parts laid out", before the first slice takes its second or two
+            self.progress(0, self.total)
         return self
 
     def __exit__(self, *exc: object) -> None:
