@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from workspace import PASSWORD, Client, csrf, free_port, load, percentile  # noqa: E402
+from workspace import PASSWORD, Client, csrf, load, percentile, serving  # noqa: E402
 
 from boardpack.web import accounts, store  # noqa: E402
 
@@ -118,25 +117,8 @@ def main(argv: list[str] | None = None) -> None:
             accounts.add_user(db, "reader", "reader", PASSWORD)
         cli = [cli_build(data, tmp / f"cli-{n}") for n in range(args.runs)]
         print(f"(a) the command line's PDF: median {statistics.median(cli):.2f} s of {args.runs} (load average {load()})")
-        port = free_port()
-        log = (tmp / "server.log").open("w")
-        server = subprocess.Popen([sys.executable, str(ROOT / "generate.py"), "serve", "--host", "127.0.0.1", "--port", str(port),
-                                   "--data", str(data), "--out", str(out), "--database", str(database)],
-                                  stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
-        try:
-            for _ in range(200):
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=1):
-                        break
-                except OSError:
-                    time.sleep(0.1)
-            else:
-                raise SystemExit("the server did not start; see " + str(tmp / "server.log"))
+        with serving(tmp, data, out, database) as port:
             runs = [browser_build(port, data / f"{PAPER}.yaml", n) for n in range(args.runs)]
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            log.close()
         first = statistics.median(r[0] for r in runs)
         done = statistics.median(r[1] for r in runs)
         pages = [s for r in runs for s in r[2]]

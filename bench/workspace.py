@@ -41,6 +41,8 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,6 +123,34 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(tmp: Path, data: Path, out: Path, database: Path, threads: int = 8) -> Iterator[int]:
+    """`generate.py serve` on a free port of 127.0.0.1, in a process of its own, until the block ends; gives the port."""
+    port = free_port()
+    log = (tmp / "server.log").open("w")
+    server = subprocess.Popen([sys.executable, str(ROOT / "generate.py"), "serve", "--host", "127.0.0.1", "--port", str(port),
+                               "--data", str(data), "--out", str(out), "--database", str(database), "--threads", str(threads)],
+                              stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
+    try:
+        for _ in range(200):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise SystemExit("the server did not start; see " + str(tmp / "server.log"))
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -208,20 +238,9 @@ def main(argv: list[str] | None = None) -> None:
         for name in names:
             accounts.add_user(db, name, "editor" if name.startswith("editor") else "reader", PASSWORD)
 
-    port = free_port()
-    log = (tmp / "server.log").open("w")
-    server = subprocess.Popen([sys.executable, str(ROOT / "generate.py"), "serve", "--host", "127.0.0.1", "--port", str(port),
-                               "--data", str(data), "--out", str(out), "--database", str(database), "--threads", str(args.threads)],
-                              stdout=log, stderr=subprocess.STDOUT, cwd=tmp)
+    stack = ExitStack()
+    port = stack.enter_context(serving(tmp, data, out, database, args.threads))
     try:
-        for _ in range(200):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise SystemExit("the server did not start; see " + str(tmp / "server.log"))
         print(f"workspace on 127.0.0.1:{port}, {len(items)} items in {PAPER}, load average {load()}")
 
         # (a) one editor, saves one after another
@@ -307,13 +326,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"saves accepted: {len(timings.saved)}, refused: {len(timings.refused)} {timings.refused[:5]}, "
               f"errors: {len(timings.errors)} {timings.errors[:5]}; accepted saves missing from the paper file: {len(missing)} {missing[:5]}")
     finally:
-        server.terminate()
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
+        stack.close()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
