@@ -47,10 +47,10 @@ def find_papers(paths: Sequence[Path] | None, data_dir: Path, archived: bool = T
     if paths:
         missing = [p for p in paths if not p.is_file()]
         if missing:
-            raise DataError([Problem(str(p), 0, 0, "", "no such file") for p in missing])
+            raise DataError([Problem.about(str(p), "no such file") for p in missing])
         return list(paths)
     if not data_dir.is_dir():
-        raise DataError([Problem(str(data_dir), 0, 0, "", "no such folder; put paper files (*.yaml) in it")])
+        raise DataError([Problem.about(str(data_dir), "no such folder; put paper files (*.yaml) in it")])
     found = paper_files(data_dir)
     return found if archived else current(found)
 
@@ -195,7 +195,7 @@ def cover_names_free(checked: Sequence[Checked], recalled: Sequence[Recalled] = 
     stems = {p.stem: p for p in [*(c.path for c in checked), *(r.path for r in recalled)]}
     covered: list[Checked | Recalled] = [c for c in checked if c.paper is not None and c.paper.cover is not None]
     covered += [r for r in recalled if r.cover]
-    problems = [Problem(path_label(stems[f"{c.path.stem}-cover"]), 0, 0, "", f"has the name of the cover report of {c.label} "
+    problems = [Problem.about(path_label(stems[f"{c.path.stem}-cover"]), f"has the name of the cover report of {c.label} "
                         "(NAME-cover.pdf), so their outputs would overwrite each other; rename the file")
                 for c in covered if f"{c.path.stem}-cover" in stems]
     if problems:
@@ -214,7 +214,7 @@ def unique_names(paths: Sequence[Path]) -> list[Path]:
         if first is path:
             unique.append(path)
         elif first.resolve() != path.resolve():
-            problems.append(Problem(path_label(path), 0, 0, "", f"has the same name as {path_label(first)}, so their outputs "
+            problems.append(Problem.about(path_label(path), f"has the same name as {path_label(first)}, so their outputs "
                                     f"would overwrite each other in the build folder; rename one of them"))
     if problems:
         raise DataError(problems)

@@ -140,7 +140,7 @@ def unreadable(label: str, exc: Exception) -> DataError:
     """What a library said about a damaged workbook, on one line and short, naming the file."""
     text = " ".join(str(exc).split())[:200]
     why = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-    return DataError([Problem(label, 0, 0, "", f"cannot be read as an Excel workbook (.xlsx): {why}")])
+    return DataError([Problem.about(label, f"cannot be read as an Excel workbook (.xlsx): {why}")])
 
 
 def answers(path: Path, label: str | None = None) -> list[str]:
@@ -177,7 +177,7 @@ def refuse_answered(paths: list[Path]) -> None:
         try:
             cells = answers(path)
         except DataError as exc:
-            problems.append(Problem(str(path), 0, 0, "", f"is in the way and cannot be read as a return made by "
+            problems.append(Problem.about(str(path), f"is in the way and cannot be read as a return made by "
                                     f"`generate.py returns` ({exc.problems[0].message}); {how}"))
             continue
         if cells:

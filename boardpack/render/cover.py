@@ -59,7 +59,11 @@ def start_cover_pdf(view: PaperView, templates: Path, cache: SliceCache | None =
     html = render_cover_html(view, templates)
     if cache is None:
         return lambda: render_pdf(html, templates)
-    here: Callable[[str, Path], Callable[[], Rendered]] = lambda html, templates: lambda: render_slice(html, templates)  # noqa: E731
+
+    def here(html: str, templates: Path) -> Callable[[], Rendered]:
+        """Laid out in this process, when the PDF is waited for."""
+        return lambda: render_slice(html, templates)
+
     laid_out = cache.document(html, templates, workers.start if workers is not None else here)
 
     def pdf() -> tuple[bytes, int]:

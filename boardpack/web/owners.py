@@ -42,7 +42,7 @@ def _read() -> tuple[list[tuple[str, Any]], list[Problem]]:
     except DataError as exc:
         return [], exc.problems
     except (OSError, UnicodeDecodeError) as exc:
-        return [], [Problem(path.name, 0, 0, "", f"cannot be read: {exc}")]
+        return [], [Problem.about(path.name, f"cannot be read: {exc}")]
 
 
 def _form() -> dict[str, str]:
