@@ -82,15 +82,11 @@ class Builds:
         return job
 
     def _run(self, job: Job, path: Path) -> None:
-        while True:
-            self._one(job, path)
-            with self.lock:
-                if not job.again:
-                    return
-                job.again, job.state, job.started, job.finished = False, "running", time.time(), None
-                job.progress, job.error, job.problems, job.outputs, job.pages = "Checking the paper", "", [], [], None
+        while self._one(job, path):
+            pass
 
-    def _one(self, job: Job, path: Path) -> None:
+    def _one(self, job: Job, path: Path) -> bool:
+        """One build of the paper; True when another was asked for meanwhile, which follows at once."""
         command = [sys.executable, "-m", "boardpack.web.builds", str(path), str(self.data), str(self.out), str(self.templates)]
         with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a chatty build never blocks on it
             process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL, text=True,
@@ -102,7 +98,7 @@ class Builds:
         if result is None and not failed:
             log.error("a build of %s stopped (exit code %s): %s", job.paper, code, said)
             failed = f"the build stopped unexpectedly (exit code {code})"
-        self._finish(job, result, failed)
+        return self._finish(job, result, failed)
 
     def _follow(self, job: Job, process: subprocess.Popen[str]) -> tuple[dict[str, Any] | None, str]:
         result: dict[str, Any] | None = None
@@ -123,20 +119,29 @@ class Builds:
                 failed = message[1]
         return result, failed
 
-    def _finish(self, job: Job, result: dict[str, Any] | None, failed: str) -> None:
-        with self.lock:
-            job.finished = time.time()
-            if result is not None and not result["error"] and not failed:
-                job.state = "unchanged" if result["skipped"] else "built"
-                job.outputs, job.pages, job.progress = result["outputs"], result["pages"], ""
-            else:
-                job.state = "failed"
-                job.error = self._named(failed or (result or {}).get("error") or "the build failed")
-                job.problems = [self._named(problem) for problem in (result or {}).get("errors", [])]
-        with closing(store.connect(self.database)) as connection, connection:
-            history.audit(connection, job.who, "build failed" if job.state == "failed" else "built", job.paper,
-                          job.error if job.state == "failed" else ", ".join(job.outputs) or "unchanged")
+    def _finish(self, job: Job, result: dict[str, Any] | None, failed: str) -> bool:
+        """Record how the build ended, then show it; or, when another build was asked for meanwhile, go on to it.
 
+        The audit line is written before the page can show the build as done, and a queued
+        build starts without the page ever showing the job as finished in between.
+        """
+        ok = result is not None and not result["error"] and not failed
+        error = "" if ok else self._named(failed or (result or {}).get("error") or "the build failed")
+        outputs: list[str] = result["outputs"] if ok and result is not None else []
+        with closing(store.connect(self.database)) as connection, connection:
+            history.audit(connection, job.who, "built" if ok else "build failed", job.paper, (", ".join(outputs) or "unchanged") if ok else error)
+        with self.lock:
+            if job.again:
+                job.again, job.started, job.progress = False, time.time(), "Checking the paper"
+                return True
+            job.finished = time.time()
+            if ok and result is not None:
+                job.state = "unchanged" if result["skipped"] else "built"
+                job.outputs, job.pages, job.progress = outputs, result["pages"], ""
+            else:
+                job.state, job.error = "failed", error
+                job.problems = [self._named(problem) for problem in (result or {}).get("errors", [])]
+            return False
 
     def _named(self, message: str) -> str:
         """A message with the server's folders left out: papers are named by their file names only."""
