@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from make_tracker import dump, make_tracker  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 
-from boardpack.build import prepare  # noqa: E402
+from boardpack.chain import prepare  # noqa: E402
 from boardpack.round_files import write_round  # noqa: E402
 from boardpack.web import accounts, create_app, make_server, store  # noqa: E402
 

@@ -28,7 +28,7 @@ from typing import TypeVar
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from boardpack.build import prepare  # noqa: E402
+from boardpack.chain import prepare  # noqa: E402
 from boardpack.derive import view  # noqa: E402
 from boardpack.parts import in_parts  # noqa: E402
 from boardpack.render import pdf_patch  # noqa: E402

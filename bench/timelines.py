@@ -26,11 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_tracker import dump, make_tracker  # noqa: E402
 
-from boardpack.build import prepare  # noqa: E402
+from boardpack.chain import prepare  # noqa: E402
+from boardpack.derive.timeline import timelines  # noqa: E402
 from boardpack.model import parse_when  # noqa: E402
 from boardpack.roll import roll  # noqa: E402
 from boardpack.roundtrip import Document  # noqa: E402
-from boardpack.timeline import timelines  # noqa: E402
 
 
 def _months(period: str, n: int) -> str:

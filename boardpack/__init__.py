@@ -5,7 +5,8 @@ The public API is `build()` and `check()`; the command line (`boardpack`, or
 """
 
 from ._version import __version__
-from .build import FORMATS, Built, Checked, build, check
+from .build import FORMATS, Built, build
+from .chain import Checked, check
 from .errors import BoardpackError, DataError, Problem, RenderError, UsageError
 
 __all__ = ["FORMATS", "BoardpackError", "Built", "Checked", "DataError", "Problem", "RenderError", "UsageError",

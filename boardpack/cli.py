@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from ._version import __version__
 from .archive import left_out
-from .build import DEFAULT_TEMPLATES, FORMATS, Built, build, check, find_papers
+from .build import DEFAULT_TEMPLATES, FORMATS, Built, build, find_papers
+from .chain import check
 from .errors import BoardpackError, DataError, UsageError
 from .write import clean
 
@@ -334,7 +335,7 @@ def _run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _run_returns(args: argparse.Namespace, out: TextIO) -> int:
-    from .build import prepare
+    from .chain import prepare
     from .drafts import MailSettings, send
     from .model import parse_when
     from .palette import palette_for

@@ -205,6 +205,14 @@ def current_due(due: Sequence[DueStep]) -> When | None:
     return steps[-1].date if steps else None
 
 
+def is_overdue(status: str | None, due: tuple[DueStep, ...], period: When) -> bool:
+    """Past its current due date at the end of the period, and not finished or RED already."""
+    current = current_due(due)
+    if current is None or status in DONE or status in ("WHITE", "RED"):
+        return False
+    return current.last_day < period.last_day
+
+
 def _due_steps(value: Any) -> Any:
     """A single date is a history of one; a bare date in the list is a step without a note."""
     if value is None:

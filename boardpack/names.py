@@ -19,3 +19,11 @@ def paper_files(folder: Path) -> list[Path]:
     `.NAME.yaml.XXXX.part`), and the `._NAME.yaml` macOS leaves on shares.
     """
     return sorted(p for p in [*folder.glob("*.yaml"), *folder.glob("*.yml")] if not p.name.startswith(".") and not is_owners_file(p.name))
+
+
+def path_label(path: Path) -> str:
+    """Name a file as the user would: relative to the current folder where possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

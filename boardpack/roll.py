@@ -64,7 +64,7 @@ def roll(path: Path, to: str, out: Path | None = None, *, drop_done: bool = Fals
     With `dry_run`, everything is checked and counted (what carries, what changes, what is left
     out) and nothing is written; the paper is read without its lock.
     """
-    from .build import prepare
+    from .chain import prepare
 
     try:
         target_period = parse_when(to)

@@ -17,11 +17,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from .derive import is_overdue
 from .errors import Problem
 from .identity import item_key, key_source, report_key
 from .load import Path_, Source, previous_path
-from .model import DONE, STATUSES, Cover, DueStep, Item, Paper, PaperInfo, Report, Task, When, current_due
+from .model import DONE, STATUSES, Cover, DueStep, Item, Paper, PaperInfo, Report, Task, When, current_due, is_overdue
 from .text import long_words
 
 # The wording of a few pydantic error types, rewritten for people who edit YAML, not Python.

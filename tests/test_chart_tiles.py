@@ -12,7 +12,7 @@ import re
 
 import matplotlib
 
-from boardpack.build import prepare
+from boardpack.chain import prepare
 from boardpack.derive import view
 from boardpack.render import chart as chart_module
 from boardpack.render.chart import chart_svg

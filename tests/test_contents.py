@@ -14,7 +14,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from boardpack.build import prepare
+from boardpack.chain import prepare
 from boardpack.derive import view
 from boardpack.render.docx import render_docx
 

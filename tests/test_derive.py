@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from boardpack.derive import Colour, byline, contrast_ratio, due_lines, is_overdue, summary_sentence, view
-from boardpack.model import STATUSES, DueStep, Paper, Report, When, parse_when
+from boardpack.derive import Colour, byline, contrast_ratio, due_lines, summary_sentence, view
+from boardpack.model import STATUSES, DueStep, Paper, Report, When, is_overdue, parse_when
 from boardpack.palette import default_palette
 
 from .conftest import minimal
@@ -216,7 +216,7 @@ def test_a_review_of_another_force_says_whom_its_recommendations_are_for() -> No
 
 
 def test_the_casey_paper_is_worded_for_the_met() -> None:
-    from boardpack.build import prepare
+    from boardpack.chain import prepare
 
     from .conftest import DATA
 

@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from boardpack.build import build, prepare
+from boardpack.build import build
+from boardpack.chain import prepare
 from boardpack.errors import DataError
 from boardpack.identity import slug
 from boardpack.load import load_text

@@ -11,7 +11,8 @@ import pdfplumber
 import pytest
 import yaml
 
-from boardpack.build import build, prepare
+from boardpack.build import build
+from boardpack.chain import prepare
 from boardpack.derive import view
 from boardpack.history import excerpt, merge_due, pair, slippage
 from boardpack.model import DueStep, Item, parse_when

@@ -256,7 +256,7 @@ def test_a_300_character_title_builds_every_format(paper_file, tmp_path: Path) -
 
 
 def test_a_null_ref_or_appendix_is_no_ref_not_the_word_null(paper_file) -> None:
-    from boardpack.build import check
+    from boardpack.chain import check
 
     from .conftest import minimal
 

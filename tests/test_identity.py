@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from boardpack import check
-from boardpack.build import prepare
+from boardpack.chain import prepare
 from boardpack.identity import entry_key, index, item_key, report_key, split_key, text_key
 from boardpack.model import Item, Paper, Report
 

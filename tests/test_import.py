@@ -22,7 +22,8 @@ from docx.opc.part import Part
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 
-from boardpack.build import build, prepare, render_paper
+from boardpack.build import build, render_paper
+from boardpack.chain import prepare
 from boardpack.derive import view
 from boardpack.intake.package import MAX_ENTRIES, WordFileError
 from boardpack.intake.phrases import EARLIER_FILLS, bodies_named, byline, count_sentence, due_history, fill_family, status_cell, status_from_fill

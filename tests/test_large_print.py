@@ -11,10 +11,10 @@ import docx
 from docx.oxml.ns import qn
 
 from boardpack import build
-from boardpack.build import prepare
+from boardpack.chain import prepare
 from boardpack.derive import view
+from boardpack.derive.summary import FIGURE_WIDTH_IN
 from boardpack.edition import large_print_edition
-from boardpack.summary import FIGURE_WIDTH_IN
 
 from .conftest import DATA, minimal, run
 
@@ -54,8 +54,8 @@ def test_the_command_line_builds_the_large_print_edition(paper_file: Callable[..
 
 
 def test_the_chart_of_the_large_print_edition_has_12_pt_words_and_still_fits_a_page() -> None:
+    from boardpack.derive.summary import figure_size
     from boardpack.render.chart import chart_svg
-    from boardpack.summary import figure_size
 
     checked = prepare(DATA / "2021-09-hmicfrs-tracker.yaml")
     assert checked.resolved is not None

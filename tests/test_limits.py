@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from boardpack.build import Checked
+from boardpack.chain import Checked
 from boardpack.inputs import inputs_key
 
 from .conftest import FIXTURES, ROOT, TEMPLATES, run

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from boardpack.build import find_papers, prepare
+from boardpack.build import find_papers
+from boardpack.chain import prepare
 from boardpack.drafts import Attachment, Draft, MailSettings, TemplateError, render, send
 from boardpack.errors import BoardpackError, DataError, UsageError
 from boardpack.owners import holders, load_directory, route

@@ -8,7 +8,7 @@ from typing import Any
 import pydyf
 import pytest
 
-from boardpack.build import prepare
+from boardpack.chain import prepare
 from boardpack.derive import view
 from boardpack.model import Paper
 from boardpack.render import pdf_patch

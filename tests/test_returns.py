@@ -13,7 +13,8 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from boardpack.build import build, prepare
+from boardpack.build import build
+from boardpack.chain import prepare
 from boardpack.history import excerpt
 from boardpack.render.returns import HEADERS, KEYS_FIRST_ROW, digest, file_name, file_names, state, workbooks
 

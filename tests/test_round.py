@@ -225,7 +225,7 @@ def reference(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _item(project: Path, title: str, ref: str) -> Any:
-    from boardpack.build import prepare
+    from boardpack.chain import prepare
 
     checked = prepare(project / "data" / REFERENCE)
     assert checked.paper is not None and not checked.errors, checked.problems
@@ -253,7 +253,7 @@ def test_a_whole_round_on_the_reference_tracker(reference: Path, smtp_server: An
         (attachment,) = list(draft.iter_attachments())
         assert attachment.get_filename() == f"{name}.xlsx" and attachment.get_content() == (made / f"{name}.xlsx").read_bytes()
 
-    from boardpack.build import prepare
+    from boardpack.chain import prepare
     from boardpack.derive import view
 
     checked = prepare(reference / "data" / REFERENCE)
@@ -311,7 +311,7 @@ def test_a_whole_round_on_the_reference_tracker(reference: Path, smtp_server: An
 
 
 def test_reminders_name_items_due_before_the_meeting_the_paper_goes_to(project: Path) -> None:
-    from boardpack.build import prepare
+    from boardpack.chain import prepare
     from boardpack.round import Round, chase_list
 
     assert run("returns", f"data/{PAPER.name}")[0] == 0

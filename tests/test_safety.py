@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from boardpack.build import check
+from boardpack.chain import check
 
 from .conftest import minimal, run
 

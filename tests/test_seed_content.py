@@ -25,7 +25,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from boardpack.build import prepare
+from boardpack.chain import prepare
 from boardpack.derive import PaperView, view
 from boardpack.render.html import render_html
 

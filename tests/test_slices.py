@@ -36,7 +36,8 @@ import yaml
 from pdfplumber.structure import PDFStructTree
 
 import boardpack
-from boardpack.build import Progress, prepare
+from boardpack.build import Progress
+from boardpack.chain import prepare
 from boardpack.derive import PaperView, view
 from boardpack.palette import palette_for
 from boardpack.parts import REPORT_HEAD_LINES, Slice, in_parts, row_lines, slices

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from openpyxl import Workbook
 
-from boardpack.build import prepare
+from boardpack.chain import prepare
 from boardpack.start import SCHEMA_FILE, paper_schema, schema_text
 
 from .conftest import DATA, FIXTURES, ROOT, run

@@ -25,12 +25,12 @@ from lxml import etree
 from pypdf import PdfReader
 
 import boardpack
-from boardpack.build import prepare
+from boardpack.chain import prepare
 from boardpack.derive import PaperView, summary_sentence, view
+from boardpack.derive.summary import counts_table, financial_quarter
 from boardpack.model import Paper, When
 from boardpack.palette import default_palette
 from boardpack.render.chart import chart_png, chart_svg
-from boardpack.summary import counts_table, financial_quarter
 
 from .conftest import DATA, minimal
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from boardpack.build import prepare
+from boardpack.chain import prepare
+from boardpack.derive.timeline import Timeline, ages, notable, timelines
 from boardpack.model import When
-from boardpack.timeline import Timeline, ages, notable, timelines
 
 from .conftest import DATA, run
 

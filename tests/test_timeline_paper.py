@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from boardpack.build import prepare
+from boardpack.chain import prepare
 from boardpack.derive import view
+from boardpack.derive.timeline import ages, timelines
 from boardpack.render.html import render_html
-from boardpack.timeline import ages, timelines
 
 from .conftest import DATA, ROOT, run
 from .test_timeline import FIRST, _chain, _roll

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from boardpack.build import Checked, prepare
+from boardpack.chain import Checked, prepare
 from boardpack.web import cache
 
 from .web_helpers import ROOT, TRACKER

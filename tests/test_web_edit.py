@@ -224,7 +224,7 @@ def test_a_save_keeps_the_other_papers_checks_and_a_change_to_a_previous_paper_i
     import boardpack.web.cache as cache
 
     checks: list[str] = []
-    from boardpack.build import Checked, prepare
+    from boardpack.chain import Checked, prepare
 
     loaded: list[str] = []
 

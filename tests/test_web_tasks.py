@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from boardpack.build import prepare
+from boardpack.chain import prepare
 
 from .web_helpers import TRACKER, client_for
 

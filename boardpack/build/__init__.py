@@ -15,13 +15,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..chain import Checked, check, prepare
 from ..edition import LARGE_PRINT, edition
 from ..errors import BoardpackError
 from ..inputs import Recalled, inputs_key, recall, record
+from ..names import path_label
 from ..write import build_lock, commit_outputs, read_manifest, write_manifest
 from .options import DEFAULT_TEMPLATES, FORMATS
 from .outputs import COVER_FORMATS, output_names, render_paper
-from .papers import Checked, check, cover_names_free, find_papers, path_label, plural, prepare, unique_names
+from .papers import cover_names_free, find_papers, plural, unique_names
 from .parallel import collecting_rarely, die_with_parent, early_chart, early_workers, render_job
 from .report import Built, Progress, Progressing, view_counts
 
@@ -241,5 +243,5 @@ def _build_checked(
     return [results[name] for name in order]
 
 
-__all__ = ["COVER_FORMATS", "DEFAULT_TEMPLATES", "FORMATS", "Built", "Checked", "Progress", "build", "check", "find_papers", "inputs_of",
-           "prepare", "render_paper"]
+__all__ = ["COVER_FORMATS", "DEFAULT_TEMPLATES", "FORMATS", "Built", "Progress", "build", "find_papers", "inputs_of",
+           "render_paper"]

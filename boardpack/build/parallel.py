@@ -12,10 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..chain import prepare
 from ..errors import BoardpackError, DataError, RenderError
 from ..write import CACHE
 from .outputs import render_paper
-from .papers import prepare
 from .report import Progressing
 
 if TYPE_CHECKING:

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from ..history import Changes
 from ..model import STATUSES, Paper
 from ..palette import Colour, Palette, contrast_ratio
-from ..timeline import Timeline, timelines
 from .rows import (
     APPENDIX_ANCHOR,
     ChangesView,
@@ -29,21 +28,21 @@ from .rows import (
     changes_by_item,
     changes_view,
     contents,
-    is_overdue,
     numbered,
     report_rows,
     status_view,
     without_items,
 )
+from .timeline import Timeline, timelines
 from .words import addressed_sentence, byline, count_statuses, due_lines, for_bodies, item_noun, summary_sentence
 
 if TYPE_CHECKING:
-    from ..appendix import AppendixView
-    from ..summary import CoverView, SummaryView
+    from .appendix import AppendixView
+    from .summary import CoverView, SummaryView
 
 __all__ = [
     "APPENDIX_ANCHOR", "ChangesView", "Colour", "ContentsEntry", "LegendRow", "Palette", "PaperView", "ReportView", "Row", "StatusView",
-    "byline", "changes_view", "contents", "contrast_ratio", "count_statuses", "due_lines", "is_overdue", "numbered", "status_view",
+    "byline", "changes_view", "contents", "contrast_ratio", "count_statuses", "due_lines", "numbered", "status_view",
     "summary_sentence", "view", "without_items",
 ]
 
@@ -142,8 +141,8 @@ def view(paper: Paper, name: str, changes: Changes | None = None, palette: Palet
     counts = dict(count_statuses(all_items))
 
     # the summary and the appendix read this package's tables (`rows`), so they are imported only when a view is made
-    from ..appendix import appendix_view
-    from ..summary import cover_view, summary_view
+    from .appendix import appendix_view
+    from .summary import cover_view, summary_view
 
     lines = tuple(timelines((*earlier, paper)).values()) if earlier else ()
     summary = summary_view(paper, changes_words, noun, palette, lines)

@@ -11,17 +11,9 @@ from typing import Literal
 
 from ..history import NEW_SINCE, Changes, excerpt, slippage
 from ..identity import entry_key
-from ..model import DONE, DueStep, Paper, Report, When, current_due
+from ..model import Paper, Report, When, current_due, is_overdue
 from ..palette import Palette
 from .words import due_lines
-
-
-def is_overdue(status: str | None, due: tuple[DueStep, ...], period: When) -> bool:
-    """Past its current due date at the end of the period, and not finished or RED already."""
-    current = current_due(due)
-    if current is None or status in DONE or status in ("WHITE", "RED"):
-        return False
-    return current.last_day < period.last_day
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ def _editable(value: Any) -> Any:
 
 def preview(path: Path, workbooks: list[Path], label: str | None = None) -> Preview:
     """The dry run of merging `workbooks` into the paper at `path`; DataError if the paper itself does not check."""
-    from ..build import prepare
+    from ..chain import prepare
 
     label = label or str(path)
     read, problems = read_returns(workbooks)

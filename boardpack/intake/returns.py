@@ -507,7 +507,7 @@ def read_returns(workbooks: list[Path]) -> tuple[list[tuple[Path, dict[str, str]
 
 def merge(path: Path, workbooks: list[Path], *, dry_run: bool = False, label: str | None = None) -> Merged:
     """Merge owners' returns into a paper file; nothing is written unless every return is sound."""
-    from ..build import prepare
+    from ..chain import prepare
 
     label = label or str(path)
     if not workbooks:

@@ -24,7 +24,7 @@ matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402 - after choosing the backend
 from matplotlib.figure import Figure  # noqa: E402
 
-from ..summary import LABEL_LINE, Chart, bar_slots, figure_size  # noqa: E402
+from ..derive.summary import LABEL_LINE, Chart, bar_slots, figure_size  # noqa: E402
 from .fonts import font_file  # noqa: E402
 
 STYLE: dict[str, Any] = {

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from ..derive import PaperView
+from ..derive.summary import AttentionRow, CoverView
 from ..errors import RenderError
-from ..summary import AttentionRow, CoverView
 from .docx import render_docx
 from .docx_markup import fill, plain, run
 from .html import environment

@@ -10,8 +10,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ..appendix import AppendixView
 from ..derive import ChangesView, PaperView, ReportView, Row
+from ..derive.appendix import AppendixView
 from .docx_markup import fill, plain, run
 from .wordml import GOES_ON_MARK, LEAD_PREFIX, POSITION_LEAD, RATIONALE_LEAD, RATIONALE_MARK, TASK_LEAD, Words
 

@@ -21,7 +21,7 @@ from docx.shared import Inches
 from lxml import etree
 from markupsafe import Markup
 
-from ..summary import AttentionRow, Chart, SummaryView, figure_size
+from ..derive.summary import AttentionRow, Chart, SummaryView, figure_size
 from . import chart_process
 from .docx_markup import fill, plain, run
 from .wordml import Words

@@ -42,9 +42,9 @@ def chart_markup(view: PaperView, cache: SliceCache | None = None) -> Markup | N
 
         return chart_svg(summary.chart)
 
-    from ..summary import figure_size
+    from ..derive.summary import figure_size
 
-    what = f"{summary.chart!r} {figure_size(summary.chart)!r}"  # the size is set in summary.py, not chart.py
+    what = f"{summary.chart!r} {figure_size(summary.chart)!r}"  # the size is set in derive/summary.py, not chart.py
     svg = cache.drawing(what, draw) if cache is not None else draw()
     return Markup(svg)  # noqa: S704 - drawn by matplotlib; every text in it is escaped
 

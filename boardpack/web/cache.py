@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..build import Checked, find_papers, prepare
+from ..build import find_papers
+from ..chain import Checked, prepare
 from ..errors import DataError, Problem
 from ..load import Source
 from ..model import Paper

@@ -18,15 +18,16 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, send_file, url_for
 
-from ..build import Checked, find_papers
-from ..derive import PaperView, Row, count_statuses, is_overdue, view
+from ..build import find_papers
+from ..chain import Checked
+from ..derive import PaperView, Row, count_statuses, view
 from ..edit import FIELDS, KEPT, Edited, ItemAt, ItemEdit, due_text, edit_item, item_changes, item_fingerprint, item_of_problem, version_of
 from ..errors import BoardpackError, DataError
 from ..history import excerpt
 from ..identity import entry_key
 from ..identity import index as key_index
 from ..load import load_text
-from ..model import STATUSES, Item, Paper, current_due
+from ..model import STATUSES, Item, Paper, current_due, is_overdue
 from ..palette import palette_for
 from ..task_edit import LABELS as TASK_LABELS
 from ..task_edit import NEW, TaskEdit, from_form, groups_of

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .derive.rows import APPENDIX_ANCHOR, StatusView, status_view
-from .model import When
-from .palette import Palette
+from ..model import When
+from ..palette import Palette
+from .rows import APPENDIX_ANCHOR, StatusView, status_view
 from .timeline import Timeline, notable
 
 NOTABLE_HEADING = "How RED and overdue items got here"

@@ -14,9 +14,9 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .history import excerpt, months_between
-from .identity import entry_key
-from .model import DONE, DueStep, Item, Paper, When, current_due, dated
+from ..history import excerpt, months_between
+from ..identity import entry_key
+from ..model import DONE, DueStep, Item, Paper, When, current_due, dated
 
 
 @dataclass(frozen=True)

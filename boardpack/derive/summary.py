@@ -15,12 +15,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .derive.rows import ChangesView, StatusView, is_overdue, numbered, status_view, without_items
-from .derive.words import summary_sentence
-from .history import excerpt, slippage
-from .model import STATUSES, Cover, Item, Paper, Report, When, current_due, dated
-from .palette import Palette
+from ..history import excerpt, slippage
+from ..model import STATUSES, Cover, Item, Paper, Report, When, current_due, dated, is_overdue
+from ..palette import Palette
+from .rows import ChangesView, StatusView, numbered, status_view, without_items
 from .timeline import Timeline, ages
+from .words import summary_sentence
 
 CORE_STATUSES = ("GREEN", "AMBER", "RED", "WHITE")
 """Always a column of the counts table, even at nought: members look for RED 0."""
