@@ -13,6 +13,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import secrets
 import stat
 import sys
@@ -264,6 +265,14 @@ def built_files(out_dir: Path, manifest: dict[str, Any]) -> list[Path]:
     return sorted(out_dir / n for n in names if n and Path(n).name == n and n not in (".", ".."))
 
 
+_NAME = re.compile(r"\.?[0-9a-f]{64}(\.[A-Za-z0-9_]+)?\.(pdf|json|svg|ttf|tmp)")
+"""The names the PDF slice cache writes (a key, or a temporary file of one); nothing else in its folder is touched."""
+
+
+def is_cache_file(name: str) -> bool:
+    return _NAME.fullmatch(name) is not None
+
+
 def _cache_folders(out_dir: Path) -> list[Path]:
     """The slice cache's paper folders: real folders only, never reached through a link."""
     root = out_dir / CACHE
@@ -274,8 +283,6 @@ def _cache_folders(out_dir: Path) -> list[Path]:
 
 def cached_slices(out_dir: Path) -> list[Path]:
     """The files of the PDF slice cache: only names it writes, one real folder down per paper, never through a link."""
-    from .render.pdf_cache import is_cache_file
-
     return sorted(f for folder in _cache_folders(out_dir) for f in folder.iterdir() if is_cache_file(f.name) and (f.is_file() or f.is_symlink()))
 
 

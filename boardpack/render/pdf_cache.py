@@ -13,22 +13,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import tempfile
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from ..write import is_cache_file
 from .pdf_join import FOOTER_CHARACTERS, FooterFont
 from .pdf_types import Bookmark, Rendered
 
-_NAME = re.compile(r"\.?[0-9a-f]{64}(\.[A-Za-z0-9_]+)?\.(pdf|json|svg|ttf|tmp)")
-"""The names the cache writes (a key, or a temporary file of one); nothing else in its folder is touched."""
-
-
-def is_cache_file(name: str) -> bool:
-    return _NAME.fullmatch(name) is not None
 _CODE = "pdf*.py"
 """The modules whose code shapes a slice's bytes, by pattern so that a module added or split among them counts
 too (`pdf_rows.py` was missed by a list of names): a change to any of them empties the cache."""
