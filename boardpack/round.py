@@ -22,10 +22,10 @@ from typing import Any
 
 from .drafts import REMINDER_TEMPLATE, RETURN_TEMPLATE, Attachment, Draft, render
 from .errors import DataError
+from .formats.returns_sheet import UNASSIGNED, Entry, open_entries
 from .history import excerpt
 from .model import DONE, Item, Paper, Task, When, current_due, parse_when
 from .owners import Directory, directory_near, route
-from .render.returns import UNASSIGNED, Entry, open_entries
 
 ROUND_FILE = "round.json"
 """The round's state, beside its workbooks."""

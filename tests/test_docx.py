@@ -832,7 +832,8 @@ FIELDS_OF_EVERY_KIND = [
 
 def test_a_block_is_written_as_lxml_writes_it() -> None:
     """The paragraphs are written as text: parsed and written again by lxml, they are unchanged, so the text is well formed and escaped as lxml escapes."""
-    from boardpack.render.wordml import GOES_ON_MARK, RATIONALE_LEAD, Words, shield
+    from boardpack.formats.wordml.vocabulary import GOES_ON_MARK, RATIONALE_LEAD
+    from boardpack.formats.wordml.write import Words, shield
 
     doc = docx.Document(str(TRACKER))
     words = Words(doc)
@@ -850,7 +851,7 @@ def test_a_block_is_written_as_lxml_writes_it() -> None:
 
 
 def test_text_and_attributes_are_escaped_as_lxml_escapes_them() -> None:
-    from boardpack.render.wordml import _attr, _escape
+    from boardpack.formats.wordml.write import _attr, _escape
 
     for value in ('a & b < c > d "e" \'f\'', "tab\tnew\nline\rreturn", "]]> <!-- x -->", "plain"):
         element = etree.Element("e", a=value)

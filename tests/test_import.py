@@ -25,13 +25,14 @@ from docx.oxml.ns import nsdecls, qn
 from boardpack.build import build, render_paper
 from boardpack.chain import prepare
 from boardpack.derive import view
+from boardpack.formats.wordml.read import Reader
+from boardpack.formats.wordml.rich import Rich, to_markdown
 from boardpack.intake.package import MAX_ENTRIES, WordFileError
 from boardpack.intake.phrases import EARLIER_FILLS, bodies_named, byline, count_sentence, due_history, fill_family, status_cell, status_from_fill
 from boardpack.intake.word import Imported, import_docx, write_import
 from boardpack.markdown import to_html
 from boardpack.model import When
 from boardpack.palette import default_palette
-from boardpack.render.wordml import Reader, Rich, to_markdown
 
 from .conftest import DATA, TEMPLATES, run
 
@@ -676,7 +677,8 @@ def test_round_trip_through_our_word_output(name: str, tmp_path: Path) -> None:
 
 def test_reader_is_the_inverse_of_the_writer() -> None:
     """Markdown written to Word by the renderer's mapping and read back renders the same."""
-    from boardpack.render.wordml import Words, w
+    from boardpack.formats.wordml.vocabulary import w
+    from boardpack.formats.wordml.write import Words
 
     template = docx.Document(str(TEMPLATES / "tracker.docx"))
     words = Words(template)

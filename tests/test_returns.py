@@ -15,8 +15,9 @@ from openpyxl import load_workbook
 
 from boardpack.build import build
 from boardpack.chain import prepare
+from boardpack.formats.returns_sheet import HEADERS, KEYS_FIRST_ROW, digest, state
 from boardpack.history import excerpt
-from boardpack.render.returns import HEADERS, KEYS_FIRST_ROW, digest, file_name, file_names, state, workbooks
+from boardpack.render.returns import file_name, file_names, workbooks
 
 from .conftest import FIXTURES, minimal, run
 from .test_docx import soffice
@@ -604,7 +605,7 @@ def test_updates_go_last_in_a_paper_that_asks_for_oldest_first(folder: Path) -> 
 
 
 def test_the_latest_comment_shown_is_the_newest_update_wherever_the_paper_puts_it() -> None:
-    from boardpack.render.returns import latest
+    from boardpack.formats.returns_sheet import latest
 
     old = "\n\n".join(f"Paragraph {n} " + "words " * 20 for n in range(1, 5))
     first = f"[Update, December 2021:]{{.underline}} Desk open.\n\n{old}"

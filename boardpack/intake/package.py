@@ -21,7 +21,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 
 from ..errors import BoardpackError
-from ..render.wordml import parse_part
+from ..formats.wordml.vocabulary import parse_part
 from .gate import Limits, Refused, check_package, read_package
 
 MAX_FILE = 100 * 1024 * 1024

@@ -37,11 +37,11 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
 from ..errors import DataError, Problem, UsageError
+from ..formats.returns_sheet import HEADER_ROW, HEADERS, KEYS_FIRST_ROW, KEYS_SHEET, LOCKED, SHEET, digest, fields, fingerprint, open_entries
 from ..identity import index as identities
 from ..identity import split_key
 from ..model import DATE_FORMS, STATUSES, Item, Paper, Task, When, current_due, dated, parse_when
 from ..paperfile import PaperFile
-from ..render.returns import HEADER_ROW, HEADERS, KEYS_FIRST_ROW, KEYS_SHEET, LOCKED, SHEET, digest, fields, fingerprint, open_entries
 from .changes import Located
 from .changes import Update as Update  # read from here too, by what plans a merge without writing it
 from .changes import apply as apply

@@ -16,10 +16,10 @@ import jinja2
 from ..derive import PaperView
 from ..derive.summary import AttentionRow, CoverView
 from ..errors import RenderError
+from ..formats.wordml.write import Words
 from .docx import render_docx
 from .docx_markup import fill, plain, run
 from .html import environment
-from .wordml import Words
 
 if TYPE_CHECKING:
     from .pdf_cache import SliceCache

@@ -24,9 +24,9 @@ from lxml import etree
 
 from ..derive import PaperView
 from ..errors import RenderError
+from ..formats.wordml.write import Words
 from .docx_context import build_context
 from .docx_package import finished
-from .wordml import Words
 
 __all__ = ["render_docx"]
 

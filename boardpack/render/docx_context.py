@@ -12,8 +12,9 @@ from markupsafe import Markup, escape
 
 from ..derive import ChangesView, PaperView, ReportView, Row
 from ..derive.appendix import AppendixView
+from ..formats.wordml.vocabulary import GOES_ON_MARK, LEAD_PREFIX, POSITION_LEAD, RATIONALE_LEAD, RATIONALE_MARK, TASK_LEAD
+from ..formats.wordml.write import Words
 from .docx_markup import fill, plain, run
-from .wordml import GOES_ON_MARK, LEAD_PREFIX, POSITION_LEAD, RATIONALE_LEAD, RATIONALE_MARK, TASK_LEAD, Words
 
 # --- the context the template sees -------------------------------------------------------
 

@@ -22,9 +22,9 @@ from lxml import etree
 from markupsafe import Markup
 
 from ..derive.summary import AttentionRow, Chart, SummaryView, figure_size
+from ..formats.wordml.write import Words
 from . import chart_process
 from .docx_markup import fill, plain, run
-from .wordml import Words
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 

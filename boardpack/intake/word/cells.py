@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ...render.wordml import RATIONALE_MARK, Para, Rich
+from ...formats.wordml.rich import Para, Rich
+from ...formats.wordml.vocabulary import RATIONALE_MARK
 from .. import phrases
 from .drafts import Draft
 from .marks import PLAIN_POSITION, PLAIN_TASK, POSITION_LEAD_RE, TASK_LEAD_RE, TASK_REF

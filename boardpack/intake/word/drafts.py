@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ...formats.wordml.rich import Rich
 from ...model import When
-from ...render.wordml import Rich
 from .. import phrases
 
 

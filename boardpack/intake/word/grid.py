@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ...render.wordml import plain, w, wval
+from ...formats.wordml.vocabulary import plain, w, wval
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ...render.wordml import TASK_LEAD
+from ...formats.wordml.vocabulary import TASK_LEAD
 
 PLACEHOLDER = "To be confirmed"
 """What a required field the old paper lacks is set to, with a review comment."""

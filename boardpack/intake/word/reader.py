@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ...render.wordml import Para, Rich, plain, ruled, w, wval
+from ...formats.wordml.rich import Para, Rich
+from ...formats.wordml.vocabulary import plain, ruled, w, wval
 from .. import phrases
 from .drafts import ReportDraft
 from .front import Front

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ...render.wordml import Para, Rich, Span, plain, w, wval
+from ...formats.wordml.rich import Para, Rich, Span
+from ...formats.wordml.vocabulary import plain, w, wval
 from .. import phrases
 from .cells import short
 from .drafts import ReportDraft

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ...render.wordml import GOES_ON_MARK, POSITION_LEAD, RATIONALE_LEAD, RATIONALE_MARK, Reader, Rich, plain, w
+from ...formats.wordml.read import Reader
+from ...formats.wordml.rich import Rich
+from ...formats.wordml.vocabulary import GOES_ON_MARK, POSITION_LEAD, RATIONALE_LEAD, RATIONALE_MARK, plain, w
 from .. import phrases
 from .cells import add_to_task, drop_lead, goes_on, rationale_apart, split_tasks, typed_ref
 from .drafts import Draft, ReportDraft

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from ...formats.wordml.read import Reader
+from ...formats.wordml.rich import Rich
 from ...model import When
-from ...render.wordml import Reader, Rich
 from ..package import Package
 from .cells import short
 from .drafts import Draft, Loose, ReportDraft

@@ -9,8 +9,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from ...errors import DataError, Problem, UsageError
+from ...formats.wordml.rich import Rich
+from ...formats.wordml.vocabulary import LEAD_PREFIX
 from ...model import STATUSES, When, parse_when
-from ...render.wordml import LEAD_PREFIX, Rich
 from .. import phrases
 from .cells import short
 from .drafts import Draft, ReportDraft
