@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from flask import Flask
 
 from boardpack.web import create_app, make_server
 
-from .web_helpers import PASSWORD, TRACKER, make_workspace, sign_in
+from .web_helpers import PASSWORD, TRACKER, Serving, make_workspace, sign_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.client]
 
@@ -50,13 +49,10 @@ class Live:
         self.app: Flask = create_app(self.data, self.out, self.database)
         self.server = make_server(self.app, "127.0.0.1", 0, threads=4)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
+        self.serving = Serving(self.server)
 
     def stop(self) -> None:
-        self.server.close()
-        self.server.task_dispatcher.shutdown()
-        self.thread.join(timeout=5)
+        self.serving.stop()
 
     def paper(self) -> Path:
         return self.data / f"{TRACKER}.yaml"

@@ -9,7 +9,7 @@ from flask import Flask
 
 from boardpack.web import history, store
 
-from .web_helpers import TRACKER, app_for, csrf, item_form, sign_in
+from .web_helpers import TRACKER, Serving, app_for, csrf, item_form, sign_in
 
 PAGES = ["/", f"/papers/{TRACKER}", f"/papers/{TRACKER}/items/0/0",
          f"/papers/{TRACKER}/item/a-review-of-fraud-time-to-choose/1", f"/papers/{TRACKER}/history", "/accounts/",
@@ -178,22 +178,18 @@ def test_failed_sign_ins_are_slowed_per_account_and_per_address(app: Flask) -> N
 
 @pytest.mark.parametrize("behind_proxy", [False, True])
 def test_waitress_passes_the_proxys_headers_only_behind_a_proxy(tmp_path: Path, behind_proxy: bool) -> None:
-    import threading
     import urllib.request
 
     from boardpack.web import make_server
 
     server = make_server(app_for(tmp_path, behind_proxy=behind_proxy), "127.0.0.1", 0, threads=1)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    serving = Serving(server)
     try:
         request = urllib.request.Request(f"http://127.0.0.1:{server.effective_port}/sign-in", headers={"X-Forwarded-Proto": "https"})
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - a fixed http URL on this machine
             cookie = response.headers["Set-Cookie"]
             hsts = response.headers.get("Strict-Transport-Security")
     finally:
-        server.close()
-        server.task_dispatcher.shutdown()
-        thread.join(timeout=5)
+        serving.stop()
     assert ("Secure" in cookie) is behind_proxy
     assert (hsts is not None) is behind_proxy

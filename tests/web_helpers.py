@@ -84,3 +84,33 @@ def client_for(app: Flask, name: str) -> FlaskClient:
     client = app.test_client()
     assert sign_in(client, name).status_code == 302
     return client
+
+
+class Serving:
+    """A waitress server (`boardpack.web.make_server`) run in a thread of this process, and stopped whole.
+
+    waitress's loop waits in `select` on the listening socket; closing the socket from another
+    thread wakes it with EBADF, which is the end of the loop asked for, not a failure.
+    """
+
+    def __init__(self, server: Any) -> None:
+        import threading
+
+        self.server = server
+        self._stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.server.run()
+        except OSError:
+            if not self._stopping.is_set():
+                raise
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.server.close()
+        self.server.task_dispatcher.shutdown()
+        self.thread.join(timeout=5)
+        assert not self.thread.is_alive(), "the server's thread did not stop"
