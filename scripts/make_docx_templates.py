@@ -47,9 +47,14 @@ PAGE_W, PAGE_H = 16838, 11906
 """A4 landscape in twentieths of a point."""
 MARGIN = 1134
 TEXT_W = PAGE_W - 2 * MARGIN
+TABLE_PT, TABLE_LINE = 9, 1.17
+"""The papers' table text as the PDF's: 9 pt, its lines 1.35 em apart (paper.css), which is
+1.17 times Arial's single line (1.15 em). Cover reports keep 10 pt, single spaced (`COVER_TABLE`)."""
+COVER_TABLE = (10, None)
 MARKER_W = 600
 """Width of the docxtpl marker cells ({%tc ... %}) that vanish on rendering; the renderer
-re-fits the remaining columns to the page, keeping their proportions."""
+re-fits the remaining columns to the page: a table left narrower gives the rest to its last column,
+a wider one shrinks all its columns alike."""
 
 APP_XML = (
     b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
@@ -206,7 +211,14 @@ def _style(
     return style
 
 
-def _define_styles(doc: DocumentObject) -> None:
+def _table_text(doc: DocumentObject, size: float, line: float | None) -> None:
+    """The style every table cell's text is in or based on; `line` spacing as a multiple of single, or single."""
+    style = _style(doc, "Table Text", size=size, after=4)
+    if line is not None:
+        style.paragraph_format.line_spacing = line
+
+
+def _define_styles(doc: DocumentObject, table: tuple[float, float | None]) -> None:
     _style(doc, "Normal", based_on=None)
     title = _style(doc, "Title", size=22, bold=True, color=ACCENT, before=6, after=12, next_style="Body Text")
     title.paragraph_format.keep_with_next = True
@@ -218,11 +230,11 @@ def _define_styles(doc: DocumentObject) -> None:
     _style(doc, "Body Text", size=11, after=6)
     _style(doc, "Byline", based_on="Body Text", italic=True, after=0, keep_next=True, next_style="Byline")
     _style(doc, "Report Summary", based_on="Body Text", before=6, after=8, keep_next=True, next_style="Body Text")
-    _style(doc, "Table Text", size=10, after=4)
+    _table_text(doc, *table)
     _style(doc, "Table Heading", based_on="Table Text", bold=True, color="FFFFFF", keep_next=True)
     _style(doc, "Template Marker", based_on="Table Text", size=7, color=RULE, after=0)
     _style(doc, "RAG Status", based_on="Table Text", bold=True, after=2)
-    _style(doc, "RAG Note", based_on="Table Text", size=9)
+    _style(doc, "RAG Note", based_on="Table Text", size=table[0] - 1)  # as the PDF's notes, 0.9 em of the table text
     _style(doc, "Overdue", based_on="Table Text", bold=True, color="B3261E", before=2)
     _style(doc, "Addressee", based_on="Table Text", bold=True, after=2)
     _style(doc, "Figure", based_on="Body Text", after=8, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -692,13 +704,17 @@ def _tracker_table(doc: DocumentObject) -> None:
 
 
 def _response_table(doc: DocumentObject) -> None:
-    """Owner, Status and Due Date sit between docxtpl {%tc %} markers: shown only when the paper has them."""
+    """Owner, Status and Due Date sit between docxtpl {%tc %} markers: shown only when the paper has them.
+
+    Widths as the PDF's columns (paper.css: 6%, 29%, 12%, 9%, 11% of the text width); the
+    response takes the rest, however many of the optional columns are shown.
+    """
     optional = (
-        ("has_owner", "Force Task Owner", 1315, [("Table Text", "{{ row.owner }}")]),
-        ("has_status", "Status", 990, STATUS),
-        ("has_due", "Due Date", 1100, DUE),
+        ("has_owner", "Force Task Owner", 1748, [("Table Text", "{{ row.owner }}")]),
+        ("has_status", "Status", 1311, STATUS),
+        ("has_due", "Due Date", 1603, DUE),
     )
-    widths, labels, contents = [1000, 2620], ["No.", "Recommendation"], [REF, RECOMMENDATION]
+    widths, labels, contents = [874, 4225], ["No.", "Recommendation"], [REF, RECOMMENDATION]
     for flag, label, width, lines in optional:
         widths += [MARKER_W, width, MARKER_W]
         labels += [f"{{%tc if {flag} %}}", label, "{%tc endif %}"]
@@ -843,13 +859,13 @@ def _fixed_width(table: Table, width: int) -> None:
     tbl_pr.append(_el("w:tblW", w=str(width), type="dxa"))
 
 
-def _blank() -> DocumentObject:
+def _blank(table: tuple[float, float | None] = (TABLE_PT, TABLE_LINE)) -> DocumentObject:
     """A document holding only the styles, numbering, footnotes part and page set-up every template shares."""
     doc = Document()
     _prune_package(doc)
     _defaults(doc)
     _prune_styles(doc)
-    _define_styles(doc)
+    _define_styles(doc, table)
     _define_numbering(doc)
     _footnotes_part(doc)
     body = doc.element.body
@@ -874,8 +890,8 @@ def _saved(doc: DocumentObject, title: str) -> bytes:
 
 
 def build_cover() -> bytes:
-    """The cover report template, as reproducible .docx bytes."""
-    doc = _blank()
+    """The cover report template, as reproducible .docx bytes: its table text as its PDF's, about 10 pt."""
+    doc = _blank(COVER_TABLE)
     _portrait(doc)
     _cover(doc)
     return _saved(doc, "boardpack cover report template")

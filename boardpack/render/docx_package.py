@@ -36,7 +36,7 @@ def twips(length: int | None, default: int) -> int:
 
 
 def _fit_tables(doc: Any) -> None:
-    """Full-width tables whose optional columns were left out get the page width back."""
+    """Full-width tables whose optional columns were left out get the page width back, in their last column."""
     sections = doc.sections
     if not len(sections):
         return
@@ -61,8 +61,11 @@ def _fit_tables(doc: Any) -> None:
         total = sum(widths)
         if not widths or total <= 0:
             continue
-        scaled = [width * text_width // total for width in widths]
-        scaled[-1] += text_width - sum(scaled)
+        if total < text_width:  # columns left out: their width goes to the last column, as the PDF's comment column takes the rest
+            scaled = [*widths[:-1], widths[-1] + text_width - total]
+        else:  # wider than the page (a column per status, or an optional column the template counts over): all shrink alike
+            scaled = [width * text_width // total for width in widths]
+            scaled[-1] += text_width - sum(scaled)
         grid = tbl.find(qn("w:tblGrid"))
         for col in list(grid):
             grid.remove(col)
@@ -88,8 +91,18 @@ KEEP_WHOLE_LINES = 12
 Keeping a longer row whole would leave the rest of the page blank (up to a third of it)."""
 
 
+def _char_twips(doc: Any) -> int:
+    """A character's average width in the template's table text (0.55 em of the Table Text style's size), in twips."""
+    try:
+        size = doc.styles["Table Text"].font.size
+    except KeyError:
+        size = None
+    return round(11 * size.pt) if size is not None else 110
+
+
 def _keep_short_rows(doc: Any) -> None:
     """Short rows never split across a page; long ones flow onto the next, under the repeated heading row."""
+    char = _char_twips(doc)
     for tbl in doc.element.body.iter(qn("w:tbl")):
         for tr in tbl.findall(qn("w:tr")):
             trpr = tr.find(qn("w:trPr"))
@@ -99,7 +112,7 @@ def _keep_short_rows(doc: Any) -> None:
             for tc in tr.findall(_TC):
                 tc_w = _cell_width(tc)
                 width = int(tc_w.get(_W, "2000")) if tc_w is not None and tc_w.get(_TYPE, "dxa") == "dxa" else 2000
-                per_line = max(8, (width - 170) // 110)
+                per_line = max(8, (width - 170) // char)
                 cell_lines = sum(max(1, math.ceil(len("".join(p.itertext(_T, with_tail=False))) / per_line)) for p in tc.iter(_P))
                 lines = max(lines, cell_lines)
             if lines <= KEEP_WHOLE_LINES:

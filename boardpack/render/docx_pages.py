@@ -36,6 +36,8 @@ class _Style:
     before: float
     after: float
     keep_next: bool
+    line: float = 1.0
+    """Line spacing as a multiple of single (Word's "Multiple"; exact and at-least spacing count as single)."""
 
 
 class _Styles:
@@ -53,7 +55,7 @@ class _Styles:
         return self.cache[style_id]
 
     def _resolve(self, style_id: str | None) -> _Style:
-        size = before = after = keep = None
+        size = before = after = keep = line = None
         style = next((s for s in self.doc.styles if s.style_id == style_id), None) if style_id else self.doc.styles["Normal"]
         while style is not None:
             fmt = style.paragraph_format
@@ -61,8 +63,10 @@ class _Styles:
             before = before if before is not None else (fmt.space_before.pt if fmt.space_before is not None else None)
             after = after if after is not None else (fmt.space_after.pt if fmt.space_after is not None else None)
             keep = keep if keep is not None else fmt.keep_with_next
+            line = line if line is not None else fmt.line_spacing
             style = style.base_style
-        return _Style(size or self.default_size, before or 0.0, after or 0.0, bool(keep))
+        multiple = line if isinstance(line, float) else 1.0  # a Length is exact or at-least spacing
+        return _Style(size or self.default_size, before or 0.0, after or 0.0, bool(keep), multiple)
 
 
 def _style_id(p: Any) -> str | None:
@@ -88,7 +92,7 @@ def _paragraph_height(p: Any, width: float, styles: _Styles) -> float:
     text = "".join(t.text or "" for t in p.iter(_T))
     lines = _wrapped(text, max(4, int(width / (style.size * CHAR_EM))))
     pictures = sum(int(extent.get("cy", "0")) / 12700 for extent in p.iter(qn("wp:extent")))
-    return lines * style.size * LINE_EM + pictures + style.before + style.after
+    return lines * style.size * LINE_EM * style.line + pictures + style.before + style.after
 
 
 def _row_height(tr: Any, styles: _Styles) -> float:
