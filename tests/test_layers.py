@@ -1,4 +1,4 @@
-"""The package's import graph: no module may come to import itself through others.
+"""The package's import graph: no module may come to import itself through others, and none imports a layer above its own.
 
 Every import is counted, inside functions and `if TYPE_CHECKING:` blocks too, since each is a
 dependency a reader has to follow. There are no cycles; KNOWN_CYCLES stays empty.
@@ -7,9 +7,14 @@ dependency a reader has to follow. There are no cycles; KNOWN_CYCLES stays empty
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parent.parent / "boardpack"
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "boardpack"
 
 KNOWN_CYCLES: set[frozenset[str]] = set()
 
@@ -107,3 +112,45 @@ def test_no_new_import_cycles_and_the_known_ones_are_still_there() -> None:
     gone = [sorted(c) for c in KNOWN_CYCLES - found]
     assert not new, f"modules that import each other (break the cycle): {new}"
     assert not gone, f"no longer a cycle: take it off KNOWN_CYCLES: {gone}"
+
+
+def _lint_imports(config: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """import-linter (`lint-imports`) on a configuration, with `cwd` first on the import path."""
+    command = Path(sys.executable).with_name("lint-imports")
+    assert command.is_file(), "import-linter is one of the test dependencies: run the README's test command"
+    env = {**os.environ, "PYTHONPATH": str(cwd)}
+    return subprocess.run([str(command), str(config), "--no-cache"], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def _layers(pyproject: Path) -> list[str]:
+    contracts = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
+    return [m.strip() for c in contracts if c["type"] == "layers" for layer in c["layers"] for m in layer.split("|")]
+
+
+def test_the_layers_contract_holds() -> None:
+    """Lower layers never import upper ones (pyproject's [tool.importlinter]); intake never imports render."""
+    result = _lint_imports(ROOT / "pyproject.toml", ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 2 kept, 0 broken." in result.stdout
+
+
+def test_every_module_of_the_package_has_its_place_in_the_layers() -> None:
+    """A new top-level module or package is placed in the layers, so the contract says where it may import from."""
+    placed = set(_layers(ROOT / "pyproject.toml"))
+    top = {p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"} | {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    assert len(top) > 25
+    assert top - placed == set(), "add these to the layers in pyproject.toml"
+    assert placed - top == set(), "these are in the layers but not in the package"
+
+
+def test_the_layers_contract_fails_on_an_import_that_runs_up(tmp_path: Path) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg/__init__.py").write_text("")
+    (tmp_path / "pkg/low.py").write_text("def f():\n    from . import high\n")  # inside a function, as the package's are
+    (tmp_path / "pkg/high.py").write_text("from . import low\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.importlinter]\nroot_package = "pkg"\n\n[[tool.importlinter.contracts]]\n'
+                                             'name = "up"\ntype = "layers"\ncontainers = ["pkg"]\nlayers = ["high", "low"]\n')
+    result = _lint_imports(tmp_path / "pyproject.toml", tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "pkg.low is not allowed to import pkg.high" in result.stdout
