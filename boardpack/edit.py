@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import DataError, Problem
 from .identity import entry_key
@@ -200,6 +201,36 @@ def plan_edit(doc: Document, paper: Paper, at: ItemAt, edit: ItemEdit, who: str)
     if item is None:
         result.add("", "this item is no longer in the paper; open the paper again")
         return result
+    status, new_due, reason = _typed(edit, item, result)
+    # The other fields are still applied and checked, so one save shows every problem at once.
+
+    rationale = (edit.rationale or "").strip()
+    update = Update(where="", workbook=who, row=0, identity=entry_key(paper.reports[at.report], item), state="",
+                    status=status or None, due=new_due, reason=reason if new_due is not None else None,
+                    update=edit.update.strip() or None,
+                    rationale=rationale if rationale and rationale != (item.rationale or "").strip() else None)
+    node = doc.data["reports"][at.report]["items"][at.item]
+    lines = apply(doc, paper, [((at.report, at.item, None, item), update)])  # as merge applies a return
+    details = [line.rsplit("  [", 1)[0] for line in lines]
+    details = _change_owner(node, item, edit.owner, details, paper.reports[at.report].title)
+    done = apply_tasks(node, item, edit.tasks)
+    for name, message in done.problems:
+        result.add(name, message)
+    if done.changes:
+        change = "; ".join(done.changes)
+        details = [f"{d}; {change}" for d in details] or [f"{paper.reports[at.report].title}, No. {item.ref or '(no number)'}: {change}"]
+    if not details and not result.problems:
+        result.add("", "nothing was changed: every field is as it was")
+        return result
+    text = doc.dump()
+    _check_text(doc, text, at, result, done.groups)
+    if not result.problems:
+        result.text, result.changes = text, details
+    return result
+
+
+def _typed(edit: ItemEdit, item: Item, result: Edited) -> tuple[str, When | None, str]:
+    """The status, the new due date (None when it is the date as it is) and its reason as typed; problems with them into `result`."""
     for name in FIELDS:
         if len(getattr(edit, name) or "") > MAX_FIELD:
             result.add(name, f"is {len(getattr(edit, name) or ''):,} characters; a field holds at most {MAX_FIELD:,}")
@@ -217,40 +248,21 @@ def plan_edit(doc: Document, paper: Paper, at: ItemAt, edit: ItemEdit, who: str)
     reason = " ".join(edit.reason.split())
     if reason and new_due is None and "due" not in result.problems:
         result.add("reason", "a reason goes with a new due date; type the new date in Due date, or leave this empty")
-    # The other fields are still applied and checked, so one save shows every problem at once.
+    return status, new_due, reason
 
-    rationale = (edit.rationale or "").strip()
-    update = Update(where="", workbook=who, row=0, identity=entry_key(paper.reports[at.report], item), state="",
-                    status=status or None, due=new_due, reason=reason if new_due is not None else None,
-                    update=edit.update.strip() or None,
-                    rationale=rationale if rationale and rationale != (item.rationale or "").strip() else None)
-    node = doc.data["reports"][at.report]["items"][at.item]
-    lines = apply(doc, paper, [((at.report, at.item, None, item), update)])  # as merge applies a return
-    details = [line.rsplit("  [", 1)[0] for line in lines]
-    owner = " ".join(edit.owner.split()) if edit.owner is not None else (item.owner or "")
-    if owner != (item.owner or ""):
-        if owner:
-            _put(node, "owner", owner, list(Item.model_fields))
-        else:
-            del node["owner"]
-        change = f"owner {item.owner or 'none'} → {owner or 'none'}"
-        ref = item.ref or "(no number)"
-        title = paper.reports[at.report].title
-        details = [f"{d}; {change}" for d in details] or [f"{title}, No. {ref}: {change}"]
-    done = apply_tasks(node, item, edit.tasks)
-    for name, message in done.problems:
-        result.add(name, message)
-    if done.changes:
-        change = "; ".join(done.changes)
-        details = [f"{d}; {change}" for d in details] or [f"{paper.reports[at.report].title}, No. {item.ref or '(no number)'}: {change}"]
-    if not details and not result.problems:
-        result.add("", "nothing was changed: every field is as it was")
-        return result
-    text = doc.dump()
-    _check_text(doc, text, at, result, done.groups)
-    if not result.problems:
-        result.text, result.changes = text, details
-    return result
+
+def _change_owner(node: Any, item: Item, typed: str | None, details: list[str], title: str) -> list[str]:
+    """Set the owner typed into the item's `node`; the change lines with the owner's change added."""
+    owner = " ".join(typed.split()) if typed is not None else (item.owner or "")
+    if owner == (item.owner or ""):
+        return details
+    if owner:
+        _put(node, "owner", owner, list(Item.model_fields))
+    else:
+        del node["owner"]
+    change = f"owner {item.owner or 'none'} → {owner or 'none'}"
+    ref = item.ref or "(no number)"
+    return [f"{d}; {change}" for d in details] or [f"{title}, No. {ref}: {change}"]
 
 
 def _check_text(doc: Document, text: str, at: ItemAt, result: Edited, tasks: list[str | None] | None = None) -> None:

@@ -115,21 +115,21 @@ MAX_DEPTH = 100
 """Far deeper than any paper (items in reports in a paper is 5 levels)."""
 
 
-class _Loader(_Checks, yaml.SafeLoader):
+class ReferenceLoader(_Checks, yaml.SafeLoader):
     """The safe loader, minus aliases: PyYAML's own scanner and parser, the reference for every message."""
 
 
 try:
     from yaml.cyaml import CParser  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    _FastLoader: type | None = None
+    FastLoader: type | None = None
 else:
 
     class _CLoader(_Checks, Composer, CParser, SafeConstructor, Resolver):
         """libyaml's scanner and parser (about ten times faster) under the same composing, checks and constructors.
 
         Used only for files it reads as PyYAML does (see `load_text`); any mistake in a file is
-        reported by `_Loader`, so messages do not depend on which one read it.
+        reported by `ReferenceLoader`, so messages do not depend on which one read it.
         """
 
         def __init__(self, stream: str) -> None:
@@ -138,7 +138,7 @@ else:
             Resolver.__init__(self)
             Composer.__init__(self)
 
-    _FastLoader = _CLoader
+    FastLoader = _CLoader
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
@@ -153,20 +153,21 @@ def load_text(text: str, path: Path, label: str | None = None, *, keep_going: bo
     still run, else it is raised at once.
     """
     label = label or str(path)
-    if _FastLoader is not None and not _UNUSUAL.search(text):
+    if FastLoader is not None and not UNUSUAL.search(text):
         try:
-            return _load(text, path, label, keep_going, _FastLoader)
+            return load_with(text, path, label, keep_going, FastLoader)
         except (DataError, yaml.YAMLError):
             pass  # a mistake is told by the reference parser, in its words and at its positions
-    return _load(text, path, label, keep_going, _Loader)
+    return load_with(text, path, label, keep_going, ReferenceLoader)
 
 
-_UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
 """Tabs, carriage returns, control characters, the rarer line breaks, a byte-order mark, characters beyond
 the BMP: where libyaml and PyYAML might count positions or accept text differently, so PyYAML reads the file."""
 
 
-def _load(text: str, path: Path, label: str, keep_going: bool, loader_class: type) -> Source:
+def load_with(text: str, path: Path, label: str, keep_going: bool, loader_class: type) -> Source:
+    """Parse `text` with one of the two readers, `FastLoader` (libyaml) or `ReferenceLoader` (PyYAML); `load_text` chooses."""
     source = Source(path=path, label=label, data=None, text=text)
     try:
         loader = loader_class(text)
@@ -178,11 +179,11 @@ def _load(text: str, path: Path, label: str, keep_going: bool, loader_class: typ
             raise DataError([Problem(label, 1, 1, "", "the file is empty; a paper needs `paper:` and `reports:`")])
         problems: list[Problem] = []
         source.data = _build(node, (), loader, source, problems)
-        if problems and (not keep_going or loader_class is not _Loader):
+        if problems and (not keep_going or loader_class is not ReferenceLoader):
             raise DataError(problems)
         source.problems = problems
     except yaml.MarkedYAMLError as exc:
-        if loader_class is not _Loader:
+        if loader_class is not ReferenceLoader:
             raise
         raise DataError([yaml_problem(exc, text, label)]) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every PyYAML parse error carries a mark

@@ -48,11 +48,11 @@ def _ordered_list(self: Any, tokens: Sequence[Token], idx: int, options: Any, en
     return "<ol>\n"
 
 
-def _sanitise(tokens: Sequence[Token]) -> None:
+def sanitise(tokens: Sequence[Token]) -> None:
     """Keep only the attributes we render: href on links and the underline class on spans."""
     for token in tokens:
         if token.children:
-            _sanitise(token.children)
+            sanitise(token.children)
         if token.type == "span_open":
             classes = [c for c in str(token.attrs.get("class", "")).split() if c in ALLOWED_CLASSES]
             token.attrs = {"class": " ".join(classes)} if classes else {}
@@ -84,10 +84,10 @@ each output; a thousand-item tracker has about 2,600 fields."""
 @lru_cache(maxsize=PARSED_KEPT)
 def _parsed(source: str) -> tuple[tuple[Token, ...], dict[str, Any]]:
     env: dict[str, Any] = {}
-    tokens = _plain_paragraphs(source)
+    tokens = plain_paragraphs(source)
     if tokens is None:
         tokens = parser().parse(source, env)
-        _sanitise(tokens)
+        sanitise(tokens)
     return tuple(tokens), env
 
 
@@ -96,7 +96,7 @@ _NOT_PLAIN = re.compile(r"[\\`*_\[\]<>!&#|~{}\t]|^ *(?:[-+*>=]|\d+[.)])|^ {4}| $
 or code block, and spaces at a line's end (a hard break)."""
 
 
-def _plain_paragraphs(source: str) -> list[Token] | None:
+def plain_paragraphs(source: str) -> list[Token] | None:
     """The tokens markdown-it gives a field with no Markdown in it, made directly; None for any other field.
 
     Most comments are plain paragraphs, and the parser spends most of a long paper's

@@ -66,55 +66,20 @@ def roll(path: Path, to: str, out: Path | None = None, *, drop_done: bool = Fals
     """
     from .chain import prepare
 
-    try:
-        target_period = parse_when(to)
-    except ValueError as exc:
-        raise UsageError(f"--to: {exc}") from None
-    if target_period.day is not None:
-        raise UsageError(f"--to {to}: give the month of the new period (YYYY-MM), not a day")
+    target_period = _new_period(to)
     # Read under the paper's lock, so a merge writing it now is either wholly in the new paper or not at all.
     with PaperFile.open(path, label, write=not dry_run) as doc:
         checked = prepare(path, label)
         if checked.paper is None or checked.errors:
             raise DataError(checked.problems)
         current = checked.paper.paper.period
-        if target_period.last_day <= current.last_day:
-            raise UsageError(f"--to {to}: the new period must be after this paper's period ({current})")
-        target = out if out is not None else rolled_path(path, current, target_period)
-        if target.suffix not in PAPER_SUFFIXES:
-            raise UsageError(f"-o {target}: a paper file's name ends in .yaml or .yml")
-        # Beside FILE's name, not its target's: a symlinked paper's next one sits beside the link.
-        if target.parent.resolve() != path.parent.resolve():
-            raise UsageError(f"-o {target}: the new paper must sit beside {path.name} (its `previous` names it by file name)")
-        if target.exists() or target.is_symlink():
-            raise UsageError(f"{target} already exists; it was left as it was (remove it, or choose another name with -o)")
+        target = _target(path, out, to, current, target_period)
         info = doc.data["paper"]
         info["period"] = f"{target_period.year:04d}-{target_period.month:02d}"
         set_after(info, "previous", path.name, after=list(info)[-1])
         info.pop("archived", None)  # the new quarter is current, whatever the one rolled from was
         rolled = Rolled(target, target_period, was=current)
-        reports = doc.data["reports"]
-        for n in reversed(range(len(reports))):
-            report = reports[n]
-            items = report.get("items") or []
-            if drop_done and items and all(item.get("status") in DONE for item in items):
-                rolled.dropped.insert(0, str(report.get("title")))
-                del reports[n]
-                continue
-            title, settled = str(report.get("title")), []
-            for item in items:
-                name = f"{title}, No. {item.get('ref') or '(no number)'}"
-                if _settle(item):
-                    settled.append(name)
-                for task in item.get("tasks") or []:
-                    if _settle(task):
-                        settled.append(f"{name}, task {task.get('ref')}")
-            rolled.settled[0:0] = settled  # reports are walked last to first
-            rolled.reports += 1
-            rolled.items += len(items)
-        rolled.greens = len(rolled.settled)
-        if not reports:
-            raise UsageError("--drop-done would leave out every report; a paper needs at least one")
+        _carry(doc.data["reports"], rolled, drop_done)
         text = doc.text()
     if dry_run:
         valid_text(text, target)  # as `create` checks it, so a preview promises only what a roll will do
@@ -126,6 +91,57 @@ def roll(path: Path, to: str, out: Path | None = None, *, drop_done: bool = Fals
         edit_paper(path, _archive, label)  # False when it was archived already: it is so either way
         rolled.archived = True
     return rolled
+
+
+def _new_period(to: str) -> When:
+    """The month of `--to`; a day or a date that cannot be read is refused."""
+    try:
+        target_period = parse_when(to)
+    except ValueError as exc:
+        raise UsageError(f"--to: {exc}") from None
+    if target_period.day is not None:
+        raise UsageError(f"--to {to}: give the month of the new period (YYYY-MM), not a day")
+    return target_period
+
+
+def _target(path: Path, out: Path | None, to: str, current: When, target_period: When) -> Path:
+    """The new paper's file: after this paper's period, a paper file's name, beside `path`, and not there yet."""
+    if target_period.last_day <= current.last_day:
+        raise UsageError(f"--to {to}: the new period must be after this paper's period ({current})")
+    target = out if out is not None else rolled_path(path, current, target_period)
+    if target.suffix not in PAPER_SUFFIXES:
+        raise UsageError(f"-o {target}: a paper file's name ends in .yaml or .yml")
+    # Beside FILE's name, not its target's: a symlinked paper's next one sits beside the link.
+    if target.parent.resolve() != path.parent.resolve():
+        raise UsageError(f"-o {target}: the new paper must sit beside {path.name} (its `previous` names it by file name)")
+    if target.exists() or target.is_symlink():
+        raise UsageError(f"{target} already exists; it was left as it was (remove it, or choose another name with -o)")
+    return target
+
+
+def _carry(reports: Any, rolled: Rolled, drop_done: bool) -> None:
+    """Settle NEW GREEN in the reports carried and, with `drop_done`, leave out those whose items are all done; count both into `rolled`."""
+    for n in reversed(range(len(reports))):
+        report = reports[n]
+        items = report.get("items") or []
+        if drop_done and items and all(item.get("status") in DONE for item in items):
+            rolled.dropped.insert(0, str(report.get("title")))
+            del reports[n]
+            continue
+        title, settled = str(report.get("title")), []
+        for item in items:
+            name = f"{title}, No. {item.get('ref') or '(no number)'}"
+            if _settle(item):
+                settled.append(name)
+            for task in item.get("tasks") or []:
+                if _settle(task):
+                    settled.append(f"{name}, task {task.get('ref')}")
+        rolled.settled[0:0] = settled  # reports are walked last to first
+        rolled.reports += 1
+        rolled.items += len(items)
+    rolled.greens = len(rolled.settled)
+    if not reports:
+        raise UsageError("--drop-done would leave out every report; a paper needs at least one")
 
 
 def _archive(data: Any) -> None:

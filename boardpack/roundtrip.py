@@ -81,23 +81,24 @@ class Document:
         self._sources: dict[str, Source] = {}
         self.dumped: str | None = None
         """The text of the last `dump`: the tree as text, unless it was changed since."""
-        self._yaml = YAML()
-        self._yaml.Emitter = _Emitter
-        self._yaml.preserve_quotes = True
-        self._yaml.width = 1_000_000  # never re-wrap a long line
+        self.yaml = YAML()
+        """The ruamel.yaml reader and writer of this file, set to its indentation and its quotes."""
+        self.yaml.Emitter = _Emitter
+        self.yaml.preserve_quotes = True
+        self.yaml.width = 1_000_000  # never re-wrap a long line
         try:
             # One round-trip parse: the indent is guessed from the lines, and the tree loaded by
             # this document's own parser (parsing the file twice was most of the time of a save).
-            self.data, sequence, offset = load_yaml_guess_indent(self.text, yaml=self._yaml)
+            self.data, sequence, offset = load_yaml_guess_indent(self.text, yaml=self.yaml)
         except (YAMLError, ValueError) as exc:  # pragma: no cover - the safe loader refused it first
             raise DataError([Problem.about(self.label, f"cannot be read for rewriting: {exc}")]) from None
         mapping = _mapping_indent(self.text)
         offset = offset or 0
-        self._yaml.indent(mapping=mapping, sequence=max(sequence or mapping, offset + 2), offset=offset)
+        self.yaml.indent(mapping=mapping, sequence=max(sequence or mapping, offset + 2), offset=offset)
 
     def dump(self) -> str:
         out = io.StringIO()
-        self._yaml.dump(self.data, out)
+        self.yaml.dump(self.data, out)
         self.dumped = out.getvalue()
         return self.dumped
 

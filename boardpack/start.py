@@ -111,72 +111,78 @@ def starter_text(new: NewPaper, path: Path) -> str:
               "# Replace the example report and items with your own; `generate.py check` says what is wrong, line by line.",
               *_paper_block(new), "reports:"]
     p = new.period
-    if new.layout == "tracker":
-        lines += [
-            "  - title: \"An example inspection report\"   # each report is a section with its own table",
-            "    scope: national                 # what kind of report: national, force, national joint thematic (optional)",
-            "    by: HMICFRS                     # who published it (default HMICFRS)",
-            f"    published: {p.iso}",
-            "    summary: |                      # optional words printed after the counts, which are worked out for you",
-            "      One sentence on what the report looked at.",
-            "    items:",
-            "      - ref: \"1\"                      # the number printed in the No. column",
-            "        type: Recommendation        # Recommendation, Area for Improvement, Suggested Action or Cause of Concern",
-            "        text: |                     # the recommendation as the report words it (Markdown)",
-            "          By the end of next year, forces should review how they record this.",
-            "        status: AMBER               # GREEN, NEW GREEN, AMBER, RED, WHITE or CLOSED",
-            f"        due: {_later(p, 6)}                # a month or a day; a list of dates keeps the history of extensions",
-            "        owner: Head of Crime        # who answers for it in the force (not printed unless the paper asks)",
-            "        comment: |                  # the force's update (Markdown: paragraphs, lists, [Lead in:]{.underline})",
-            "          [Current position:]{.underline} Work has started.",
-            "      - ref: \"2\"",
-            "        type: Area for Improvement",
-            "        text: |",
-            "          The force should improve how it shares what it learns.",
-            "        status: RED",
-            "        rationale: |                # required for RED: why it is behind or will not be done",
-            "          The new system it depends on is late.",
-            "        due:                        # the first date, then each extension with its reason",
-            f"          - {p.iso}",
-            f"          - date: {_later(p, 3)}",
-            "            note: pending the new system",
-            "        owner: Head of Learning",
-            "      - ref: \"3\"",
-            "        type: Suggested Action",
-            "        text: |",
-            "          Chief constables should consider a national approach.",
-            "        status: WHITE               # not the force's to deliver: `lead:` says who does",
-            "        lead: Home Office",
-            "      - ref: \"4\"",
-            "        type: Cause of Concern",
-            "        text: |",
-            "          The force does not understand its demand.",
-            "        status: NEW GREEN           # completed this period (GREEN next quarter: `roll` does that)",
-            f"        due: {p.iso}",
-            "        comment: |",
-            "          Completed: the demand review was agreed in the period.",
-        ]
-    else:
-        lines += [
-            "  - title: \"An example review\"",
-            "    by: An example reviewer         # who published it",
-            f"    published: {p.iso}",
-            "    items:",
-            "      - ref: \"1\"                      # the number printed in the No. column",
-            "        text: |                     # the recommendation as the review words it (Markdown)",
-            "          The force should review how it handles complaints.",
-            "        owner: Professional Standards   # printed as the Force Task Owner",
-            "        comment: |                  # the force's progress and response (Markdown)",
-            "          [Current position:]{.underline} A review has started.",
-            "      - ref: \"2\"",
-            "        text: |",
-            "          The force should publish what it finds.",
-            "        owner: Corporate Communications",
-            "        comment: |",
-            "          [Current position:]{.underline} To be agreed with the board.",
-        ]
+    lines += _tracker_example(p) if new.layout == "tracker" else _response_example(p)
     return "\n".join(lines) + "\n"
 
+
+def _tracker_example(p: When) -> list[str]:
+    """The example report of a tracker: one item of each type, each field explained."""
+    return [
+        "  - title: \"An example inspection report\"   # each report is a section with its own table",
+        "    scope: national                 # what kind of report: national, force, national joint thematic (optional)",
+        "    by: HMICFRS                     # who published it (default HMICFRS)",
+        f"    published: {p.iso}",
+        "    summary: |                      # optional words printed after the counts, which are worked out for you",
+        "      One sentence on what the report looked at.",
+        "    items:",
+        "      - ref: \"1\"                      # the number printed in the No. column",
+        "        type: Recommendation        # Recommendation, Area for Improvement, Suggested Action or Cause of Concern",
+        "        text: |                     # the recommendation as the report words it (Markdown)",
+        "          By the end of next year, forces should review how they record this.",
+        "        status: AMBER               # GREEN, NEW GREEN, AMBER, RED, WHITE or CLOSED",
+        f"        due: {_later(p, 6)}                # a month or a day; a list of dates keeps the history of extensions",
+        "        owner: Head of Crime        # who answers for it in the force (not printed unless the paper asks)",
+        "        comment: |                  # the force's update (Markdown: paragraphs, lists, [Lead in:]{.underline})",
+        "          [Current position:]{.underline} Work has started.",
+        "      - ref: \"2\"",
+        "        type: Area for Improvement",
+        "        text: |",
+        "          The force should improve how it shares what it learns.",
+        "        status: RED",
+        "        rationale: |                # required for RED: why it is behind or will not be done",
+        "          The new system it depends on is late.",
+        "        due:                        # the first date, then each extension with its reason",
+        f"          - {p.iso}",
+        f"          - date: {_later(p, 3)}",
+        "            note: pending the new system",
+        "        owner: Head of Learning",
+        "      - ref: \"3\"",
+        "        type: Suggested Action",
+        "        text: |",
+        "          Chief constables should consider a national approach.",
+        "        status: WHITE               # not the force's to deliver: `lead:` says who does",
+        "        lead: Home Office",
+        "      - ref: \"4\"",
+        "        type: Cause of Concern",
+        "        text: |",
+        "          The force does not understand its demand.",
+        "        status: NEW GREEN           # completed this period (GREEN next quarter: `roll` does that)",
+        f"        due: {p.iso}",
+        "        comment: |",
+        "          Completed: the demand review was agreed in the period.",
+    ]
+
+
+def _response_example(p: When) -> list[str]:
+    """The example review of a response paper."""
+    return [
+        "  - title: \"An example review\"",
+        "    by: An example reviewer         # who published it",
+        f"    published: {p.iso}",
+        "    items:",
+        "      - ref: \"1\"                      # the number printed in the No. column",
+        "        text: |                     # the recommendation as the review words it (Markdown)",
+        "          The force should review how it handles complaints.",
+        "        owner: Professional Standards   # printed as the Force Task Owner",
+        "        comment: |                  # the force's progress and response (Markdown)",
+        "          [Current position:]{.underline} A review has started.",
+        "      - ref: \"2\"",
+        "        text: |",
+        "          The force should publish what it finds.",
+        "        owner: Corporate Communications",
+        "        comment: |",
+        "          [Current position:]{.underline} To be agreed with the board.",
+    ]
 
 # --- a paper from a spreadsheet of items ---------------------------------------------------------
 
@@ -276,81 +282,103 @@ def from_sheet(path: Path, new: NewPaper, target: Path, label: str | None = None
     """The text of a paper made from a spreadsheet of items with a header row; every problem with its cell."""
     label = label or str(path)
     problems: list[Problem] = []
-    roles: dict[int, str] = {}
-    header_row = 0
-    sheet_name = ""
+    roles: dict[int, str] | None = None
     reports: dict[str, list[dict[str, Any]]] = {}
-
-    def place(row: int, col: int) -> str:
-        cell = f"{_column_letter(col)}{row}"
-        return f"{sheet_name}!{cell}" if sheet_name else cell
-
-    for title, n, cells in _rows(path, label):
-        sheet_name = title
-        if not header_row:
-            if not any(cells):
-                continue
-            header_row = n
-            for col, text in enumerate(cells):
-                role = _role(text) if text else None
-                if role and role not in roles.values():
-                    roles[col] = role
-                elif text:
-                    problems.append(Problem(label, 0, 0, place(n, col), f"'{text}' is not a column boardpack knows; allowed: {HEADERS}"))
-            missing = [r for r in ("text",) if r not in roles.values()]
-            if missing:
-                problems.append(Problem(label, 0, 0, place(n, 0), f"the header row has no recommendation column; headers allowed: {HEADERS}"))
-                break
-            continue
+    for sheet, n, cells in _rows(path, label):
         if not any(cells):
             continue
-        values = {role: cells[col] if col < len(cells) else "" for col, role in roles.items()}
-        where = {role: place(n, col) for col, role in roles.items()}
-        for role, text in values.items():
-            if len(text) > MAX_CELL:
-                problems.append(Problem(label, 0, 0, where[role], f"{len(text):,} characters; at most {MAX_CELL:,} in a cell"))
-                values[role] = ""
-        item: dict[str, Any] = {}
-        if values.get("ref"):
-            item["ref"] = values["ref"]
-        if not values.get("text"):
-            problems.append(Problem(label, 0, 0, where["text"], "the recommendation is empty; every item needs its text"))
-        item["text"] = values.get("text") or ""
-        status = values.get("status", "")
-        if status:
-            word = _status(status)
-            if word is None:
-                problems.append(Problem(label, 0, 0, where["status"],
-                                        f"'{status}' is not a status{_suggest(status)}; allowed: {', '.join(STATUSES)}"))
-            else:
-                item["status"] = word
-        elif new.layout == "tracker":
-            problems.append(Problem(label, 0, 0, where.get("status", place(n, 0)), f"no status; a tracker item needs one of {', '.join(STATUSES)}"))
-        if values.get("due"):
-            try:
-                when = parse_when(values["due"])
-            except ValueError as exc:
-                problems.append(Problem(label, 0, 0, where["due"], str(exc)))
-            else:
-                item["due"] = when.iso
-        if values.get("rationale"):
-            item["rationale"] = values["rationale"]
-        if values.get("owner"):
-            item["lead" if item.get("status") == "WHITE" else "owner"] = values["owner"]
-        if values.get("comment"):
-            item["comment"] = values["comment"]
-        if item.get("status") == "RED" and not item.get("rationale"):
-            problems.append(Problem(label, 0, 0, where["status"], "RED needs a rationale: add a Rationale column and say why"))
-        if item.get("status") == "WHITE" and not item.get("lead"):
-            problems.append(Problem(label, 0, 0, where["status"], "WHITE needs a lead (who delivers it) in the owner column"))
+        if roles is None:
+            roles = _header_roles(sheet, n, cells, label, problems)
+            if "text" not in roles.values():
+                break
+            continue
+        values, where = _row_values(sheet, n, cells, roles, label, problems)
+        item = _item(values, where, _place(sheet, n, 0), new.layout, label, problems)
         reports.setdefault(values.get("report") or "Recommendations", []).append(item)
-    if not header_row:
+    if roles is None:
         problems.append(Problem.about(label, f"no header row; the first row names the columns: {HEADERS}"))
     elif not reports and not problems:
         problems.append(Problem.about(label, "no items under the header row"))
     if problems:
         raise DataError(problems)
     return _paper_text(new, target, reports, label)
+
+
+def _place(sheet: str, row: int, col: int) -> str:
+    """A cell's name in problems: 'Items!C4', or 'C4' in a .csv file."""
+    cell = f"{_column_letter(col)}{row}"
+    return f"{sheet}!{cell}" if sheet else cell
+
+
+def _header_roles(sheet: str, n: int, cells: list[str], label: str, problems: list[Problem]) -> dict[int, str]:
+    """The role of each column the header row names; a problem for each header not known, and without a recommendation column."""
+    roles: dict[int, str] = {}
+    for col, text in enumerate(cells):
+        role = _role(text) if text else None
+        if role and role not in roles.values():
+            roles[col] = role
+        elif text:
+            problems.append(Problem(label, 0, 0, _place(sheet, n, col), f"'{text}' is not a column boardpack knows; allowed: {HEADERS}"))
+    if "text" not in roles.values():
+        problems.append(Problem(label, 0, 0, _place(sheet, n, 0), f"the header row has no recommendation column; headers allowed: {HEADERS}"))
+    return roles
+
+
+def _row_values(sheet: str, n: int, cells: list[str], roles: dict[int, str], label: str,
+                problems: list[Problem]) -> tuple[dict[str, str], dict[str, str]]:
+    """A row's text by column role, and the cell of each; a cell too long is a problem and read as empty."""
+    values = {role: cells[col] if col < len(cells) else "" for col, role in roles.items()}
+    where = {role: _place(sheet, n, col) for col, role in roles.items()}
+    for role, text in values.items():
+        if len(text) > MAX_CELL:
+            problems.append(Problem(label, 0, 0, where[role], f"{len(text):,} characters; at most {MAX_CELL:,} in a cell"))
+            values[role] = ""
+    return values, where
+
+
+def _item(values: dict[str, str], where: dict[str, str], first_cell: str, layout: str, label: str,
+          problems: list[Problem]) -> dict[str, Any]:
+    """The item of a row's values, as the paper file will hold it; a problem for each value check would refuse."""
+    item: dict[str, Any] = {}
+    if values.get("ref"):
+        item["ref"] = values["ref"]
+    if not values.get("text"):
+        problems.append(Problem(label, 0, 0, where["text"], "the recommendation is empty; every item needs its text"))
+    item["text"] = values.get("text") or ""
+    status = _item_status(values.get("status", ""), where, first_cell, layout, label, problems)
+    if status is not None:
+        item["status"] = status
+    if values.get("due"):
+        try:
+            when = parse_when(values["due"])
+        except ValueError as exc:
+            problems.append(Problem(label, 0, 0, where["due"], str(exc)))
+        else:
+            item["due"] = when.iso
+    if values.get("rationale"):
+        item["rationale"] = values["rationale"]
+    if values.get("owner"):
+        item["lead" if item.get("status") == "WHITE" else "owner"] = values["owner"]
+    if values.get("comment"):
+        item["comment"] = values["comment"]
+    if item.get("status") == "RED" and not item.get("rationale"):
+        problems.append(Problem(label, 0, 0, where["status"], "RED needs a rationale: add a Rationale column and say why"))
+    if item.get("status") == "WHITE" and not item.get("lead"):
+        problems.append(Problem(label, 0, 0, where["status"], "WHITE needs a lead (who delivers it) in the owner column"))
+    return item
+
+
+def _item_status(status: str, where: dict[str, str], first_cell: str, layout: str, label: str, problems: list[Problem]) -> str | None:
+    """The vocabulary's word for a row's status; a problem when it is none, or missing from a tracker's item."""
+    if status:
+        word = _status(status)
+        if word is None:
+            problems.append(Problem(label, 0, 0, where["status"],
+                                    f"'{status}' is not a status{_suggest(status)}; allowed: {', '.join(STATUSES)}"))
+        return word
+    if layout == "tracker":
+        problems.append(Problem(label, 0, 0, where.get("status", first_cell), f"no status; a tracker item needs one of {', '.join(STATUSES)}"))
+    return None
 
 
 def _scalar(value: str, indent: str) -> str:

@@ -1,6 +1,6 @@
 """Rich-text parsing: plain paragraphs are tokenised directly, exactly as markdown-it would.
 
-A field with no Markdown in it skips the parser (`markdown._plain_paragraphs`); every output
+A field with no Markdown in it skips the parser (`markdown.plain_paragraphs`); every output
 reads those tokens, so they must equal the parser's, attribute for attribute.
 """
 
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _by_parser(text: str) -> tuple[list[Any], dict[str, Any]]:
     env: dict[str, Any] = {}
     tokens = markdown.parser().parse(markdown.clean_text(text), env)
-    markdown._sanitise(tokens)
+    markdown.sanitise(tokens)
     return tokens, env
 
 
@@ -44,14 +44,14 @@ def test_prose_is_tokenised_as_markdown_it_tokenises_it(text: str) -> None:
 @given(PLAIN)
 def test_plain_paragraphs_are_the_tokens_markdown_it_gives(text: str) -> None:
     source = markdown.clean_text(text)
-    direct = markdown._plain_paragraphs(source)
+    direct = markdown.plain_paragraphs(source)
     if direct is not None:
         assert direct == _by_parser(text)[0]
 
 
 def test_prose_without_markup_takes_the_direct_path() -> None:
     text = "The force has agreed a plan.\nIt reports in March.\n\n  A second paragraph, 50% done; see p. 4 (draft)."
-    direct = markdown._plain_paragraphs(text)
+    direct = markdown.plain_paragraphs(text)
     assert direct is not None
     assert [t.type for t in direct] == ["paragraph_open", "inline", "paragraph_close"] * 2
     assert direct == _by_parser(text)[0]
@@ -60,7 +60,7 @@ def test_prose_without_markup_takes_the_direct_path() -> None:
 def test_markup_goes_to_the_parser() -> None:
     for text in ("some **bold**", "- a bullet", "1. first", "a [link](https://example.org)", "text[^1]\n\n[^1]: note",
                  "line one  \nline two", "    code", "Heading\n===", "a &amp; b", "a\tb", "> quoted"):
-        assert markdown._plain_paragraphs(text) is None, text
+        assert markdown.plain_paragraphs(text) is None, text
 
 
 def _fields(node: Any) -> list[str]:
@@ -79,7 +79,7 @@ def test_every_field_of_the_reference_papers_parses_as_markdown_it_parses_it() -
     direct = 0
     for text in fields:
         assert markdown.parse(text) == _by_parser(text)[0], text[:80]
-        direct += markdown._plain_paragraphs(markdown.clean_text(text)) is not None
+        direct += markdown.plain_paragraphs(markdown.clean_text(text)) is not None
     assert direct > len(fields) // 3  # the direct path is the common one
 
 
