@@ -300,3 +300,14 @@ def test_outside_the_projects_environment_it_says_how_to_run_it(tmp_path: Path) 
     assert "failed unexpectedly" not in result.stderr and "report this" not in result.stderr
     assert "it is not running in the project's environment" in result.stderr
     assert "./run.sh build check data/x.yaml" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_python_dash_m_boardpack_runs_the_command_line(tmp_path: Path) -> None:
+    from boardpack import __version__
+
+    result = subprocess.run([sys.executable, "-m", "boardpack", "--version"], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert __version__ in result.stdout
+    result = subprocess.run([sys.executable, "-m", "boardpack", "check", str(tmp_path / "missing.yaml")], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode != 0 and "missing.yaml" in result.stderr and "no such file" in result.stderr
