@@ -22,7 +22,7 @@ from ..inputs import Recalled, inputs_key, recall, record
 from ..names import path_label
 from ..write import build_lock, commit_outputs, read_manifest, write_manifest
 from .options import DEFAULT_TEMPLATES, FORMATS
-from .outputs import COVER_FORMATS, output_names, render_paper
+from .outputs import output_names, render_paper
 from .papers import cover_names_free, find_papers, plural, unique_names
 from .parallel import collecting_rarely, die_with_parent, early_chart, early_workers, render_job
 from .report import Built, Progress, Progressing, view_counts
@@ -243,5 +243,5 @@ def _build_checked(
     return [results[name] for name in order]
 
 
-__all__ = ["COVER_FORMATS", "DEFAULT_TEMPLATES", "FORMATS", "Built", "Progress", "build", "find_papers", "inputs_of",
+__all__ = ["DEFAULT_TEMPLATES", "FORMATS", "Built", "Progress", "build", "find_papers", "inputs_of",
            "render_paper"]

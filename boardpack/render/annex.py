@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook
@@ -20,6 +21,7 @@ from ..derive import PaperView, ReportView, Row
 from ..history import excerpt
 from ..markdown import to_plain
 from ..model import When
+from .context import RenderContext
 from .xlsx import FORMULA_STARTS, MAX_CELL, row_height, save, text_cell
 
 HEADERS = ("Report", "No.", "Type", "Recommendation", "Status", "Status note", "Due date", "Due history",
@@ -164,3 +166,13 @@ def render_csv(view: PaperView) -> bytes:
     for values in records(view):
         writer.writerow([_safe(v) for v in values])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+class AnnexRenderer:
+    """The data annex: a workbook (`xlsx`) and a comma-separated file (`csv`) of every item."""
+
+    def outputs(self, view: PaperView, formats: Sequence[str]) -> tuple[str, ...]:
+        return tuple(fmt for fmt in ("xlsx", "csv") if fmt in formats)
+
+    def render(self, output: str, view: PaperView, context: RenderContext) -> bytes:
+        return render_xlsx(view) if output == "xlsx" else render_csv(view)

@@ -7,7 +7,7 @@ shares its safety (data is never template code) and its reproducible bytes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,12 +16,14 @@ import jinja2
 from ..derive import PaperView
 from ..derive.summary import AttentionRow, CoverView
 from ..errors import RenderError
-from ..formats.wordml.write import Words
-from .docx import render_docx
-from .docx_markup import fill, plain, run
+from . import COVER_FORMATS
+from .context import RenderContext, stage
 from .html import environment
 
+# The Word side (docxtpl, python-docx) is imported where the cover report's Word file is made: a PDF-only
+# build of a paper without a cover report never needs it.
 if TYPE_CHECKING:
+    from ..formats.wordml.write import Words
     from .pdf_cache import SliceCache
     from .pdf_types import Rendered
     from .workers import Workers
@@ -74,6 +76,8 @@ def start_cover_pdf(view: PaperView, templates: Path, cache: SliceCache | None =
 
 
 def _attention(words: Words, row: AttentionRow) -> dict[str, Any]:
+    from .docx_markup import plain
+
     return {
         "report": plain(row.report),
         "ref": plain(row.ref or "(unnumbered)"),
@@ -88,6 +92,8 @@ def _attention(words: Words, row: AttentionRow) -> dict[str, Any]:
 
 def cover_context(view: PaperView, words: Words) -> dict[str, Any]:
     """The cover report as its Word template sees it: strings escaped, Markdown as WordprocessingML."""
+    from .docx_markup import fill, plain, run
+
     cover: CoverView | None = view.cover
     assert cover is not None
     counts = cover.counts
@@ -128,8 +134,41 @@ def cover_context(view: PaperView, words: Words) -> dict[str, Any]:
 
 
 def render_cover_docx(view: PaperView, templates: Path) -> bytes:
+    from .docx import render_docx
+
     assert view.cover is not None
     return render_docx(view, templates / WORD_TEMPLATE, cover_context, cover_name(view, "docx"), title=view.cover.subject)
 
 
 __all__ = ["cover_name", "render_cover_docx", "render_cover_html", "start_cover_pdf"]
+
+
+class CoverRenderer:
+    """The committee cover report of a paper with `cover:`, in PDF and Word, beside the paper's own.
+
+    Its PDF is begun when the paper's PDF has handed out its slices, or else when it is asked for.
+    """
+
+    def __init__(self) -> None:
+        self._pdf: Callable[[], tuple[bytes, int]] | None = None
+
+    def outputs(self, view: PaperView, formats: Sequence[str]) -> tuple[str, ...]:
+        if view.cover is None:
+            return ()
+        return tuple(f"cover-{fmt}" for fmt in COVER_FORMATS if fmt in formats)
+
+    def begin(self, view: PaperView, context: RenderContext) -> None:
+        if view.cover is not None and "pdf" in context.formats:
+            context.after_pdf_slices.append(lambda: self._start(view, context))
+
+    def _start(self, view: PaperView, context: RenderContext) -> None:
+        if self._pdf is None:
+            self._pdf = stage(f"{context.name}-cover.pdf", lambda: start_cover_pdf(view, context.templates, context.slices, context.workers))
+
+    def render(self, output: str, view: PaperView, context: RenderContext) -> bytes:
+        if output == "cover-docx":
+            return render_cover_docx(view, context.templates)
+        self._start(view, context)
+        assert self._pdf is not None
+        laid_out = self._pdf
+        return stage(f"{context.name}-cover.pdf", lambda: laid_out()[0])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from lxml import etree
 from ..derive import PaperView
 from ..errors import RenderError
 from ..formats.wordml.write import Words
+from .context import RenderContext
 from .docx_context import build_context
 from .docx_package import finished
 
@@ -145,3 +146,13 @@ def _render_docx(view: PaperView, template: Path, paper: str, context_of: Contex
         raise RenderError(paper, "render", f"template {template}: {exc.message or exc}{hint}") from exc
     words.footnotes.flush()
     return finished(tpl.docx, view, title)
+
+
+class DocxRenderer:
+    """The paper as a Word file, through the template of its layout (`tracker.docx`, `response.docx`)."""
+
+    def outputs(self, view: PaperView, formats: Sequence[str]) -> tuple[str, ...]:
+        return ("docx",)
+
+    def render(self, output: str, view: PaperView, context: RenderContext) -> bytes:
+        return render_docx(view, context.templates / f"{view.layout}.docx")

@@ -7,6 +7,7 @@ compiled as template code.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from ..errors import RenderError
 from ..markdown import to_html
 from ..parts import Slice
 from ..text import break_long_words
+from .context import RenderContext
 
 if TYPE_CHECKING:
     from .pdf_cache import SliceCache
@@ -100,3 +102,14 @@ def render_html(view: PaperView, templates: Path, paged: bool = False, chart: Ma
         raise RenderError(f"{view.name}.html", "render", f"template '{exc.name}' not found in {templates}") from None
     except jinja2.UndefinedError as exc:
         raise RenderError(f"{view.name}.html", "render", f"template {name}: {exc.message}") from None
+
+
+class HtmlRenderer:
+    """The paper as one accessible web page."""
+
+    def outputs(self, view: PaperView, formats: Sequence[str]) -> tuple[str, ...]:
+        return ("html",)
+
+    def render(self, output: str, view: PaperView, context: RenderContext) -> bytes:
+        chart = context.shared("chart", lambda: chart_markup(view, context.slices))
+        return render_html(view, context.templates, chart=chart).encode("utf-8")

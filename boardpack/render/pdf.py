@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from ..derive import PaperView
 from ..parts import Columns, Slice, in_parts, row_lines, slices
+from .context import RenderContext
 from .pdf_cache import SliceCache
 from .pdf_join import Footer, FooterFont, Joiner, first_pages
 from .pdf_types import Rendered
@@ -276,3 +277,25 @@ class _Layouts:
             for future in as_completed(list(self.waiting)):
                 self._done(self.waiting.pop(future), future.result())
         return [self.found[n] for n in sorted(self.found)]
+
+
+class PdfRenderer:
+    """The paper as a tagged PDF; what waits for its slices to be handed out (`after_pdf_slices`) begins then."""
+
+    def outputs(self, view: PaperView, formats: Sequence[str]) -> tuple[str, ...]:
+        return ("pdf",)
+
+    def render(self, output: str, view: PaperView, context: RenderContext) -> bytes:
+        from .html import chart_markup
+
+        def chart() -> Any:
+            return context.shared("chart", lambda: chart_markup(view, context.slices))
+
+        def after_slices() -> None:
+            for begin in context.after_pdf_slices:
+                begin()
+
+        pdf, context.pages = render_view_pdf(view, context.templates, chart, cache=context.slices, jobs=context.jobs,
+                                             progress=context.progress, workers=context.workers,
+                                             after_slices=after_slices if context.after_pdf_slices else None)
+        return pdf
