@@ -10,7 +10,6 @@ last quarter's files. A paper that fails does not hold up the others.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,21 +20,16 @@ from ..errors import BoardpackError
 from ..inputs import Recalled, inputs_key, recall, record
 from ..names import path_label
 from ..write import build_lock, commit_outputs, read_manifest, write_manifest
-from .options import DEFAULT_TEMPLATES, FORMATS
+from .options import DEFAULT_TEMPLATES, FORMATS, BuildOptions
 from .outputs import output_names, render_paper
 from .papers import cover_names_free, find_papers, plural, unique_names
-from .parallel import collecting_rarely, die_with_parent, early_chart, early_workers, render_job
+from .parallel import Outcome, collecting_rarely, early_chart, early_workers, rendered
 from .report import Built, Progress, Progressing, view_counts
 
 # The parser, the model and the renderers are imported where they are used: a build where
 # nothing changed recalls every paper from the manifest and never needs them.
 if TYPE_CHECKING:
     from ..render.workers import Workers
-
-
-def _bytes_read(checked: Checked) -> dict[Path, tuple[int, bytes]]:
-    """The paper file and its chain as the check read them, for a worker to parse (not the whole command's)."""
-    return {p: checked.read[p] for p in (checked.path, *checked.chain) if p in checked.read}
 
 
 def inputs_of(checked: Checked, templates: Path, formats: Sequence[str]) -> str:
@@ -72,22 +66,20 @@ def build(
     beside the usual one and fingerprinted apart from it.
     """
     asked = (*formats, LARGE_PRINT) if large_print else tuple(formats)
+    options = BuildOptions(out_dir, templates, tuple(f for f in (*FORMATS, LARGE_PRINT) if f in asked), force, jobs, on_paper, progress)
     with collecting_rarely():
-        return _build(paths, data_dir, out_dir, templates, asked, force, jobs, on_paper, progress)
+        return _build(paths, data_dir, options)
 
 
-def _build(paths: Sequence[Path] | None, data_dir: Path, out_dir: Path, templates: Path, formats: Sequence[str], force: bool,
-           jobs: int | None, on_paper: Callable[[Built], None] | None, progress: Progressing) -> list[Built]:
+def _build(paths: Sequence[Path] | None, data_dir: Path, options: BuildOptions) -> list[Built]:
     found = unique_names(find_papers(paths, data_dir, archived=False))
-    formats = tuple(f for f in (*FORMATS, LARGE_PRINT) if f in formats)
-    recalled = {} if force else _recall(found, out_dir, templates, formats)
-    with early_workers(formats, len(found) - len(recalled), jobs) as workers, early_chart(formats, len(found) - len(recalled)):
-        return _build_found(found, recalled, out_dir, templates, formats, force, jobs, on_paper, progress, workers)
+    recalled = {} if options.force else _recall(found, options.out_dir, options.templates, options.formats)
+    to_build = len(found) - len(recalled)
+    with early_workers(options.formats, to_build, options.jobs) as workers, early_chart(options.formats, to_build):
+        return _build_found(found, recalled, options, workers)
 
 
-def _build_found(found: list[Path], recalled: dict[Path, Recalled], out_dir: Path, templates: Path, formats: tuple[str, ...],
-                 force: bool, jobs: int | None, on_paper: Callable[[Built], None] | None, progress: Progressing,
-                 workers: Workers | None) -> list[Built]:
+def _build_found(found: list[Path], recalled: dict[Path, Recalled], options: BuildOptions, workers: Workers | None) -> list[Built]:
     checked = check([p for p in found if p not in recalled])
     cover_names_free(checked, list(recalled.values()))
     if checked:
@@ -95,20 +87,23 @@ def _build_found(found: list[Path], recalled: dict[Path, Recalled], out_dir: Pat
 
         # A broken palette stops the build here, before any paper is rendered. A recalled paper
         # was built with the palette as it is now, so it was a sound one.
-        palette_for(templates)
+        palette_for(options.templates)
     failed: dict[str, Built] = {}
     for c in checked:
         if c.paper is None or c.errors:
-            name = edition(c.path.stem, formats)
-            failed[name] = Built(name, warnings=c.warnings, errors=c.errors, error=f"{plural(len(c.errors), 'error')} in {c.label}")
-            if on_paper:
-                on_paper(failed[name])
-    ready = {c.path: c for c in checked if edition(c.path.stem, formats) not in failed}
+            name = edition(c.path.stem, options.formats)
+            failed[name] = _failed(name, c)
+            options.tell(failed[name])
+    ready = {c.path: c for c in checked if edition(c.path.stem, options.formats) not in failed}
     papers: list[Checked | Recalled] = [recalled.get(p) or ready[p] for p in found if p in recalled or p in ready]
-    with build_lock(out_dir):
-        built = _build_checked(papers, out_dir, templates, formats, force, jobs, on_paper, progress, workers)
+    with build_lock(options.out_dir):
+        built = _build_checked(papers, options, workers)
     done = {b.name: b for b in built} | failed
-    return [done[edition(p.stem, formats)] for p in found]
+    return [done[edition(p.stem, options.formats)] for p in found]
+
+
+def _failed(name: str, checked: Checked) -> Built:
+    return Built(name, warnings=checked.warnings, errors=checked.errors, error=f"{plural(len(checked.errors), 'error')} in {checked.label}")
 
 
 def _recall(found: Sequence[Path], out_dir: Path, templates: Path, formats: tuple[str, ...]) -> dict[Path, Recalled]:
@@ -140,107 +135,102 @@ RECORD_KEYS = ("chain", "warnings", "counts", "cover")
 """The keys of a manifest entry that `inputs.record` writes."""
 
 
-def _build_checked(
-    papers: list[Checked | Recalled], out_dir: Path, templates: Path, formats: tuple[str, ...], force: bool, jobs: int | None,
-    on_paper: Callable[[Built], None] | None, progress: Progressing = False, workers: Workers | None = None,
-) -> list[Built]:
-    """Render and write the papers whose inputs changed, holding the build folder's lock.
-
-    A recalled paper whose manifest entry changed since it was recalled (another build wrote
-    it meanwhile) is checked as usual here.
-    """
-    manifest = read_manifest(out_dir)
-    todo: list[tuple[Checked, str, str]] = []
-    results: dict[str, Built] = {}
-    records: dict[str, dict[str, Any]] = {}
-    recorded = False
-    order: list[str] = []
+def _build_checked(papers: list[Checked | Recalled], options: BuildOptions, workers: Workers | None = None) -> list[Built]:
+    """Render and write the papers whose inputs changed, holding the build folder's lock."""
+    plan = _Plan(read_manifest(options.out_dir), options)
     for c in papers:
-        name = edition(c.path.stem, formats)
-        order.append(name)
-        entry = _entry(manifest, name)
-        if isinstance(c, Recalled):
-            outputs = [out_dir / n for n in output_names(name, formats, c.cover).values()]
-            if entry.get("inputs") == c.key and all(p.is_file() for p in outputs):
-                results[name] = Built(name, outputs, c.pages, c.counts, c.warnings, skipped=True)
-                if on_paper:
-                    on_paper(results[name])
-                continue
-            c = prepare(c.path, c.label)
-            if c.paper is None or c.errors:
-                results[name] = Built(name, warnings=c.warnings, errors=c.errors, error=f"{plural(len(c.errors), 'error')} in {c.label}")
-                if on_paper:
-                    on_paper(results[name])
-                continue
-        assert c.paper is not None
-        key = inputs_of(c, templates, formats)
-        outputs = [out_dir / n for n in output_names(name, formats, c.paper.cover is not None).values()]
-        counts = view_counts(c.resolved.paper if c.resolved else c.paper)
-        built = Built(name, outputs, entry.get("pages"), counts, c.warnings)
-        results[name] = built
-        records[name] = record(c.chain, c.label, c.warnings, counts, c.paper.cover is not None)
-        if not force and entry.get("inputs") == key and all(p.is_file() for p in outputs):
-            built.skipped = True
-            # What the check said is kept for the next build, which then need not parse the paper at all.
-            kept = {k: v for k, v in entry.items() if k not in RECORD_KEYS} | records[name]
-            if kept != entry:
-                manifest[name] = kept
-                recorded = True
-            if on_paper:
-                on_paper(built)
-        else:
-            todo.append((c, name, key))
-    if recorded:
-        write_manifest(out_dir, manifest)
+        plan.add(c)
+    if plan.recorded:
+        write_manifest(options.out_dir, plan.manifest)
+    for (c, name, key), outcome in rendered(plan.todo, options, workers):
+        try:
+            plan.finish(c, name, key, outcome)
+        except Exception as exc:  # noqa: BLE001 - reported per paper
+            plan.finish(c, name, key, exc)
+    return [plan.results[name] for name in plan.order]
 
-    def finish(c: Checked, name: str, key: str, outcome: tuple[dict[str, bytes], int | None, float] | BaseException) -> None:
-        built = results[name]
+
+class _Plan:
+    """What a build does with each paper under the lock: skip it (its outputs are current), or render it and write what it made."""
+
+    def __init__(self, manifest: dict[str, Any], options: BuildOptions) -> None:
+        self.manifest, self.options = manifest, options
+        self.results: dict[str, Built] = {}
+        self.records: dict[str, dict[str, Any]] = {}
+        self.order: list[str] = []
+        self.todo: list[tuple[Checked, str, str]] = []
+        self.recorded = False
+        """The manifest changed without a paper being rendered (what a check said, kept for the next build)."""
+
+    def add(self, paper: Checked | Recalled) -> None:
+        """A recalled paper whose manifest entry changed since it was recalled (another build wrote it meanwhile) is checked as usual here."""
+        name = edition(paper.path.stem, self.options.formats)
+        self.order.append(name)
+        entry = _entry(self.manifest, name)
+        c = self._still_current(paper, name, entry) if isinstance(paper, Recalled) else paper
+        if c is None:
+            return
+        assert c.paper is not None
+        key = inputs_of(c, self.options.templates, self.options.formats)
+        outputs = self._outputs(name, c.paper.cover is not None)
+        counts = view_counts(c.resolved.paper if c.resolved else c.paper)
+        built = self.results[name] = Built(name, outputs, entry.get("pages"), counts, c.warnings)
+        self.records[name] = record(c.chain, c.label, c.warnings, counts, c.paper.cover is not None)
+        if self.options.force or entry.get("inputs") != key or not all(p.is_file() for p in outputs):
+            self.todo.append((c, name, key))
+            return
+        built.skipped = True
+        # What the check said is kept for the next build, which then need not parse the paper at all.
+        kept = {k: v for k, v in entry.items() if k not in RECORD_KEYS} | self.records[name]
+        if kept != entry:
+            self.manifest[name] = kept
+            self.recorded = True
+        self.options.tell(built)
+
+    def _outputs(self, name: str, cover: bool) -> list[Path]:
+        return [self.options.out_dir / n for n in output_names(name, self.options.formats, cover).values()]
+
+    def _still_current(self, recalled: Recalled, name: str, entry: dict[str, Any]) -> Checked | None:
+        """None when the recalled paper is done with (skipped as current, or failed its check again); else the paper checked."""
+        if entry.get("inputs") == recalled.key and all(p.is_file() for p in self._outputs(name, recalled.cover)):
+            self.results[name] = Built(name, self._outputs(name, recalled.cover), recalled.pages, recalled.counts, recalled.warnings, skipped=True)
+            self.options.tell(self.results[name])
+            return None
+        c = prepare(recalled.path, recalled.label)
+        if c.paper is None or c.errors:
+            self.results[name] = _failed(name, c)
+            self.options.tell(self.results[name])
+            return None
+        return c
+
+    def finish(self, c: Checked, name: str, key: str, outcome: Outcome) -> None:
+        """Write what a paper's rendering made, and record it in the manifest; or report why it failed."""
+        built = self.results[name]
         if isinstance(outcome, BaseException):
             built.error = str(outcome) if isinstance(outcome, BoardpackError) else f"Error building '{name}' (render): {type(outcome).__name__}: {outcome}"
         else:
-            rendered, pages, seconds = outcome
-            names = output_names(name, formats, c.paper is not None and c.paper.cover is not None)
-            try:
-                commit_outputs({out_dir / file_name: rendered[key] for key, file_name in names.items()})
-            except OSError as exc:
-                built.error = f"cannot write {exc.filename or name}: {exc.strerror or exc}"
-                if on_paper:
-                    on_paper(built)
-                return
-            built.pages, built.seconds = pages, seconds
-            # Outputs of earlier builds in other formats stay listed, so `clean` still finds them.
-            listed = _entry(manifest, name).get("outputs")
-            earlier = [n for n in listed if isinstance(n, str)] if isinstance(listed, list) else []
-            if c.paper is not None and c.paper.cover is None:  # a cover block taken out: its old report goes too
-                for stale in [n for n in earlier if n.startswith(f"{name}-cover.") and Path(n).name == n]:
-                    (out_dir / stale).unlink(missing_ok=True)
-                    earlier.remove(stale)
-            outputs = sorted({*earlier, *names.values()})
-            manifest[name] = {"inputs": key, "pages": pages, "outputs": outputs, **records[name]}
-            write_manifest(out_dir, manifest)
-        if on_paper:
-            on_paper(built)
+            self._write(c, name, key, outcome)
+        self.options.tell(built)
 
-    processes = min(jobs or os.cpu_count() or 1, len(todo))
-    if processes > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=processes, initializer=die_with_parent) as pool:
-            futures = [(c, name, key, pool.submit(render_job, c.path, name, templates, formats, out_dir, force, 1, progress is True,
-                                                  read=_bytes_read(c))) for c, name, key in todo]
-            for c, name, key, future in futures:
-                try:
-                    finish(c, name, key, future.result())
-                except Exception as exc:  # noqa: BLE001 - reported per paper
-                    finish(c, name, key, exc)
-    else:
-        for c, name, key in todo:
-            try:
-                finish(c, name, key, render_job(c.path, name, templates, formats, out_dir, force, jobs or os.cpu_count() or 1, progress,
-                                                 c.resolved, workers))
-            except Exception as exc:  # noqa: BLE001 - reported per paper
-                finish(c, name, key, exc)
-    return [results[name] for name in order]
+    def _write(self, c: Checked, name: str, key: str, outcome: tuple[dict[str, bytes], int | None, float]) -> None:
+        built, out_dir = self.results[name], self.options.out_dir
+        made, pages, seconds = outcome
+        names = output_names(name, self.options.formats, c.paper is not None and c.paper.cover is not None)
+        try:
+            commit_outputs({out_dir / file_name: made[output] for output, file_name in names.items()})
+        except OSError as exc:
+            built.error = f"cannot write {exc.filename or name}: {exc.strerror or exc}"
+            return
+        built.pages, built.seconds = pages, seconds
+        # Outputs of earlier builds in other formats stay listed, so `clean` still finds them.
+        listed = _entry(self.manifest, name).get("outputs")
+        earlier = [n for n in listed if isinstance(n, str)] if isinstance(listed, list) else []
+        if c.paper is not None and c.paper.cover is None:  # a cover block taken out: its old report goes too
+            for stale in [n for n in earlier if n.startswith(f"{name}-cover.") and Path(n).name == n]:
+                (out_dir / stale).unlink(missing_ok=True)
+                earlier.remove(stale)
+        self.manifest[name] = {"inputs": key, "pages": pages, "outputs": sorted({*earlier, *names.values()}), **self.records[name]}
+        write_manifest(out_dir, self.manifest)
 
 
 __all__ = ["DEFAULT_TEMPLATES", "FORMATS", "Built", "Progress", "build", "find_papers", "inputs_of",

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import signal
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..chain import prepare
+from ..chain import Checked, prepare
 from ..errors import BoardpackError, DataError, RenderError
 from ..write import CACHE
+from .options import BuildOptions
 from .outputs import render_paper
 from .report import Progressing
 
@@ -50,6 +53,44 @@ def render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...],
     except Exception as exc:  # noqa: BLE001 - reported per paper, as a RenderError that pickles
         raise RenderError(name, "render", f"{type(exc).__name__}: {exc}") from None
     return outputs, pages, time.perf_counter() - started
+
+
+Outcome = tuple[dict[str, bytes], int | None, float] | BaseException
+"""A paper's outputs, PDF pages and seconds, or why it failed."""
+
+
+def rendered(todo: Sequence[tuple[Checked, str, str]], options: BuildOptions,
+             workers: Workers | None) -> Iterator[tuple[tuple[Checked, str, str], Outcome]]:
+    """Each paper to render (checked, name, inputs key) with its outcome, in order, as each is ready.
+
+    Several papers are rendered in processes of their own, at once; one paper (or `jobs=1`) in
+    this process, where it uses the build's early `workers` for its PDF's slices. Either way the
+    caller sees the same: a paper's outcome as soon as it and those before it are done.
+    """
+    processes = min(options.jobs or os.cpu_count() or 1, len(todo))
+    if processes > 1:
+        with ProcessPoolExecutor(max_workers=processes, initializer=die_with_parent) as pool:
+            futures = [(item, pool.submit(render_job, item[0].path, item[1], options.templates, options.formats, options.out_dir,
+                                          options.force, 1, options.progress is True, read=_bytes_read(item[0]))) for item in todo]
+            for item, future in futures:
+                yield item, _outcome(future.result)
+        return
+    for item in todo:
+        c, name, _key = item
+        yield item, _outcome(functools.partial(render_job, c.path, name, options.templates, options.formats, options.out_dir, options.force,
+                                               options.jobs or os.cpu_count() or 1, options.progress, c.resolved, workers))
+
+
+def _outcome(work: Callable[[], tuple[dict[str, bytes], int | None, float]]) -> Outcome:
+    try:
+        return work()
+    except Exception as exc:  # noqa: BLE001 - reported per paper
+        return exc
+
+
+def _bytes_read(checked: Checked) -> dict[Path, tuple[int, bytes]]:
+    """The paper file and its chain as the check read them, for a worker to parse (not the whole command's)."""
+    return {p: checked.read[p] for p in (checked.path, *checked.chain) if p in checked.read}
 
 
 RARE_COLLECTIONS = (100_000, 50, 1000)
