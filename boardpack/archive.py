@@ -14,10 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import DataError
-from .names import paper_files
+from .names import MAX_FILE_BYTES, paper_files
 
-MAX_BYTES = 50 * 1024 * 1024
-"""The largest paper file the load reads (`load.MAX_FILE_BYTES`); a larger one is refused there, not read here."""
 MARK = b"archived"
 """The key as the file must spell it: a file without these bytes is not archived, and is not parsed here."""
 
@@ -48,9 +46,9 @@ def _marked(path: Path) -> bool:
         return False
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
             return False
-        return MARK in handle.read(MAX_BYTES + 1)
+        return MARK in handle.read(MAX_FILE_BYTES + 1)
 
 
 def current(paths: Iterable[Path]) -> list[Path]:

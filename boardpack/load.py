@@ -23,6 +23,7 @@ from yaml.resolver import Resolver
 
 from .errors import DataError, Problem
 from .load_messages import Refused, reader_problem, yaml_problem
+from .names import MAX_FILE_BYTES
 from .text import plain_text
 
 Path_ = tuple[str | int, ...]
@@ -192,9 +193,6 @@ def load_with(text: str, path: Path, label: str, keep_going: bool, loader_class:
         loader.dispose()
     return source
 
-
-MAX_FILE_BYTES = 50 * 1024 * 1024
-"""Far above any real paper (a 5,000-item tracker is about 8 MB); refuses a stray huge file at once."""
 
 PAPER_SUFFIXES = (".yaml", ".yml")
 

@@ -1,8 +1,11 @@
-"""Names that mean something in the data folder, known without loading anything else."""
+"""What the data folder's files are called, and how large one may be: known without loading anything else."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""The largest paper file read: far above any real paper (a 5,000-item tracker is about 8 MB); refuses a stray huge file at once."""
 
 OWNERS_FILE = "owners.yaml"
 """The owners directory (`owners.py`): in the data folder beside the papers, and not a paper."""

@@ -19,9 +19,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import DataError, Problem
-from .load import MAX_FILE_BYTES, Source, load_text, read_bounded
+from .load import Source, load_text, read_bounded
 from .model import DONE, Paper
-from .names import OWNERS_FILE
+from .names import MAX_FILE_BYTES, OWNERS_FILE
 
 ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 """An e-mail address as a directory holds it: one plain address, no name, no spaces or angle brackets."""

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError, Problem, UsageError
-from .load import MAX_FILE_BYTES, read_bounded
+from .load import read_bounded
 from .model import DATE_FORMS, STATUSES, Paper, When, parse_when
+from .names import MAX_FILE_BYTES
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "paper.schema.json"
 """Where the project keeps the schema, for the `# yaml-language-server:` line of its papers."""

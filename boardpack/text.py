@@ -1,4 +1,4 @@
-"""Text that every output can hold: the characters no paper should print, and long words.
+"""Text that every output can hold: the characters no paper should print, long words, and a count in words.
 
 One place decides which characters are dropped, so the Word file, the web page and the
 PDF agree on what a paper says.
@@ -83,3 +83,11 @@ def break_long_words(text: str) -> str:
 def long_words(text: str, limit: int) -> list[str]:
     """The words of `text` longer than `limit` characters."""
     return re.findall(rf"\S{{{limit + 1},}}", text)
+
+
+def plural(n: int, noun: str) -> str:
+    """'1 recommendation', '2 recommendations', '2 areas for improvement'."""
+    if n == 1:
+        return f"{n} {noun}"
+    head, _, tail = noun.partition(" ")
+    return f"{n} {head}s" + (f" {tail}" if tail else "")

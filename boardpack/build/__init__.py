@@ -19,10 +19,11 @@ from ..edition import LARGE_PRINT, edition
 from ..errors import BoardpackError
 from ..inputs import Recalled, inputs_key, recall, record
 from ..names import path_label
+from ..text import plural
 from ..write import build_lock, commit_outputs, read_manifest, write_manifest
 from .options import DEFAULT_TEMPLATES, FORMATS, BuildOptions
 from .outputs import output_names, render_paper
-from .papers import cover_names_free, find_papers, plural, unique_names
+from .papers import cover_names_free, find_papers, unique_names
 from .parallel import Outcome, collecting_rarely, early_chart, early_workers, rendered
 from .report import Built, Progress, Progressing, view_counts
 

@@ -25,10 +25,6 @@ def find_papers(paths: Sequence[Path] | None, data_dir: Path, archived: bool = T
     return found if archived else current(found)
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def cover_names_free(checked: Sequence[Checked], recalled: Sequence[Recalled] = ()) -> None:
     """NAME-cover.pdf is the cover report of NAME; a paper file called NAME-cover would overwrite it."""
     stems = {p.stem: p for p in [*(c.path for c in checked), *(r.path for r in recalled)]}

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+from ..text import plural as plural  # the one wording of a count, shared with the papers
+
 
 def counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{status or 'no status'} {n}" for status, n in counts.items()) or "no items"
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from ..model import STATUSES, DueStep, Item, Report, Totals, dated
+from ..text import plural
 
 
 def count_statuses(items: Iterable[Item]) -> Counter[str]:
@@ -43,14 +44,6 @@ def _phrases(counts: Counter[str]) -> list[str]:
 
 def _is_are(n: int) -> str:
     return "is" if n == 1 else "are"
-
-
-def _plural(n: int, noun: str) -> str:
-    """'1 recommendation', '2 recommendations', '2 areas for improvement'."""
-    if n == 1:
-        return f"{n} {noun}"
-    head, _, tail = noun.partition(" ")
-    return f"{n} {head}s" + (f" {tail}" if tail else "")
 
 
 def _others_phrases(white: int, bodies: Iterable[tuple[str, int]]) -> list[str]:
@@ -87,13 +80,13 @@ def _totals_sentence(counts: Counter[str], totals: Totals, noun: str, bodies: tu
     """
     made, for_force, before = totals.made, totals.for_force, totals.completed_before
     if made is not None and for_force is not None and for_force != made:
-        head = f"This report makes {_plural(made, noun)}, {for_force} of which {_is_are(for_force)} for the force"
+        head = f"This report makes {plural(made, noun)}, {for_force} of which {_is_are(for_force)} for the force"
         if for_force == 0:
-            head = f"This report makes {_plural(made, noun)}, none of which is for the force"
+            head = f"This report makes {plural(made, noun)}, none of which is for the force"
     elif for_force is not None:
-        head = f"This report makes {_plural(for_force, noun)} for the force"
+        head = f"This report makes {plural(for_force, noun)} for the force"
     elif made is not None:
-        head = f"This report makes {_plural(made, noun)}"
+        head = f"This report makes {plural(made, noun)}"
     else:
         head = ""
     white = counts["WHITE"]
@@ -168,7 +161,7 @@ def addressed_sentence(report: Report, counts: Counter[str]) -> str:
     tail = report.scope.split()[-1].lower() if report.scope else ""
     kind = tail if tail in _REPORT_NOUNS else "report"
     each = "it" if made == 1 else "each"
-    sentence = f"This {kind} makes {_plural(made, item_noun(report.items))} to {report.to}; the table gives the force's response to {each}."
+    sentence = f"This {kind} makes {plural(made, item_noun(report.items))} to {report.to}; the table gives the force's response to {each}."
     parts = _phrases(Counter({s: n for s, n in counts.items() if s}))
     if parts:
         sentence += f" Of the {sum(counts.values())} in the table, {_listed(_with_verbs(parts))}."
