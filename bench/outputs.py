@@ -3,8 +3,9 @@
 
 Builds, with --force into a temporary folder, every paper in data/ and the valid papers under
 tests/fixtures (each folder of papers as one build, so `previous:` chains resolve), plus a
-100-item synthetic tracker (bench/make_tracker.py, fixed seed), and imports the Word files built
-from data/ back into paper files with `import`; then prints one line per output:
+100-item synthetic tracker (bench/make_tracker.py, fixed seed), imports the Word files built
+from data/ back into paper files with `import`, and makes the owners' return workbooks and
+e-mail drafts of the papers in tests/fixtures/returns (`returns`); then prints one line per output:
 its SHA-256 and its name. With --save FILE the lines are written to FILE; with --compare FILE
 they are checked against FILE and every output that differs, is new or is missing is listed
 (exit status 1 when any is).
@@ -57,6 +58,21 @@ def fingerprints(work: Path) -> dict[str, str]:
                 continue
             found[f"{folder.name}/{path.relative_to(out)}"] = hashlib.sha256(path.read_bytes()).hexdigest()
     found.update(_imports(work, sorted((work / "out" / "data").glob("*.docx"))))
+    found.update(_returns(work, sorted((work / "in" / "returns").glob("*.yaml"))))
+    return found
+
+
+def _returns(work: Path, papers: list[Path]) -> dict[str, str]:
+    """The owners' workbooks and e-mail drafts of each paper (not round.json, which records when it was made)."""
+    found = {}
+    for paper in papers:
+        out = work / "returns" / paper.stem
+        cmd = [sys.executable, str(ROOT / "generate.py"), "returns", "--data", str(paper.parent), "--out", str(out), str(paper)]
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            sys.exit(f"making the returns of {paper.name} failed:\n{done.stdout}{done.stderr}")
+        for path in sorted(p for p in out.iterdir() if p.suffix in (".xlsx", ".eml")):
+            found[f"returns/{paper.stem}/{path.name}"] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found
 
 

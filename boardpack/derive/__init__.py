@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..history import Changes
-from ..model import STATUSES, Paper
+from ..model import STATUSES, Paper, Report, Status, When
 from ..palette import Colour, Palette, contrast_ratio
 from .rows import (
     APPENDIX_ANCHOR,
@@ -115,27 +115,10 @@ def view(paper: Paper, name: str, changes: Changes | None = None, palette: Palet
     noun = "action" if info.layout == "tracker" else "recommendation"
     changes_words = changes_view(changes) if changes is not None else None
     changed = changes_by_item(changes_words) if changes_words is not None else None
-    reports = []
-    for n, report in numbered(paper):
-        report_counts = count_statuses(report.items)
-        own = count_statuses(item for item in report.items if not item.for_body)
-        if report.to:
-            sentence = addressed_sentence(report, own)
-        else:
-            sentence = summary_sentence(own, noun, report.totals, for_bodies(report.items), item_noun(report.items))
-        reports.append(ReportView(
-            number=n, anchor=f"report-{n}", title=report.title, byline=byline(report),
-            published=f"Published {report.published}" if report.published else None,
-            sentence=sentence, summary=report.summary, counts=dict(report_counts),
-            rows=tuple(report_rows(report, info.period, palette, changed)),
-        ))
+    reports = [_report_view(n, report, noun, info.period, palette, changed) for n, report in numbered(paper)]
     all_items = [item for report in paper.reports for item in report.items]
     rows = [row for report in reports for row in report.rows]
-    used = {item.status for item in all_items}
-    legend = dict(paper.legend)
-    for extra, words in (("NEW GREEN", "Implemented since the last report"), ("CLOSED", "Closed: no further action will be taken")):
-        if extra in used and extra not in legend:
-            legend[extra] = words
+    legend = _legend(paper, {item.status for item in all_items})
     appendix = f"Appendix {info.appendix}" if info.appendix else None
     period = str(info.period)
     counts = dict(count_statuses(all_items))
@@ -168,3 +151,29 @@ def view(paper: Paper, name: str, changes: Changes | None = None, palette: Palet
         timelines=lines,
         timeline_appendix=stories,
     )
+
+
+def _report_view(n: int, report: Report, noun: str, period: When, palette: Palette,
+                 changed: dict[tuple[str, str | None, str], list[str]] | None) -> ReportView:
+    """One report's heading, sentence, counts and rows."""
+    own = count_statuses(item for item in report.items if not item.for_body)
+    if report.to:
+        sentence = addressed_sentence(report, own)
+    else:
+        sentence = summary_sentence(own, noun, report.totals, for_bodies(report.items), item_noun(report.items))
+    return ReportView(
+        number=n, anchor=f"report-{n}", title=report.title, byline=byline(report),
+        published=f"Published {report.published}" if report.published else None,
+        sentence=sentence, summary=report.summary, counts=dict(count_statuses(report.items)),
+        rows=tuple(report_rows(report, period, palette, changed)),
+    )
+
+
+def _legend(paper: Paper, used: set[Status | None]) -> dict[Status, str]:
+    """The paper's legend, with the derived statuses it uses but does not explain (NEW GREEN, CLOSED) explained."""
+    legend = dict(paper.legend)
+    extras: tuple[tuple[Status, str], ...] = (("NEW GREEN", "Implemented since the last report"), ("CLOSED", "Closed: no further action will be taken"))
+    for extra, words in extras:
+        if extra in used and extra not in legend:
+            legend[extra] = words
+    return legend

@@ -99,27 +99,40 @@ def workbook_of(resolved: Resolved, paper_file: str, by_owner: dict[str, list[En
             for owner, entries in by_owner.items()}
 
 
+INSTRUCTIONS = (
+    "Fill in the five shaded columns on the right for each row that has news; leave a row blank if nothing changed.",
+    "New status: choose from the list. RED needs a Rationale. New due date: only if the date moves (31/03/2022, or a month: "
+    "March 2022), with its reason beside it.",
+    "Update: what has happened this quarter, in a few sentences (Markdown allowed: **bold**, - bullets). It is added to the comment, dated.",
+    "Do not add, remove or reorder rows or columns, and return this file as it is (same name) to the secretariat.",
+)
+"""What the owner reads above the table."""
+
+
 def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry], palette: Palette) -> bytes:
     """The return workbook of one owner."""
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
+    _heading(ws, paper, owner)
+    for row, entry in enumerate(entries, start=HEADER_ROW + 1):
+        _entry_row(ws, row, entry, paper.paper.updates == "newest-first")
+    _checks(ws, HEADER_ROW + max(len(entries), 1))
+    _sheet_setup(ws)
+    _record(wb, paper_file, period_of(paper), owner, entries)
+    return save(wb, paper.paper.period.first_day)
+
+
+def _heading(ws: Any, paper: Paper, owner: str) -> None:
+    """The title, who the return is for, the instructions, and the columns' headings."""
     info = paper.paper
     text_cell(ws["B1"], f"{info.title}: update for {info.period}")
     ws["B1"].font = Font(bold=True, size=14)
     text_cell(ws["B2"], f"{info.organisation} · {info.committee} · return for: {owner}")
-    instructions = (
-        "Fill in the five shaded columns on the right for each row that has news; leave a row blank if nothing changed.",
-        "New status: choose from the list. RED needs a Rationale. New due date: only if the date moves (31/03/2022, or a month: "
-        "March 2022), with its reason beside it.",
-        "Update: what has happened this quarter, in a few sentences (Markdown allowed: **bold**, - bullets). It is added to the comment, dated.",
-        "Do not add, remove or reorder rows or columns, and return this file as it is (same name) to the secretariat.",
-    )
-    for n, line in enumerate(instructions, start=3):
+    for n, line in enumerate(INSTRUCTIONS, start=3):
         text_cell(ws.cell(row=n, column=2), line)
         ws.merge_cells(start_row=n, start_column=2, end_row=n, end_column=len(HEADERS))
     head_fill = PatternFill("solid", fgColor="1D3C6E")
-    open_fill = PatternFill("solid", fgColor="FFF7D6")
     for col, (label, width) in enumerate(zip(HEADERS, WIDTHS, strict=True), start=1):
         cell = ws.cell(row=HEADER_ROW, column=col)
         text_cell(cell, label)
@@ -128,31 +141,38 @@ def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry], pa
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.column_dimensions["A"].hidden = True
+
+
+def _entry_row(ws: Any, row: int, entry: Entry, newest_first: bool) -> None:
+    """One item or task: what the paper says, locked, and the owner's five shaded columns, open."""
+    seen = entry.row
+    if seen is None:
+        raise ValueError("an entry of a return is made by workbooks(), with its row of the paper's view")
     wrap = Alignment(wrap_text=True, vertical="top")
-    for row, entry in enumerate(entries, start=HEADER_ROW + 1):
-        seen = entry.row
-        if seen is None:
-            raise ValueError("an entry of a return is made by workbooks(), with its row of the paper's view")
-        values = (
-            entry.key, *entry.shown, seen.status.word if seen.status else "",
-            " / ".join(seen.due) or "No date set", latest(seen.comment, info.updates == "newest-first"),
-        )
-        for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=row, column=col)
-            text_cell(cell, value)
-            cell.alignment = wrap
-        ws.row_dimensions[row].height = row_height(values, WIDTHS)
-        if seen.status is not None:
-            status_cell = ws.cell(row=row, column=5)
-            status_cell.fill = PatternFill("solid", fgColor=seen.status.fill)
-            status_cell.font = Font(bold=True, color=seen.status.ink)
-        for col in range(len(LOCKED) + 1, len(HEADERS) + 1):
-            cell = ws.cell(row=row, column=col)
-            cell.protection = Protection(locked=False)
-            cell.fill = open_fill
-            cell.alignment = wrap
-        ws.cell(row=row, column=len(LOCKED) + 2).number_format = "@"  # typed as text: 'June 2022' stays a month
-    _checks(ws, HEADER_ROW + max(len(entries), 1))
+    values = (
+        entry.key, *entry.shown, seen.status.word if seen.status else "",
+        " / ".join(seen.due) or "No date set", latest(seen.comment, newest_first),
+    )
+    for col, value in enumerate(values, start=1):
+        cell = ws.cell(row=row, column=col)
+        text_cell(cell, value)
+        cell.alignment = wrap
+    ws.row_dimensions[row].height = row_height(values, WIDTHS)
+    if seen.status is not None:
+        status_cell = ws.cell(row=row, column=5)
+        status_cell.fill = PatternFill("solid", fgColor=seen.status.fill)
+        status_cell.font = Font(bold=True, color=seen.status.ink)
+    open_fill = PatternFill("solid", fgColor="FFF7D6")
+    for col in range(len(LOCKED) + 1, len(HEADERS) + 1):
+        cell = ws.cell(row=row, column=col)
+        cell.protection = Protection(locked=False)
+        cell.fill = open_fill
+        cell.alignment = wrap
+    ws.cell(row=row, column=len(LOCKED) + 2).number_format = "@"  # typed as text: 'June 2022' stays a month
+
+
+def _sheet_setup(ws: Any) -> None:
+    """Locked but for the owner's columns (which may be widened), headings frozen, printed landscape on A4, a page wide."""
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=2)
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # owners may widen columns
@@ -163,9 +183,6 @@ def workbook(paper: Paper, paper_file: str, owner: str, entries: list[Entry], pa
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-    _record(wb, paper_file, period_of(paper), owner, entries)
-    return save(wb, info.period.first_day)
 
 
 def _checks(ws: Any, last: int) -> None:
