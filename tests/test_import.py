@@ -359,7 +359,7 @@ def items(imported: Imported, report: int) -> list[Any]:
 
 
 def messages(imported: Imported) -> list[str]:
-    return [f.line("x.docx") for f in imported.findings]
+    return [str(f) for f in imported.findings]
 
 
 # --- the hand-made tracker (seed 004) -----------------------------------------------------------

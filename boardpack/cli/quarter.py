@@ -168,7 +168,7 @@ def run_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for line in imported.summary():
         print(f"  {line}", file=out)
     for finding in imported.findings:
-        print(finding.line(str(args.docx)), file=err)
+        print(finding, file=err)
     print(f"{plural(len(imported.warnings), 'warning')}; next: review the file, then `generate.py check {imported.path}`", file=out)
     return 0
 

@@ -33,12 +33,12 @@ from ...load import PAPER_SUFFIXES
 from ...model import Paper, When
 from ..package import WordFileError, open_package
 from .cells import short
-from .findings import Finding, Imported
+from .findings import Imported
 from .grid import header_role
 from .reader import Import
 from .to_yaml import Builder
 
-__all__ = ["Finding", "Imported", "WordFileError", "default_output", "header_role", "import_docx", "write_import"]
+__all__ = ["Imported", "WordFileError", "default_output", "header_role", "import_docx", "write_import"]
 
 
 # --- entry points -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""What an import says: its findings (warnings located by table, row and column) and what it made."""
+"""What an import made: the paper, its text, and its findings (`Problem`s located by table, row and column)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...derive import count_statuses
+from ...errors import Problem
 from ...model import Paper
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A warning (or error) about the old paper, located as `table T, row R, column C`."""
-
-    where: str
-    message: str
-    severity: str = "warning"
-
-    def line(self, label: str) -> str:
-        return f"{label}: {self.where}: {self.message}" if self.where else f"{label}: {self.message}"
 
 
 @dataclass
@@ -28,13 +17,14 @@ class Imported:
     label: str
     paper: Paper
     text: str
-    findings: list[Finding]
+    findings: list[Problem]
+    """Warnings located at a place of the old paper (`table T, row R, column C`), as every stage reports."""
     path: Path | None = None
     skipped: list[str] = field(default_factory=list)
     """Derived parts of the old paper that were left out on purpose (summary sentences, changes)."""
 
     @property
-    def warnings(self) -> list[Finding]:
+    def warnings(self) -> list[Problem]:
         return [f for f in self.findings if f.severity == "warning"]
 
     def summary(self) -> list[str]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from ...errors import Problem
 from ...formats.wordml.read import Reader
 from ...formats.wordml.rich import Rich
 from ...model import When
 from ..package import Package
 from .cells import short
 from .drafts import Draft, Loose, ReportDraft
-from .findings import Finding
 from .grid import Columns
 
 
@@ -25,7 +25,8 @@ class ImportState:
         self.period = period
         """The period given with --period: it wins over what the old paper says."""
         self.reader = Reader(package.styles, package.numbering, package.links, package.notes, package.note_links)
-        self.findings: list[Finding] = []
+        self.findings: list[Problem] = []
+        """What the import is unsure of, as warnings at a place of the old paper (`table T, row R, column C`)."""
         self.skipped: list[str] = []
         self.reports: list[ReportDraft] = []
         self.loose: list[Loose] = []
@@ -54,7 +55,7 @@ class ImportState:
     # messages
 
     def warn(self, where: str, message: str) -> None:
-        self.findings.append(Finding(where, message))
+        self.findings.append(Problem(self.label, 0, 0, where, message, "warning"))
 
     def keep(self, where: str, text: str, why: str) -> None:
         """Report something that could not be placed, and keep it as a comment in the file."""
