@@ -20,14 +20,14 @@ from typing import Any
 from .weasy import gather_anchors, layout_box_backgrounds
 
 
-def _rows(box: Any, table: Any = None, path: tuple[Any, ...] = ()) -> Any:
+def marked_rows(box: Any, table: Any = None, path: tuple[Any, ...] = ()) -> Any:
     """The marked items-table rows under a box, in document order, each with its table and its ancestors."""
     for child in getattr(box, "children", ()):
         element = getattr(child, "element", None)
         if getattr(child, "element_tag", None) == "tr" and element is not None and element.get("data-part"):
             yield table, child, (*path, box)
         else:
-            yield from _rows(child, child if type(child).__name__ == "TableBox" else table, (*path, box))
+            yield from marked_rows(child, child if type(child).__name__ == "TableBox" else table, (*path, box))
 
 
 def _classes(box: Any) -> list[str]:
@@ -213,7 +213,7 @@ def join_on_page(document: Any) -> int:
     for number, page in enumerate(document.pages):
         leads: dict[str, Any] = {}
         moved = labelled = False
-        for table, row, path in list(_rows(page._page_box)):
+        for table, row, path in list(marked_rows(page._page_box)):
             mark = row.element.get("data-part")
             report, _, index = mark.partition(".")
             if mark in started:  # the same row's fragment on a later page, where WeasyPrint split it
