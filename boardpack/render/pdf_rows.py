@@ -202,28 +202,36 @@ def _show_continued(boxes: list[Any]) -> None:
         _show_continued(list(getattr(box, "children", ())))
 
 
+def follows(before: str | None, mark: str) -> bool:
+    """Whether a part (`mark`, '3.5') follows the row before it on its page (`before`, '3.4'): the part before it, or its end."""
+    report, _, index = mark.partition(".")
+    return before == f"{report}.{int(index) - 1}"
+
+
 def join_on_page(document: Any) -> int:
     """Parts of a row laid out on one page read as one row; a row's fragment that begins a page is labelled.
 
     The boxes move after layout, so the page breaks stay where the layout put them; a part
-    that begins a page keeps "5 (continued)" and its status word. Returns how many parts were joined.
+    that begins a page keeps "5 (continued)" and its status word. A part following the end of
+    a row the layout split over the page turn joins that end. Returns how many parts were joined.
     """
     started: dict[str, tuple[int, tuple[list[Any], list[Any]]]] = {}
     joined = 0
     for number, page in enumerate(document.pages):
-        leads: dict[str, Any] = {}
+        leads: dict[str, Any] = {}  # each table's row the parts that follow on the page are drawn up under
+        last: dict[str, str] = {}  # each table's part seen last on the page
         moved = labelled = False
         for table, row, path in list(marked_rows(page._page_box)):
             mark = row.element.get("data-part")
-            report, _, index = mark.partition(".")
+            report = mark.partition(".")[0]
+            before, last[report] = last.get(report), mark
             if mark in started:  # the same row's fragment on a later page, where WeasyPrint split it
                 _label_again(row, started[mark][1])
                 labelled = True
                 leads[report] = row
                 continue
             started[mark] = (number, _labels(row))
-            before = started.get(f"{report}.{int(index) - 1}")
-            if "continued" not in _classes(row) or before is None or before[0] != number or report not in leads:
+            if "continued" not in _classes(row) or not follows(before, mark):
                 leads[report] = row
                 continue
             _join(row, table)

@@ -6,8 +6,10 @@ draws the later up under the earlier; but where the cut between them fell inside
 paragraph (the later part's `data-goes-on` names the fields), moving boxes would show that
 paragraph as two: a paragraph's space between the pieces, and the first piece's last line
 ending short. So those two parts become one row of the document, each cut paragraph one
-paragraph again, and the document is laid out again (`run_on`). The layout then breaks the
-pages where it likes; parts that still share a page are drawn up by `pdf_rows`.
+paragraph again, and the document is laid out again (`run_on`). Such a row ("runs-on") may
+break at a page's foot, where a part is kept whole: taller than the parts it joins, kept
+whole it left the foot of the page before it blank. Parts that still share a page are drawn
+up by `pdf_rows`, which labels a row's end that begins a page.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from .pdf_rows import marked_rows
+from .pdf_rows import follows, marked_rows
 
 
 def _tag(element: Element) -> str:
@@ -27,19 +29,19 @@ def _classes(element: Element) -> list[str]:
 
 
 def cut_paragraphs_on_a_page(document: Any) -> list[tuple[Element, Element, Element]]:
-    """The rows (`<tr>` elements) of consecutive parts that start on one page where a paragraph was cut between them, and their `<tbody>`."""
-    started: dict[str, tuple[int, Element]] = {}
+    """The rows (`<tr>` elements) of consecutive parts on one page with a paragraph cut between them, and their `<tbody>`.
+
+    The earlier part may be the end of a row the layout split over the page turn.
+    """
     pairs = []
-    for number, page in enumerate(document.pages):
+    for page in document.pages:
+        last: dict[str, Any] = {}  # each table's row (or row's fragment) seen last on the page
         for _table, row, path in marked_rows(page._page_box):
             mark = row.element.get("data-part")
-            if mark in started:
-                continue  # a fragment of a row the layout split over a page
-            started[mark] = (number, row.element)
-            report, _, index = mark.partition(".")
-            before = started.get(f"{report}.{int(index) - 1}")
-            if row.element.get("data-goes-on") and before is not None and before[0] == number:
-                pairs.append((before[1], row.element, path[-1].element))
+            report = mark.partition(".")[0]
+            before, last[report] = last.get(report), row
+            if before is not None and row.element.get("data-goes-on") and follows(before.element.get("data-part"), mark):
+                pairs.append((before.element, row.element, path[-1].element))
     return pairs
 
 
@@ -86,8 +88,9 @@ def _join_rows(first: Element, second: Element) -> None:
         for word in [child for child in below if "status-word" in _classes(child)]:
             below.remove(word)
         _run_on(above, below, fields, "text" if "text" in classes else "comment")
-    if "cut" not in _classes(second):  # the joined row is the last part: no dotted rule below it
-        first.set("class", " ".join(name for name in _classes(first) if name != "cut"))
+    kept = [name for name in _classes(first) if name not in ("cut", "runs-on")]
+    more = ["cut"] if "cut" in _classes(second) else []  # the joined row is the last part: no dotted rule below it
+    first.set("class", " ".join([*kept, *more, "runs-on"]))
 
 
 def run_on(document: Any) -> bool:
