@@ -245,5 +245,5 @@ def _twice_continued(pdf: Any) -> list[int]:
 def test_a_page_of_a_reference_paper_shows_a_row_continued_once_at_most(reference_pdf: Callable[[str], Any], name: str) -> None:
     """A part that follows the end of a row the layout broke over the page turn joins it, rather than showing its number again."""
     with reference_pdf(name) as pdf:
-        assert sum("(continued)" in (page.extract_text() or "") for page in pdf.pages) >= 5  # rows do go on over page turns
+        assert sum("(continued)" in (page.extract_text() or "") for page in pdf.pages) >= 3  # rows do go on over page turns
         assert _twice_continued(pdf) == []

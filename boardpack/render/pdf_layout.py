@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import pdf_patch
 from .pdf_rows import join_on_page
-from .pdf_runon import run_on
+from .pdf_runon import keep_openings_whole, run_on
 from .pdf_types import Bookmark, Marks, Rendered, Tree
 from .weasy import HTML, Matrix, URLFetcher, make_page_bookmark_tree
 
@@ -75,7 +75,7 @@ def _layout_paragraphs_whole(html: str, templates: Path) -> Any:
     source = _source(html, templates)
     document = source.render(pdf_variant=PDF_VARIANT)
     for _attempt in range(RELAYOUTS):
-        if not run_on(document):
+        if not run_on(document) | keep_openings_whole(document):  # both, as both change the document
             break
         source.wrapper_element = type(source.wrapper_element).from_html_root(source.etree_element)  # the changed tree read anew
         document = source.render(pdf_variant=PDF_VARIANT)

@@ -8,8 +8,10 @@ paragraph as two: a paragraph's space between the pieces, and the first piece's 
 ending short. So those two parts become one row of the document, each cut paragraph one
 paragraph again, and the document is laid out again (`run_on`). Such a row ("runs-on") may
 break at a page's foot, where a part is kept whole: taller than the parts it joins, kept
-whole it left the foot of the page before it blank. Parts that still share a page are drawn
-up by `pdf_rows`, which labels a row's end that begins a page.
+whole it left the foot of the page before it blank. But a row's first part that broke before
+each cell's first paragraph ended is kept whole in the next layout (`keep_openings_whole`),
+so that no row starts at the foot of a page with only its labels. Parts that still share a
+page are drawn up by `pdf_rows`, which labels a row's end that begins a page.
 """
 
 from __future__ import annotations
@@ -113,3 +115,48 @@ def run_on(document: Any) -> bool:
         for index, row in enumerate(rows):
             row.set("data-part", f"{row.get('data-part', '').partition('.')[0]}.{index}")
     return bool(pairs)
+
+
+_OPENING = frozenset({"p", "ul", "ol", "div", "blockquote", "pre"})
+"""What ends a cell's opening: its first paragraph (or list, or rationale), after any labels."""
+
+
+def _elements(box: Any) -> set[int]:
+    """The elements a laid-out box and its descendants show (by id)."""
+    element = getattr(box, "element", None)
+    found = {id(element)} if element is not None else set()
+    for child in getattr(box, "children", ()):
+        found |= _elements(child)
+    return found
+
+
+def _opening(row: Element) -> list[Element]:
+    """Each cell's labels and first paragraph: what a row's first part must show on the page it starts."""
+    out = []
+    for cell in row:
+        for child in cell:
+            out.append(child)
+            if _tag(child) in _OPENING:
+                break
+    return out
+
+
+def keep_openings_whole(document: Any) -> bool:
+    """Rows joined across a cut paragraph that the layout broke before their opening ended, marked to be kept whole; whether any was.
+
+    Such a row, a row's first part, would otherwise start at the foot of a page with only its
+    labels, or half its first paragraph.
+    """
+    seen: dict[str, Any] = {}
+    kept = False
+    for page in document.pages:
+        for _table, row, _path in marked_rows(page._page_box):
+            mark = row.element.get("data-part")
+            classes = _classes(row.element)
+            if mark not in seen:
+                seen[mark] = row
+            elif "runs-on" in classes and "continued" not in classes and "whole" not in classes:
+                if _elements(row) & {id(element) for element in _opening(row.element)}:
+                    row.element.set("class", " ".join([*classes, "whole"]))
+                    kept = True
+    return kept
