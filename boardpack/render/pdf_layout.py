@@ -17,7 +17,6 @@ from urllib.parse import unquote, urlsplit
 
 from . import pdf_patch
 from .pdf_rows import join_on_page
-from .pdf_runon import keep_openings_whole, run_on
 from .pdf_types import Bookmark, Marks, Rendered, Tree
 from .weasy import HTML, Matrix, URLFetcher, make_page_bookmark_tree
 
@@ -55,31 +54,9 @@ def render_pdf(html: str, templates: Path) -> tuple[bytes, int]:
     return _written(_layout(html, templates))
 
 
-def _source(html: str, templates: Path) -> Any:
-    return HTML(string=html, base_url=str(templates.resolve()) + "/", url_fetcher=TemplateOnlyFetcher(templates))
-
-
 def _layout(html: str, templates: Path) -> Any:
-    return _source(html, templates).render(pdf_variant=PDF_VARIANT)
-
-
-RELAYOUTS = 3
-"""Times at most a slice is laid out again with the parts that share a page across a cut paragraph made one row."""
-
-
-def _layout_paragraphs_whole(html: str, templates: Path) -> Any:
-    """Lay out a slice; where a paragraph's pieces land on one page, lay it out again with the paragraph whole (`pdf_runon`).
-
-    Each layout after the first may move the page breaks, and so bring more pieces onto one page.
-    """
-    source = _source(html, templates)
-    document = source.render(pdf_variant=PDF_VARIANT)
-    for _attempt in range(RELAYOUTS):
-        if not run_on(document) | keep_openings_whole(document):  # both, as both change the document
-            break
-        source.wrapper_element = type(source.wrapper_element).from_html_root(source.etree_element)  # the changed tree read anew
-        document = source.render(pdf_variant=PDF_VARIANT)
-    return document
+    fetcher = TemplateOnlyFetcher(templates)
+    return HTML(string=html, base_url=str(templates.resolve()) + "/", url_fetcher=fetcher).render(pdf_variant=PDF_VARIANT)
 
 
 def _written(document: Any) -> tuple[bytes, int]:
@@ -99,7 +76,7 @@ def render_slice(html: str, templates: Path, stand_ins: frozenset[str] = frozens
     `stand_ins` are the anchors that hold a link's place for a target in another slice:
     they are not this slice's to give.
     """
-    document = _layout_paragraphs_whole(html, templates)
+    document = _layout(html, templates)
     join_on_page(document)
     bookmarks: list[Bookmark] = []
     anchors: dict[str, tuple[str, int, float, float]] = {}

@@ -20,14 +20,14 @@ from typing import Any
 from .weasy import gather_anchors, layout_box_backgrounds
 
 
-def marked_rows(box: Any, table: Any = None, path: tuple[Any, ...] = ()) -> Any:
+def _rows(box: Any, table: Any = None, path: tuple[Any, ...] = ()) -> Any:
     """The marked items-table rows under a box, in document order, each with its table and its ancestors."""
     for child in getattr(box, "children", ()):
         element = getattr(child, "element", None)
         if getattr(child, "element_tag", None) == "tr" and element is not None and element.get("data-part"):
             yield table, child, (*path, box)
         else:
-            yield from marked_rows(child, child if type(child).__name__ == "TableBox" else table, (*path, box))
+            yield from _rows(child, child if type(child).__name__ == "TableBox" else table, (*path, box))
 
 
 def _classes(box: Any) -> list[str]:
@@ -153,8 +153,9 @@ def _label_again(row: Any, labels: tuple[list[Any], list[Any]]) -> None:
     ref, word = labels
     for cell in row.children:
         classes = _classes(cell)
-        if "ref" in classes and ref and not _has_text(cell, marks=False):
-            shown = _number_again(cell, ref)
+        if "ref" in classes and ref and not _has_text(cell):
+            shown = [_clone(child) for child in ref]
+            _show_continued(shown)
             cell.children = []
         elif "rag" in classes and word:
             if any("status-word" in _classes(child) for child in cell.children):
@@ -175,29 +176,13 @@ def _label_again(row: Any, labels: tuple[list[Any], list[Any]]) -> None:
         cell.children = [*shown, *cell.children]
 
 
-def _number_again(cell: Any, ref: list[Any]) -> list[Any]:
-    """Copies of a row's number boxes (`ref`, from its first fragment), with '(continued)' shown under the number.
-
-    Where the layout broke the number cell itself, its '(continued)' mark came on to this page
-    alone (`cell` holds it): it goes under the copied number.
-    """
-    shown = [_clone(child) for child in ref]
-    if not any("continued-mark" in _classes(box) for box in shown):
-        below = shown[-1].position_y + shown[-1].margin_height()
-        for mark in [_clone(box) for box in cell.children if "continued-mark" in _classes(box)]:
-            mark.translate(0, below - mark.position_y)
-            shown.append(mark)
-    _show_continued(shown)
-    return shown
-
-
-def _has_text(box: Any, marks: bool = True) -> bool:
-    """Whether a box shows any text (an unseen '(continued)' mark shows none; with `marks` false, no mark counts)."""
-    if "unseen" in _classes(box) or (not marks and "continued-mark" in _classes(box)):
+def _has_text(box: Any) -> bool:
+    """Whether a box shows any text (an unseen '(continued)' mark shows none)."""
+    if "unseen" in _classes(box):
         return False
     if str(getattr(box, "text", "")).strip():
         return True
-    return any(_has_text(child, marks) for child in getattr(box, "children", ()))
+    return any(_has_text(child) for child in getattr(box, "children", ()))
 
 
 def _clone(box: Any) -> Any:
@@ -217,36 +202,28 @@ def _show_continued(boxes: list[Any]) -> None:
         _show_continued(list(getattr(box, "children", ())))
 
 
-def follows(before: str | None, mark: str) -> bool:
-    """Whether a part (`mark`, '3.5') follows the row before it on its page (`before`, '3.4'): the part before it, or its end."""
-    report, _, index = mark.partition(".")
-    return before == f"{report}.{int(index) - 1}"
-
-
 def join_on_page(document: Any) -> int:
     """Parts of a row laid out on one page read as one row; a row's fragment that begins a page is labelled.
 
     The boxes move after layout, so the page breaks stay where the layout put them; a part
-    that begins a page keeps "5 (continued)" and its status word. A part following the end of
-    a row the layout split over the page turn joins that end. Returns how many parts were joined.
+    that begins a page keeps "5 (continued)" and its status word. Returns how many parts were joined.
     """
     started: dict[str, tuple[int, tuple[list[Any], list[Any]]]] = {}
     joined = 0
     for number, page in enumerate(document.pages):
-        leads: dict[str, Any] = {}  # each table's row the parts that follow on the page are drawn up under
-        last: dict[str, str] = {}  # each table's part seen last on the page
+        leads: dict[str, Any] = {}
         moved = labelled = False
-        for table, row, path in list(marked_rows(page._page_box)):
+        for table, row, path in list(_rows(page._page_box)):
             mark = row.element.get("data-part")
-            report = mark.partition(".")[0]
-            before, last[report] = last.get(report), mark
+            report, _, index = mark.partition(".")
             if mark in started:  # the same row's fragment on a later page, where WeasyPrint split it
                 _label_again(row, started[mark][1])
                 labelled = True
                 leads[report] = row
                 continue
             started[mark] = (number, _labels(row))
-            if "continued" not in _classes(row) or not follows(before, mark):
+            before = started.get(f"{report}.{int(index) - 1}")
+            if "continued" not in _classes(row) or before is None or before[0] != number or report not in leads:
                 leads[report] = row
                 continue
             _join(row, table)
