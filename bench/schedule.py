@@ -5,7 +5,7 @@ The order is a matter of speed, not of what the paper says: the summary (the one
 waits for the chart) goes out once each worker has slices in hand, not last, where a long one
 kept a worker busy alone; the cover report and the footer font go out behind the last slice,
 before the contents list is laid out again with its page numbers, not after the join. What
-the paper says is checked by the tests (tests/test_slices.py); the order is checked here, as
+the paper says is checked by the tests (tests/render/test_slices.py); the order is checked here, as
 it follows the pool, and a correctness suite should not pin it.
 
 Each check builds the reference tracker's PDF with two workers, recording what the build

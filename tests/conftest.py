@@ -248,6 +248,6 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 @pytest.fixture
 def app(tmp_path: Path) -> Any:
     """A workspace over a copy of data/, with an editor, a second editor and a reader (see `web_helpers`)."""
-    from .web_helpers import app_for
+    from .web.web_helpers import app_for
 
     return app_for(tmp_path)

@@ -26,7 +26,7 @@ from boardpack.chain import Checked
 from boardpack.inputs import inputs_key
 
 from .conftest import FIXTURES, ROOT, TEMPLATES, run
-from .test_import import response_000
+from .intake.test_import import response_000
 
 build_module = importlib.import_module("boardpack.build")  # the module; `boardpack.build` the name is its function
 PAPER = FIXTURES / "returns" / "2021-12-tracker.yaml"

@@ -27,8 +27,8 @@ from boardpack.errors import DataError
 from boardpack.paperfile import PaperFile, edit_paper, lock_file, paper_lock
 
 from .conftest import ROOT, run
-from .test_import import response_000
-from .test_returns import PAPER, fill, row_of
+from .intake.test_import import response_000
+from .intake.test_returns import PAPER, fill, row_of
 
 BOM = b"\xef\xbb\xbf"
 NAME = PAPER.name

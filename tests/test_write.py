@@ -18,8 +18,8 @@ import pytest
 from boardpack import write
 
 from .conftest import run
-from .test_import import response_000
-from .test_returns import PAPER, returns_dir
+from .intake.test_import import response_000
+from .intake.test_returns import PAPER, returns_dir
 
 NAME = PAPER.name
 

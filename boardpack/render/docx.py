@@ -48,7 +48,7 @@ class _Template(DocxTemplate):  # type: ignore[misc]
 
         docxtpl walks every row twice, the second time looking for merged cells in each; a
         table without merged cells needs only each row's count of cells. The result is
-        docxtpl's own (`tests/test_docx.py` compares them).
+        docxtpl's own (`tests/render/test_docx.py` compares them).
         """
         tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True))
         ns = "{" + tree.nsmap["w"] + "}"

@@ -52,7 +52,7 @@ PART_LINES = 14
 SENTENCE_LINES = 3
 """Paragraphs are cut after sentences into pieces of about this many lines, so each part fits
 closely at a page's foot. Longer pieces (tried: 6 to 30 lines) left a footnote's note on the
-page after its call in tests/test_slices.py."""
+page after its call in tests/render/test_slices.py."""
 WIDTHS = {"ref": 6, "text": 29, "status": 9, "due": 11, "owner": 12}
 """Column widths in per cent of the table, as paper.css sets them; the comment takes the rest."""
 

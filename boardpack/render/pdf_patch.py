@@ -5,10 +5,10 @@ every read of `PDF.page_references`, and WeasyPrint 70.0's tagging (`weasyprint/
 reads it once for every structure element it writes. A tagged PDF has elements on every
 page, so the write step grows with pages squared: most of the write time of a 600-page
 tracker. The cache below returns the same tuple until a page is added, so the output is
-byte for byte what pydyf writes unpatched (tests/test_pdf_patch.py checks both).
+byte for byte what pydyf writes unpatched (tests/render/test_pdf_patch.py checks both).
 
 The patch is pinned: it is applied only to the exact versions it was checked against. An
-upgrade of either package leaves pydyf untouched and fails tests/test_pdf_patch.py, which
+upgrade of either package leaves pydyf untouched and fails tests/render/test_pdf_patch.py, which
 is the prompt to check whether the new version still needs (or still suits) the patch.
 """
 

@@ -8,7 +8,7 @@ names for each: first the bare names, which cffi hands to `ctypes.util.find_libr
 then the sonames (`libpango-1.0.so.0`). On Linux, `find_library` runs `ldconfig` and `gcc`
 in subprocesses for every name, about twenty of them, which takes 0.2 s of the 0.45 s
 import. With `find_library` answering "not found" cffi reaches the sonames at once, and
-the dynamic loader opens the very files `find_library` would have named (tests/test_weasy.py
+the dynamic loader opens the very files `find_library` would have named (tests/render/test_weasy.py
 compares the mapped libraries). Where a system has no such sonames, WeasyPrint is imported
 again with its own search.
 """

@@ -32,7 +32,7 @@ from boardpack.model import Paper, When
 from boardpack.palette import default_palette
 from boardpack.render.chart import chart_png, chart_svg
 
-from .conftest import DATA, minimal
+from ..conftest import DATA, minimal
 
 TRACKER = DATA / "2021-09-hmicfrs-tracker.yaml"
 RESPONSE = DATA / "2023-05-casey-response.yaml"
@@ -227,10 +227,10 @@ def test_chart_is_byte_identical_across_runs_and_processes(tracker: PaperView) -
     svg, (png, _) = chart_svg(chart), chart_png(chart)
     assert svg == chart_svg(chart) and png == chart_png(chart)[0]
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and b"Software" not in png and b"Date" not in svg.encode()
-    code = ("import hashlib, sys; from tests.test_summary import paper_view, TRACKER; from boardpack.render.chart import chart_svg, chart_png; "
+    code = ("import hashlib, sys; from tests.derive.test_summary import paper_view, TRACKER; from boardpack.render.chart import chart_svg, chart_png; "
             "c = paper_view(TRACKER).summary.chart; "
             "print(hashlib.sha256(chart_svg(c).encode()).hexdigest(), hashlib.sha256(chart_png(c)[0]).hexdigest())")
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parent.parent.parent
     other = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
                            env={"PYTHONHASHSEED": "12345", "PATH": "/usr/bin:/bin", "HOME": str(root / ".venv")}).stdout.split()
     assert other == [hashlib.sha256(svg.encode()).hexdigest(), hashlib.sha256(png).hexdigest()]
@@ -246,10 +246,10 @@ def test_chart_bytes_do_not_depend_on_which_fonts_of_its_family_a_machine_has(tr
             # another font of the family, first in the cache: what the per-user cache order can give
             "fm.fontManager.ttflist[:0] = [fm.FontEntry(fname=str(ttf / f), name='Liberation Sans', weight=w, size='scalable') "
             "for f, w in (('DejaVuSans.ttf', 400), ('DejaVuSans-Bold.ttf', 700))]; "
-            "from tests.test_summary import paper_view, TRACKER; from boardpack.render.chart import chart_svg, chart_png; "
+            "from tests.derive.test_summary import paper_view, TRACKER; from boardpack.render.chart import chart_svg, chart_png; "
             "c = paper_view(TRACKER).summary.chart; "
             "print(hashlib.sha256(chart_svg(c).encode()).hexdigest(), hashlib.sha256(chart_png(c)[0]).hexdigest())")
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parent.parent.parent
     empty_cache = tmp_path / "matplotlib"
     empty_cache.mkdir()
     other = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
@@ -412,7 +412,7 @@ def test_every_count_printed_twice_agrees_in_a_rolled_on_paper(tmp_path: Path) -
     folder.mkdir()
     for path in (TRACKER, DATA / "2021-06-hmicfrs-tracker.yaml"):
         shutil.copy(path, folder)
-    from .conftest import run
+    from ..conftest import run
 
     code, _, err = run("roll", str(folder / TRACKER.name), "--to", "2021-12", "-o", str(folder / "2021-12-hmicfrs-tracker.yaml"))
     assert code == 0, err

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import REFERENCE_PAPERS
-from .test_web_browser import axe, browser  # noqa: F401 - browser is the module's Chromium fixture
+from ..conftest import REFERENCE_PAPERS
+from ..web.test_web_browser import axe, browser  # noqa: F401 - browser is the module's Chromium fixture
 
 pytestmark = [pytest.mark.slow, pytest.mark.client]
 

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from boardpack.web import accounts, create_app, store
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 TRACKER = "2021-09-hmicfrs-tracker"
 RESPONSE = "2023-05-casey-response"
 PASSWORD = "correct horse battery"  # noqa: S105 - the test accounts' password

@@ -17,7 +17,7 @@ from typing import Any
 import pdfplumber
 import pytest
 
-from .conftest import minimal, run
+from ..conftest import minimal, run
 from .test_pages import _dark, _heading_cells, _in, _status_cells
 
 PAPERS = ["2021-09-hmicfrs-tracker", "2023-05-casey-response"]

@@ -11,7 +11,7 @@ from werkzeug.test import TestResponse
 
 from boardpack.web import history, store
 
-from .test_round import OWNERS
+from ..test_round import OWNERS
 from .web_helpers import client_for, csrf
 
 COMMENTED = "# Kept up to date by the secretariat.\n" + OWNERS.replace("    email: psd@", "    email: psd@  # the team inbox\n").replace(

@@ -20,7 +20,7 @@ from boardpack.render.html import render_html
 from boardpack.render.pdf import render_pdf
 from boardpack.render.pdf_layout import TemplateOnlyFetcher
 
-from .conftest import DATA, TEMPLATES, minimal
+from ..conftest import DATA, TEMPLATES, minimal
 
 TRACKER = DATA / "2021-09-hmicfrs-tracker.yaml"
 RESPONSE = DATA / "2023-05-casey-response.yaml"

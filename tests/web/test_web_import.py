@@ -10,7 +10,7 @@ from flask import Flask
 
 from boardpack.web import history, store
 
-from .test_import import tracker_004
+from ..intake.test_import import tracker_004
 from .web_helpers import client_for, csrf
 
 

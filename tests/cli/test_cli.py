@@ -15,7 +15,7 @@ import pdfplumber
 import pytest
 import yaml
 
-from .conftest import ROOT, minimal, run
+from ..conftest import ROOT, minimal, run
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from boardpack.chain import prepare
 from boardpack.derive.timeline import Timeline, ages, notable, timelines
 from boardpack.model import When
 
-from .conftest import DATA, run
+from ..conftest import DATA, run
 
 FIRST = textwrap.dedent("""\
     paper:

@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 from boardpack.drafts import ENVIRONMENT
 from boardpack.web import history, store
 
-from .test_owners import smtp_server  # noqa: F401 - the fixture
-from .test_round import OWNERS, PAPER
+from ..test_owners import smtp_server  # noqa: F401 - the fixture
+from ..test_round import OWNERS, PAPER
 from .web_helpers import client_for, csrf
 
 NAME = PAPER.stem

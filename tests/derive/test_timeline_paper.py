@@ -21,7 +21,7 @@ from boardpack.derive import view
 from boardpack.derive.timeline import ages, timelines
 from boardpack.render.html import render_html
 
-from .conftest import DATA, ROOT, run
+from ..conftest import DATA, ROOT, run
 from .test_timeline import FIRST, _chain, _roll
 
 HEADING = "How RED and overdue items got here"

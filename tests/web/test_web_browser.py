@@ -22,7 +22,7 @@ from .web_helpers import PASSWORD, TRACKER, Serving, make_workspace, sign_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.client]
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = shutil.which("chromium")
 DRIVER = shutil.which("chromedriver")

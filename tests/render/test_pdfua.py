@@ -18,7 +18,7 @@ import yaml
 
 import boardpack
 
-from .conftest import DATA, minimal
+from ..conftest import DATA, minimal
 
 pytestmark = pytest.mark.slow  # every test here lays out a paper to PDF and validates it
 

@@ -15,7 +15,7 @@ from boardpack.render import pdf_patch
 from boardpack.render.html import render_html
 from boardpack.render.pdf import render_pdf
 
-from .conftest import DATA, TEMPLATES, minimal
+from ..conftest import DATA, TEMPLATES, minimal
 
 
 def test_the_installed_versions_are_the_pinned_ones() -> None:

@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
-from .test_import import tracker_004
-from .test_round import OWNERS, PAPER
+from ..intake.test_import import tracker_004
+from ..test_round import OWNERS, PAPER
 from .test_web_browser import Live, axe, browser, by_label, live, press, shoot, sign_in_as  # noqa: F401 - fixtures
 from .test_web_browser_quarter import _fetch
 from .web_helpers import TRACKER

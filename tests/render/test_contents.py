@@ -18,7 +18,7 @@ from boardpack.chain import prepare
 from boardpack.derive import view
 from boardpack.render.docx import render_docx
 
-from .conftest import DATA
+from ..conftest import DATA
 from .test_docx import PAPER, TRACKER, open_docx, paper_view
 
 NAME = "2021-09-hmicfrs-tracker"

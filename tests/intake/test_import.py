@@ -34,7 +34,7 @@ from boardpack.markdown import to_html
 from boardpack.model import When
 from boardpack.palette import default_palette
 
-from .conftest import DATA, TEMPLATES, run
+from ..conftest import DATA, TEMPLATES, run
 
 # --- building hand-made Word files ---------------------------------------------------------
 

@@ -45,7 +45,7 @@ from boardpack.render import pdf as pdf_module
 from boardpack.render.html import render_html
 from boardpack.write import CACHE, MANIFEST, clean
 
-from .conftest import DATA, ROOT, TEMPLATES, minimal, run
+from ..conftest import DATA, ROOT, TEMPLATES, minimal, run
 
 pytestmark = pytest.mark.slow  # the module's fixtures lay the test paper out several times
 

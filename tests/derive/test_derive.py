@@ -10,7 +10,7 @@ from boardpack.derive import Colour, byline, contrast_ratio, due_lines, summary_
 from boardpack.model import STATUSES, DueStep, Paper, Report, When, is_overdue, parse_when
 from boardpack.palette import default_palette
 
-from .conftest import minimal
+from ..conftest import minimal
 
 PALETTE = default_palette()
 
@@ -218,7 +218,7 @@ def test_a_review_of_another_force_says_whom_its_recommendations_are_for() -> No
 def test_the_casey_paper_is_worded_for_the_met() -> None:
     from boardpack.chain import prepare
 
-    from .conftest import DATA
+    from ..conftest import DATA
 
     checked = prepare(DATA / "2023-05-casey-response.yaml")
     assert checked.resolved is not None

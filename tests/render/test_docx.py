@@ -28,9 +28,9 @@ from boardpack.model import Paper
 from boardpack.palette import default_palette
 from boardpack.render.docx import render_docx
 
-from .conftest import soffice
+from ..conftest import soffice
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATES = ROOT / "templates"
 TRACKER = TEMPLATES / "tracker.docx"
 RESPONSE = TEMPLATES / "response.docx"

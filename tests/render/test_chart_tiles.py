@@ -17,7 +17,7 @@ from boardpack.derive import view
 from boardpack.render import chart as chart_module
 from boardpack.render.chart import chart_svg
 
-from .conftest import DATA
+from ..conftest import DATA
 
 _PATTERN = re.compile(r'<pattern id="([^"]+)"[^>]*width="([\d.]+)" height="([\d.]+)">.*?<path d="([^"]*)".*?</pattern>', re.DOTALL)
 

@@ -19,8 +19,8 @@ from boardpack.formats.returns_sheet import HEADERS, KEYS_FIRST_ROW, digest, sta
 from boardpack.history import excerpt
 from boardpack.render.returns import file_name, file_names, workbooks
 
-from .conftest import FIXTURES, minimal, run
-from .test_docx import soffice
+from ..conftest import FIXTURES, minimal, run
+from ..render.test_docx import soffice
 
 PAPER = FIXTURES / "returns" / "2021-12-tracker.yaml"
 
@@ -263,7 +263,7 @@ def test_annex_due_date_is_a_date_cell_beside_its_history_and_the_comment_is_pla
 
 
 def test_annex_rationale_and_comment_are_plain_text_from_markdown(paper_file, tmp_path: Path) -> None:
-    from .conftest import minimal
+    from ..conftest import minimal
 
     data = minimal()
     item = data["reports"][0]["items"][0]

@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 
 from boardpack.render.docx import render_docx
 
-from .conftest import REFERENCE_PAPERS
+from ..conftest import REFERENCE_PAPERS
 from .test_docx import PAPER, TRACKER, body_rows, data_tables, open_docx, paper_view, soffice
 
 NAME = "2021-09-hmicfrs-tracker"

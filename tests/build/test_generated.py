@@ -27,7 +27,7 @@ from boardpack.load import load_text
 from boardpack.model import Paper
 from boardpack.validate import validate
 
-from .conftest import run
+from ..conftest import run
 
 WORDS = r"^[A-Za-z0-9][A-Za-z0-9 ,.'&()-]{0,24}$"
 MONTH = r"^20[0-3][0-9]-(0[1-9]|1[0-2])$"
