@@ -32,10 +32,10 @@ from boardpack.chain import prepare  # noqa: E402
 from boardpack.derive import view  # noqa: E402
 from boardpack.parts import in_parts  # noqa: E402
 from boardpack.render import pdf_patch  # noqa: E402
-from boardpack.render.docx import render_docx  # noqa: E402
 from boardpack.render.html import render_html  # noqa: E402
 from boardpack.render.pdf import columns, render_view_pdf  # noqa: E402
 from boardpack.render.pdf_layout import PDF_VARIANT, TemplateOnlyFetcher, join_on_page  # noqa: E402
+from boardpack.render.word import render_docx  # noqa: E402
 
 TEMPLATES = ROOT / "templates"
 T = TypeVar("T")

@@ -156,7 +156,7 @@ def routed_entries(paper: Paper, directory: Directory | None, include_outside: b
 def make_round(checked: Any, paper_file: str, templates: Path, *, include_outside: bool = False, include_unowned: bool = False,
                return_by: When | None = None, palette: Any = None, sender: str | None = None) -> Made:
     """The workbooks, drafts and state of a new round for a checked paper (`build.prepare`)."""
-    from .render.returns import file_names, workbook_of
+    from .render.sheets.returns import file_names, workbook_of
 
     resolved = checked.resolved
     paper: Paper = resolved.paper

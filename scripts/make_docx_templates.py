@@ -35,7 +35,7 @@ from docx.text.paragraph import Paragraph
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from boardpack.render.docx_package import normalise_package  # noqa: E402
+from boardpack.render.word.package import normalise_package  # noqa: E402
 
 FONT = "Arial"
 INK = "0B0C0C"

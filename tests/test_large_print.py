@@ -55,7 +55,7 @@ def test_the_command_line_builds_the_large_print_edition(paper_file: Callable[..
 
 def test_the_chart_of_the_large_print_edition_has_12_pt_words_and_still_fits_a_page() -> None:
     from boardpack.derive.summary import figure_size
-    from boardpack.render.chart import chart_svg
+    from boardpack.render.chart.draw import chart_svg
 
     checked = prepare(DATA / "2021-09-hmicfrs-tracker.yaml")
     assert checked.resolved is not None

@@ -125,7 +125,7 @@ def early_chart(formats: Sequence[str], papers: int) -> Iterator[None]:
     if "docx" not in formats or "pdf" in formats or "html" in formats or papers != 1:
         yield
         return
-    from ..render import chart_process
+    from ..render.chart import process as chart_process
 
     chart_process.prepare()
     try:

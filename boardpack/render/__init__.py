@@ -46,8 +46,8 @@ class Registered(NamedTuple):
 RENDERERS: dict[str, Registered] = {
     "pdf": Registered("pdf", "PdfRenderer", ("pdf",)),
     "html": Registered("html", "HtmlRenderer", ("html",)),
-    "annex": Registered("annex", "AnnexRenderer", ("xlsx", "csv")),
-    "docx": Registered("docx", "DocxRenderer", ("docx",)),
+    "annex": Registered("sheets.annex", "AnnexRenderer", ("xlsx", "csv")),
+    "docx": Registered("word", "DocxRenderer", ("docx",)),
     "cover": Registered("cover", "CoverRenderer", COVER_FORMATS),
 }
 """Every renderer, in the order a paper's outputs are made: the PDF first, as it begins the

@@ -76,7 +76,7 @@ def start_cover_pdf(view: PaperView, templates: Path, cache: SliceCache | None =
 
 
 def _attention(words: Words, row: AttentionRow) -> dict[str, Any]:
-    from .docx_markup import plain
+    from .word.markup import plain
 
     return {
         "report": plain(row.report),
@@ -92,7 +92,7 @@ def _attention(words: Words, row: AttentionRow) -> dict[str, Any]:
 
 def cover_context(view: PaperView, words: Words) -> dict[str, Any]:
     """The cover report as its Word template sees it: strings escaped, Markdown as WordprocessingML."""
-    from .docx_markup import fill, plain, run
+    from .word.markup import fill, plain, run
 
     cover: CoverView | None = view.cover
     assert cover is not None
@@ -134,7 +134,7 @@ def cover_context(view: PaperView, words: Words) -> dict[str, Any]:
 
 
 def render_cover_docx(view: PaperView, templates: Path) -> bytes:
-    from .docx import render_docx
+    from .word import render_docx
 
     assert view.cover is not None
     return render_docx(view, templates / WORD_TEMPLATE, cover_context, cover_name(view, "docx"), title=view.cover.subject)

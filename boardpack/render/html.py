@@ -40,13 +40,13 @@ def chart_markup(view: PaperView, cache: SliceCache | None = None) -> Markup | N
         return None
 
     def draw() -> str:
-        from .chart import chart_svg  # matplotlib is loaded only for papers that draw a chart
+        from .chart.draw import chart_svg  # matplotlib is loaded only for papers that draw a chart
 
         return chart_svg(summary.chart)
 
     from ..derive.summary import figure_size
 
-    what = f"{summary.chart!r} {figure_size(summary.chart)!r}"  # the size is set in derive/summary.py, not chart.py
+    what = f"{summary.chart!r} {figure_size(summary.chart)!r}"  # the size is set in derive/summary.py, not chart/draw.py
     svg = cache.drawing(what, draw) if cache is not None else draw()
     return Markup(svg)  # noqa: S704 - drawn by matplotlib; every text in it is escaped
 

@@ -110,7 +110,8 @@ class SliceCache:
 
     def drawing(self, what: str, draw: Callable[[], str]) -> str:
         """An SVG drawing (the summary chart) by the description of what it shows; drawn only when new."""
-        code = Path(__file__).with_name("chart.py").read_bytes()  # read, not imported: matplotlib loads only to draw
+        # The chart package's code, read, not imported (matplotlib loads only to draw): any change to it draws again.
+        code = b"".join(path.read_bytes() for path in sorted((Path(__file__).parent / "chart").glob("*.py")))
         key = code + version("matplotlib").encode() + what.encode()
         return self.kept(key, lambda: draw().encode("utf-8"), ".svg").decode("utf-8")
 

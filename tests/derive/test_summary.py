@@ -30,7 +30,7 @@ from boardpack.derive import PaperView, summary_sentence, view
 from boardpack.derive.summary import counts_table, financial_quarter
 from boardpack.model import Paper, When
 from boardpack.palette import default_palette
-from boardpack.render.chart import chart_png, chart_svg
+from boardpack.render.chart.draw import chart_png, chart_svg
 
 from ..conftest import DATA, minimal
 
@@ -227,7 +227,7 @@ def test_chart_is_byte_identical_across_runs_and_processes(tracker: PaperView) -
     svg, (png, _) = chart_svg(chart), chart_png(chart)
     assert svg == chart_svg(chart) and png == chart_png(chart)[0]
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and b"Software" not in png and b"Date" not in svg.encode()
-    code = ("import hashlib, sys; from tests.derive.test_summary import paper_view, TRACKER; from boardpack.render.chart import chart_svg, chart_png; "
+    code = ("import hashlib, sys; from tests.derive.test_summary import paper_view, TRACKER; from boardpack.render.chart.draw import chart_svg, chart_png; "
             "c = paper_view(TRACKER).summary.chart; "
             "print(hashlib.sha256(chart_svg(c).encode()).hexdigest(), hashlib.sha256(chart_png(c)[0]).hexdigest())")
     root = Path(__file__).resolve().parent.parent.parent
@@ -246,7 +246,7 @@ def test_chart_bytes_do_not_depend_on_which_fonts_of_its_family_a_machine_has(tr
             # another font of the family, first in the cache: what the per-user cache order can give
             "fm.fontManager.ttflist[:0] = [fm.FontEntry(fname=str(ttf / f), name='Liberation Sans', weight=w, size='scalable') "
             "for f, w in (('DejaVuSans.ttf', 400), ('DejaVuSans-Bold.ttf', 700))]; "
-            "from tests.derive.test_summary import paper_view, TRACKER; from boardpack.render.chart import chart_svg, chart_png; "
+            "from tests.derive.test_summary import paper_view, TRACKER; from boardpack.render.chart.draw import chart_svg, chart_png; "
             "c = paper_view(TRACKER).summary.chart; "
             "print(hashlib.sha256(chart_svg(c).encode()).hexdigest(), hashlib.sha256(chart_png(c)[0]).hexdigest())")
     root = Path(__file__).resolve().parent.parent.parent
@@ -507,6 +507,6 @@ def test_chart_labels_are_whole_titles_and_new_green_is_patterned(tracker: Paper
         assert "…" not in label and label.replace("\n", " ") == f"{row.number}. {row.title}"
     svg = chart_svg(chart)
     assert "…" not in svg
-    from boardpack.render.chart import HATCH
+    from boardpack.render.chart.draw import HATCH
 
     assert {"RED", "NEW GREEN"} <= set(HATCH) and HATCH["NEW GREEN"] not in (HATCH["RED"], HATCH["CLOSED"])  # apart in grey

@@ -17,7 +17,7 @@ from boardpack.build import build
 from boardpack.chain import prepare
 from boardpack.formats.returns_sheet import HEADERS, KEYS_FIRST_ROW, digest, state
 from boardpack.history import excerpt
-from boardpack.render.returns import file_name, file_names, workbooks
+from boardpack.render.sheets.returns import file_name, file_names, workbooks
 
 from ..conftest import FIXTURES, minimal, run
 from ..render.test_docx import soffice

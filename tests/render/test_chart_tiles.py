@@ -14,8 +14,8 @@ import matplotlib
 
 from boardpack.chain import prepare
 from boardpack.derive import view
-from boardpack.render import chart as chart_module
-from boardpack.render.chart import chart_svg
+from boardpack.render.chart import draw as chart_module
+from boardpack.render.chart.draw import chart_svg
 
 from ..conftest import DATA
 

@@ -16,7 +16,7 @@ from docx.oxml.ns import qn
 
 from boardpack.chain import prepare
 from boardpack.derive import view
-from boardpack.render.docx import render_docx
+from boardpack.render.word import render_docx
 
 from ..conftest import DATA
 from .test_docx import PAPER, TRACKER, open_docx, paper_view

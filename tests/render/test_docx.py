@@ -26,7 +26,7 @@ from boardpack.derive import PaperView, view
 from boardpack.errors import RenderError
 from boardpack.model import Paper
 from boardpack.palette import default_palette
-from boardpack.render.docx import render_docx
+from boardpack.render.word import render_docx
 
 from ..conftest import soffice
 
@@ -710,8 +710,8 @@ def test_the_tracker_prints_the_owner_where_the_pdf_does() -> None:
 
 
 def test_the_chart_drawn_in_a_forked_process_is_the_chart_drawn_here() -> None:
-    from boardpack.render import docx_summary
-    from boardpack.render.chart import chart_png
+    from boardpack.render.chart.draw import chart_png
+    from boardpack.render.word import summary as docx_summary
 
     chart = paper_view().summary.chart  # type: ignore[union-attr]
     docx_summary.start_chart(chart)
@@ -721,8 +721,8 @@ def test_the_chart_drawn_in_a_forked_process_is_the_chart_drawn_here() -> None:
 
 
 def test_a_chart_process_that_fails_leaves_the_drawing_to_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
-    from boardpack.render import chart as chart_module
-    from boardpack.render import docx_summary
+    from boardpack.render.chart import draw as chart_module
+    from boardpack.render.word import summary as docx_summary
 
     view_ = paper_view()
     expected = render_docx(view_, TEMPLATES / "tracker.docx")
@@ -741,9 +741,9 @@ def test_a_chart_process_that_fails_leaves_the_drawing_to_the_build(monkeypatch:
 
 
 def test_the_chart_placed_before_it_is_drawn_is_the_picture_python_docx_places() -> None:
-    from boardpack.render import docx_summary
-    from boardpack.render.chart import chart_png
-    from boardpack.render.docx_package import normalise_package
+    from boardpack.render.chart.draw import chart_png
+    from boardpack.render.word import summary as docx_summary
+    from boardpack.render.word.package import normalise_package
 
     chart = paper_view().summary.chart  # type: ignore[union-attr]
     png, size = chart_png(chart)
@@ -763,7 +763,7 @@ def test_the_chart_placed_before_it_is_drawn_is_the_picture_python_docx_places()
 
 
 def test_a_package_zipped_once_is_the_saved_package_normalised() -> None:
-    from boardpack.render.docx_package import normalise_package, package_bytes
+    from boardpack.render.word.package import normalise_package, package_bytes
 
     doc = docx.Document(str(TRACKER))
     doc.add_paragraph("A paragraph")
@@ -773,8 +773,9 @@ def test_a_package_zipped_once_is_the_saved_package_normalised() -> None:
 
 
 def test_the_chart_drawn_by_the_process_started_before_the_paper_is_the_chart_drawn_here() -> None:
-    from boardpack.render import chart_process, docx_summary
-    from boardpack.render.chart import chart_png
+    from boardpack.render.chart import process as chart_process
+    from boardpack.render.chart.draw import chart_png
+    from boardpack.render.word import summary as docx_summary
 
     chart = paper_view().summary.chart  # type: ignore[union-attr]
     chart_process.prepare()
@@ -792,7 +793,7 @@ def test_the_chart_drawn_by_the_process_started_before_the_paper_is_the_chart_dr
 def test_table_grids_are_fitted_as_docxtpl_fits_them() -> None:
     from docxtpl import DocxTemplate
 
-    from boardpack.render.docx import _Template
+    from boardpack.render.word import _Template
 
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
@@ -860,7 +861,7 @@ def test_text_and_attributes_are_escaped_as_lxml_escapes_them() -> None:
 
 
 def test_a_cell_width_is_found_as_its_path_finds_it() -> None:
-    from boardpack.render.docx_package import _cell_width
+    from boardpack.render.word.package import _cell_width
 
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     for cell in (f"<w:tc {w}><w:p/></w:tc>", f'<w:tc {w}><w:tcPr><w:tcW w:w="5"/></w:tcPr></w:tc>', f"<w:tc {w}><w:tcPr/></w:tc>",
@@ -872,7 +873,7 @@ def test_a_cell_width_is_found_as_its_path_finds_it() -> None:
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="forks")
 def test_a_process_forked_from_the_build_draws_its_own_chart_not_the_waiting_process() -> None:
     """A paper built in a process of its own must not wait on a chart process that is not its child."""
-    from boardpack.render import chart_process
+    from boardpack.render.chart import process as chart_process
 
     chart_process.prepare()
     try:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from docx.oxml.ns import qn
 
-from boardpack.render.docx import render_docx
+from boardpack.render.word import render_docx
 
 from ..conftest import REFERENCE_PAPERS
 from .test_docx import PAPER, TRACKER, body_rows, data_tables, open_docx, paper_view, soffice

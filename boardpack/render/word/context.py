@@ -10,11 +10,11 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from ..derive import ChangesView, PaperView, ReportView, Row
-from ..derive.appendix import AppendixView
-from ..formats.wordml.vocabulary import GOES_ON_MARK, LEAD_PREFIX, POSITION_LEAD, RATIONALE_LEAD, RATIONALE_MARK, TASK_LEAD
-from ..formats.wordml.write import Words
-from .docx_markup import fill, plain, run
+from ...derive import ChangesView, PaperView, ReportView, Row
+from ...derive.appendix import AppendixView
+from ...formats.wordml.vocabulary import GOES_ON_MARK, LEAD_PREFIX, POSITION_LEAD, RATIONALE_LEAD, RATIONALE_MARK, TASK_LEAD
+from ...formats.wordml.write import Words
+from .markup import fill, plain, run
 
 # --- the context the template sees -------------------------------------------------------
 
@@ -167,7 +167,7 @@ def _contents(view: PaperView, words: Words) -> Markup | None:
 def _summary(view: PaperView, words: Words) -> dict[str, Any] | None:
     if view.summary is None:
         return None
-    from .docx_summary import summary_context  # matplotlib is loaded only for papers that draw a chart
+    from .summary import summary_context  # matplotlib is loaded only for papers that draw a chart
 
     return summary_context(view.summary, view.changes.since if view.changes else None, words.doc, words)
 

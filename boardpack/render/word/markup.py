@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from ..derive import StatusView
-from ..formats.wordml.write import HEX_COLOUR
-from ..formats.wordml.write import shield as _shield
-from ..text import clean_text  # form feeds and vertical tabs become '\v', which the writers turn into line breaks
+from ...derive import StatusView
+from ...formats.wordml.write import HEX_COLOUR
+from ...formats.wordml.write import shield as _shield
+from ...text import clean_text  # form feeds and vertical tabs become '\v', which the writers turn into line breaks
 
 
 def plain(text: str | None) -> Markup:

@@ -25,11 +25,11 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..derive import Palette, view
-from ..formats.returns_sheet import HEADER_ROW, HEADERS, KEYS_COLUMNS, KEYS_FIRST_ROW, KEYS_SHEET, LOCKED, SHEET, Entry, digest, latest, open_entries, record
-from ..history import Resolved
-from ..model import STATUSES, Paper
-from .xlsx import row_height, save, text_cell
+from ...derive import Palette, view
+from ...formats.returns_sheet import HEADER_ROW, HEADERS, KEYS_COLUMNS, KEYS_FIRST_ROW, KEYS_SHEET, LOCKED, SHEET, Entry, digest, latest, open_entries, record
+from ...history import Resolved
+from ...model import STATUSES, Paper
+from .workbook import row_height, save, text_cell
 
 WIDTHS = (4, 22, 6, 40, 12, 18, 42, 12, 14, 24, 40, 28)
 
@@ -90,7 +90,7 @@ def workbooks(resolved: Resolved, paper_file: str, palette: Palette | None = Non
 def workbook_of(resolved: Resolved, paper_file: str, by_owner: dict[str, list[Entry]], palette: Palette | None = None) -> dict[str, bytes]:
     """The workbook of each owner given, of the entries given them: {owner: .xlsx bytes} (see `workbooks`)."""
     if palette is None:
-        from ..palette import default_palette
+        from ...palette import default_palette
 
         palette = default_palette()
     paper = resolved.paper

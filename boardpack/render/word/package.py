@@ -13,9 +13,9 @@ from docx.opc.pkgwriter import PackageWriter
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from ..derive import PaperView
-from ..text import clean_text
-from .docx_pages import number_contents
+from ...derive import PaperView
+from ...text import clean_text
+from .pages import number_contents
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _TC, _P, _T, _W, _TYPE, _TCPR, _TCW = (qn(name) for name in ("w:tc", "w:p", "w:t", "w:w", "w:type", "w:tcPr", "w:tcW"))

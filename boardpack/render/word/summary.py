@@ -21,10 +21,10 @@ from docx.shared import Inches
 from lxml import etree
 from markupsafe import Markup
 
-from ..derive.summary import AttentionRow, Chart, SummaryView, figure_size
-from ..formats.wordml.write import Words
-from . import chart_process
-from .docx_markup import fill, plain, run
+from ...derive.summary import AttentionRow, Chart, SummaryView, figure_size
+from ...formats.wordml.write import Words
+from ..chart import process as chart_process
+from .markup import fill, plain, run
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -121,7 +121,7 @@ def _png(chart: Chart) -> Drawn:
     """The chart from its forked process if it drew it, else drawn here."""
     drawn = _drawn(chart)
     if drawn is None:
-        from .chart import chart_png
+        from ..chart.draw import chart_png
 
         drawn = chart_png(chart)
     return drawn

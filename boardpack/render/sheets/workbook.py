@@ -39,7 +39,7 @@ def row_height(values: Sequence[str], widths: Sequence[float]) -> float:
 
 def save(wb: Workbook, day: dt.date) -> bytes:
     """The workbook's bytes with document dates from the paper, never the clock, in a fixed zip order."""
-    from .docx_package import normalise_package
+    from ..word.package import normalise_package
 
     stamp = dt.datetime.combine(day, dt.time())
     wb.properties.created = wb.properties.modified = stamp

@@ -24,8 +24,8 @@ matplotlib.use("Agg")
 from matplotlib import font_manager  # noqa: E402 - after choosing the backend
 from matplotlib.figure import Figure  # noqa: E402
 
-from ..derive.summary import LABEL_LINE, Chart, bar_slots, figure_size  # noqa: E402
-from .fonts import font_file  # noqa: E402
+from ...derive.summary import LABEL_LINE, Chart, bar_slots, figure_size  # noqa: E402
+from ..fonts import font_file  # noqa: E402
 
 STYLE: dict[str, Any] = {
     "svg.hashsalt": "boardpack",

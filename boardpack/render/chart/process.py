@@ -34,7 +34,7 @@ def prepare() -> None:
         try:
             os.close(chart_write)
             os.close(png_read)
-            from .chart import chart_png
+            from .draw import chart_png
 
             with os.fdopen(chart_read, "rb") as pipe:
                 sent = pipe.read()

@@ -17,12 +17,12 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from ..derive import PaperView, ReportView, Row
-from ..history import excerpt
-from ..markdown import to_plain
-from ..model import When
-from .context import RenderContext
-from .xlsx import FORMULA_STARTS, MAX_CELL, row_height, save, text_cell
+from ...derive import PaperView, ReportView, Row
+from ...history import excerpt
+from ...markdown import to_plain
+from ...model import When
+from ..context import RenderContext
+from .workbook import FORMULA_STARTS, MAX_CELL, row_height, save, text_cell
 
 HEADERS = ("Report", "No.", "Type", "Recommendation", "Status", "Status note", "Due date", "Due history",
            "Owner or lead", "Overdue", "Last change", "Comment (latest update)", "Tasks", "Rationale")

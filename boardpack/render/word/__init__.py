@@ -22,12 +22,12 @@ from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
-from ..derive import PaperView
-from ..errors import RenderError
-from ..formats.wordml.write import Words
-from .context import RenderContext
-from .docx_context import build_context
-from .docx_package import finished
+from ...derive import PaperView
+from ...errors import RenderError
+from ...formats.wordml.write import Words
+from ..context import RenderContext
+from .context import build_context
+from .package import finished
 
 __all__ = ["render_docx"]
 
@@ -117,14 +117,14 @@ def render_docx(view: PaperView, template: Path, context_of: ContextBuilder | No
     paper = file_name or f"{view.name}.docx"
     chart = view.summary.chart if context_of is None and view.summary is not None else None
     if chart is not None:
-        from .docx_summary import start_chart
+        from .summary import start_chart
 
         start_chart(chart)
     try:
         return _render_docx(view, template, paper, context_of, title)
     finally:
         if chart is not None:
-            from .docx_summary import forget_chart
+            from .summary import forget_chart
 
             forget_chart(chart)
 
