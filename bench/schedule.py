@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import boardpack  # noqa: E402
-from boardpack.render import pdf_join  # noqa: E402
-from boardpack.render.pdf import CHART_AFTER  # noqa: E402
+from boardpack.render.pdf import join as pdf_join  # noqa: E402
+from boardpack.render.pdf.paper import CHART_AFTER  # noqa: E402
 
 TRACKER = ROOT / "data" / "2021-09-hmicfrs-tracker.yaml"
 KINDS = (("cover", 'class="front-sheet"'), ("contents", 'class="contents"'), ("summary", 'class="chart"'), ("slice", "<html"))

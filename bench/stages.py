@@ -31,10 +31,10 @@ sys.path.insert(0, str(ROOT))
 from boardpack.chain import prepare  # noqa: E402
 from boardpack.derive import view  # noqa: E402
 from boardpack.parts import in_parts  # noqa: E402
-from boardpack.render import pdf_patch  # noqa: E402
 from boardpack.render.html import render_html  # noqa: E402
-from boardpack.render.pdf import columns, render_view_pdf  # noqa: E402
-from boardpack.render.pdf_layout import PDF_VARIANT, TemplateOnlyFetcher, join_on_page  # noqa: E402
+from boardpack.render.pdf import patch as pdf_patch  # noqa: E402
+from boardpack.render.pdf.layout import PDF_VARIANT, TemplateOnlyFetcher, join_on_page  # noqa: E402
+from boardpack.render.pdf.paper import columns, render_view_pdf  # noqa: E402
 from boardpack.render.word import render_docx  # noqa: E402
 
 TEMPLATES = ROOT / "templates"

@@ -9,7 +9,7 @@ holds the first paragraph of every cell, so a row never starts with only its lab
 
 Heights are estimates from character counts and the widths of the columns, which each
 renderer gives (`Columns`). The PDF renderer, which sees its own layout, joins again the
-parts that landed on one page (`render.pdf_rows`), so there a row is cut only where a page
+parts that landed on one page (`render.pdf.rows`), so there a row is cut only where a page
 ends. Pure functions: the view in, a view out.
 """
 

@@ -170,7 +170,7 @@ def sync_folder(folder: Path) -> None:
 
 LOCK = ".boardpack.lock"
 CACHE = Path(".cache") / "pdf"
-"""Under the build folder: each paper's laid-out PDF slices from its last build (`render.pdf_cache`)."""
+"""Under the build folder: each paper's laid-out PDF slices from its last build (`render.pdf.cache`)."""
 
 
 @contextlib.contextmanager

@@ -30,7 +30,7 @@ from .report import Built, Progress, Progressing, view_counts
 # The parser, the model and the renderers are imported where they are used: a build where
 # nothing changed recalls every paper from the manifest and never needs them.
 if TYPE_CHECKING:
-    from ..render.workers import Workers
+    from ..render.pdf.workers import Workers
 
 
 def inputs_of(checked: Checked, templates: Path, formats: Sequence[str]) -> str:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ..derive import PaperView
     from ..history import Resolved
     from ..model import Paper
-    from ..render.workers import Workers
+    from ..render.pdf.workers import Workers
 
 
 def output_names(name: str, formats: Sequence[str], has_cover: bool) -> dict[str, str]:
@@ -45,7 +45,7 @@ def render_paper(paper: Paper | Resolved, name: str, templates: Path, formats: S
     paper_view = _view(paper, name, templates, formats)
     slices = None
     if cache is not None and {"pdf", "html"} & set(formats):  # only the PDF and the web page's chart use the cache
-        from ..render.pdf_cache import SliceCache
+        from ..render.pdf.cache import SliceCache
 
         slices = SliceCache(cache, templates, fresh=fresh)
     context = RenderContext(name, templates, tuple(formats), slices, jobs, _reporter(f"{name}.pdf", progress), workers)

@@ -23,7 +23,7 @@ from .report import Progressing
 
 if TYPE_CHECKING:
     from ..history import Resolved
-    from ..render.workers import Workers
+    from ..render.pdf.workers import Workers
 
 
 def render_job(path: Path, name: str, templates: Path, formats: tuple[str, ...], out_dir: Path, fresh: bool, jobs: int, progress: Progressing,
@@ -144,7 +144,7 @@ def early_workers(formats: Sequence[str], papers: int, jobs: int | None) -> Iter
     if "pdf" not in formats or papers != 1:
         yield None
         return
-    from ..render.workers import Workers
+    from ..render.pdf.workers import Workers
 
     if not Workers.possible(cores):
         yield None

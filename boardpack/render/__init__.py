@@ -44,7 +44,7 @@ class Registered(NamedTuple):
 
 
 RENDERERS: dict[str, Registered] = {
-    "pdf": Registered("pdf", "PdfRenderer", ("pdf",)),
+    "pdf": Registered("pdf.paper", "PdfRenderer", ("pdf",)),
     "html": Registered("html", "HtmlRenderer", ("html",)),
     "annex": Registered("sheets.annex", "AnnexRenderer", ("xlsx", "csv")),
     "docx": Registered("word", "DocxRenderer", ("docx",)),

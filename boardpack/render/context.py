@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..errors import BoardpackError, RenderError
 
 if TYPE_CHECKING:
-    from .pdf_cache import SliceCache
-    from .workers import Workers
+    from .pdf.cache import SliceCache
+    from .pdf.workers import Workers
 
 T = TypeVar("T")
 

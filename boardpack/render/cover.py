@@ -24,9 +24,9 @@ from .html import environment
 # build of a paper without a cover report never needs it.
 if TYPE_CHECKING:
     from ..formats.wordml.write import Words
-    from .pdf_cache import SliceCache
-    from .pdf_types import Rendered
-    from .workers import Workers
+    from .pdf.cache import SliceCache
+    from .pdf.types import Rendered
+    from .pdf.workers import Workers
 
 TEMPLATE = "cover.html"
 WORD_TEMPLATE = "cover.docx"
@@ -56,7 +56,7 @@ def start_cover_pdf(view: PaperView, templates: Path, cache: SliceCache | None =
 
     With a `cache`, it is taken from the last build when its HTML is unchanged.
     """
-    from .pdf import render_pdf, render_slice
+    from .pdf.paper import render_pdf, render_slice
 
     html = render_cover_html(view, templates)
     if cache is None:

@@ -23,7 +23,7 @@ from ..text import break_long_words
 from .context import RenderContext
 
 if TYPE_CHECKING:
-    from .pdf_cache import SliceCache
+    from .pdf.cache import SliceCache
 
 
 def _markdown(text: str | None) -> Markup:

@@ -17,8 +17,8 @@ from boardpack.derive import view
 from boardpack.model import Paper
 from boardpack.palette import default_palette
 from boardpack.render.html import render_html
-from boardpack.render.pdf import render_pdf
-from boardpack.render.pdf_layout import TemplateOnlyFetcher
+from boardpack.render.pdf.layout import TemplateOnlyFetcher
+from boardpack.render.pdf.paper import render_pdf
 
 from ..conftest import DATA, TEMPLATES, minimal
 

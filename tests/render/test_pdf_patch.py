@@ -1,4 +1,4 @@
-"""The pydyf patch (boardpack/render/pdf_patch.py): pinned, applied, and invisible in the output."""
+"""The pydyf patch (boardpack/render/pdf/patch.py): pinned, applied, and invisible in the output."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 from boardpack.chain import prepare
 from boardpack.derive import view
 from boardpack.model import Paper
-from boardpack.render import pdf_patch
 from boardpack.render.html import render_html
-from boardpack.render.pdf import render_pdf
+from boardpack.render.pdf import patch as pdf_patch
+from boardpack.render.pdf.paper import render_pdf
 
 from ..conftest import DATA, TEMPLATES, minimal
 

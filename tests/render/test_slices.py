@@ -1,7 +1,7 @@
 """A long paper laid out in slices and joined reads as one document laid out whole.
 
 `render.pdf` cuts a long paper into slices of whole reports (`parts.slices`), lays them out
-apart, and `pdf_join` puts the pages back together. These tests build one small synthetic
+apart, and `join` puts the pages back together. These tests build one small synthetic
 paper (a previous quarter, six reports, footnotes, notes) with `SLICE_LINES` made small, so
 it is cut into several slices, and compare it with the same paper laid out whole: structure
 tree, page numbers, text, bookmarks, contents, footnotes, bytes, and the slice cache.
@@ -41,8 +41,8 @@ from boardpack.chain import prepare
 from boardpack.derive import PaperView, view
 from boardpack.palette import palette_for
 from boardpack.parts import REPORT_HEAD_LINES, Slice, in_parts, row_lines, slices
-from boardpack.render import pdf as pdf_module
 from boardpack.render.html import render_html
+from boardpack.render.pdf import paper as pdf_module
 from boardpack.write import CACHE, MANIFEST, clean
 
 from ..conftest import DATA, ROOT, TEMPLATES, minimal, run
@@ -713,7 +713,7 @@ def test_two_cold_builds_give_the_same_bytes(built: dict[str, Any], root: Path, 
 def test_a_build_from_the_cache_gives_the_cold_builds_bytes(built: dict[str, Any], root: Path, data_file: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """A warm build must not be told apart from a cold one, and must lay out nothing, nor make the footer font."""
-    from boardpack.render import pdf_join
+    from boardpack.render.pdf import join as pdf_join
 
     out = root / "warm"
     shutil.copytree(built["out"], out)
@@ -947,7 +947,7 @@ def test_a_broken_cover_template_is_reported_under_the_cover_report_although_it_
 
 def added_to_the_join(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int, Any]]:
     """Every slice a build hands the join, in order, as ("add", n, slice); and ("laid out", n, slice) as each new layout comes in."""
-    from boardpack.render import pdf_join
+    from boardpack.render.pdf import join as pdf_join
 
     events: list[tuple[str, int, Any]] = []
     add, done = pdf_join.Joiner.add, pdf_module._Layouts._done
@@ -965,7 +965,7 @@ def added_to_the_join(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int, A
 def test_slices_joined_in_any_order_make_the_same_paper(built: dict[str, Any], root: Path, data_file: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """The build joins the front slice last (it is laid out again with its page numbers): the paper is the one joined in order."""
-    from boardpack.render.pdf_join import Joiner, join
+    from boardpack.render.pdf.join import Joiner, join
 
     events = added_to_the_join(monkeypatch)
     assert build_pdf(data_file, root / "join-order", jobs=1) == built["pdf"]
@@ -996,10 +996,10 @@ def test_slices_joined_in_any_order_make_the_same_paper(built: dict[str, Any], r
 
 
 def test_a_slice_joined_twice_or_left_out_is_refused() -> None:
-    from boardpack.render.pdf_join import Joiner
+    from boardpack.render.pdf.join import Joiner
 
     def pdf_of(text: str) -> Any:
-        from boardpack.render.pdf_layout import render_slice
+        from boardpack.render.pdf.layout import render_slice
 
         return render_slice(f"<html lang=en><title>t</title><p>{text}</p></html>", TEMPLATES)
 

@@ -25,7 +25,7 @@ def _run(code: str) -> str:
 
 def test_weasyprint_loads_the_same_native_libraries_by_soname_as_by_its_own_search() -> None:
     searched = _run("import weasyprint\n" + MAPPED)
-    by_soname = _run("import boardpack.render.weasy\n" + MAPPED)
+    by_soname = _run("import boardpack.render.pdf.weasy\n" + MAPPED)
     assert "libpango-1.0.so" in searched and "libharfbuzz.so" in searched and "libfontconfig.so" in searched
     assert by_soname == searched
 
@@ -36,7 +36,7 @@ import ctypes.util
 asked = []
 search = ctypes.util.find_library
 ctypes.util.find_library = lambda name: asked.append(name) or search(name)
-import boardpack.render.weasy
+import boardpack.render.pdf.weasy
 print(asked)
 """)
     assert out.strip() == "[]"
@@ -52,7 +52,7 @@ def no_sonames(backend, name, flags):
         raise OSError("no such soname here")
     return load(backend, name, flags)
 cffi.api._load_backend_lib = no_sonames
-from boardpack.render.weasy import HTML
+from boardpack.render.pdf.weasy import HTML
 pdf = HTML(string="<p>Reached</p>").write_pdf()
 print(pdf[:5])
 """)

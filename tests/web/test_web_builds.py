@@ -100,7 +100,7 @@ def test_readers_download_but_cannot_build_and_a_build_needs_the_csrf_token(app:
 @pytest.mark.slow
 def test_a_build_tells_a_progress_function_each_part_of_a_long_pdf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from boardpack.build import build
-    from boardpack.render import pdf as pdf_module
+    from boardpack.render.pdf import paper as pdf_module
 
     from .web_helpers import ROOT
 

@@ -31,8 +31,8 @@ from typing import Any, NamedTuple
 
 import pikepdf
 
-from .fonts import font_file
-from .pdf_types import Marks, Rendered, Tree
+from ..fonts import font_file
+from .types import Marks, Rendered, Tree
 
 FOOTER_FONT = "/BoardpackFooter"
 FONT_FAMILY = "Liberation Sans"
@@ -54,8 +54,8 @@ class Footer:
 
 
 def _nested(pages: Sequence[Marks]) -> Tree:
-    """WeasyPrint's nesting of the outline, in this process (see `pdf_layout.outline`)."""
-    from .pdf_layout import outline
+    """WeasyPrint's nesting of the outline, in this process (see `layout.outline`)."""
+    from .layout import outline
 
     return outline(pages)
 

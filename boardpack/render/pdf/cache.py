@@ -19,21 +19,23 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from ..write import is_cache_file
-from .pdf_join import FOOTER_CHARACTERS, FooterFont
-from .pdf_types import Bookmark, Rendered
+from ...write import is_cache_file
+from .join import FOOTER_CHARACTERS, FooterFont
+from .types import Bookmark, Rendered
 
-_CODE = "pdf*.py"
-"""The modules whose code shapes a slice's bytes, by pattern so that a module added or split among them counts
-too (`pdf_rows.py` was missed by a list of names): a change to any of them empties the cache."""
+PDF_CODE = Path(__file__).resolve().parent
+"""The PDF renderer's package: the code of every module in it shapes a slice's bytes, so a change to any
+of them, or a module added, split or renamed there, empties the cache (a list of names once missed one)."""
+
+CHART_CODE = PDF_CODE.parent / "chart"
+"""The chart's package, whose code shapes a drawing's bytes."""
 
 
 def _salt(templates: Path) -> bytes:
     digest = hashlib.sha256()
     for name in ("weasyprint", "pydyf", "pikepdf"):
         digest.update(f"{name} {version(name)}\0".encode())
-    here = Path(__file__).resolve().parent
-    for path in sorted(here.glob(_CODE)):
+    for path in sorted(PDF_CODE.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for path in sorted(p for p in templates.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(templates)).encode() + b"\0" + path.read_bytes() + b"\0")
@@ -111,13 +113,13 @@ class SliceCache:
     def drawing(self, what: str, draw: Callable[[], str]) -> str:
         """An SVG drawing (the summary chart) by the description of what it shows; drawn only when new."""
         # The chart package's code, read, not imported (matplotlib loads only to draw): any change to it draws again.
-        code = b"".join(path.read_bytes() for path in sorted((Path(__file__).parent / "chart").glob("*.py")))
+        code = b"".join(path.read_bytes() for path in sorted(CHART_CODE.glob("*.py")))
         key = code + version("matplotlib").encode() + what.encode()
         return self.kept(key, lambda: draw().encode("utf-8"), ".svg").decode("utf-8")
 
     def footer_font(self, make: Callable[[], FooterFont] | None = None) -> FooterFont:
         """The footer font for the page numbers and its metrics, kept as they take a third of a second to make (by `make`, if given)."""
-        from .pdf_join import FooterFont, font_metrics, footer_font
+        from .join import FooterFont, font_metrics, footer_font
 
         made: list[FooterFont] = []
 
@@ -141,7 +143,7 @@ class SliceCache:
 
     @staticmethod
     def _footer_font_key() -> bytes:
-        from .pdf_join import font_source
+        from .join import font_source
 
         return font_source() + version("fonttools").encode()
 
@@ -192,7 +194,7 @@ _METRICS = {"widths": list, "bbox": list, "ascent": int, "descent": int, "cap": 
 
 
 def _metrics(data: bytes) -> dict[str, Any] | None:
-    """The footer font's metrics read back from the cache, or None when they are not what `pdf_join.font_metrics` writes."""
+    """The footer font's metrics read back from the cache, or None when they are not what `join.font_metrics` writes."""
     try:
         metrics = json.loads(data)
     except ValueError:

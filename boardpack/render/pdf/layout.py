@@ -15,9 +15,9 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from . import pdf_patch
-from .pdf_rows import join_on_page
-from .pdf_types import Bookmark, Marks, Rendered, Tree
+from . import patch as pdf_patch
+from .rows import join_on_page
+from .types import Bookmark, Marks, Rendered, Tree
 from .weasy import HTML, Matrix, URLFetcher, make_page_bookmark_tree
 
 pdf_patch.apply()  # writing tagged PDFs in linear time; pinned to the checked versions, see pdf_patch

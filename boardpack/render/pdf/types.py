@@ -1,6 +1,6 @@
 """What the PDF's layout hands to the joiner: a slice laid out (`Rendered`), its outline entries and marks.
 
-Shared by `pdf_layout` (which makes them, with WeasyPrint) and `pdf_join` (which joins them), so
+Shared by `layout` (which makes them, with WeasyPrint) and `join` (which joins them), so
 neither imports the other for its types.
 """
 

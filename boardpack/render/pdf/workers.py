@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .pdf_types import Marks, Rendered, Tree
+    from .types import Marks, Rendered, Tree
 
 
 def _start_worker() -> None:
     """A worker's start: load WeasyPrint, and freeze what was inherited so collections never walk it."""
-    from .pdf_layout import start_worker
+    from .layout import start_worker
 
     start_worker()
 
@@ -28,8 +28,8 @@ def _ready() -> None:
 
 
 def in_worker(html: str, templates: Path, stand_ins: frozenset[str]) -> Rendered:
-    """`pdf_layout.render_slice` in a worker, which then frees the slice's cycles, so a long paper's workers stay small."""
-    from .pdf_layout import render_slice
+    """`layout.render_slice` in a worker, which then frees the slice's cycles, so a long paper's workers stay small."""
+    from .layout import render_slice
 
     try:
         return render_slice(html, templates, stand_ins)
@@ -38,7 +38,7 @@ def in_worker(html: str, templates: Path, stand_ins: frozenset[str]) -> Rendered
 
 
 def _outline_in_worker(pages: Sequence[Marks]) -> Tree:
-    from .pdf_layout import outline
+    from .layout import outline
 
     return outline(pages)
 
@@ -72,5 +72,5 @@ class Workers:
         return self.pool.submit(in_worker, html, templates, frozenset()).result  # type: ignore[no-any-return]
 
     def nest(self, pages: Sequence[Marks]) -> Tree:
-        """The joined paper's outline, nested in a worker (see `pdf_join.join`)."""
+        """The joined paper's outline, nested in a worker (see `join.join`)."""
         return self.pool.submit(_outline_in_worker, list(pages)).result()  # type: ignore[no-any-return]

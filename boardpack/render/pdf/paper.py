@@ -1,6 +1,6 @@
 """A paper's view to PDF: long rows in parts, long papers in slices laid out in worker processes and joined.
 
-WeasyPrint itself is used in `pdf_layout`, loaded by whichever process lays out; `workers`
+WeasyPrint itself is used in `layout`, loaded by whichever process lays out; `workers`
 start before the build reads the paper, so they load it meanwhile and the build need not.
 """
 
@@ -14,27 +14,27 @@ from typing import Any, TypeVar
 
 from markupsafe import Markup
 
-from ..derive import PaperView
-from ..parts import Columns, Slice, in_parts, row_lines, slices
-from .context import RenderContext
-from .pdf_cache import SliceCache
-from .pdf_join import Footer, FooterFont, Joiner, first_pages
-from .pdf_types import Rendered
+from ...derive import PaperView
+from ...parts import Columns, Slice, in_parts, row_lines, slices
+from ..context import RenderContext
+from .cache import SliceCache
+from .join import Footer, FooterFont, Joiner, first_pages
+from .types import Rendered
 from .workers import Workers, in_worker
 
 T = TypeVar("T")
 
 
 def render_pdf(html: str, templates: Path) -> tuple[bytes, int]:
-    """Lay out and write one document in this process; return the PDF and its page count (`pdf_layout.render_pdf`)."""
-    from .pdf_layout import render_pdf as lay_out
+    """Lay out and write one document in this process; return the PDF and its page count (`layout.render_pdf`)."""
+    from .layout import render_pdf as lay_out
 
     return lay_out(html, templates)
 
 
 def render_slice(html: str, templates: Path, stand_ins: frozenset[str] = frozenset()) -> Rendered:
-    """Lay out one slice in this process (`pdf_layout.render_slice`)."""
-    from .pdf_layout import render_slice as lay_out
+    """Lay out one slice in this process (`layout.render_slice`)."""
+    from .layout import render_slice as lay_out
 
     return lay_out(html, templates, stand_ins)
 
@@ -48,7 +48,7 @@ CHAR_PT = 4.9
 CELL_PADDING_PT = 14
 PART_LINES = 14
 """Lines a long row's parts are cut to; parts that land on one page are joined after layout
-(`pdf_rows`), each column drawn up under its own text."""
+(`rows`), each column drawn up under its own text."""
 SENTENCE_LINES = 3
 """Paragraphs are cut after sentences into pieces of about this many lines, so each part fits
 closely at a page's foot. Longer pieces (tried: 6 to 30 lines) left a footnote's note on the
@@ -89,12 +89,12 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
 
     Where two parts of a row fall on one page, the later one's number and status word, and
     the rule between them, are taken out after layout and its columns drawn up under the
-    earlier part's (`pdf_rows`), so a row reads as cut only where a page turns, and every
+    earlier part's (`rows`), so a row reads as cut only where a page turns, and every
     page a row reaches shows its number and status word.
 
     A long paper is laid out in slices of whole reports (`parts.slices`), in `jobs` worker
     processes at once, each slice recalled from `cache` when its HTML is unchanged, and the
-    slices joined into one PDF (`pdf_join`): the page numbers, contents list, bookmarks, links
+    slices joined into one PDF (`join`): the page numbers, contents list, bookmarks, links
     and structure tree are those of one document. `progress(done, total)` follows the slices.
     `workers` started by the build lay out every slice (else the slices get workers of their own).
     Each slice goes to a worker as soon as its HTML is made; `chart` (the SVG, or a function
@@ -103,7 +103,7 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
     laid out last it left one worker busy long after the other had finished. Then the footer
     font is made and `after_slices` is called (the build starts the cover report): work that
     fills the workers' time while the last slices are laid out. Meanwhile this process joins
-    the slices laid out so far (`pdf_join.Joiner`), in order; the front slice comes last.
+    the slices laid out so far (`join.Joiner`), in order; the front slice comes last.
     """
     shape = columns(view)
     plan = slices(view, shape, SLICE_LINES)
@@ -182,7 +182,7 @@ _NO_CHART = Markup("")  # noqa: S704 - empty
 
 def _footer_font(cache: SliceCache | None, layouts: _Layouts) -> Callable[[], FooterFont]:
     """The footer font, begun in a worker unless the cache holds it; the function returned gives it."""
-    from .pdf_join import footer_font
+    from .join import footer_font
 
     if cache is not None and cache.holds_footer_font():
         return cache.footer_font
@@ -192,7 +192,7 @@ def _footer_font(cache: SliceCache | None, layouts: _Layouts) -> Callable[[], Fo
 
 def _slice_html(piece: Slice, templates: Path, chart: Any, sliced: bool) -> tuple[Slice, str]:
     """A slice's HTML; in a sliced paper, with stand-ins for the anchors it links to in other slices."""
-    from .html import render_html
+    from ..html import render_html
 
     html = render_html(piece.view, templates, paged=True, chart=chart, print_slice=piece)
     if sliced:
@@ -286,7 +286,7 @@ class PdfRenderer:
         return ("pdf",)
 
     def render(self, output: str, view: PaperView, context: RenderContext) -> bytes:
-        from .html import chart_markup
+        from ..html import chart_markup
 
         def chart() -> Any:
             return context.shared("chart", lambda: chart_markup(view, context.slices))
