@@ -9,7 +9,6 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -69,6 +68,8 @@ def rendered(todo: Sequence[tuple[Checked, str, str]], options: BuildOptions,
     """
     processes = min(options.jobs or os.cpu_count() or 1, len(todo))
     if processes > 1:
+        from concurrent.futures import ProcessPoolExecutor  # only now: a build where nothing changed starts no process
+
         with ProcessPoolExecutor(max_workers=processes, initializer=die_with_parent) as pool:
             futures = [(item, pool.submit(render_job, item[0].path, item[1], options.templates, options.formats, options.out_dir,
                                           options.force, 1, options.progress is True, read=_bytes_read(item[0]))) for item in todo]

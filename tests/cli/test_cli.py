@@ -215,7 +215,7 @@ def test_a_skipped_paper_counts_its_warnings_without_printing_them_and_is_not_pa
     assert code == 0 and len([line for line in checked.splitlines() if line.endswith("(warning)")]) == 7
     # A new process: the papers are recalled from the manifest, so neither the parser nor the model is loaded.
     script = ("import sys; from boardpack.cli import main; code = main(['--format', 'csv']); "
-              "print(code, [m for m in ('yaml', 'pydantic', 'boardpack.model') if m in sys.modules])")
+              "print(code, [m for m in ('yaml', 'pydantic', 'boardpack.model', 'multiprocessing') if m in sys.modules])")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=seeds,
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
     assert result.stdout.splitlines()[-1] == "0 []"
