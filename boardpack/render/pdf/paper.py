@@ -107,22 +107,8 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
     """
     shape = columns(view)
     plan = slices(view, shape, SLICE_LINES)
-    pages: dict[str, str] | None = None
-    if len(plan) > 1 and view.contents:
-        estimate = sum(row_lines(row, shape) for report in view.reports for row in report.rows) / 30
-        pages = {entry.anchor: "0" * len(str(max(1, round(estimate)))) for entry in view.contents}  # page numbers' width
-    drawn: list[Any] = []
-
-    def chart_for(piece: Slice) -> Any:
-        """The chart where the slice shows it (the summary's), and nothing elsewhere: it is drawn only when needed."""
-        if not (piece.summary and piece.view.summary is not None):
-            return _NO_CHART
-        if not drawn:
-            drawn.append(chart() if callable(chart) else chart)
-        return drawn[0]
-
-    later: list[Slice] = []
-    footnotes = 0
+    pages = _page_number_stand_ins(view, shape, len(plan))
+    chart_for = _ChartFor(chart)
     joiner = Joiner(Footer(size=12.0) if view.large_print else Footer())  # the page number as large as the text
     laid_out: dict[int, Rendered] = {}
 
@@ -133,48 +119,87 @@ def render_view_pdf(view: PaperView, templates: Path, chart: Any = None, *, cach
             joiner.add(len(joiner.copied) + 1, laid_out[len(joiner.copied) + 1])
 
     with _Layouts(templates, cache, jobs, len(plan), progress, workers, copy) as layouts:
-
-        def send_later() -> None:
-            for piece in later:
-                layouts.submit(piece.index, _slice_html(piece, templates, chart_for(piece), True)[1], piece.elsewhere)
-            later.clear()
-
-        for piece in plan:
-            piece = replace(piece, view=in_parts(piece.view, shape), footnotes=footnotes, pages=pages if piece.title else None)
-            waits = len(plan) > 1 and piece.summary and piece.view.summary is not None  # laid out once the chart is drawn
-            piece, html = _slice_html(piece, templates, _NO_CHART if waits else chart_for(piece), len(plan) > 1)
-            plan[piece.index] = piece
-            footnotes += html.count(FOOTNOTE_CALL)  # the chart holds none, so the stand-in counts the same
-            if waits:
-                later.append(piece)
-            else:
-                layouts.submit(piece.index, html, piece.elsewhere)
-            if later and layouts.handed_out >= CHART_AFTER * layouts.processes:
-                send_later()
-        send_later()
+        _hand_out(plan, shape, pages, templates, chart_for, layouts)
         font = _footer_font(cache, layouts)
         if after_slices is not None:
             after_slices()
         rendered = layouts.results()
-    for _attempt in range(3):  # the front matter again, with the contents list's page numbers
-        if pages is None:
-            break
+    if pages is not None:
+        _front_again(rendered, plan, pages, templates, chart_for(plan[0]), cache, workers)
+    joiner.add(0, rendered[0])
+    joined = joiner.finish(rendered, font(), workers.nest) if workers is not None else joiner.finish(rendered, font())
+    return joined, sum(piece.pages for piece in rendered)
+
+
+def _page_number_stand_ins(view: PaperView, shape: Columns, slices: int) -> dict[str, str] | None:
+    """The contents list's page numbers before layout: zeros as wide as the paper's last page number will be.
+
+    None when the paper is one slice (laid out whole, its contents numbered in one go) or has no contents list.
+    """
+    if slices <= 1 or not view.contents:
+        return None
+    estimate = sum(row_lines(row, shape) for report in view.reports for row in report.rows) / 30
+    return {entry.anchor: "0" * len(str(max(1, round(estimate)))) for entry in view.contents}
+
+
+class _ChartFor:
+    """The chart where a slice shows it (the summary's), and nothing elsewhere: drawn only when first needed."""
+
+    def __init__(self, chart: Any) -> None:
+        self.chart = chart
+        self.drawn: list[Any] = []
+
+    def __call__(self, piece: Slice) -> Any:
+        if not (piece.summary and piece.view.summary is not None):
+            return _NO_CHART
+        if not self.drawn:
+            self.drawn.append(self.chart() if callable(self.chart) else self.chart)
+        return self.drawn[0]
+
+
+def _hand_out(plan: list[Slice], shape: Columns, pages: dict[str, str] | None, templates: Path, chart_for: _ChartFor,
+              layouts: _Layouts) -> None:
+    """Each slice's HTML to the layouts as soon as it is made; the summary's once every worker has slices in hand and the chart is drawn."""
+    later: list[Slice] = []
+    footnotes = 0
+
+    def send_later() -> None:
+        for piece in later:
+            layouts.submit(piece.index, _slice_html(piece, templates, chart_for(piece), True)[1], piece.elsewhere)
+        later.clear()
+
+    for piece in plan:
+        piece = replace(piece, view=in_parts(piece.view, shape), footnotes=footnotes, pages=pages if piece.title else None)
+        waits = len(plan) > 1 and piece.summary and piece.view.summary is not None  # laid out once the chart is drawn
+        piece, html = _slice_html(piece, templates, _NO_CHART if waits else chart_for(piece), len(plan) > 1)
+        plan[piece.index] = piece
+        footnotes += html.count(FOOTNOTE_CALL)  # the chart holds none, so the stand-in counts the same
+        if waits:
+            later.append(piece)
+        else:
+            layouts.submit(piece.index, html, piece.elsewhere)
+        if later and layouts.handed_out >= CHART_AFTER * layouts.processes:
+            send_later()
+    send_later()
+
+
+def _front_again(rendered: list[Rendered], plan: list[Slice], pages: dict[str, str], templates: Path, chart: Any,
+                 cache: SliceCache | None, workers: Workers | None) -> None:
+    """Lay the front slice out again with the contents list's page numbers, until they hold (three times at most)."""
+    for _attempt in range(3):
         starts = first_pages(rendered)
         found = {name: start + page + 1 for piece, start in zip(rendered, starts, strict=True) for name, page, _x, _y in piece.anchors}
         numbers = {anchor: str(found.get(anchor, "")) for anchor in pages}
         if numbers == pages:
-            break
+            return
         pages = numbers
-        piece, html = _slice_html(replace(plan[0], pages=pages), templates, chart_for(plan[0]), True)
+        piece, html = _slice_html(replace(plan[0], pages=pages), templates, chart, True)
         before = rendered[0].pages
         with _Layouts(templates, cache, 1, 1, None, workers) as again:
             again.submit(0, html, piece.elsewhere)
             rendered[0] = again.results()[0]
         if rendered[0].pages == before:
-            break
-    joiner.add(0, rendered[0])
-    joined = joiner.finish(rendered, font(), workers.nest) if workers is not None else joiner.finish(rendered, font())
-    return joined, sum(piece.pages for piece in rendered)
+            return
 
 
 _NO_CHART = Markup("")  # noqa: S704 - empty
