@@ -42,9 +42,9 @@ def test_the_dot_hatch_is_a_small_tile_of_the_same_dots() -> None:
     paper = view(checked.resolved.paper, "2021-09-hmicfrs-tracker", checked.resolved.changes)
     assert paper.summary is not None
     chart = paper.summary.chart
-    with matplotlib.rc_context(chart_module._style(chart)):  # type: ignore[arg-type]
+    with matplotlib.rc_context(chart_module.chart_style(chart)):  # type: ignore[arg-type]
         out = io.StringIO()
-        chart_module._figure(chart).savefig(out, format="svg", metadata={"Date": None, "Creator": None})
+        chart_module.chart_figure(chart).savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     drawn, written = _patterns(out.getvalue()), _patterns(chart_svg(chart))
     assert drawn.keys() == written.keys() and len(drawn) == 3  # RED's lines, CLOSED's lines, NEW GREEN's dots
     dotted = [name for name, (_w, _h, path) in drawn.items() if len(_dots(path)) > 100]

@@ -715,9 +715,9 @@ def test_the_chart_drawn_in_a_forked_process_is_the_chart_drawn_here() -> None:
 
     chart = paper_view().summary.chart  # type: ignore[union-attr]
     docx_summary.start_chart(chart)
-    assert id(chart) in docx_summary._drawing or not docx_summary.sys.platform.startswith("linux")
-    assert docx_summary._drawn(chart) in (chart_png(chart), None)
-    assert id(chart) not in docx_summary._drawing
+    assert id(chart) in docx_summary.being_drawn or not docx_summary.sys.platform.startswith("linux")
+    assert docx_summary.drawn_png(chart) in (chart_png(chart), None)
+    assert id(chart) not in docx_summary.being_drawn
 
 
 def test_a_chart_process_that_fails_leaves_the_drawing_to_the_build(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -736,7 +736,7 @@ def test_a_chart_process_that_fails_leaves_the_drawing_to_the_build(monkeypatch:
 
     monkeypatch.setattr(chart_module, "chart_png", dies_in_the_child)
     docx_summary.start_chart(view_.summary.chart)  # type: ignore[union-attr]
-    assert docx_summary._drawn(view_.summary.chart) is None  # type: ignore[union-attr]
+    assert docx_summary.drawn_png(view_.summary.chart) is None  # type: ignore[union-attr]
     assert render_docx(view_, TEMPLATES / "tracker.docx") == expected
 
 
@@ -783,8 +783,8 @@ def test_the_chart_drawn_by_the_process_started_before_the_paper_is_the_chart_dr
     docx_summary.start_chart(chart)
     assert not chart_process._waiting
     if waiting:  # Linux: the waiting process drew it
-        assert docx_summary._drawing[id(chart)][1] == waiting[0][0]
-        assert docx_summary._drawn(chart) == chart_png(chart)
+        assert docx_summary.being_drawn[id(chart)][1] == waiting[0][0]
+        assert docx_summary.drawn_png(chart) == chart_png(chart)
     chart_process.prepare()
     chart_process.end()  # one never sent a chart is ended and reaped
     assert not chart_process._waiting
@@ -852,22 +852,22 @@ def test_a_block_is_written_as_lxml_writes_it() -> None:
 
 
 def test_text_and_attributes_are_escaped_as_lxml_escapes_them() -> None:
-    from boardpack.formats.wordml.write import _attr, _escape
+    from boardpack.formats.wordml.write import escape_attr, escape_text
 
     for value in ('a & b < c > d "e" \'f\'', "tab\tnew\nline\rreturn", "]]> <!-- x -->", "plain"):
         element = etree.Element("e", a=value)
         element.text = value
-        assert etree.tostring(element, encoding="unicode") == f'<e a="{_attr(value)}">{_escape(value)}</e>'
+        assert etree.tostring(element, encoding="unicode") == f'<e a="{escape_attr(value)}">{escape_text(value)}</e>'
 
 
 def test_a_cell_width_is_found_as_its_path_finds_it() -> None:
-    from boardpack.render.word.package import _cell_width
+    from boardpack.render.word.package import cell_width
 
     w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
     for cell in (f"<w:tc {w}><w:p/></w:tc>", f'<w:tc {w}><w:tcPr><w:tcW w:w="5"/></w:tcPr></w:tc>', f"<w:tc {w}><w:tcPr/></w:tc>",
                  f'<w:tc {w}><w:tcPr><w:shd/></w:tcPr><w:tcPr><w:tcW w:w="7"/><w:tcW w:w="8"/></w:tcPr></w:tc>'):
         tc = etree.fromstring(cell)
-        assert _cell_width(tc) is tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
+        assert cell_width(tc) is tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="forks")

@@ -205,7 +205,7 @@ class Words:
         """A hidden bookmark around all the paragraphs of a block (the importer reads where it ends)."""
         self.marks += 1
         mark_id = MARK_ID_BASE + self.marks
-        paragraphs[0].content.insert(0, f'<w:bookmarkStart w:id="{mark_id}" w:name="{_attr(name)}{self.marks}"/>')
+        paragraphs[0].content.insert(0, f'<w:bookmarkStart w:id="{mark_id}" w:name="{escape_attr(name)}{self.marks}"/>')
         paragraphs[-1].content.append(f'<w:bookmarkEnd w:id="{mark_id}"/>')
 
     def footnote(self, tokens: Sequence[Token]) -> int:
@@ -230,12 +230,12 @@ class Words:
 _BREAKS = re.compile(r"([\t\n\v])")
 
 
-def _escape(text: str) -> str:
+def escape_text(text: str) -> str:
     """Text content as lxml writes it (a carriage return cannot reach here: `clean_text` makes it a newline)."""
     return saxutils.escape(text, _TEXT_ENTITIES)
 
 
-def _attr(value: str) -> str:
+def escape_attr(value: str) -> str:
     """An attribute's value as lxml writes it (between double quotes)."""
     return saxutils.escape(value, _ATTR_ENTITIES)
 
@@ -247,7 +247,7 @@ _ATTR_ENTITIES = {**_TEXT_ENTITIES, '"': "&quot;", "\n": "&#10;", "\t": "&#9;"}
 def _run(content: str, style_id: str | None = None, bold: bool = False, italic: bool = False, underline: bool = False,
          color: str | None = None) -> str:
     """A `w:r` around `content`, its properties in the schema's order (rStyle, b, i, color, u)."""
-    props = f'<w:rStyle w:val="{_attr(style_id)}"/>' if style_id else ""
+    props = f'<w:rStyle w:val="{escape_attr(style_id)}"/>' if style_id else ""
     if bold:
         props += "<w:b/>"
     if italic:
@@ -271,9 +271,9 @@ def _text(text: str) -> str:
         elif piece in "\n\v":
             out += "<w:br/>"
         elif piece != piece.strip():
-            out += f'<w:t xml:space="preserve">{_escape(piece)}</w:t>'
+            out += f'<w:t xml:space="preserve">{escape_text(piece)}</w:t>'
         else:
-            out += f"<w:t>{_escape(piece)}</w:t>"
+            out += f"<w:t>{escape_text(piece)}</w:t>"
     return out
 
 
@@ -288,7 +288,7 @@ class _Link:
 
     def xml(self) -> str:
         inner = "".join(self.content)
-        return f'<w:hyperlink r:id="{_attr(self.rid)}">{inner}</w:hyperlink>' if inner else f'<w:hyperlink r:id="{_attr(self.rid)}"/>'
+        return f'<w:hyperlink r:id="{escape_attr(self.rid)}">{inner}</w:hyperlink>' if inner else f'<w:hyperlink r:id="{escape_attr(self.rid)}"/>'
 
 
 class _Para:
@@ -401,7 +401,7 @@ class _Writer:
         indent += LEVEL_INDENT * self.quote
         props = []
         if style_id:
-            props.append(f'<w:pStyle w:val="{_attr(style_id)}"/>')
+            props.append(f'<w:pStyle w:val="{escape_attr(style_id)}"/>')
         if num is not None:
             props.append(f'<w:numPr><w:ilvl w:val="{num[0]}"/><w:numId w:val="{num[1]}"/></w:numPr>')
         if num is not None and self.quote:

@@ -74,7 +74,7 @@ def _font_style() -> dict[str, Any]:
     return {"font.family": [family]}
 
 
-def _style(chart: Chart) -> dict[str, Any]:
+def chart_style(chart: Chart) -> dict[str, Any]:
     """The chart's look; its words (labels, axis, legend) at the chart's own size."""
     return {**STYLE, **_font_style(), "font.size": chart.text_pt}
 
@@ -88,7 +88,7 @@ and NEW GREEN from GREEN, which are near in grey."""
 PNG_DPI = 200
 
 
-def _figure(chart: Chart, dpi: int | None = None) -> Figure:
+def chart_figure(chart: Chart, dpi: int | None = None) -> Figure:
     """The chart's figure; with `dpi`, already laid out for an Agg picture at that resolution."""
     rows = len(chart.labels)
     fig = Figure(figsize=figure_size(chart), layout="constrained", dpi=dpi or 100)
@@ -171,8 +171,8 @@ def _small_tile(match: re.Match[str]) -> str:
 
 def chart_svg(chart: Chart, element_id: str = "summary-chart") -> str:
     """The chart as an `<svg>` element for inlining in HTML, with its <title> and <desc>."""
-    with matplotlib.rc_context(_style(chart)):  # type: ignore[arg-type]  # the stub wants literal key types
-        fig = _figure(chart)
+    with matplotlib.rc_context(chart_style(chart)):  # type: ignore[arg-type]  # the stub wants literal key types
+        fig = chart_figure(chart)
         out = io.StringIO()
         fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None})
     svg = out.getvalue()
@@ -190,8 +190,8 @@ def chart_svg(chart: Chart, element_id: str = "summary-chart") -> str:
 
 def chart_png(chart: Chart) -> tuple[bytes, tuple[float, float]]:
     """The chart as PNG bytes for Word, and its size in inches."""
-    with matplotlib.rc_context(_style(chart)):  # type: ignore[arg-type]  # the stub wants literal key types
-        fig = _figure(chart, PNG_DPI)
+    with matplotlib.rc_context(chart_style(chart)):  # type: ignore[arg-type]  # the stub wants literal key types
+        fig = chart_figure(chart, PNG_DPI)
         out = io.BytesIO()
         fig.savefig(out, format="png", dpi=PNG_DPI, metadata={"Software": None})
     width, height = fig.get_size_inches()

@@ -22,7 +22,7 @@ _TC, _P, _T, _W, _TYPE, _TCPR, _TCW = (qn(name) for name in ("w:tc", "w:p", "w:t
 """Tag and attribute names the table passes look up for every cell."""
 
 
-def _cell_width(tc: Any) -> Any:
+def cell_width(tc: Any) -> Any:
     """A cell's `w:tcPr/w:tcW`, as `tc.find` of that path finds it, without ElementPath's work on every call (a paper has thousands of cells)."""
     for props in tc.iterchildren(_TCPR):
         for width in props.iterchildren(_TCW):
@@ -79,7 +79,7 @@ def _fit_tables(doc: Any) -> None:
             if len(tcs) != len(scaled):
                 continue
             for tc, text in zip(tcs, texts, strict=True):
-                tc_w = _cell_width(tc)
+                tc_w = cell_width(tc)
                 if tc_w is not None:
                     tc_w.set(_W, text)
                     tc_w.set(_TYPE, "dxa")
@@ -110,7 +110,7 @@ def _keep_short_rows(doc: Any) -> None:
                 continue
             lines = 0
             for tc in tr.findall(_TC):
-                tc_w = _cell_width(tc)
+                tc_w = cell_width(tc)
                 width = int(tc_w.get(_W, "2000")) if tc_w is not None and tc_w.get(_TYPE, "dxa") == "dxa" else 2000
                 per_line = max(8, (width - 170) // char)
                 cell_lines = sum(max(1, math.ceil(len("".join(p.itertext(_T, with_tail=False))) / per_line)) for p in tc.iter(_P))

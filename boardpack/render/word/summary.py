@@ -95,7 +95,7 @@ def chart_run(doc: Any, chart: Chart) -> Markup:
 Drawn = tuple[bytes, tuple[float, float]]
 """A chart as PNG bytes and its size in inches, as `chart.chart_png` returns it."""
 
-_drawing: dict[int, tuple[Chart, int, int]] = {}
+being_drawn: dict[int, tuple[Chart, int, int]] = {}
 """Charts being drawn in a forked process: the chart, the process id and the pipe to read."""
 
 
@@ -107,19 +107,19 @@ def start_chart(chart: Chart) -> None:
     makes here, and the picture's part (`_ChartPart`) draws the chart itself when it is saved
     if the process failed.
     """
-    if id(chart) in _drawing:
+    if id(chart) in being_drawn:
         return
     sent = chart_process.send(chart)  # a process started before the paper was read, with matplotlib loaded
     if sent is None:  # none was: start one now
         chart_process.prepare()
         sent = chart_process.send(chart)
     if sent is not None:
-        _drawing[id(chart)] = (chart, *sent)
+        being_drawn[id(chart)] = (chart, *sent)
 
 
 def _png(chart: Chart) -> Drawn:
     """The chart from its forked process if it drew it, else drawn here."""
-    drawn = _drawn(chart)
+    drawn = drawn_png(chart)
     if drawn is None:
         from ..chart.draw import chart_png
 
@@ -127,9 +127,9 @@ def _png(chart: Chart) -> Drawn:
     return drawn
 
 
-def _drawn(chart: Chart) -> Drawn | None:
+def drawn_png(chart: Chart) -> Drawn | None:
     """The chart from its forked process, if one was started for this very chart and succeeded."""
-    started = _drawing.pop(id(chart), None)
+    started = being_drawn.pop(id(chart), None)
     if started is None:
         return None
     same, pid, read_end = started
@@ -144,7 +144,7 @@ def _drawn(chart: Chart) -> Drawn | None:
 
 def forget_chart(chart: Chart) -> None:
     """End a chart's process whose drawing was not used (the render failed before the summary)."""
-    _drawn(chart)
+    drawn_png(chart)
 
 
 def summary_context(summary: SummaryView | None, changes_since: str | None, doc: Any, words: Words) -> dict[str, Any] | None:
