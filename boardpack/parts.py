@@ -40,6 +40,15 @@ class Columns:
 
     The PDF shows a cut only where a page turns, so it cuts as finely as it likes; in Word
     every cut shows, so there only a paragraph too long for a page is cut inside."""
+    whole: bool = False
+    """Cut no paragraph but one that calls a footnote: the PDF lets the layout break a part
+    holding none where a page turns (`FOOTNOTE_CALL`), so a paragraph is never shown as two."""
+
+
+FOOTNOTE_CALL = "[^"
+"""How a field calls a footnote. A table row that the layout breaks misplaces a note called
+inside it (WeasyPrint gives the note to the next page, leaving the call's line where it was),
+so a part with a call is kept whole and its paragraphs are cut after sentences to fit."""
 
 
 FIELDS = ("text", "rationale", "comment", "due")
@@ -183,7 +192,8 @@ def split_row(row: Row, columns: Columns) -> list[Row]:
     lines = columns.sentences or columns.budget * 0.8
     if _surely_fits(row, columns, widths, lines):
         return [row]
-    split = {field: blocks(getattr(row, field), int(widths[field] * lines)) for field in widths}
+    cut = {field: not columns.whole or FOOTNOTE_CALL in (getattr(row, field) or "") for field in widths}
+    split = {field: blocks(getattr(row, field), int(widths[field] * lines) if cut[field] else None) for field in widths}
     pieces = {field: split[field].pieces for field in split}
     plans = _plan(_cells(row, columns, pieces), _headings(row, columns), columns.budget)
     if len(plans) == 1:

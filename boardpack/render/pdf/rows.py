@@ -212,6 +212,7 @@ def join_on_page(document: Any) -> int:
     joined = 0
     for number, page in enumerate(document.pages):
         leads: dict[str, Any] = {}
+        last: dict[str, str] = {}  # each report's last part on the page
         moved = labelled = False
         for table, row, path in list(_rows(page._page_box)):
             mark = row.element.get("data-part")
@@ -219,11 +220,12 @@ def join_on_page(document: Any) -> int:
             if mark in started:  # the same row's fragment on a later page, where WeasyPrint split it
                 _label_again(row, started[mark][1])
                 labelled = True
-                leads[report] = row
+                leads[report], last[report] = row, mark
                 continue
             started[mark] = (number, _labels(row))
-            before = started.get(f"{report}.{int(index) - 1}")
-            if "continued" not in _classes(row) or before is None or before[0] != number or report not in leads:
+            # the part before is on this page: it started here, or it broke over the turn and goes on here
+            before, last[report] = last.get(report), mark
+            if "continued" not in _classes(row) or before != f"{report}.{int(index) - 1}" or report not in leads:
                 leads[report] = row
                 continue
             _join(row, table)
