@@ -3,7 +3,8 @@
 A row that runs onto the next page leaves that page with a coloured Status cell and no
 status word, and an empty No. cell: colour alone then carries the status. So the paged
 outputs cut a long row at paragraph boundaries (between list items, between due-date
-lines) into parts of bounded height, each kept whole on a page; every part after the
+lines) into parts of bounded height, each kept whole on a page (in the PDF, a later part
+calling no footnote may break between its paragraphs: `Columns.whole`); every part after the
 first repeats the number ("5 (continued)") and the status word. The first part always
 holds the first paragraph of every cell, so a row never starts with only its labels.
 
@@ -40,6 +41,17 @@ class Columns:
 
     The PDF shows a cut only where a page turns, so it cuts as finely as it likes; in Word
     every cut shows, so there only a paragraph too long for a page is cut inside."""
+    whole: bool = False
+    """Cut no paragraph (the PDF): a row is cut only between paragraphs, so no paragraph is shown
+    as two where its pieces would share a page. The first part (the row's labels and first
+    paragraphs) and a part calling a footnote (`FOOTNOTE_CALL`) are kept whole on a page; the
+    layout may break any other part where a page turns, between its paragraphs (`Row.breaks`)."""
+
+
+FOOTNOTE_CALL = "[^"
+"""How a field calls a footnote. A table row that the layout breaks misplaces a note called
+inside it (WeasyPrint gives the note to the next page, leaving the call's line where it was),
+so a part with a call is kept whole on its page."""
 
 
 FIELDS = ("text", "rationale", "comment", "due")
@@ -150,25 +162,25 @@ def _text(pieces: list[str], shared: str, indices: list[int], whole: str | None)
     return body.rstrip("\n") + "\n\n" + shared if shared else body
 
 
-def _bound(text: str | None, width: int, spacing: float, limit: int) -> float:
+def _bound(text: str | None, width: int, spacing: float, limit: int | None) -> float:
     """Lines a Markdown field takes at most, however `split_row` cuts it: never fewer than it counts.
 
     Every source line is wrapped on its own, as if indented, and spaced as a paragraph; a
-    field long enough to be cut after sentences (`limit` characters) may end a line early at
-    each sentence. A row within the budget by this bound is one part, unparsed.
+    field long enough to be cut after sentences (`limit` characters; None: never cut) may end a
+    line early at each sentence. A row within the budget by this bound is one part, unparsed.
     """
     if not text:
         return 0.0
     lines = [line for line in text.replace(LINE_BREAK, "\n").split("\n") if line.strip()]
     total = sum(_wrapped(line, max(width - 3, 4)) + spacing for line in lines)
-    if len(text) > limit:
+    if limit is not None and len(text) > limit:
         total += (1 + spacing) * len(SENTENCE_END.findall(text))
     return total
 
 
-def _surely_fits(row: Row, columns: Columns, widths: dict[str, int], lines: float) -> bool:
+def _surely_fits(row: Row, columns: Columns, widths: dict[str, int], limits: dict[str, int | None]) -> bool:
     gap = columns.paragraph
-    bound = {field: _bound(getattr(row, field), width, gap, int(width * lines)) for field, width in widths.items()}
+    bound = {field: _bound(getattr(row, field), width, gap, limits[field]) for field, width in widths.items()}
     due = sum(_lines(line, columns.due) + 0.2 for line in row.due)
     due += sum(_lines(extra, columns.due + 2) + 0.3 for extra in (row.slippage,) if extra) + (1.3 if row.overdue else 0)
     heights = {"text": bound["text"], "status": bound["rationale"] if row.status else 0.0, "due": due, "ref": 0.0,
@@ -181,9 +193,10 @@ def split_row(row: Row, columns: Columns) -> list[Row]:
     """A row as its parts: the row itself when it fits the budget."""
     widths = {"text": columns.text, "rationale": columns.status if row.status else columns.comment, "comment": columns.comment}
     lines = columns.sentences or columns.budget * 0.8
-    if _surely_fits(row, columns, widths, lines):
+    limits = {field: None if columns.whole else int(width * lines) for field, width in widths.items()}
+    if _surely_fits(row, columns, widths, limits):
         return [row]
-    split = {field: blocks(getattr(row, field), int(widths[field] * lines)) for field in widths}
+    split = {field: blocks(getattr(row, field), limits[field]) for field in widths}
     pieces = {field: split[field].pieces for field in split}
     plans = _plan(_cells(row, columns, pieces), _headings(row, columns), columns.budget)
     if len(plans) == 1:
@@ -195,9 +208,10 @@ def split_row(row: Row, columns: Columns) -> list[Row]:
         last_due = (len(row.due) in indices["due"]) if row.due else n == 0  # the part that holds the slippage unit
         fields = {field: _text(pieces[field], split[field].shared, indices[field], getattr(row, field)) for field in ("text", "rationale", "comment")}
         goes_on = tuple(field for field in ("text", "rationale", "comment") if n and indices[field] and indices[field][0] in split[field].goes_on)
+        calls = any(FOOTNOTE_CALL in pieces[field][i] for field in ("text", "rationale", "comment") for i in indices[field])
         part = replace(row, text=fields["text"] or "", rationale=fields["rationale"], comment=fields["comment"], due=due, part=n,
                        slippage=row.slippage if last_due else None, overdue=row.overdue and last_due, goes_on=goes_on,
-                       more=n < len(plans) - 1)
+                       more=n < len(plans) - 1, breaks=columns.whole and n > 0 and not calls)
         if n:
             part = replace(part, lead_in=None, to=None, for_body=None, owner=None, lead=None,
                            status=replace(row.status, note=None) if row.status else None)

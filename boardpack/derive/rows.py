@@ -67,6 +67,8 @@ class Row:
     """Another part of the same row follows this one."""
     goes_on: tuple[str, ...] = ()
     """Fields whose first paragraph goes on from the part before (a paragraph cut after a sentence)."""
+    breaks: bool = False
+    """A later part of a long row that the layout may break between its paragraphs where a page turns (it calls no footnote)."""
     key: str = ""
     """The item's (or task's) identity in its paper, URL-safe: 'report/item[/task]' (`identity.entry_key`)."""
     due_date: When | None = None

@@ -76,9 +76,10 @@ def _long_rows_paper(tmp_path: Path) -> dict[str, Any]:
     items[1]["comment"] = " ".join(["we will do it as we go on to it"] * 120)
     items[1]["status"] = "GREEN"
     # columns of uneven paragraphs, cut into parts that share pages
-    items[0]["text"] = "\n\n".join(["Forces should review how they record outcomes. " * 3] * 8)
-    items[0]["comment"] = "\n\n".join(["The force has set up a working group to look at this and report back. " * k
-                                       for k in (1, 6, 2, 9, 1, 4, 8, 3)])
+    # (each sentence numbered, so that the words either side of a paragraph's gap say which paragraph they are from)
+    items[0]["text"] = "\n\n".join(" ".join(f"Forces should review how they record outcomes {p}{s}." for s in range(3)) for p in range(8))
+    items[0]["comment"] = "\n\n".join(" ".join(f"The force has set up working group {p}{s} to look at this and report back." for s in range(k))
+                                       for p, k in enumerate((1, 6, 2, 9, 1, 4, 8, 3)))
     return paper
 
 
@@ -132,3 +133,104 @@ def test_parts_sharing_a_page_leave_no_hole_in_any_column(long_rows_pdf: Path) -
         assert sum(text.count("Forces should review") for text in texts) == 24
         assert scan(pdf) == {}
 
+
+
+# --- paragraphs cut into pieces read whole where the pieces share a page ----------------------
+
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _source_paragraphs(paper: Any) -> str:
+    """Every paragraph (and list item) of a paper's fields, as lower-case letters and digits, one a line."""
+    from boardpack.markdown import to_plain
+
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str) and len(value) > 40:
+            found.extend(_letters(line) for line in to_plain(value).splitlines())
+
+    walk(paper)
+    return "\n".join(line for line in found if line)
+
+
+def _cells(page: Any) -> list[list[tuple[float, float, str]]]:
+    """The items tables' cells on a page, each as its lines of table text top to bottom: (top, bottom, words).
+
+    A cell ends at a drawn rule, so the parts of a row joined on the page are one cell.
+    """
+    words = [w for w in page.extract_words(extra_attrs=["size"]) if w["size"] > 7]  # not the footnote calls
+    lines_drawn = [e for e in page.edges if e["orientation"] == "h" and e["object_type"] == "line"]
+    heads = sorted({head for _x0, _x1, head, _top in _columns(page)})
+    cells: list[list[tuple[float, float, str]]] = []
+    for x0, x1, head, top in _columns(page):
+        below = [h - 1 for h in heads if h > head + 1]
+        rules = [e["top"] for e in lines_drawn if e["x0"] <= x0 + 2 and x1 - 2 <= e["x1"] and top - 1 <= e["top"] < min(below, default=1e9)]
+        end = max(rules, default=top)
+        lines: list[tuple[float, float, list[str]]] = []
+        for word in sorted((w for w in words if x0 - 1 <= w["x0"] and w["x1"] <= x1 + 1 and top <= w["top"] and w["bottom"] <= end),
+                           key=lambda w: (w["bottom"], w["x0"])):
+            if lines and abs(lines[-1][1] - word["bottom"]) < 2:
+                lines[-1][2].append(word["text"])
+            else:
+                lines.append((word["top"], word["bottom"], [word["text"]]))
+        cell: list[tuple[float, float, str]] = []
+        for line_top, bottom, line_words in lines:
+            if cell and any(cell[-1][1] <= y <= line_top for y in rules):
+                cells.append(cell)
+                cell = []
+            cell.append((line_top, bottom, " ".join(line_words)))
+        cells += [cell] if cell else []
+    return cells
+
+
+def paragraph_splits(pdf: Any, source: str) -> tuple[int, list[tuple[int, str, str]]]:
+    """How many paragraphs' gaps the cells show, and those that split a paragraph: (page, line above, line below).
+
+    A gap between two lines of a cell is a paragraph's when it is more than a line's pitch; it
+    splits a paragraph when the words either side of it (up to three lines each) run on inside
+    one paragraph of `source` (`_source_paragraphs`).
+    """
+    gaps, found = 0, []
+    for number, page in enumerate(pdf.pages, start=1):
+        for cell in _cells(page):
+            for n in range(1, len(cell)):
+                (_top, above, words_above), (under_top, under, words_under) = cell[n - 1], cell[n]
+                if under - above <= 1.35 * (under - under_top) + 1:
+                    continue
+                gaps += 1
+                end = _letters(" ".join(line[2] for line in cell[max(0, n - 3):n]))[-40:]
+                start = _letters(" ".join(line[2] for line in cell[n:n + 3]))[:40]
+                if len(end) >= 12 and len(start) >= 12 and end + start in source:
+                    found.append((number, words_above, words_under))
+    return gaps, found
+
+
+@pytest.mark.parametrize("name", PAPERS)
+def test_no_paragraph_of_a_reference_paper_reads_as_two(reference_pdf: Callable[[str], Any], name: str) -> None:
+    """A paragraph cut after a sentence into pieces, the pieces laid out on one page: it reads as one paragraph there."""
+    import yaml
+
+    from ..conftest import DATA
+
+    source = _source_paragraphs(yaml.safe_load((DATA / f"{name}.yaml").read_text(encoding="utf-8")))
+    with reference_pdf(name) as pdf:
+        gaps, found = paragraph_splits(pdf, source)
+    assert gaps > 40, "the scan sees the paragraphs' gaps"
+    assert found == []
+
+
+@pytest.mark.slow
+def test_no_paragraph_of_a_paper_of_long_rows_reads_as_two(long_rows_pdf: Path) -> None:
+    source = _source_paragraphs(_long_rows_paper(long_rows_pdf.parent))
+    with pdfplumber.open(long_rows_pdf) as pdf:
+        gaps, found = paragraph_splits(pdf, source)
+    assert gaps > 5, "the scan sees the paragraphs' gaps"
+    assert found == []

@@ -47,12 +47,8 @@ CHAR_PT = 4.9
 """Average width of a character of the table text (9 pt Liberation Sans), in points."""
 CELL_PADDING_PT = 14
 PART_LINES = 14
-"""Lines a long row's parts are cut to; parts that land on one page are joined after layout
-(`rows`), each column drawn up under its own text."""
-SENTENCE_LINES = 3
-"""Paragraphs are cut after sentences into pieces of about this many lines, so each part fits
-closely at a page's foot. Longer pieces (tried: 6 to 30 lines) left a footnote's note on the
-page after its call in tests/render/test_slices.py."""
+"""Lines a long row's parts are cut to, between paragraphs (no paragraph is cut: `Columns.whole`);
+parts that land on one page are joined after layout (`rows`), each column drawn up under its own text."""
 WIDTHS = {"ref": 6, "text": 29, "status": 9, "due": 11, "owner": 12}
 """Column widths in per cent of the table, as paper.css sets them; the comment takes the rest."""
 
@@ -73,7 +69,7 @@ def columns(view: PaperView) -> Columns:
         return max(4, int((PAGE_WIDTH_PT * per_cent / 100 - CELL_PADDING_PT) / (CHAR_PT * (LARGE_PRINT if view.large_print else 1))))
 
     return Columns(text=chars(widths["text"]), status=chars(widths["status"]), due=chars(widths["due"]), comment=chars(comment),
-                   budget=PART_LINES, sentences=SENTENCE_LINES)
+                   budget=PART_LINES, whole=True)
 
 
 CHART_AFTER = 2

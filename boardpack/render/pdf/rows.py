@@ -153,9 +153,8 @@ def _label_again(row: Any, labels: tuple[list[Any], list[Any]]) -> None:
     ref, word = labels
     for cell in row.children:
         classes = _classes(cell)
-        if "ref" in classes and ref and not _has_text(cell):
-            shown = [_clone(child) for child in ref]
-            _show_continued(shown)
+        if "ref" in classes and ref and not _has_text(cell, marks=False):
+            shown = _number_again(cell, ref)
             cell.children = []
         elif "rag" in classes and word:
             if any("status-word" in _classes(child) for child in cell.children):
@@ -176,13 +175,29 @@ def _label_again(row: Any, labels: tuple[list[Any], list[Any]]) -> None:
         cell.children = [*shown, *cell.children]
 
 
-def _has_text(box: Any) -> bool:
-    """Whether a box shows any text (an unseen '(continued)' mark shows none)."""
-    if "unseen" in _classes(box):
+def _number_again(cell: Any, ref: list[Any]) -> list[Any]:
+    """Copies of a row's number boxes (`ref`, from its first fragment), with '(continued)' shown under the number.
+
+    Where the layout broke the number cell itself, its '(continued)' mark came on to this page
+    alone (`cell` holds it): it goes under the copied number.
+    """
+    shown = [_clone(child) for child in ref]
+    if not any("continued-mark" in _classes(box) for box in shown):
+        below = shown[-1].position_y + shown[-1].margin_height()
+        for mark in [_clone(box) for box in cell.children if "continued-mark" in _classes(box)]:
+            mark.translate(0, below - mark.position_y)
+            shown.append(mark)
+    _show_continued(shown)
+    return shown
+
+
+def _has_text(box: Any, marks: bool = True) -> bool:
+    """Whether a box shows any text (an unseen '(continued)' mark shows none; with `marks` false, no mark counts)."""
+    if "unseen" in _classes(box) or (not marks and "continued-mark" in _classes(box)):
         return False
     if str(getattr(box, "text", "")).strip():
         return True
-    return any(_has_text(child) for child in getattr(box, "children", ()))
+    return any(_has_text(child, marks) for child in getattr(box, "children", ()))
 
 
 def _clone(box: Any) -> Any:
@@ -212,6 +227,7 @@ def join_on_page(document: Any) -> int:
     joined = 0
     for number, page in enumerate(document.pages):
         leads: dict[str, Any] = {}
+        last: dict[str, str] = {}  # each report's last part on the page
         moved = labelled = False
         for table, row, path in list(_rows(page._page_box)):
             mark = row.element.get("data-part")
@@ -219,11 +235,12 @@ def join_on_page(document: Any) -> int:
             if mark in started:  # the same row's fragment on a later page, where WeasyPrint split it
                 _label_again(row, started[mark][1])
                 labelled = True
-                leads[report] = row
+                leads[report], last[report] = row, mark
                 continue
             started[mark] = (number, _labels(row))
-            before = started.get(f"{report}.{int(index) - 1}")
-            if "continued" not in _classes(row) or before is None or before[0] != number or report not in leads:
+            # the part before is on this page: it started here, or it broke over the turn and goes on here
+            before, last[report] = last.get(report), mark
+            if "continued" not in _classes(row) or before != f"{report}.{int(index) - 1}" or report not in leads:
                 leads[report] = row
                 continue
             _join(row, table)
