@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from ..errors import BoardpackError, DataError
+from ..text import plural
 from .papers import run_build, run_check, run_clean, run_schema
 from .parser import COMMANDS, make_parser
 from .quarter import run_import, run_merge, run_new, run_returns, run_roll
-from .words import plural
 from .workspace import run_serve, run_user
 
 

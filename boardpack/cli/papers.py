@@ -10,8 +10,9 @@ from ..archive import left_out
 from ..build import FORMATS, Built, build, find_papers
 from ..chain import check
 from ..errors import DataError, UsageError
+from ..text import plural
 from ..write import clean
-from .words import counts, plural
+from .words import counts
 
 if TYPE_CHECKING:  # the data model is imported by the commands that parse papers, not by every start
     from ..derive import ChangesView

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..errors import DataError, UsageError
-from .words import plural
+from ..text import plural
 
 
 def run_roll(args: argparse.Namespace, out: TextIO) -> int:

@@ -1,8 +1,6 @@
-"""How the command line words its counts: '3 papers', 'AMBER 2, RED 1'."""
+"""How the command line words its status counts: 'AMBER 2, RED 1' (a count in words is `text.plural`)."""
 
 from __future__ import annotations
-
-from ..text import plural as plural  # the one wording of a count, shared with the papers
 
 
 def counts(counts: dict[str, int]) -> str:
